@@ -1,0 +1,147 @@
+package psbt
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/btcsuite/btcd/txscript"
+)
+
+// WriteText prints the analysis the way the operator reads it before
+// signing: every input and output, what is ours, what leaves, the fee, and the
+// confirmation digest to compare with the other machine's screen. The layout
+// is the same on both machines, so the two screens can be compared line by
+// line.
+func (a *Analysis) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Transaction %s\n", a.TxID)
+	fmt.Fprintf(&b, "Confirmation digest: %s\n\n", strings.ToUpper(a.Digest))
+
+	fmt.Fprintf(&b, "Inputs (%d):\n", len(a.Inputs))
+	for _, in := range a.Inputs {
+		amount := "amount unknown"
+		if in.HasAmount {
+			amount = FormatBTC(in.Amount)
+		}
+		owner := "not ours"
+		if in.Ours {
+			owner = "ours"
+		}
+		fmt.Fprintf(&b, "  #%-3d %s  %s  %s  %s", in.Index, in.Outpoint, amount, in.ScriptType, owner)
+		if len(in.Paths) > 0 {
+			fmt.Fprintf(&b, " %s", strings.Join(in.Paths, ", "))
+		}
+		if in.Finalized {
+			b.WriteString("  [finalized]")
+		} else if in.Signatures > 0 {
+			fmt.Fprintf(&b, "  [%d signature(s)]", in.Signatures)
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "\nOutputs (%d):\n", len(a.Outputs))
+	external := 0
+	for _, out := range a.Outputs {
+		dest := out.Address
+		if dest == "" {
+			dest = "script " + out.Script
+		}
+		kind := "EXTERNAL"
+		if out.Change {
+			kind = "change, verified at " + out.Path
+		} else {
+			external++
+		}
+		fmt.Fprintf(&b, "  #%-3d %s  %s  %s\n", out.Index, dest, FormatBTC(out.Amount), kind)
+	}
+
+	b.WriteByte('\n')
+	if len(a.Inputs) > 0 && allAmountsKnown(a) {
+		fmt.Fprintf(&b, "Total in:     %s\n", FormatBTC(a.TotalIn))
+		fmt.Fprintf(&b, "Total out:    %s\n", FormatBTC(a.TotalOut))
+		fmt.Fprintf(&b, "Fee:          %s  (%.1f sat/vB over ~%d vB, %.2f%% of the amount sent)\n", FormatBTC(a.Fee), a.FeeRate, a.VSize, a.FeePercent)
+		fmt.Fprintf(&b, "Leaves us:    %s  (%d external output(s) plus the fee)\n", FormatBTC(a.Spend), external)
+	} else {
+		b.WriteString("Fee:          unknown (input amounts missing)\n")
+	}
+	fmt.Fprintf(&b, "Locktime:     %s\n", describeLockTime(a.LockTime))
+	rbf := "no"
+	if a.RBF {
+		rbf = "yes (can be replaced with a higher fee)"
+	}
+	fmt.Fprintf(&b, "RBF:          %s\n", rbf)
+	if rel := relativeLocks(a); rel != "" {
+		fmt.Fprintf(&b, "Relative locks: %s\n", rel)
+	}
+	if sh := sighashes(a); sh != "" {
+		fmt.Fprintf(&b, "Sighash:      %s\n", sh)
+	}
+	if len(a.Problems) > 0 {
+		b.WriteString("\nProblems:\n")
+		for _, pr := range a.Problems {
+			tag := "warning"
+			if pr.Severity == Refuse {
+				tag = "REFUSED"
+			}
+			fmt.Fprintf(&b, "  %s: %s\n", tag, pr)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func allAmountsKnown(a *Analysis) bool {
+	for _, in := range a.Inputs {
+		if !in.HasAmount {
+			return false
+		}
+	}
+	return true
+}
+
+func describeLockTime(lt uint32) string {
+	switch {
+	case lt == 0:
+		return "none"
+	case lt < txscript.LockTimeThreshold:
+		return fmt.Sprintf("block height %d", lt)
+	}
+	return fmt.Sprintf("Unix time %d", lt)
+}
+
+// relativeLocks lists BIP68 relative timelocks, which matter for inputs
+// whose sequence has the disable flag cleared and tx version ≥ 2.
+func relativeLocks(a *Analysis) string {
+	if a.Version < 2 {
+		return ""
+	}
+	var parts []string
+	for _, in := range a.Inputs {
+		seq := in.Sequence
+		if seq&(1<<31) != 0 || seq >= 0xfffffffd {
+			continue
+		}
+		v := seq & 0xffff
+		if seq&(1<<22) != 0 {
+			parts = append(parts, fmt.Sprintf("input %d after %d seconds", in.Index, v*512))
+		} else if v > 0 {
+			parts = append(parts, fmt.Sprintf("input %d after %d blocks", in.Index, v))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func sighashes(a *Analysis) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, in := range a.Inputs {
+		if !seen[in.SighashType] {
+			seen[in.SighashType] = true
+			out = append(out, in.SighashType)
+		}
+	}
+	if len(out) == 1 && out[0] == "DEFAULT" {
+		return ""
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,397 @@
+package psbt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/schnorr"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
+	"github.com/btcsuite/btcd/txscript"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// MasterFingerprint returns the fingerprint of a BIP32 master key as btcd's
+// psbt package stores it (the first four bytes of HASH160 of the public key,
+// read as a little-endian uint32), so it compares directly with
+// Bip32Derivation.MasterKeyFingerprint.
+func MasterFingerprint(master *hdkeychain.ExtendedKey) (uint32, error) {
+	pub, err := master.ECPubKey()
+	if err != nil {
+		return 0, fmt.Errorf("reading the master public key: %w", err)
+	}
+	h := btcutil.Hash160(pub.SerializeCompressed())
+	return binary.LittleEndian.Uint32(h[:4]), nil
+}
+
+// SignResult says which inputs got our signature.
+type SignResult struct {
+	Signed []int
+}
+
+// ErrNothingToSign is returned when no input carries a derivation of ours.
+var ErrNothingToSign = errors.New("no input of this PSBT belongs to this key: check that the right key or shares were used")
+
+// Sign adds our signature to every input that names a derivation from master
+// whose key is really in the input's script: P2WPKH, P2SH-P2WPKH, P2WSH and
+// P2SH-P2WSH multisig (ECDSA, SIGHASH_ALL) and P2TR key path (Schnorr,
+// SIGHASH_DEFAULT). The caller must have run Analyze and acted on its
+// refusals first; Sign rechecks what it relies on and never signs an input
+// whose coin it cannot prove. Every signature made is verified by btcd's
+// script engine before Sign returns. The packet is changed only on success.
+func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
+	var res SignResult
+	fp, err := MasterFingerprint(master)
+	if err != nil {
+		return res, err
+	}
+	work, err := p.Clone()
+	if err != nil {
+		return res, err
+	}
+	tx := work.p.UnsignedTx
+	prevOuts, err := prevOutputs(work.p)
+	if err != nil {
+		return res, err
+	}
+	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
+	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
+	keys := newKeyCache(master)
+	defer keys.zero()
+
+	for i := range tx.TxIn {
+		pin := &work.p.Inputs[i]
+		if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
+			continue
+		}
+		utxo := prevOuts[tx.TxIn[i].PreviousOutPoint]
+		signed := false
+		for _, d := range pin.Bip32Derivation {
+			if d.MasterKeyFingerprint != fp {
+				continue
+			}
+			ok, err := signECDSA(work.p, i, utxo, d, keys, sigHashes)
+			if err != nil {
+				return res, fmt.Errorf("input %d: %w", i, err)
+			}
+			signed = signed || ok
+		}
+		for _, d := range pin.TaprootBip32Derivation {
+			if d.MasterKeyFingerprint != fp || len(d.LeafHashes) > 0 {
+				continue
+			}
+			ok, err := signTaproot(work.p, i, utxo, d, keys, sigHashes)
+			if err != nil {
+				return res, fmt.Errorf("input %d: %w", i, err)
+			}
+			signed = signed || ok
+		}
+		if signed {
+			res.Signed = append(res.Signed, i)
+		}
+	}
+	if len(res.Signed) == 0 {
+		return res, ErrNothingToSign
+	}
+	if err := verifySigned(work, prevOuts, res.Signed); err != nil {
+		return SignResult{}, err
+	}
+	p.p = work.p
+	return res, nil
+}
+
+// prevOutputs collects the output every input spends. Taproot sighashes
+// commit to all of them, and every amount must be proven before signing.
+func prevOutputs(p *btcpsbt.Packet) (map[wire.OutPoint]*wire.TxOut, error) {
+	out := make(map[wire.OutPoint]*wire.TxOut, len(p.UnsignedTx.TxIn))
+	for i, in := range p.UnsignedTx.TxIn {
+		pin := &p.Inputs[i]
+		op := in.PreviousOutPoint
+		var txOut *wire.TxOut
+		if pin.NonWitnessUtxo != nil {
+			if pin.NonWitnessUtxo.TxHash() != op.Hash {
+				return nil, fmt.Errorf("input %d: its previous transaction does not match its outpoint", i)
+			}
+			if int(op.Index) >= len(pin.NonWitnessUtxo.TxOut) {
+				return nil, fmt.Errorf("input %d: spends output %d of a transaction that has only %d outputs", i, op.Index, len(pin.NonWitnessUtxo.TxOut))
+			}
+			txOut = pin.NonWitnessUtxo.TxOut[op.Index]
+		}
+		if pin.WitnessUtxo != nil {
+			if txOut != nil && (txOut.Value != pin.WitnessUtxo.Value || !bytes.Equal(txOut.PkScript, pin.WitnessUtxo.PkScript)) {
+				return nil, fmt.Errorf("input %d: witness_utxo disagrees with its previous transaction", i)
+			}
+			txOut = pin.WitnessUtxo
+		}
+		if txOut == nil {
+			return nil, fmt.Errorf("input %d: no data about the coin it spends; prepare the PSBT again", i)
+		}
+		out[op] = txOut
+	}
+	return out, nil
+}
+
+// signECDSA signs input i with the key at derivation d if that key is in
+// the input's script.
+func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Derivation, keys *keyCache, sigHashes *txscript.TxSigHashes) (bool, error) {
+	pin := &p.Inputs[i]
+	priv, err := keys.derive(d.Bip32Path)
+	if err != nil {
+		return false, err
+	}
+	pub := priv.PubKey().SerializeCompressed()
+	if !bytes.Equal(pub, d.PubKey) {
+		return false, fmt.Errorf("the PSBT says our key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", FormatPath(d.MasterKeyFingerprint, d.Bip32Path), d.PubKey, pub)
+	}
+	pkScript := utxo.PkScript
+	var subScript []byte
+	switch {
+	case txscript.IsPayToWitnessPubKeyHash(pkScript):
+		if !bytes.Equal(pkScript, p2wpkhScript(pub)) {
+			return false, fmt.Errorf("our key at %s is not the one this coin's script pays", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
+		}
+		if pin.NonWitnessUtxo == nil {
+			return false, fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
+		}
+		subScript = pkScript
+	case txscript.IsPayToScriptHash(pkScript) && len(pin.WitnessScript) == 0:
+		redeem := p2wpkhScript(pub)
+		if pin.RedeemScript != nil && !bytes.Equal(pin.RedeemScript, redeem) {
+			return false, fmt.Errorf("its redeem script is not the P2WPKH script of our key")
+		}
+		if !bytes.Equal(pkScript, p2shScript(redeem)) {
+			return false, fmt.Errorf("our key at %s is not the one this coin's script pays", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
+		}
+		if pin.NonWitnessUtxo == nil {
+			return false, fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
+		}
+		pin.RedeemScript = redeem
+		subScript = redeem
+	case len(pin.WitnessScript) > 0:
+		ws := pin.WitnessScript
+		if !scriptHasKey(ws, pub) {
+			return false, fmt.Errorf("our key at %s is not in its witness script", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
+		}
+		wsh := p2wshScript(ws)
+		switch {
+		case bytes.Equal(pkScript, wsh):
+		case txscript.IsPayToScriptHash(pkScript) && bytes.Equal(pkScript, p2shScript(wsh)):
+			if pin.RedeemScript != nil && !bytes.Equal(pin.RedeemScript, wsh) {
+				return false, fmt.Errorf("its redeem script is not the P2WSH of its witness script")
+			}
+			pin.RedeemScript = wsh
+		default:
+			return false, fmt.Errorf("its witness script does not hash to the coin's script")
+		}
+		if pin.NonWitnessUtxo == nil {
+			return false, fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
+		}
+		subScript = ws
+	default:
+		return false, fmt.Errorf("the coin's script type is not one airsign signs (P2WPKH, P2SH-P2WPKH, P2WSH multisig, P2TR key path)")
+	}
+	for _, ps := range pin.PartialSigs {
+		if bytes.Equal(ps.PubKey, pub) {
+			return true, nil // already signed by us
+		}
+	}
+	sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, sigHashes, i, utxo.Value, subScript, txscript.SigHashAll, priv)
+	if err != nil {
+		return false, fmt.Errorf("signing: %w", err)
+	}
+	pin.PartialSigs = append(pin.PartialSigs, &btcpsbt.PartialSig{PubKey: pub, Signature: sig})
+	return true, nil
+}
+
+// signTaproot signs a taproot key-path spend with the key at derivation d,
+// after checking the output key is the BIP86 tweak of that key.
+func signTaproot(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.TaprootBip32Derivation, keys *keyCache, sigHashes *txscript.TxSigHashes) (bool, error) {
+	pin := &p.Inputs[i]
+	if !txscript.IsPayToTaproot(utxo.PkScript) {
+		return false, fmt.Errorf("has a taproot derivation but the coin is not a taproot output")
+	}
+	if len(pin.TaprootMerkleRoot) > 0 || len(pin.TaprootLeafScript) > 0 {
+		return false, fmt.Errorf("the taproot output commits to a script tree; airsign signs only BIP86 key-path outputs")
+	}
+	priv, err := keys.derive(d.Bip32Path)
+	if err != nil {
+		return false, err
+	}
+	xonly := schnorr.SerializePubKey(priv.PubKey())
+	if !bytes.Equal(xonly, d.XOnlyPubKey) {
+		return false, fmt.Errorf("the PSBT says our taproot key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", FormatPath(d.MasterKeyFingerprint, d.Bip32Path), d.XOnlyPubKey, xonly)
+	}
+	if len(pin.TaprootInternalKey) > 0 && !bytes.Equal(pin.TaprootInternalKey, xonly) {
+		return false, fmt.Errorf("its taproot internal key is not our key")
+	}
+	outKey := txscript.ComputeTaprootKeyNoScript(priv.PubKey())
+	if !bytes.Equal(utxo.PkScript, p2trScript(outKey)) {
+		return false, fmt.Errorf("the coin's taproot output key is not the BIP86 tweak of our key at %s", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
+	}
+	if len(pin.TaprootKeySpendSig) > 0 {
+		return true, nil
+	}
+	hashType := txscript.SigHashDefault
+	if pin.SighashType != 0 {
+		hashType = pin.SighashType
+	}
+	sig, err := txscript.RawTxInTaprootSignature(p.UnsignedTx, sigHashes, i, utxo.Value, utxo.PkScript, nil, hashType, priv)
+	if err != nil {
+		return false, fmt.Errorf("signing: %w", err)
+	}
+	pin.TaprootKeySpendSig = sig
+	pin.TaprootInternalKey = xonly
+	return true, nil
+}
+
+// verifySigned finalizes a copy and runs btcd's script engine over every
+// input that became complete, so a wrong signature never leaves the signer.
+func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, signed []int) error {
+	cp, err := p.Clone()
+	if err != nil {
+		return err
+	}
+	tx := cp.p.UnsignedTx
+	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
+	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
+	for _, i := range signed {
+		ok, err := btcpsbt.MaybeFinalize(cp.p, i)
+		if err != nil || !ok {
+			continue // a multisig input still waiting for cosigners
+		}
+		txIn := tx.TxIn[i]
+		txIn.SignatureScript = cp.p.Inputs[i].FinalScriptSig
+		if w := cp.p.Inputs[i].FinalScriptWitness; len(w) > 0 {
+			wit, err := parseWitness(w)
+			if err != nil {
+				return fmt.Errorf("input %d: %w", i, err)
+			}
+			txIn.Witness = wit
+		}
+		utxo := prevOuts[txIn.PreviousOutPoint]
+		vm, err := txscript.NewEngine(utxo.PkScript, tx, i, txscript.StandardVerifyFlags, nil, sigHashes, utxo.Value, fetcher)
+		if err != nil {
+			return fmt.Errorf("input %d: checking our signature: %w", i, err)
+		}
+		if err := vm.Execute(); err != nil {
+			return fmt.Errorf("input %d: our own signature does not verify (%v); nothing was written", i, err)
+		}
+	}
+	return nil
+}
+
+func parseWitness(b []byte) (wire.TxWitness, error) {
+	r := bytes.NewReader(b)
+	n, err := wire.ReadVarInt(r, 0)
+	if err != nil || n > 10000 {
+		return nil, fmt.Errorf("malformed final witness")
+	}
+	wit := make(wire.TxWitness, n)
+	for j := range wit {
+		wit[j], err = wire.ReadVarBytes(r, 0, txscript.MaxScriptSize*4, "witness item")
+		if err != nil {
+			return nil, fmt.Errorf("malformed final witness")
+		}
+	}
+	return wit, nil
+}
+
+// keyCache derives child keys from the master once per parent path, so a
+// thousand inputs of one account cost a thousand derivations, not five
+// thousand.
+type keyCache struct {
+	master *hdkeychain.ExtendedKey
+	nodes  map[string]*hdkeychain.ExtendedKey
+	privs  []*btcec.PrivateKey
+}
+
+func newKeyCache(master *hdkeychain.ExtendedKey) *keyCache {
+	return &keyCache{master: master, nodes: map[string]*hdkeychain.ExtendedKey{}}
+}
+
+func (k *keyCache) node(path []uint32) (*hdkeychain.ExtendedKey, error) {
+	if len(path) == 0 {
+		return k.master, nil
+	}
+	id := string(binary.BigEndian.AppendUint32(nil, uint32(len(path))))
+	for _, s := range path {
+		id += string(binary.BigEndian.AppendUint32(nil, s))
+	}
+	if n, ok := k.nodes[id]; ok {
+		return n, nil
+	}
+	parent, err := k.node(path[:len(path)-1])
+	if err != nil {
+		return nil, err
+	}
+	n, err := parent.Derive(path[len(path)-1])
+	if err != nil {
+		return nil, fmt.Errorf("deriving our key: %w", err)
+	}
+	k.nodes[id] = n
+	return n, nil
+}
+
+func (k *keyCache) derive(path []uint32) (*btcec.PrivateKey, error) {
+	if len(path) > 32 {
+		return nil, fmt.Errorf("derivation path has %d steps; no wallet uses more than a handful", len(path))
+	}
+	n, err := k.node(path)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := n.ECPrivKey()
+	if err != nil {
+		return nil, fmt.Errorf("deriving our key: %w", err)
+	}
+	k.privs = append(k.privs, priv)
+	return priv, nil
+}
+
+// zero wipes every derived private key (best effort: Go may have copied
+// them, but nothing airsign holds keeps them alive).
+func (k *keyCache) zero() {
+	for _, n := range k.nodes {
+		n.Zero()
+	}
+	for _, p := range k.privs {
+		p.Zero()
+	}
+	k.nodes, k.privs = nil, nil
+}
+
+func p2wpkhScript(pub []byte) []byte {
+	s, _ := txscript.NewScriptBuilder().AddOp(txscript.OP_0).AddData(btcutil.Hash160(pub)).Script()
+	return s
+}
+
+func p2shScript(redeem []byte) []byte {
+	s, _ := txscript.NewScriptBuilder().AddOp(txscript.OP_HASH160).AddData(btcutil.Hash160(redeem)).AddOp(txscript.OP_EQUAL).Script()
+	return s
+}
+
+func p2wshScript(ws []byte) []byte {
+	h := sha256Sum(ws)
+	s, _ := txscript.NewScriptBuilder().AddOp(txscript.OP_0).AddData(h[:]).Script()
+	return s
+}
+
+func p2trScript(outKey *btcec.PublicKey) []byte {
+	s, _ := txscript.NewScriptBuilder().AddOp(txscript.OP_1).AddData(schnorr.SerializePubKey(outKey)).Script()
+	return s
+}
+
+// scriptHasKey reports whether script pushes pub as one of its data items.
+func scriptHasKey(script, pub []byte) bool {
+	tok := txscript.MakeScriptTokenizer(0, script)
+	for tok.Next() {
+		if bytes.Equal(tok.Data(), pub) {
+			return true
+		}
+	}
+	return false
+}

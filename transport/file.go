@@ -1,0 +1,81 @@
+// Package transport moves PSBTs, descriptors and shares across the air gap:
+// files on a USB stick, and QR codes (single, animated, printed) through its
+// subpackages. It turns bytes into what crosses the gap and back, and never
+// interprets a transaction.
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteFileAtomic writes data to path so that a reader, a pulled USB stick or
+// a full disk only ever leaves the old complete file or the new complete
+// file: it writes a temporary file in the same directory, syncs it, renames
+// it over path and syncs the directory.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	name := tmp.Name()
+	committed := false
+	defer func() {
+		if !committed {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("writing %s: flushing to disk: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	committed = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// WriteNewFileAtomic is WriteFileAtomic for outputs that must never replace
+// an existing file (a signed PSBT must not overwrite its unsigned input or
+// an earlier signature).
+func WriteNewFileAtomic(path string, data []byte, perm os.FileMode) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s already exists; choose another --out name (airsign never overwrites a PSBT)", path)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("checking %s: %w", path, err)
+	}
+	return WriteFileAtomic(path, data, perm)
+}
+
+// MaxInputSize caps what is read from a file or stdin before parsing.
+const MaxInputSize = 64 << 20
+
+// ReadLimited reads all of r, refusing more than MaxInputSize bytes.
+func ReadLimited(r io.Reader, name string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxInputSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(b) > MaxInputSize {
+		return nil, fmt.Errorf("%s is larger than %d MiB; that is not a PSBT", name, MaxInputSize>>20)
+	}
+	return b, nil
+}
