@@ -1,0 +1,264 @@
+package qrcode
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/makiuchi-d/gozxing"
+	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// ErrNoCode is returned (wrapped, with the file or frame named) when an
+// image holds no QR code this package can read.
+var ErrNoCode = errors.New("no QR code found")
+
+// MaxPixels bounds the pictures the decoder accepts (about 50 megapixels,
+// far above any camera frame or scan). Larger ones are refused before they
+// are decoded, so a crafted file cannot make us allocate gigabytes.
+const MaxPixels = 50 << 20
+
+// A pass is one way of looking at the picture. The decoder tries them in
+// order and stops at the first that finds a code. gozxing alone misses codes
+// that zbar reads, chiefly small modules, sensor noise and blur; the later
+// passes are there for those.
+type pass struct {
+	name   string
+	prep   string // key into the variant cache: which transformed picture
+	global bool   // GlobalHistogramBinarizer instead of HybridBinarizer
+	pure   bool   // PURE_BARCODE: an axis-aligned, noise-free generated code
+}
+
+// passes is the order that came out of measuring on the degraded camera set
+// (see camera_bench_test.go): cheap, likely passes first.
+var passes = []pass{
+	{name: "hybrid", prep: "orig"},
+	{name: "pure", prep: "orig", pure: true},
+	{name: "global", prep: "orig", global: true},
+	{name: "blur3", prep: "blur"},
+	{name: "half", prep: "half"},
+	{name: "double", prep: "double"},
+	{name: "sharpen", prep: "sharp"},
+	{name: "invert", prep: "inv"},
+	{name: "rot90", prep: "rot90"},
+	{name: "rot180", prep: "rot180"},
+	{name: "rot270", prep: "rot270"},
+	{name: "half-global", prep: "half", global: true},
+	{name: "blur3-global", prep: "blur", global: true},
+}
+
+// variants caches the transformed pictures for one decode, built on demand.
+type variants struct {
+	m map[string]gray
+}
+
+func (v *variants) get(key string) gray {
+	if g, ok := v.m[key]; ok {
+		return g
+	}
+	var g gray
+	orig := v.m["orig"]
+	switch key {
+	case "blur":
+		g = orig.boxBlur3()
+	case "half":
+		g = orig.downscale2()
+	case "double":
+		g = orig.upscale2()
+	case "sharp":
+		g = orig.sharpen()
+	case "inv":
+		g = orig.invert()
+	case "rot90":
+		g = orig.rotate90()
+	case "rot180":
+		g = orig.rotate180()
+	case "rot270":
+		g = v.get("rot180").rotate90()
+	default:
+		g = orig
+	}
+	v.m[key] = g
+	return g
+}
+
+// DecodeImage returns the text of every QR code it finds in img (usually
+// one; a photo of a printed page may hold several), in no particular order
+// and without duplicates. Byte-mode payloads come back as their exact bytes
+// (no character-set guessing), so binary-ish text survives unchanged. It
+// returns an error wrapping ErrNoCode when there is none.
+func DecodeImage(img image.Image) ([]string, error) {
+	if img == nil {
+		return nil, fmt.Errorf("empty image: %w", ErrNoCode)
+	}
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 {
+		return nil, fmt.Errorf("empty image: %w", ErrNoCode)
+	}
+	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
+		return nil, fmt.Errorf("image of %d×%d pixels is too large to decode (limit %d megapixels)", b.Dx(), b.Dy(), MaxPixels>>20)
+	}
+	return decodeGray(toGray(img), passes)
+}
+
+// decodeGray runs the passes over g until one finds a code.
+func decodeGray(g gray, ps []pass) ([]string, error) {
+	v := &variants{m: map[string]gray{"orig": g}}
+	var lastErr error
+	for _, p := range ps {
+		pic := v.get(p.prep)
+		res, err := readOne(pic, p)
+		if err != nil {
+			continue
+		}
+		text, err := resultText(res)
+		if err != nil {
+			// A code whose data we cannot reproduce exactly: keep
+			// looking (another pass will not change that, but a
+			// second code might be elsewhere), report it if nothing
+			// else turns up.
+			lastErr = err
+			continue
+		}
+		out := []string{text}
+		if !p.pure && coversLittle(res, pic) {
+			out = addMore(out, pic, p)
+		}
+		return out, nil
+	}
+	if lastErr != nil {
+		return nil, lastErr
+	}
+	return nil, ErrNoCode
+}
+
+// coversLittle reports whether the code found takes up a small part of the
+// picture, so that another code may sit beside it (a photographed page).
+func coversLittle(res *gozxing.Result, g gray) bool {
+	pts := res.GetResultPoints()
+	if len(pts) < 3 {
+		return false
+	}
+	// Finder centres: bottom-left, top-left, top-right.
+	dx := pts[2].GetX() - pts[1].GetX()
+	dy := pts[2].GetY() - pts[1].GetY()
+	side := math.Hypot(dx, dy)
+	return side*side*4 < float64(g.w*g.h)
+}
+
+// addMore looks for further codes with the multi reader.
+func addMore(found []string, g gray, p pass) []string {
+	bmp, err := bitmap(g, p.global)
+	if err != nil {
+		return found
+	}
+	var results []*gozxing.Result
+	func() {
+		defer func() { _ = recover() }()
+		results, _ = multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints(false))
+	}()
+	for _, r := range results {
+		text, err := resultText(r)
+		if err != nil {
+			continue
+		}
+		dup := false
+		for _, f := range found {
+			if f == text {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			found = append(found, text)
+		}
+	}
+	return found
+}
+
+func hints(pure bool) map[gozxing.DecodeHintType]interface{} {
+	h := map[gozxing.DecodeHintType]interface{}{
+		gozxing.DecodeHintType_TRY_HARDER: true,
+		// We re-read byte segments from the raw codewords; this only
+		// stops gozxing from failing on bytes that are invalid in the
+		// charset it would guess.
+		gozxing.DecodeHintType_CHARACTER_SET: "ISO-8859-1",
+	}
+	if pure {
+		h[gozxing.DecodeHintType_PURE_BARCODE] = true
+	}
+	return h
+}
+
+func bitmap(g gray, global bool) (*gozxing.BinaryBitmap, error) {
+	src, err := gozxing.NewPlanarYUVLuminanceSource(g.pix, g.w, g.h, 0, 0, g.w, g.h, false)
+	if err != nil {
+		return nil, err
+	}
+	if global {
+		return gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(src))
+	}
+	return gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+}
+
+// readOne runs gozxing's QR reader once. gozxing is a port of Java code
+// that signals some failures by panicking on odd input; a panic there is a
+// failed pass, never a crash of the signer.
+func readOne(g gray, p pass) (res *gozxing.Result, err error) {
+	if g.w < 21 || g.h < 21 {
+		return nil, ErrNoCode
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("QR reader failed: %v", r)
+		}
+	}()
+	bmp, err := bitmap(g, p.global)
+	if err != nil {
+		return nil, err
+	}
+	return zxqr.NewQRCodeReader().Decode(bmp, hints(p.pure))
+}
+
+// resultText rebuilds the exact payload of a decoded symbol from its data
+// codewords, and checks it against gozxing's own BYTE_SEGMENTS.
+func resultText(res *gozxing.Result) (string, error) {
+	md := res.GetResultMetadata()
+	ecName, _ := md[gozxing.ResultMetadataType_ERROR_CORRECTION_LEVEL].(string)
+	ec, err := parseECLevel(ecName)
+	if err != nil {
+		return "", err
+	}
+	raw := res.GetRawBytes()
+	version, err := versionFor(len(raw), ec)
+	if err != nil {
+		return "", err
+	}
+	segs, err := parseSegments(raw, version)
+	if err != nil {
+		return "", err
+	}
+	var mine [][]byte
+	for _, s := range segs {
+		if s.mode == modeByte {
+			mine = append(mine, s.data)
+		}
+	}
+	theirs, _ := md[gozxing.ResultMetadataType_BYTE_SEGMENTS].([][]byte)
+	if len(mine) != len(theirs) {
+		return "", fmt.Errorf("QR byte segments disagree (%d read, gozxing says %d)", len(mine), len(theirs))
+	}
+	for i := range mine {
+		if !bytes.Equal(mine[i], theirs[i]) {
+			return "", fmt.Errorf("QR byte segment %d disagrees with gozxing's", i+1)
+		}
+	}
+	text := payload(segs)
+	if text == "" {
+		return "", errors.New("QR code holds no data")
+	}
+	return text, nil
+}

@@ -1,0 +1,192 @@
+package qrcode
+
+import (
+	"image"
+	"image/color"
+)
+
+// gray is an 8-bit luminance picture, the form every decoding pass works on.
+type gray struct {
+	pix  []byte
+	w, h int
+}
+
+// toGray converts any image to luminance, compositing transparency over
+// white (a transparent PNG code is dark modules on nothing). The common
+// concrete types take a fast path: image.At per pixel costs more than the
+// QR detection itself on a camera frame.
+func toGray(img image.Image) gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	g := gray{pix: make([]byte, w*h), w: w, h: h}
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := 0; y < h; y++ {
+			off := m.PixOffset(b.Min.X, b.Min.Y+y)
+			copy(g.pix[y*w:(y+1)*w], m.Pix[off:off+w])
+		}
+	case *image.YCbCr:
+		for y := 0; y < h; y++ {
+			off := m.YOffset(b.Min.X, b.Min.Y+y)
+			copy(g.pix[y*w:(y+1)*w], m.Y[off:off+w])
+		}
+	case *image.Paletted:
+		var lut [256]byte
+		for i, c := range m.Palette {
+			lut[i] = lum(c)
+		}
+		for y := 0; y < h; y++ {
+			off := m.PixOffset(b.Min.X, b.Min.Y+y)
+			for x := 0; x < w; x++ {
+				g.pix[y*w+x] = lut[m.Pix[off+x]]
+			}
+		}
+	case *image.NRGBA:
+		for y := 0; y < h; y++ {
+			off := m.PixOffset(b.Min.X, b.Min.Y+y)
+			for x := 0; x < w; x++ {
+				p := m.Pix[off+4*x : off+4*x+4]
+				l := (uint32(p[0]) + 2*uint32(p[1]) + uint32(p[2])) / 4
+				a := uint32(p[3])
+				g.pix[y*w+x] = byte((l*a + 255*(255-a)) / 255)
+			}
+		}
+	case *image.RGBA:
+		for y := 0; y < h; y++ {
+			off := m.PixOffset(b.Min.X, b.Min.Y+y)
+			for x := 0; x < w; x++ {
+				p := m.Pix[off+4*x : off+4*x+4]
+				// premultiplied: add the white that shows through
+				l := (uint32(p[0]) + 2*uint32(p[1]) + uint32(p[2])) / 4
+				g.pix[y*w+x] = byte(l + (255 - uint32(p[3])))
+			}
+		}
+	default:
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				g.pix[y*w+x] = lum(img.At(b.Min.X+x, b.Min.Y+y))
+			}
+		}
+	}
+	return g
+}
+
+// lum is the luminance of c composited over white.
+func lum(c color.Color) byte {
+	r, gg, bb, a := c.RGBA() // premultiplied, 16 bit
+	l := (r + 2*gg + bb) / 4
+	return byte((l + (0xffff - a)) >> 8)
+}
+
+// rotate90 turns the picture a quarter turn clockwise.
+func (g gray) rotate90() gray {
+	out := gray{pix: make([]byte, len(g.pix)), w: g.h, h: g.w}
+	for y := 0; y < g.h; y++ {
+		for x := 0; x < g.w; x++ {
+			out.pix[x*out.w+(g.h-1-y)] = g.pix[y*g.w+x]
+		}
+	}
+	return out
+}
+
+// rotate180 turns the picture half a turn.
+func (g gray) rotate180() gray {
+	out := gray{pix: make([]byte, len(g.pix)), w: g.w, h: g.h}
+	n := len(g.pix)
+	for i, v := range g.pix {
+		out.pix[n-1-i] = v
+	}
+	return out
+}
+
+// invert swaps light and dark, for codes shown light-on-dark.
+func (g gray) invert() gray {
+	out := gray{pix: make([]byte, len(g.pix)), w: g.w, h: g.h}
+	for i, v := range g.pix {
+		out.pix[i] = 255 - v
+	}
+	return out
+}
+
+// upscale2 doubles the size by repeating pixels, which gives the finder
+// pattern search more pixels per module on small codes.
+func (g gray) upscale2() gray {
+	out := gray{pix: make([]byte, 4*len(g.pix)), w: 2 * g.w, h: 2 * g.h}
+	for y := 0; y < g.h; y++ {
+		row := out.pix[2*y*out.w : (2*y+1)*out.w]
+		for x := 0; x < g.w; x++ {
+			v := g.pix[y*g.w+x]
+			row[2*x], row[2*x+1] = v, v
+		}
+		copy(out.pix[(2*y+1)*out.w:(2*y+2)*out.w], row)
+	}
+	return out
+}
+
+// downscale2 halves the size by averaging 2×2 blocks, which removes noise
+// and sharpens the binarizer's view of large, soft codes.
+func (g gray) downscale2() gray {
+	out := gray{w: g.w / 2, h: g.h / 2}
+	out.pix = make([]byte, out.w*out.h)
+	for y := 0; y < out.h; y++ {
+		r0 := g.pix[2*y*g.w:]
+		r1 := g.pix[(2*y+1)*g.w:]
+		for x := 0; x < out.w; x++ {
+			s := int(r0[2*x]) + int(r0[2*x+1]) + int(r1[2*x]) + int(r1[2*x+1])
+			out.pix[y*out.w+x] = byte((s + 2) / 4)
+		}
+	}
+	return out
+}
+
+// boxBlur3 averages every pixel with its 8 neighbours: a cheap denoiser
+// for sensor noise, which otherwise breaks up the finder patterns.
+func (g gray) boxBlur3() gray {
+	out := gray{pix: make([]byte, len(g.pix)), w: g.w, h: g.h}
+	if g.w < 3 || g.h < 3 {
+		copy(out.pix, g.pix)
+		return out
+	}
+	tmp := make([]uint16, len(g.pix))
+	for y := 0; y < g.h; y++ {
+		row := g.pix[y*g.w : (y+1)*g.w]
+		t := tmp[y*g.w : (y+1)*g.w]
+		t[0] = uint16(row[0])*2 + uint16(row[1])
+		for x := 1; x < g.w-1; x++ {
+			t[x] = uint16(row[x-1]) + uint16(row[x]) + uint16(row[x+1])
+		}
+		t[g.w-1] = uint16(row[g.w-1])*2 + uint16(row[g.w-2])
+	}
+	for y := 0; y < g.h; y++ {
+		ya, yb := y-1, y+1
+		if ya < 0 {
+			ya = 0
+		}
+		if yb >= g.h {
+			yb = g.h - 1
+		}
+		a, c, bb := tmp[ya*g.w:], tmp[y*g.w:], tmp[yb*g.w:]
+		o := out.pix[y*g.w:]
+		for x := 0; x < g.w; x++ {
+			o[x] = byte((uint32(a[x]) + uint32(c[x]) + uint32(bb[x]) + 4) / 9)
+		}
+	}
+	return out
+}
+
+// sharpen applies an unsharp mask (2·pixel − 3×3 mean), countering the
+// slight blur of a camera a little out of focus.
+func (g gray) sharpen() gray {
+	blur := g.boxBlur3()
+	out := gray{pix: make([]byte, len(g.pix)), w: g.w, h: g.h}
+	for i, v := range g.pix {
+		s := 2*int(v) - int(blur.pix[i])
+		if s < 0 {
+			s = 0
+		} else if s > 255 {
+			s = 255
+		}
+		out.pix[i] = byte(s)
+	}
+	return out
+}
