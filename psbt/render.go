@@ -1,6 +1,7 @@
 package psbt
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -144,4 +145,12 @@ func sighashes(a *Analysis) string {
 		return ""
 	}
 	return strings.Join(out, ", ")
+}
+
+// WriteJSON prints the analysis as indented JSON for scripts; the fields are
+// the same on both machines.
+func (a *Analysis) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(a)
 }

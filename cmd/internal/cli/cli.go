@@ -1,0 +1,82 @@
+// Package cli holds what both airsign binaries do the same way around their
+// commands: printing errors with hints and mapping them to exit codes.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, documented in the README. Scripts rely on them.
+const (
+	ExitOK      = 0
+	ExitError   = 1 // the command failed; the message says why
+	ExitUsage   = 2 // the command line was wrong
+	ExitRefused = 3 // the signer or policy refused; nothing was signed or sent
+)
+
+// Hinter is implemented by errors that know what the user should do next.
+type Hinter interface{ Hint() string }
+
+// UsageError marks an error in the command line itself.
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+func (e UsageError) Unwrap() error { return e.Err }
+
+// Run executes root with args and returns the process exit code. Errors are
+// printed as "NAME: error: …" with "hint: …" lines, never as a stack trace.
+// refused tells which errors mean a refusal (exit 3).
+func Run(root *cobra.Command, args []string, stderr io.Writer, refused func(error) bool) int {
+	root.SetArgs(args)
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return UsageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	msg := err.Error()
+	lines := strings.Split(msg, "\n")
+	fmt.Fprintf(stderr, "%s: error: %s\n", root.Name(), lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintln(stderr, l)
+	}
+	var h Hinter
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(stderr, "hint: %s\n", h.Hint())
+	}
+	var u UsageError
+	switch {
+	case errors.As(err, &u) || isCobraUsage(msg):
+		return ExitUsage
+	case refused != nil && refused(err):
+		return ExitRefused
+	}
+	return ExitError
+}
+
+func isCobraUsage(msg string) bool {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ExactArgs is cobra.ExactArgs with a message that names what is missing.
+func ExactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return UsageError{fmt.Errorf("%s expects %s (got %d argument(s))", cmd.CommandPath(), what, len(args))}
+		}
+		return nil
+	}
+}

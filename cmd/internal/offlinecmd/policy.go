@@ -1,0 +1,5 @@
+package offlinecmd
+
+import "github.com/airsign/airsign/psbt"
+
+func defaultPolicy() psbt.Policy { return psbt.DefaultPolicy() }

@@ -1,0 +1,67 @@
+// Package offline is the logic of airsign-offline, the air-gapped signer:
+// it rebuilds the key for one command, shows what a PSBT really does, checks
+// it against policy, signs, and runs the key ceremonies. cmd/airsign-offline
+// only wires flags to these functions.
+package offline
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// Env is what a command may touch of the outside world. Tests fill it with
+// buffers; the binary with the process's streams and the terminal.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Prompter reads what a person types: secrets without echo and
+	// confirmations.
+	Prompter Prompter
+	// Net is the network the operator works on.
+	Net *chaincfg.Params
+}
+
+// Prompter reads input typed by a person at the air-gapped machine.
+type Prompter interface {
+	// ReadSecret shows prompt and reads a line without echo. The caller
+	// wipes the returned bytes.
+	ReadSecret(prompt string) ([]byte, error)
+	// ReadLine shows prompt and reads a visible line.
+	ReadLine(prompt string) (string, error)
+}
+
+// Warnf prints a warning line on stderr.
+func (e *Env) Warnf(format string, args ...any) {
+	fmt.Fprintf(e.Stderr, "warning: "+format+"\n", args...)
+}
+
+// Printf prints to stdout.
+func (e *Env) Printf(format string, args ...any) {
+	fmt.Fprintf(e.Stdout, format, args...)
+}
+
+// Network returns the chain parameters for a network name as the operator
+// types it.
+func Network(name string) (*chaincfg.Params, error) {
+	switch name {
+	case "mainnet", "main", "bitcoin":
+		return &chaincfg.MainNetParams, nil
+	case "testnet", "testnet3":
+		return &chaincfg.TestNet3Params, nil
+	case "signet":
+		return &chaincfg.SigNetParams, nil
+	case "regtest":
+		return &chaincfg.RegressionNetParams, nil
+	}
+	return nil, fmt.Errorf("unknown network %q: use mainnet, testnet, signet or regtest", name)
+}
+
+// wipe zeroes a secret buffer.
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}

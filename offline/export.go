@@ -1,0 +1,65 @@
+package offline
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
+)
+
+// ExportOptions are the inputs of `airsign-offline export descriptor`.
+type ExportOptions struct {
+	Key     KeySource
+	Kind    string
+	Account uint32
+	Out     string
+}
+
+// ParseKind maps the names operators type to descriptor kinds.
+func ParseKind(name string) (descriptor.Kind, error) {
+	switch name {
+	case "wpkh", "p2wpkh", "":
+		return descriptor.WPKH, nil
+	case "sh-wpkh", "sh(wpkh)", "p2sh-p2wpkh":
+		return descriptor.SHWPKH, nil
+	case "tr", "p2tr", "taproot":
+		return descriptor.TR, nil
+	}
+	return 0, fmt.Errorf("unknown wallet type %q: use wpkh, sh-wpkh or tr", name)
+}
+
+// ExportDescriptor prints the watch-only descriptor for the online side, and
+// writes it to a file if asked.
+func ExportDescriptor(env *Env, opts ExportOptions) error {
+	kind, err := ParseKind(opts.Kind)
+	if err != nil {
+		return err
+	}
+	key, err := opts.Key.LoadKey(env)
+	if err != nil {
+		return err
+	}
+	defer key.Wipe()
+	d, err := key.Descriptor(kind, opts.Account, env.Net)
+	if err != nil {
+		return err
+	}
+	text := d.String()
+	if opts.Out != "" {
+		if err := transport.WriteFileAtomic(opts.Out, []byte(text+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(env.Stdout, text)
+	return nil
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return transport.ReadLimited(f, path)
+}

@@ -1,0 +1,113 @@
+package offline
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/bip39"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// KeySource says where the key comes from for one command. The key is
+// rebuilt in memory, used, and wiped; it is never written anywhere.
+type KeySource struct {
+	// MnemonicFile reads the BIP39 mnemonic from a file: for drills and
+	// tests only, since the words then sit on a disk.
+	MnemonicFile string
+	// ShareFiles rebuilds the key from Shamir share files.
+	ShareFiles []string
+	// Shares rebuilds the key from shares typed at the terminal.
+	Shares bool
+}
+
+// Key is a master key held in memory for the length of one command.
+type Key struct {
+	Master      *hdkeychain.ExtendedKey
+	Fingerprint uint32
+	entropy     []byte
+}
+
+// Wipe zeroes the key material. Call it as soon as the command is done.
+func (k *Key) Wipe() {
+	if k == nil {
+		return
+	}
+	if k.Master != nil {
+		k.Master.Zero()
+	}
+	wipe(k.entropy)
+}
+
+// Entropy returns the BIP39 entropy behind the key (the secret that shares
+// split). The caller must not keep it beyond the command.
+func (k *Key) Entropy() []byte { return k.entropy }
+
+// LoadKey rebuilds the master key from the source.
+func (ks KeySource) LoadKey(env *Env) (*Key, error) {
+	var entropy []byte
+	var err error
+	switch {
+	case ks.MnemonicFile != "":
+		env.Warnf("reading the mnemonic from %s: a mnemonic in a file is for drills and tests only", ks.MnemonicFile)
+		var raw []byte
+		raw, err = os.ReadFile(ks.MnemonicFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the mnemonic file: %w", err)
+		}
+		entropy, err = bip39.MnemonicToEntropy(raw)
+		wipe(raw)
+	case len(ks.ShareFiles) > 0 || ks.Shares:
+		entropy, err = combineShares(env, ks)
+	default:
+		var raw []byte
+		raw, err = env.Prompter.ReadSecret("Type the BIP39 mnemonic (not shown), then Enter: ")
+		if err != nil {
+			return nil, err
+		}
+		entropy, err = bip39.MnemonicToEntropy(raw)
+		wipe(raw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return KeyFromEntropy(entropy, env.Net)
+}
+
+// KeyFromEntropy derives the BIP32 master key from BIP39 entropy with an
+// empty passphrase, exactly as any BIP39 wallet restoring the mnemonic does.
+// It takes ownership of entropy.
+func KeyFromEntropy(entropy []byte, net *chaincfg.Params) (*Key, error) {
+	mnemonic, err := bip39.EntropyToMnemonic(entropy)
+	if err != nil {
+		wipe(entropy)
+		return nil, err
+	}
+	seed, err := bip39.Seed(mnemonic, nil)
+	wipe(mnemonic)
+	if err != nil {
+		wipe(entropy)
+		return nil, err
+	}
+	master, err := hdkeychain.NewMaster(seed, net)
+	wipe(seed)
+	if err != nil {
+		wipe(entropy)
+		return nil, fmt.Errorf("deriving the master key: %w", err)
+	}
+	fp, err := psbt.MasterFingerprint(master)
+	if err != nil {
+		master.Zero()
+		wipe(entropy)
+		return nil, err
+	}
+	return &Key{Master: master, Fingerprint: fp, entropy: entropy}, nil
+}
+
+// Descriptor builds the key's standard watch-only descriptor of the given
+// kind and account, the one exported to the online side.
+func (k *Key) Descriptor(kind descriptor.Kind, account uint32, net *chaincfg.Params) (*descriptor.Descriptor, error) {
+	return descriptor.New(kind, k.Master, account, net)
+}

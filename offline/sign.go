@@ -1,0 +1,121 @@
+package offline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
+)
+
+// SignOptions are the inputs of `airsign-offline sign`.
+type SignOptions struct {
+	Source string
+	Out    string
+	Key    KeySource
+	// Confirm is the confirmation digest given by flag (drills, tests);
+	// empty means ask the operator to type it.
+	Confirm string
+	Policy  psbt.Policy
+	JSON    bool
+}
+
+// ErrRefused is returned when the analysis or the policy refuses to sign.
+var ErrRefused = errors.New("refused to sign")
+
+// Sign shows what the PSBT does, applies the policy, asks the operator to
+// type the confirmation digest, signs with the key rebuilt for this command
+// and writes the signed PSBT atomically to a new file, which is read back
+// and checked before success is reported.
+func Sign(env *Env, opts SignOptions) error {
+	if opts.Out == "" {
+		return fmt.Errorf("no output file: give --out FILE for the signed PSBT")
+	}
+	if opts.Source != "-" && sameFile(opts.Source, opts.Out) {
+		return fmt.Errorf("--out %s is the input file; airsign never overwrites the PSBT it signs", opts.Out)
+	}
+	p, err := ReadPSBT(env, opts.Source)
+	if err != nil {
+		return err
+	}
+	key, err := opts.Key.LoadKey(env)
+	if err != nil {
+		return err
+	}
+	defer key.Wipe()
+
+	a := opts.Policy.Apply(psbt.Analyze(p, env.Net, key.Fingerprint, newKeyWallet(key, env.Net)))
+	if err := writeAnalysis(env, a, opts.JSON); err != nil {
+		return err
+	}
+	if refusals := a.Refusals(); len(refusals) > 0 {
+		var lines []string
+		for _, r := range refusals {
+			lines = append(lines, "  "+r.String())
+		}
+		return fmt.Errorf("%w:\n%s", ErrRefused, strings.Join(lines, "\n"))
+	}
+	ours := 0
+	for _, in := range a.Inputs {
+		if in.Ours {
+			ours++
+		}
+	}
+	if ours == 0 {
+		return fmt.Errorf("%w: no input belongs to key %s; check the key or shares used", ErrRefused, psbt.FormatFingerprint(key.Fingerprint))
+	}
+
+	typed := opts.Confirm
+	if typed == "" {
+		typed, err = env.Prompter.ReadLine("\nCompare with the online screen, then type the confirmation digest to sign: ")
+		if err != nil {
+			return err
+		}
+	}
+	if !psbt.MatchDigest(p, typed) {
+		return fmt.Errorf("%w: the confirmation digest typed does not match this PSBT (%s); nothing was signed", ErrRefused, strings.ToUpper(a.Digest))
+	}
+
+	res, err := psbt.Sign(p, key.Master)
+	if err != nil {
+		return err
+	}
+	out, err := p.Encode()
+	if err != nil {
+		return err
+	}
+	if err := transport.WriteNewFileAtomic(opts.Out, out, 0o644); err != nil {
+		return err
+	}
+	if err := readBack(opts.Out, out, p.TxID()); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s; wrote %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint), opts.Out)
+	return nil
+}
+
+// readBack re-reads what was written, so a failing USB stick is noticed on
+// the offline machine and not at broadcast time.
+func readBack(path string, want []byte, txid string) error {
+	got, err := readFile(path)
+	if err != nil {
+		return fmt.Errorf("reading back %s: %w", path, err)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("reading back %s: the file on disk differs from what was written; use another USB stick", path)
+	}
+	p, err := psbt.Decode(got)
+	if err != nil || p.TxID() != txid {
+		return fmt.Errorf("reading back %s: the signed PSBT does not decode to the same transaction", path)
+	}
+	return nil
+}
+
+func sameFile(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}

@@ -1,0 +1,67 @@
+package offline
+
+import (
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// keyWallet recognises our own change from the key itself: a derivation is
+// ours only if it follows a standard single-key account pattern (BIP44
+// family: purpose'/coin'/account'/branch/index) and the script recomputed
+// there from our key is the output's script. It needs no enrolled file, so
+// a compromised online machine cannot swap what it is compared against.
+type keyWallet struct {
+	key   *Key
+	net   *chaincfg.Params
+	cache map[[2]uint32]*descriptor.Descriptor
+}
+
+func newKeyWallet(key *Key, net *chaincfg.Params) *keyWallet {
+	return &keyWallet{key: key, net: net, cache: map[[2]uint32]*descriptor.Descriptor{}}
+}
+
+// maxAccount and maxIndex bound what is accepted as our change: wallets
+// never reach them, and a path beyond could not be found again by a
+// restoring wallet scanning with a gap limit.
+const (
+	maxAccount = 1000
+	maxIndex   = 1_000_000
+)
+
+var purposeKinds = map[uint32]descriptor.Kind{
+	84: descriptor.WPKH,
+	49: descriptor.SHWPKH,
+	86: descriptor.TR,
+}
+
+// ScriptAt implements psbt.Wallet.
+func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
+	const h = hdkeychain.HardenedKeyStart
+	if fp != w.key.Fingerprint || len(path) != 5 {
+		return nil, 0, 0, false
+	}
+	purpose, coin, account, branch, index := path[0], path[1], path[2], path[3], path[4]
+	if purpose < h || coin < h || account < h {
+		return nil, 0, 0, false
+	}
+	kind, ok := purposeKinds[purpose-h]
+	if !ok || coin-h != w.net.HDCoinType || account-h > maxAccount || branch > 1 || index > maxIndex {
+		return nil, 0, 0, false
+	}
+	id := [2]uint32{purpose, account}
+	d := w.cache[id]
+	if d == nil {
+		var err error
+		d, err = w.key.Descriptor(kind, account-h, w.net)
+		if err != nil {
+			return nil, 0, 0, false
+		}
+		w.cache[id] = d
+	}
+	der, err := d.Derive(branch, index)
+	if err != nil {
+		return nil, 0, 0, false
+	}
+	return der.Script, branch, index, true
+}

@@ -1,0 +1,184 @@
+package online
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/airsign/airsign/online/backend"
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+)
+
+// BroadcastOptions are the inputs of `airsign-online broadcast`.
+type BroadcastOptions struct {
+	Wallet  string
+	Sources []string
+	// MaxFeeRate (sat/vB) refuses a transaction paying more; 0 means
+	// 10,000 sat/vB (0.1 BTC/kvB).
+	MaxFeeRate float64
+	DryRun     bool
+}
+
+// Broadcast combines the signed PSBTs (one, or one per cosigner), finalizes,
+// extracts, asks the node whether it would accept the transaction, and only
+// then sends it. Sending an already-known transaction reports its status.
+func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
+	if len(opts.Sources) == 0 {
+		return fmt.Errorf("no signed PSBT given: name the file(s) the offline signer wrote")
+	}
+	w, err := LoadWallet(env, opts.Wallet)
+	if err != nil {
+		return err
+	}
+	var packets []*psbt.Packet
+	for _, src := range opts.Sources {
+		p, err := readPSBT(env, src)
+		if err != nil {
+			return err
+		}
+		packets = append(packets, p)
+	}
+	p, err := psbt.Combine(packets...)
+	if err != nil {
+		return err
+	}
+	a := psbt.Analyze(p, w.net, walletFingerprint(w), psbt.DescriptorWallet(w.desc))
+	for _, r := range a.Refusals() {
+		if r.Code != "missing-non-witness-utxo" {
+			return fmt.Errorf("refusing to broadcast: %s", r)
+		}
+	}
+	maxRate := opts.MaxFeeRate
+	if maxRate == 0 {
+		maxRate = 10_000
+	}
+	if err := psbt.Finalize(p); err != nil {
+		return err
+	}
+	tx, err := psbt.Extract(p)
+	if err != nil {
+		return err
+	}
+	vsize := (txWeight(tx) + 3) / 4
+	rate := float64(a.Fee) / float64(vsize)
+	if rate > maxRate {
+		return fmt.Errorf("the fee rate is %.1f sat/vB (fee %s), above the %.0f sat/vB cap; pass --max-fee-rate if it is really meant", rate, psbt.FormatBTC(a.Fee), maxRate)
+	}
+	env.Infof("transaction %s: %d input(s), %d output(s), fee %s (%.1f sat/vB, %d vB), digest %s", tx.TxHash(), len(tx.TxIn), len(tx.TxOut), psbt.FormatBTC(a.Fee), rate, vsize, strings.ToUpper(a.Digest))
+
+	b, err := env.backendFor(ctx, w.net)
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		var raw bytes.Buffer
+		if err := tx.Serialize(&raw); err != nil {
+			return err
+		}
+		env.Printf("%x\n", raw.Bytes())
+	}
+	acc, err := b.TestMempoolAccept(ctx, tx, maxRate)
+	if err != nil {
+		return err
+	}
+	if acc.AlreadyKnown {
+		return reportStatus(ctx, env, b, tx.TxHash(), "already known to the node")
+	}
+	if !acc.Allowed {
+		return fmt.Errorf("%s would reject transaction %s: %s", b.Name(), tx.TxHash(), acc.Reason)
+	}
+	if opts.DryRun {
+		env.Infof("dry run: %s would accept it; nothing was sent", b.Name())
+		return nil
+	}
+	txid, err := b.SendRawTransaction(ctx, tx, maxRate)
+	if errors.Is(err, backend.ErrAlreadyKnown) {
+		return reportStatus(ctx, env, b, tx.TxHash(), "already known to the node")
+	}
+	if err != nil {
+		return err
+	}
+	env.Printf("%s\n", txid)
+	env.Infof("sent through %s", b.Name())
+	return nil
+}
+
+func reportStatus(ctx context.Context, env *Env, b backend.Backend, txid chainhash.Hash, why string) error {
+	st, err := b.TxStatus(ctx, txid)
+	if err != nil {
+		return err
+	}
+	env.Printf("%s\n", txid)
+	env.Infof("%s: %s", why, describeStatus(st))
+	return nil
+}
+
+func describeStatus(st backend.TxStatus) string {
+	switch {
+	case !st.Known:
+		return "unknown to the node (not in its mempool or chain)"
+	case st.InMempool:
+		return "in the mempool, not yet confirmed"
+	}
+	return fmt.Sprintf("%d confirmation(s), block %d (%s)", st.Confirmations, st.BlockHeight, st.BlockHash)
+}
+
+// Status prints where a transaction is.
+func Status(ctx context.Context, env *Env, walletName, txid string) error {
+	h, err := chainhash.NewHashFromStr(strings.TrimSpace(txid))
+	if err != nil || len(strings.TrimSpace(txid)) != 64 {
+		return fmt.Errorf("%q is not a txid (64 hex characters)", txid)
+	}
+	w, err := LoadWallet(env, walletName)
+	if err != nil {
+		return err
+	}
+	b, err := env.backendFor(ctx, w.net)
+	if err != nil {
+		return err
+	}
+	st, err := b.TxStatus(ctx, *h)
+	if err != nil {
+		return err
+	}
+	env.Printf("%s: %s\n", h, describeStatus(st))
+	if !st.Known {
+		return fmt.Errorf("transaction %s is unknown to %s", h, b.Name())
+	}
+	return nil
+}
+
+func readPSBT(env *Env, source string) (*psbt.Packet, error) {
+	var data []byte
+	var err error
+	if source == "-" {
+		data, err = transport.ReadLimited(env.Stdin, "stdin")
+	} else {
+		var f *os.File
+		if f, err = os.Open(source); err != nil {
+			return nil, fmt.Errorf("opening the PSBT: %w", err)
+		}
+		defer f.Close()
+		data, err = transport.ReadLimited(f, source)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := psbt.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return p, nil
+}
+
+func writeAnalysis(env *Env, a *psbt.Analysis, asJSON bool) error {
+	if asJSON {
+		return a.WriteJSON(env.Stdout)
+	}
+	return a.WriteText(env.Stdout)
+}

@@ -1,0 +1,78 @@
+// Package online is the logic of airsign-online, the connected machine's
+// tool: a watch-only wallet (an output descriptor, no key), UTXO discovery,
+// preparing unsigned PSBTs and broadcasting signed ones. cmd/airsign-online
+// only wires flags to these functions.
+package online
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/airsign/airsign/online/backend"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// Env is what a command may touch of the outside world.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// DataDir holds the wallets (watch-only, nothing secret).
+	DataDir string
+	// Connect opens the chain backend for a network. It is a function so
+	// commands that need no node (wallet show) never dial one.
+	Connect func(ctx context.Context, net *chaincfg.Params) (backend.Backend, error)
+}
+
+// Printf prints to stdout.
+func (e *Env) Printf(format string, args ...any) { fmt.Fprintf(e.Stdout, format, args...) }
+
+// Infof prints a progress or result line on stderr, keeping stdout for
+// data a script may capture.
+func (e *Env) Infof(format string, args ...any) { fmt.Fprintf(e.Stderr, format+"\n", args...) }
+
+// Warnf prints a warning on stderr.
+func (e *Env) Warnf(format string, args ...any) {
+	fmt.Fprintf(e.Stderr, "warning: "+format+"\n", args...)
+}
+
+// DefaultDataDir is where wallets live unless --datadir says otherwise.
+func DefaultDataDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "airsign")
+	}
+	return ".airsign"
+}
+
+// backendFor connects and checks the node is on the wallet's network.
+func (e *Env) backendFor(ctx context.Context, net *chaincfg.Params) (backend.Backend, error) {
+	if e.Connect == nil {
+		return nil, fmt.Errorf("no chain backend configured: give --rpc-url (or AIRSIGN_RPC_URL)")
+	}
+	b, err := e.Connect(ctx, net)
+	if err != nil {
+		return nil, err
+	}
+	if err := backend.CheckNetwork(ctx, b, net); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Network returns the chain parameters for a network name.
+func Network(name string) (*chaincfg.Params, error) {
+	switch name {
+	case "mainnet", "main", "bitcoin":
+		return &chaincfg.MainNetParams, nil
+	case "testnet", "testnet3":
+		return &chaincfg.TestNet3Params, nil
+	case "signet":
+		return &chaincfg.SigNetParams, nil
+	case "regtest":
+		return &chaincfg.RegressionNetParams, nil
+	}
+	return nil, fmt.Errorf("unknown network %q: use mainnet, testnet, signet or regtest", name)
+}
