@@ -331,12 +331,12 @@ func (c *checker) output(i int, txOut *wire.TxOut, fingerprint uint32, wallet Wa
 		claims = append(claims, claim{d.MasterKeyFingerprint, d.Bip32Path, d.XOnlyPubKey})
 	}
 	for _, cl := range claims {
-		if fingerprint == 0 || cl.fp != fingerprint {
-			continue
+		if fingerprint != 0 && cl.fp != fingerprint {
+			continue // another cosigner's key
 		}
 		path := FormatPath(cl.fp, cl.path)
-		if wallet == nil {
-			c.warnOut(i, "change-unverified", "claims to be ours at %s, but no wallet descriptor is enrolled to verify it; it is treated as external", path)
+		if wallet == nil || fingerprint == 0 {
+			c.warnOut(i, "change-unverified", "claims to be ours at %s, but without our key or descriptor it cannot be verified; it is treated as external", path)
 			return out
 		}
 		script, branch, _, ok := wallet.ScriptAt(cl.fp, cl.path)

@@ -60,7 +60,7 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	if len(a.Inputs) > 0 && allAmountsKnown(a) {
 		fmt.Fprintf(&b, "Total in:     %s\n", FormatBTC(a.TotalIn))
 		fmt.Fprintf(&b, "Total out:    %s\n", FormatBTC(a.TotalOut))
-		fmt.Fprintf(&b, "Fee:          %s  (%.1f sat/vB over ~%d vB, %.2f%% of the amount sent)\n", FormatBTC(a.Fee), a.FeeRate, a.VSize, a.FeePercent)
+		fmt.Fprintf(&b, "Fee:          %s  (%.1f sat/vB over ~%d vB, %s of the amount sent)\n", FormatBTC(a.Fee), a.FeeRate, a.VSize, formatPercent(a.FeePercent))
 		fmt.Fprintf(&b, "Leaves us:    %s  (%d external output(s) plus the fee)\n", FormatBTC(a.Spend), external)
 	} else {
 		b.WriteString("Fee:          unknown (input amounts missing)\n")
@@ -153,4 +153,11 @@ func (a *Analysis) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(a)
+}
+
+func formatPercent(p float64) string {
+	if p > 0 && p < 0.01 {
+		return "<0.01%"
+	}
+	return fmt.Sprintf("%.2f%%", p)
 }

@@ -1,0 +1,53 @@
+# airsign — the two commands that matter: `make demo` and `make test`.
+#
+# go.mod asks for Go 1.26.10 (btcec v2.5.1 needs it); GOTOOLCHAIN=auto lets an
+# older local Go fetch that release through the module proxy.
+export GOTOOLCHAIN := auto
+export GOFLAGS := -buildvcs=false
+
+GO        ?= go
+BIN       := bin
+FUZZTIME  ?= 30s
+
+.PHONY: all build test unit e2e lint demo fuzz bench ceremony-doc node clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## test: formatting, vet, unit + CLI (testscript) tests, and the end-to-end
+## tests against a real btcd regtest node (installed at a pinned version).
+test: lint node
+	AIRSIGN_REGTEST=1 $(GO) test -count=1 -timeout 9m ./...
+
+## unit: the tests that need no node.
+unit:
+	$(GO) test ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## node: build btcd/btcctl (pinned in scripts/regtest.sh) into .cache/bin.
+node:
+	bash scripts/regtest.sh install
+
+## demo: the whole job end to end on a local regtest node, in plain words.
+demo: build node
+	bash scripts/demo.sh
+
+## ceremony-doc: regenerate CEREMONY.md from the ceremony definitions.
+ceremony-doc:
+	$(GO) test ./ceremony -run TestCeremonyDocIsFresh -update
+
+## fuzz: run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=10m).
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
+
+## bench: Go benchmarks.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee .cache/bench.txt
+
+clean:
+	rm -rf $(BIN) .cache/regtest

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/cmd/internal/offlinecmd"
+	"github.com/airsign/airsign/cmd/internal/onlinecmd"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected output in testdata")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"airsign-online":  func() { os.Exit(onlinecmd.Main(os.Args[1:])) },
+		"airsign-offline": func() { os.Exit(offlinecmd.Main(os.Args[1:])) },
+	})
+}
+
+// TestScripts covers airsign-online's command line without a node.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup:         setupEnv,
+		Cmds:          commands(),
+	})
+}
+
+// TestEndToEnd runs the whole path on a real btcd regtest node started by
+// scripts/regtest.sh: the node, not our code, judges the signatures. It runs
+// when AIRSIGN_REGTEST=1 (make test sets it); the node's binaries are built
+// by the script at a pinned version.
+func TestEndToEnd(t *testing.T) {
+	if os.Getenv("AIRSIGN_REGTEST") != "1" {
+		t.Skip("set AIRSIGN_REGTEST=1 to run against a real btcd regtest node (make test does)")
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/e2e",
+		UpdateScripts: *update,
+		Setup:         setupEnv,
+		Cmds:          commands(),
+	})
+}
+
+func setupEnv(e *testscript.Env) error {
+	e.Setenv("AIRSIGN_NETWORK", "regtest")
+	e.Setenv("AIRSIGN_DATADIR", filepath.Join(e.WorkDir, "datadir"))
+	for _, k := range []string{"AIRSIGN_RPC_URL", "AIRSIGN_RPC_USER", "AIRSIGN_RPC_PASS", "AIRSIGN_WALLET"} {
+		e.Setenv(k, "")
+	}
+	return nil
+}
+
+func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"regtest": cmdRegtest,
+		"envfrom": cmdEnvFrom,
+	}
+}
+
+// cmdRegtest drives scripts/regtest.sh for one script: "regtest start
+// MINING_ADDR" starts a node in $WORK/node and loads its env file (RPC URL,
+// user, password) into the script's environment; "regtest mine N" mines;
+// the node is stopped when the script ends.
+func cmdRegtest(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: regtest start ADDR | mine N | rpc ARGS…")
+	}
+	script, err := filepath.Abs("../../scripts/regtest.sh")
+	ts.Check(err)
+	dir := ts.MkAbs("node")
+	run := func(a ...string) string {
+		cmd := exec.Command("bash", append([]string{script}, a...)...)
+		cmd.Env = append(os.Environ(), "AIRSIGN_REGTEST_DIR="+dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			ts.Fatalf("regtest.sh %s: %v\n%s", strings.Join(a, " "), err, out)
+		}
+		return string(out)
+	}
+	switch args[0] {
+	case "start":
+		if len(args) != 2 {
+			ts.Fatalf("usage: regtest start MINING_ADDR")
+		}
+		run("start", args[1])
+		ts.Defer(func() { run("stop") })
+		f, err := os.Open(filepath.Join(dir, "env"))
+		ts.Check(err)
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+				ts.Setenv(k, v)
+			}
+		}
+	case "mine", "rpc":
+		fmt.Fprint(ts.Stdout(), run(args...))
+	default:
+		ts.Fatalf("unknown regtest subcommand %q", args[0])
+	}
+}
+
+// cmdEnvFrom sets an environment variable from a file's content, or from the
+// first group of a regular expression matched against it: testscript has
+// no command substitution, and the scripts need a descriptor, an address or
+// a digest printed by one command as the argument of the next.
+func cmdEnvFrom(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || (len(args) != 2 && len(args) != 3) {
+		ts.Fatalf("usage: envfrom VAR FILE [REGEXP]")
+	}
+	data := ts.ReadFile(args[1])
+	val := strings.TrimSpace(data)
+	if len(args) == 3 {
+		m := regexp.MustCompile(args[2]).FindStringSubmatch(data)
+		if len(m) < 2 {
+			ts.Fatalf("envfrom: %q does not match in %s", args[2], args[1])
+		}
+		val = m[1]
+	}
+	ts.Setenv(args[0], val)
+}
