@@ -40,7 +40,7 @@ var ErrMessageChanged = errors.New("part belongs to a different message: started
 // validType reports whether t is a legal UR type: lowercase letters, digits
 // and hyphens, not empty.
 func validType(t string) bool {
-	if t == "" {
+	if t == "" || len(t) > 64 {
 		return false
 	}
 	for i := 0; i < len(t); i++ {
@@ -86,10 +86,11 @@ func NewEncoder(urType string, cbor []byte, maxFragmentLen int) (*Encoder, error
 	if maxFragmentLen < MinFragmentLen {
 		return nil, fmt.Errorf("ur: maximum fragment length %d is below the minimum %d", maxFragmentLen, MinFragmentLen)
 	}
-	f := newFountainEncoder(cbor, maxFragmentLen)
-	if f.seqLen() > MaxSeqLen {
-		return nil, fmt.Errorf("ur: %d parts exceed the limit of %d; use longer fragments", f.seqLen(), MaxSeqLen)
+	fl := findNominalFragmentLength(len(cbor), MinFragmentLen, maxFragmentLen)
+	if n := (len(cbor) + fl - 1) / fl; n > MaxSeqLen {
+		return nil, fmt.Errorf("ur: %d parts exceed the limit of %d; use longer fragments", n, MaxSeqLen)
 	}
+	f := newFountainEncoder(cbor, maxFragmentLen)
 	e := &Encoder{urType: strings.ToLower(urType), f: f}
 	if f.seqLen() == 1 {
 		e.single = single
@@ -207,7 +208,7 @@ func (d *Decoder) Receive(part string) error {
 
 	seqNum, seqLen, err := parseSeq(comps[0])
 	if err != nil {
-		return fmt.Errorf("ur:%s/%s: %w", urType, comps[0], err)
+		return fmt.Errorf("ur:%s/%s: %w", urType, clip(comps[0]), err)
 	}
 	where := fmt.Sprintf("ur:%s part %d/%d", urType, seqNum, seqLen)
 	body, err := DecodeBytewords(comps[1])
@@ -264,8 +265,9 @@ func (d *Decoder) difference(urType string, p *fountainPart) string {
 
 func (d *Decoder) started() bool { return d.fountain != nil || d.result != nil }
 
-// Progress reports how many of the message's fragments are recovered, out
-// of how many, and that ratio (1 when complete; 0 before the first part).
+// Progress reports how many fragments' worth of independent information has
+// arrived (a mixed part counts as soon as it adds something new), out of the
+// number of fragments, and that ratio (1 when complete; 0 before any part).
 func (d *Decoder) Progress() (received, total int, fraction float64) {
 	switch {
 	case d.single:
@@ -275,7 +277,7 @@ func (d *Decoder) Progress() (received, total int, fraction float64) {
 	case d.result != nil:
 		return d.fountain.seqLen, d.fountain.seqLen, 1
 	}
-	return d.fountain.received, d.fountain.seqLen, float64(d.fountain.received) / float64(d.fountain.seqLen)
+	return d.fountain.rank(), d.fountain.seqLen, float64(d.fountain.rank()) / float64(d.fountain.seqLen)
 }
 
 // Complete reports whether the whole message has been recovered.
@@ -303,9 +305,17 @@ func parse(s string) (urType string, comps []string, err error) {
 		return "", nil, fmt.Errorf("ur: %d path components, want type/body or type/seq/body", len(comps))
 	}
 	if !validType(comps[0]) {
-		return "", nil, fmt.Errorf("ur: invalid type %q", comps[0])
+		return "", nil, fmt.Errorf("ur: invalid type %q", clip(comps[0]))
 	}
 	return comps[0], comps[1:], nil
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	if len(s) > 24 {
+		return s[:24] + "…"
+	}
+	return s
 }
 
 // parseSeq parses "seqNum-seqLen" strictly: decimal digits only, both ≥ 1.
