@@ -20,8 +20,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/pbkdf2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // englishTxt is bip-0039/english.txt from github.com/bitcoin/bips:
@@ -215,11 +218,12 @@ func canonical(idx []int) []byte {
 // PBKDF2-HMAC-SHA512 over the normalised mnemonic, salt "mnemonic" +
 // passphrase, 2048 rounds.
 //
-// BIP39 requires the passphrase in Unicode NFKD form. airsign accepts
-// only printable ASCII passphrases (which are their own NFKD form), so a
-// passphrase typed on any keyboard or terminal gives the same seed in
-// every wallet; a non-ASCII passphrase is refused rather than risk a
-// different seed. The caller owns (and should zero) the result.
+// The passphrase is put in Unicode NFKD form as BIP39 requires, so "é"
+// typed as one code point or as "e" plus a combining accent gives the
+// same seed as in other wallets. A passphrase that is not valid UTF-8 or
+// contains control characters (a tab, or the newline a file or terminal
+// may add) is refused rather than silently making a different wallet.
+// The caller owns (and should zero) the result.
 func Seed(mnemonic, passphrase []byte) ([]byte, error) {
 	idx, err := indices(mnemonic)
 	if err != nil {
@@ -231,16 +235,40 @@ func Seed(mnemonic, passphrase []byte) ([]byte, error) {
 		return nil, err
 	}
 	clear(ent)
-	for i, c := range passphrase {
-		if c < 0x20 || c > 0x7e {
-			return nil, fmt.Errorf("bip39: passphrase character %d is not printable ASCII; only printable ASCII passphrases are accepted", i+1)
-		}
-	}
 	words := canonical(idx)
 	defer clear(words)
-	salt := make([]byte, 0, len("mnemonic")+len(passphrase))
+	return seed(words, passphrase)
+}
+
+// seed is BIP39's mnemonic-to-seed for an already normalised sentence
+// (any language): PBKDF2-HMAC-SHA512, 2048 rounds, salt "mnemonic" +
+// NFKD(passphrase).
+func seed(sentence, passphrase []byte) ([]byte, error) {
+	if err := checkPassphrase(passphrase); err != nil {
+		return nil, err
+	}
+	salt := make([]byte, 0, len("mnemonic")+len(passphrase)*3)
 	salt = append(salt, "mnemonic"...)
-	salt = append(salt, passphrase...)
+	salt = norm.NFKD.Append(salt, passphrase...)
 	defer clear(salt)
-	return pbkdf2.Key(words, salt, 2048, 64, sha512.New), nil
+	return pbkdf2.Key(sentence, salt, 2048, 64, sha512.New), nil
+}
+
+// checkPassphrase refuses passphrases that cannot mean what the operator
+// typed: invalid UTF-8 or control characters. Errors give the position
+// (in characters), never the character.
+func checkPassphrase(p []byte) error {
+	pos := 0
+	for len(p) > 0 {
+		pos++
+		r, size := utf8.DecodeRune(p)
+		if r == utf8.RuneError && size <= 1 {
+			return fmt.Errorf("bip39: passphrase character %d is not valid UTF-8", pos)
+		}
+		if unicode.IsControl(r) {
+			return fmt.Errorf("bip39: passphrase character %d is a control character (tab, newline, ...); it cannot be part of a passphrase", pos)
+		}
+		p = p[size:]
+	}
+	return nil
 }

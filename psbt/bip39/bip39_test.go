@@ -13,6 +13,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
+	"golang.org/x/text/unicode/norm"
 )
 
 const englishSHA256 = "2f5eed53a4727b4bf8880d8f3f199efc90e58503646d9ff8eff3a2ed3b24dbda"
@@ -169,13 +170,85 @@ func TestBadMnemonics(t *testing.T) {
 
 func TestBadPassphrase(t *testing.T) {
 	m := []byte(strings.Repeat("abandon ", 11) + "about")
-	for _, p := range []string{"caf\u00e9", "tab\there", "new\nline", "\x00"} {
-		if _, err := Seed(m, []byte(p)); err == nil || !strings.Contains(err.Error(), "printable ASCII") {
-			t.Errorf("Seed with passphrase %q: err = %v", p, err)
+	tests := []struct{ pass, want string }{
+		{"tab\there", "passphrase character 4 is a control character"},
+		{"secret\n", "passphrase character 7 is a control character"},
+		{"\x00", "passphrase character 1 is a control character"},
+		{"del\x7f", "passphrase character 4 is a control character"},
+		{"caf\xe9", "passphrase character 4 is not valid UTF-8"},
+		{"ok\xc3", "passphrase character 3 is not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		_, err := Seed(m, []byte(tt.pass))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Seed with passphrase %q: err = %v, want %q", tt.pass, err, tt.want)
 		}
 	}
 	if _, err := Seed(m, []byte(" ~!All printable ASCII 0123456789 ")); err != nil {
 		t.Errorf("printable ASCII passphrase refused: %v", err)
+	}
+}
+
+// BIP39 hashes the NFKD form of the passphrase: composed and decomposed
+// spellings of the same text give one seed, equal to the seed of the
+// explicit NFKD bytes; a different text gives another.
+func TestPassphraseNFKD(t *testing.T) {
+	m := []byte(strings.Repeat("abandon ", 11) + "about")
+	seed := func(p string) string {
+		s, err := Seed(m, []byte(p))
+		if err != nil {
+			t.Fatalf("Seed(%q): %v", p, err)
+		}
+		return hex.EncodeToString(s)
+	}
+	composed := seed("caf\u00e9 \u2460")    // é as one code point, circled digit one
+	decomposed := seed("cafe\u0301 \u2460") // e + combining acute
+	nfkd := seed("cafe\xcc\x81 1")          // the NFKD bytes themselves
+	if composed != decomposed || composed != nfkd {
+		t.Errorf("NFKD spellings give different seeds: %s %s %s", composed, decomposed, nfkd)
+	}
+	if seed("cafe") == composed || seed("caf\u00e9") == composed {
+		t.Error("different passphrases give the same seed")
+	}
+}
+
+// The Japanese vectors' passphrase "㍍ガバヴァぱばぐゞちぢ十人十色" changes
+// under NFKD (㍍ becomes メートル, voiced kana decompose), so they check
+// that the salt is normalised exactly as BIP39 says. airsign reads only
+// English mnemonics; the Japanese sentence is NFKD-normalised here, as
+// BIP39 specifies for the mnemonic, and fed to the seed function.
+func TestPassphraseNFKDJapaneseVectors(t *testing.T) {
+	data, err := os.ReadFile("testdata/test_JP_BIP39.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []struct {
+		Phrase string `json:"mnemonic"`
+		Salt   string `json:"passphrase"`
+		Seed   string `json:"seed"`
+		Xprv   string `json:"bip32_xprv"`
+	}
+	if err := json.Unmarshal(data, &vs); err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 24 {
+		t.Fatalf("got %d Japanese vectors, want 24", len(vs))
+	}
+	if norm.NFKD.String(vs[0].Salt) == vs[0].Salt {
+		t.Fatal("the vectors' passphrase is already NFKD; it would not test normalisation")
+	}
+	for i, v := range vs {
+		s, err := seed([]byte(norm.NFKD.String(v.Phrase)), []byte(v.Salt))
+		if err != nil {
+			t.Fatalf("vector %d: %v", i, err)
+		}
+		if hex.EncodeToString(s) != v.Seed {
+			t.Errorf("vector %d: seed %x, want %s", i, s, v.Seed)
+		}
+		master, err := hdkeychain.NewMaster(s, &chaincfg.MainNetParams)
+		if err != nil || master.String() != v.Xprv {
+			t.Errorf("vector %d: xprv %v, %v", i, master, err)
+		}
 	}
 }
 
