@@ -21,6 +21,8 @@ type KeySource struct {
 	ShareFiles []string
 	// Shares rebuilds the key from shares typed at the terminal.
 	Shares bool
+	// ExpectFingerprint, if set, refuses shares of another key.
+	ExpectFingerprint string
 }
 
 // Key is a master key held in memory for the length of one command.

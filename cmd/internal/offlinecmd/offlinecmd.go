@@ -38,7 +38,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`
 		},
 	}
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
-	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env))
+	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env))
 	return root
 }
 
@@ -53,6 +53,7 @@ func keyFlags(cmd *cobra.Command, ks *offline.KeySource) {
 	cmd.Flags().StringVar(&ks.MnemonicFile, "mnemonic-file", "", "read the BIP39 mnemonic from a file (drills and tests only)")
 	cmd.Flags().StringArrayVar(&ks.ShareFiles, "share-file", nil, "rebuild the key from this share file (repeat for each share)")
 	cmd.Flags().BoolVar(&ks.Shares, "shares", false, "rebuild the key from Shamir shares typed at the terminal")
+	cmd.Flags().StringVar(&ks.ExpectFingerprint, "expect-fingerprint", "", "refuse shares of any key but this master fingerprint (8 hex digits)")
 }
 
 func inspectCmd(env *offline.Env) *cobra.Command {
@@ -108,4 +109,58 @@ func exportCmd(env *offline.Env) *cobra.Command {
 	desc.Flags().StringVarP(&opts.Out, "out", "o", "", "also write the descriptor to this file")
 	export.AddCommand(desc)
 	return export
+}
+
+func sharesCmd(env *offline.Env) *cobra.Command {
+	shares := &cobra.Command{
+		Use:   "shares",
+		Short: "Split the key into Shamir shares, combine, verify, print cards",
+		Long: `Shares split the key's BIP39 entropy T-of-N. The format is in docs/shares.md:
+any T shares recover the key without airsign. Each share's checksum catches any
+typo of up to four characters and names the block that looks wrong.`,
+	}
+	var split offline.SplitOptions
+	splitCmd := &cobra.Command{
+		Use:   "split --threshold T --shares N",
+		Short: "Split the key (from a typed mnemonic) into T-of-N shares, shown one at a time",
+		Args:  cli.ExactArgs(0, "no arguments"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.SharesSplit(env, split) },
+	}
+	splitCmd.Flags().StringVar(&split.Key.MnemonicFile, "mnemonic-file", "", "read the BIP39 mnemonic from a file (drills and tests only)")
+	splitCmd.Flags().IntVarP(&split.Threshold, "threshold", "t", 0, "shares needed to rebuild the key (2-16)")
+	splitCmd.Flags().IntVarP(&split.Count, "shares", "n", 0, "shares to make (threshold-16)")
+	splitCmd.Flags().StringVar(&split.OutDir, "out-dir", "", "write share-1.txt … share-N.txt here instead of showing them (drills and tests)")
+
+	var comb offline.CombineOptions
+	combineCmd := &cobra.Command{
+		Use:   "combine",
+		Short: "Rebuild the key in memory from shares; print its fingerprint",
+		Args:  cli.ExactArgs(0, "no arguments"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.SharesCombine(env, comb) },
+	}
+	combineCmd.Flags().StringArrayVar(&comb.Key.ShareFiles, "share-file", nil, "a share file (repeat; default: type the shares)")
+	combineCmd.Flags().StringVar(&comb.Key.ExpectFingerprint, "expect-fingerprint", "", "refuse shares of any key but this master fingerprint")
+	combineCmd.Flags().BoolVar(&comb.ShowMnemonic, "show-mnemonic", false, "also show the BIP39 mnemonic (only where no camera can see the screen)")
+
+	var ver offline.VerifyOptions
+	verifyCmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check shares without revealing the key",
+		Args:  cli.ExactArgs(0, "no arguments"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.SharesVerify(env, ver) },
+	}
+	verifyCmd.Flags().StringArrayVar(&ver.ShareFiles, "share-file", nil, "a share file (repeat; default: type the shares)")
+	verifyCmd.Flags().StringVar(&ver.ExpectFingerprint, "expect-fingerprint", "", "check the shares are for this master fingerprint")
+
+	var card offline.CardOptions
+	cardCmd := &cobra.Command{
+		Use:   "card --out-dir DIR",
+		Short: "Write a printable card (HTML with QR code) for each share",
+		Args:  cli.ExactArgs(0, "no arguments"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.SharesCard(env, card) },
+	}
+	cardCmd.Flags().StringArrayVar(&card.ShareFiles, "share-file", nil, "a share file (repeat; default: type the shares)")
+	cardCmd.Flags().StringVar(&card.OutDir, "out-dir", "", "directory for card-N.html")
+	shares.AddCommand(splitCmd, combineCmd, verifyCmd, cardCmd)
+	return shares
 }

@@ -1,0 +1,257 @@
+package offline
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/airsign/airsign/psbt/bip39"
+	"github.com/airsign/airsign/shamir"
+	"github.com/airsign/airsign/transport"
+)
+
+// shamirFingerprint converts the PSBT-convention fingerprint (little-endian
+// uint32) to the four bytes wallets print and shares carry.
+func shamirFingerprint(fp uint32) shamir.Fingerprint {
+	var out shamir.Fingerprint
+	binary.LittleEndian.PutUint32(out[:], fp)
+	return out
+}
+
+// ParseFingerprint reads 8 hex digits (as wallets print a master
+// fingerprint) for --expect-fingerprint.
+func ParseFingerprint(s string) (shamir.Fingerprint, error) {
+	var fp shamir.Fingerprint
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != 4 {
+		return fp, fmt.Errorf("fingerprint %q: expected 8 hex digits, e.g. 73c5da0a", s)
+	}
+	copy(fp[:], b)
+	return fp, nil
+}
+
+// SplitOptions are the inputs of `shares split`.
+type SplitOptions struct {
+	Key       KeySource
+	Threshold int
+	Count     int
+	// OutDir writes share-1.txt … share-N.txt (drills and tests; shares on a
+	// disk are only as safe as the disk).
+	OutDir string
+}
+
+// SharesSplit splits the key's BIP39 entropy into T-of-N shares and hands
+// them out one at a time: on the terminal, each shown only until its holder
+// has copied it, or as files for drills.
+func SharesSplit(env *Env, opts SplitOptions) error {
+	if opts.Threshold < 2 || opts.Threshold > opts.Count || opts.Count > shamir.MaxShares {
+		return fmt.Errorf("need 2 ≤ --threshold ≤ --shares ≤ %d (got %d of %d)", shamir.MaxShares, opts.Threshold, opts.Count)
+	}
+	key, err := opts.Key.LoadKey(env)
+	if err != nil {
+		return err
+	}
+	defer key.Wipe()
+	shares, err := shamir.Split(key.Entropy(), shamirFingerprint(key.Fingerprint), opts.Threshold, opts.Count, rand.Reader)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for i := range shares {
+			shares[i].Wipe()
+		}
+	}()
+	setID := shares[0].SetID
+	fmt.Fprintf(env.Stderr, "split key %s into %d shares, any %d of which rebuild it (set %s)\n",
+		shamirFingerprint(key.Fingerprint), opts.Count, opts.Threshold, setID)
+	if opts.OutDir != "" {
+		env.Warnf("writing shares to %s: shares on a disk are for drills and tests; for real keys hand each one out on paper", opts.OutDir)
+		if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
+			return err
+		}
+		for _, s := range shares {
+			text, err := s.MarshalText()
+			if err != nil {
+				return err
+			}
+			path := filepath.Join(opts.OutDir, fmt.Sprintf("share-%d.txt", s.Index))
+			err = transport.WriteNewFileAtomic(path, append(text, '\n'), 0o600)
+			wipe(text)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stderr, "wrote %s\n", path)
+		}
+		return nil
+	}
+	return showSharesOneByOne(env, shares)
+}
+
+// showSharesOneByOne puts each share on the terminal for its holder, then
+// clears the screen before the next, so no one sees another holder's share.
+func showSharesOneByOne(env *Env, shares []shamir.Share) error {
+	for _, s := range shares {
+		if _, err := env.Prompter.ReadLine(fmt.Sprintf("\nHolder of share %d of %d: come to the screen alone, then press Enter. ", s.Index, s.Count)); err != nil {
+			return err
+		}
+		text, err := s.MarshalText()
+		if err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("\n  Share %d of %d   set %s   any %d rebuild the key   key %s\n\n  %s\n\nCopy it by hand, block by block, then press Enter to clear the screen. ",
+			s.Index, s.Count, s.SetID, s.Threshold, s.Fingerprint, wrapBlocks(string(text)))
+		wipe(text)
+		_, err = env.Prompter.ReadLine(msg)
+		if err != nil {
+			return err
+		}
+		if _, err := env.Prompter.ReadLine("\033[2J\033[3J\033[H(screen cleared) Press Enter for the next holder. "); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wrapBlocks breaks a share's text into lines of eight blocks.
+func wrapBlocks(text string) string {
+	blocks := strings.Fields(text)
+	var lines []string
+	for i := 0; i < len(blocks); i += 8 {
+		lines = append(lines, strings.Join(blocks[i:min(i+8, len(blocks))], " "))
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+// readShares reads shares from files, or from the terminal one by one
+// without echo until the threshold is reached.
+func readShares(env *Env, files []string) ([]shamir.Share, error) {
+	var shares []shamir.Share
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading share file: %w", err)
+		}
+		s, err := shamir.ParseShare(data, f)
+		wipe(data)
+		if err != nil {
+			return nil, err
+		}
+		shares = append(shares, s)
+	}
+	if len(files) > 0 {
+		return shares, nil
+	}
+	need := 0
+	for i := 1; need == 0 || len(shares) < need; i++ {
+		text, err := env.Prompter.ReadSecret(fmt.Sprintf("Share %d (typed, not shown; spaces and case do not matter): ", i))
+		if err != nil {
+			return nil, err
+		}
+		s, err := shamir.ParseShare(text, fmt.Sprintf("share %d", i))
+		wipe(text)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%v — type it again\n", err)
+			i--
+			continue
+		}
+		need = s.Threshold
+		shares = append(shares, s)
+		fmt.Fprintf(env.Stderr, "share %d of set %s accepted (%d of %d needed)\n", s.Index, s.SetID, len(shares), need)
+	}
+	return shares, nil
+}
+
+// combineShares rebuilds the BIP39 entropy from shares for KeySource.
+func combineShares(env *Env, ks KeySource) ([]byte, error) {
+	shares, err := readShares(env, ks.ShareFiles)
+	if err != nil {
+		return nil, err
+	}
+	defer wipeShares(shares)
+	if ks.ExpectFingerprint != "" {
+		fp, err := ParseFingerprint(ks.ExpectFingerprint)
+		if err != nil {
+			return nil, err
+		}
+		return shamir.CombineExpect(shares, fp)
+	}
+	return shamir.Combine(shares)
+}
+
+func wipeShares(shares []shamir.Share) {
+	for i := range shares {
+		shares[i].Wipe()
+	}
+}
+
+// CombineOptions are the inputs of `shares combine`.
+type CombineOptions struct {
+	Key          KeySource
+	ShowMnemonic bool
+}
+
+// SharesCombine rebuilds the key in memory from shares and prints its
+// fingerprint (and, only if asked, the standard BIP39 mnemonic any wallet
+// restores).
+func SharesCombine(env *Env, opts CombineOptions) error {
+	if len(opts.Key.ShareFiles) == 0 {
+		opts.Key.Shares = true
+	}
+	key, err := opts.Key.LoadKey(env)
+	if err != nil {
+		return err
+	}
+	defer key.Wipe()
+	env.Printf("rebuilt key with master fingerprint %s\n", shamirFingerprint(key.Fingerprint))
+	if opts.ShowMnemonic {
+		m, err := bip39.EntropyToMnemonic(key.Entropy())
+		if err != nil {
+			return err
+		}
+		env.Printf("BIP39 mnemonic (%d words; any BIP39 wallet restores it):\n%s\n", len(strings.Fields(string(m))), m)
+		wipe(m)
+	}
+	return nil
+}
+
+// VerifyOptions are the inputs of `shares verify`.
+type VerifyOptions struct {
+	ShareFiles        []string
+	ExpectFingerprint string
+}
+
+// SharesVerify checks shares without revealing the secret: each share's
+// checksum and fields, one set, no duplicates; with enough shares, the
+// digest and the fingerprint too.
+func SharesVerify(env *Env, opts VerifyOptions) error {
+	shares, err := readShares(env, opts.ShareFiles)
+	if err != nil {
+		return err
+	}
+	defer wipeShares(shares)
+	var rep shamir.Report
+	if opts.ExpectFingerprint != "" {
+		fp, err := ParseFingerprint(opts.ExpectFingerprint)
+		if err != nil {
+			return err
+		}
+		rep, err = shamir.VerifyExpect(shares, fp)
+		if err != nil {
+			return err
+		}
+	} else if rep, err = shamir.Verify(shares); err != nil {
+		return err
+	}
+	env.Printf("set %s: %d-of-%d shares for key %s; shares given: %v\n", rep.SetID, rep.Threshold, rep.Count, rep.Fingerprint, rep.Indices)
+	if rep.Recovered {
+		env.Printf("OK: the shares combine to the key (digest checked; the key was wiped)\n")
+	} else {
+		env.Printf("each share is well-formed; %d more needed to check that they combine\n", rep.Threshold-len(rep.Indices))
+	}
+	return nil
+}
+
