@@ -207,6 +207,9 @@ func (b *Btcd) TxStatus(ctx context.Context, txid chainhash.Hash) (TxStatus, err
 	if err := b.rpc.do(ctx, true, &hdr, "getblockheader", bh.String(), true); err != nil {
 		return TxStatus{}, err
 	}
+	if hdr.Hash != bh.String() {
+		return TxStatus{}, fmt.Errorf("%s: getblockheader answered for block %s, we asked about %s", b.Name(), snippet([]byte(hdr.Hash)), bh)
+	}
 	if hdr.Confirmations < 1 || hdr.Confirmations > 1<<31-1 {
 		return TxStatus{}, fmt.Errorf("%s: block %s of transaction %s has %d confirmations (not in the best chain?)",
 			b.Name(), bh, txid, hdr.Confirmations)
