@@ -60,11 +60,14 @@ func (d *Descriptor) Derive(branch, index uint32) (*Derived, error) {
 	}
 	out := &Derived{Branch: branch, Index: index}
 	pubs := make([]*btcec.PublicKey, len(d.keys))
-	for i, k := range d.keys {
-		child, err := k.XPub.Derive(branch)
-		if err == nil {
-			child, err = child.Derive(index)
+	bi := 0
+	for j, b := range d.branches {
+		if b == branch {
+			bi = j
 		}
+	}
+	for i, k := range d.keys {
+		child, err := d.branchKeys[i][bi].Derive(index)
 		if err != nil {
 			// hdkeychain.ErrInvalidChild: probability below 2^-127.
 			return nil, fmt.Errorf("key %d: cannot derive %d/%d: %w", i+1, branch, index, err)

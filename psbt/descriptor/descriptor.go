@@ -118,8 +118,13 @@ func (k Key) String() string {
 	return b.String()
 }
 
+// clone returns a deep copy, so callers cannot change a Descriptor
+// through the keys it hands out.
 func (k Key) clone() Key {
 	k.Path = append([]uint32(nil), k.Path...)
+	if x, err := hdkeychain.NewKeyFromString(k.XPub.String()); err == nil {
+		k.XPub = x
+	}
 	return k
 }
 
@@ -130,6 +135,25 @@ type Descriptor struct {
 	keys      []Key    // in the order written (sortedmulti sorts per address)
 	branches  []uint32 // {0, 1} for /<0;1>/*, else {0} or {1}
 	net       *chaincfg.Params
+	// branchKeys[i][j] is keys[i].XPub derived at branches[j], computed
+	// once so Derive costs one derivation per key.
+	branchKeys [][]*hdkeychain.ExtendedKey
+}
+
+// finish derives the branch keys; every constructor calls it last.
+func (d *Descriptor) finish() (*Descriptor, error) {
+	d.branchKeys = make([][]*hdkeychain.ExtendedKey, len(d.keys))
+	for i, k := range d.keys {
+		for _, b := range d.branches {
+			child, err := k.XPub.Derive(b)
+			if err != nil {
+				// hdkeychain.ErrInvalidChild: probability below 2^-127.
+				return nil, fmt.Errorf("key %d: cannot derive branch %d: %w", i+1, b, err)
+			}
+			d.branchKeys[i] = append(d.branchKeys[i], child)
+		}
+	}
+	return d, nil
 }
 
 // Kind returns the descriptor's script template.

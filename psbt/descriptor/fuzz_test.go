@@ -71,3 +71,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDerive(b *testing.B) {
+	d, err := NewSortedMulti(WSHSortedMulti, 2, cosigners(b, WSHSortedMulti, 3, &chaincfg.MainNetParams), &chaincfg.MainNetParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var i uint32
+	for b.Loop() {
+		if _, err := d.Derive(0, i); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	d, err := NewSortedMulti(WSHSortedMulti, 2, cosigners(b, WSHSortedMulti, 3, &chaincfg.MainNetParams), &chaincfg.MainNetParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := d.String()
+	for b.Loop() {
+		if _, err := Parse(s, &chaincfg.MainNetParams); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -96,7 +96,8 @@ func New(kind Kind, master *hdkeychain.ExtendedKey, account uint32, net *chaincf
 	if err != nil {
 		return nil, err
 	}
-	return &Descriptor{kind: kind, threshold: 1, keys: []Key{k}, branches: []uint32{0, 1}, net: net}, nil
+	d := &Descriptor{kind: kind, threshold: 1, keys: []Key{k}, branches: []uint32{0, 1}, net: net}
+	return d.finish()
 }
 
 // NewSortedMulti builds a threshold-of-len(keys) multisig descriptor
@@ -137,5 +138,5 @@ func NewSortedMulti(kind Kind, threshold int, keys []Key, net *chaincfg.Params) 
 		}
 		d.keys = append(d.keys, pk)
 	}
-	return d, nil
+	return d.finish()
 }

@@ -73,7 +73,10 @@ func ParseStrict(s string, net *chaincfg.Params) (*Descriptor, error) {
 		return nil, err
 	}
 	if !hadSum {
-		return nil, fmt.Errorf("%w; expected %s", ErrNoChecksum, d.String()[len(d.String())-9:])
+		// The checksum of the text as given (not of the canonical form),
+		// so appending it to that text makes it valid.
+		sum, _ := Checksum(strings.TrimSpace(s))
+		return nil, fmt.Errorf("%w; expected #%s", ErrNoChecksum, sum)
 	}
 	return d, nil
 }
@@ -282,7 +285,7 @@ func parseBody(body string, net *chaincfg.Params) (*Descriptor, error) {
 		d.keys = append(d.keys, k)
 	}
 	d.branches = branches
-	return d, nil
+	return d.finish()
 }
 
 // parseMulti reads "sortedmulti(k,KEY,...)" into d.threshold and returns
@@ -333,6 +336,9 @@ var (
 // /0/*, /1/* or /<0;1>/*. It returns the key and its branches.
 func parseKey(s string, net *chaincfg.Params) (Key, []uint32, error) {
 	var k Key
+	if s == "" {
+		return k, nil, errors.New("missing: nothing between the brackets or commas")
+	}
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 0 {

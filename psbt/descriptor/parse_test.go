@@ -97,7 +97,8 @@ func TestParseBadInput(t *testing.T) {
 		{"unclosed", "wpkh(" + wpkhKey + "/0/*", mainnet, "wpkh(...) is not closed", nil},
 		{"extra paren", "wpkh(" + wpkhKey + "/0/*))", mainnet, "unbalanced brackets", nil},
 		{"trailing text", "wpkh(" + wpkhKey + "/0/*)x", mainnet, "not closed by ')' at the end", nil},
-		{"no key", "wpkh()", mainnet, "no key", nil},
+		{"no key", "wpkh()", mainnet, "key: missing", nil},
+		{"empty multisig key", "wsh(sortedmulti(1," + m1 + "/0/*,))", mainnet, "key 2: missing", nil},
 		{"two keys", "wpkh(" + wpkhKey + "/0/*," + wpkhKey + "/1/*)", mainnet, "wpkh() takes one key, got 2", nil},
 		{"H marker", "wpkh([73c5da0a/84H/0h/0h]" + xpub + "/0/*)", mainnet, "'H' is not a hardened marker", nil},
 		{"hardened wildcard h", "wpkh(" + wpkhKey + "/0/*h)", mainnet, "hardened wildcard", nil},
@@ -227,6 +228,18 @@ func TestParseAccepts(t *testing.T) {
 	if !errors.Is(err, ErrNoChecksum) || !strings.Contains(err.Error(), "expected #"+sum) {
 		t.Errorf("ParseStrict without checksum: %v", err)
 	}
+	// For non-canonical text the hint is that text's own checksum.
+	quoted := "wpkh([73c5da0a/84'/0'/0']" + xpub + "/<0;1>/*)"
+	qsum, _ := Checksum(quoted)
+	if qsum == sum {
+		t.Fatal("test needs a text whose checksum differs from the canonical one")
+	}
+	if _, err := ParseStrict(quoted, mainnet); err == nil || !strings.Contains(err.Error(), "expected #"+qsum) {
+		t.Errorf("ParseStrict(non-canonical) = %v, want hint #%s", err, qsum)
+	}
+	if d, err := ParseStrict(quoted+"#"+qsum, mainnet); err != nil || d.String() != canon {
+		t.Errorf("ParseStrict(non-canonical with its checksum) = %v, %v", d, err)
+	}
 	// A single changed character is caught by the checksum.
 	bad := strings.Replace(canon, "84h", "48h", 1)
 	if _, err := Parse(bad, mainnet); !errors.Is(err, ErrChecksum) {
@@ -323,6 +336,13 @@ func TestNewErrors(t *testing.T) {
 	}
 	if d.Keys()[0].XPub.IsPrivate() || strings.Contains(d.String(), "prv") {
 		t.Error("descriptor holds a private key")
+	}
+	// Keys hands out copies.
+	before := d.String()
+	d.Keys()[0].XPub.SetNet(&chaincfg.TestNet3Params)
+	d.Keys()[0].Path[0] = 0
+	if d.String() != before {
+		t.Error("changing a returned key changed the descriptor")
 	}
 	if d.Threshold() != 1 || d.Kind() != WPKH || d.Net() != mainnet || fmt.Sprint(d.Branches()) != "[0 1]" {
 		t.Errorf("accessors: %d %v %s %v", d.Threshold(), d.Kind(), d.Net().Name, d.Branches())
