@@ -1,0 +1,523 @@
+package ceremony_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/ceremony"
+	"github.com/airsign/airsign/ceremony/ceremonytest"
+)
+
+// capture is a Scripted prompter that also keeps the cards shown, the way
+// holders keep their paper copies.
+type capture struct {
+	*ceremony.Scripted
+	cards map[int]string
+}
+
+func (c *capture) ShowSecret(p ceremony.Prompt, secret []byte) error {
+	if c.cards == nil {
+		c.cards = map[int]string{}
+	}
+	c.cards[p.Holder] = string(secret)
+	return c.Scripted.ShowSecret(p, secret)
+}
+
+func dice(seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var b strings.Builder
+	for i := 0; i < 120; i++ {
+		if i > 0 && i%10 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(byte('1' + r.IntN(6)))
+	}
+	return b.String()
+}
+
+func opening() []string {
+	return []string{"1.1: Alice Operator", "1.2: Bob Witness, Carol Witness", "1.3: BW"}
+}
+
+func keygenScript(seed uint64, t, n int) []string {
+	s := append(opening(), fmt.Sprintf("2.1: %d of %d", t, n), "2.2: "+dice(seed), "2.4: @shown", "3.2: @shown")
+	for i := 1; i <= n; i++ {
+		s = append(s, fmt.Sprintf("4.1: Holder %d", i), "4.2: copied", "4.3: @shown", "4.4: CW")
+	}
+	return append(s, "5.2: @shown", "6.2: done")
+}
+
+func newLog() (*bytes.Buffer, *ceremony.LogWriter) {
+	var b bytes.Buffer
+	return &b, ceremony.NewLogWriter(&b, ceremony.GenesisHead())
+}
+
+func osRand(seed byte) *bytes.Reader { return bytes.NewReader(bytes.Repeat([]byte{seed}, 32)) }
+
+// keygen runs a keygen and returns its result and the cards handed out.
+func keygen(t *testing.T, f *ceremonytest.Fake, lw *ceremony.LogWriter, seed uint64, th, n int) (ceremony.Result, map[int]string) {
+	t.Helper()
+	p := &capture{Scripted: ceremony.NewScripted(keygenScript(seed, th, n)...)}
+	res, err := ceremony.Run(context.Background(), ceremony.Keygen(), p, lw, f, ceremony.Options{Rand: osRand(byte(seed))})
+	if err != nil {
+		t.Fatalf("keygen: %v\n%s", err, strings.Join(p.Transcript, "\n"))
+	}
+	return res, p.cards
+}
+
+func drillScript(made ceremony.Wallet, shares []string) []string {
+	s := opening()
+	for i, sh := range shares {
+		s = append(s, fmt.Sprintf("2.1: Holder %d", i+1), "2.2: "+sh)
+	}
+	a := made.Addresses[0]
+	return append(s, "3.3: "+strings.ToUpper(made.Fingerprint), "3.4: "+a[len(a)-8:], "4.3: CW")
+}
+
+func subsets(n, k int) [][]int {
+	var out [][]int
+	var rec func(start int, cur []int)
+	rec = func(start int, cur []int) {
+		if len(cur) == k {
+			out = append(out, append([]int(nil), cur...))
+			return
+		}
+		for i := start; i <= n; i++ {
+			rec(i+1, append(cur, i))
+		}
+	}
+	rec(1, nil)
+	return out
+}
+
+func TestKeygenThenDrillEveryThresholdSubset(t *testing.T) {
+	for _, tn := range [][2]int{{2, 3}, {3, 5}} {
+		t.Run(fmt.Sprintf("%d-of-%d", tn[0], tn[1]), func(t *testing.T) {
+			f := &ceremonytest.Fake{}
+			log, lw := newLog()
+			res, cards := keygen(t, f, lw, 7, tn[0], tn[1])
+			if res.NewSet.Threshold != tn[0] || res.NewSet.Count != tn[1] || len(cards) != tn[1] || res.Made.Fingerprint == "" {
+				t.Fatalf("keygen result %+v, %d cards", res, len(cards))
+			}
+			if len(f.Exported) != 1 || f.Exported[0].Descriptor != res.Made.Descriptor {
+				t.Fatalf("exported %+v", f.Exported)
+			}
+			if len(f.Cards) != tn[1] || f.Cards[1].Index != 2 || f.Cards[1].Holder != "Holder 2" || f.Cards[1].Share != nil {
+				t.Fatalf("cards printed %+v", f.Cards)
+			}
+			f.Recorded = res.Made
+			for _, sub := range subsets(tn[1], tn[0]) {
+				var shares []string
+				for _, i := range sub {
+					shares = append(shares, cards[i])
+				}
+				p := ceremony.NewScripted(drillScript(res.Made, shares)...)
+				d, err := ceremony.Run(context.Background(), ceremony.Drill(), p, lw, f, ceremony.Options{})
+				if err != nil {
+					t.Fatalf("drill with shares %v: %v", sub, err)
+				}
+				if !d.DrillPassed || d.Rebuilt.Fingerprint != res.Made.Fingerprint || fmt.Sprint(d.SharesUsed) != fmt.Sprint(sub) || d.OldSetID != res.NewSet.SetID {
+					t.Fatalf("drill with %v: %+v", sub, d)
+				}
+			}
+			if err := f.Wiped(); err != nil {
+				t.Fatal(err)
+			}
+			sum, err := ceremony.Verify(bytes.NewReader(log.Bytes()), lw.Head().Words())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sum.Runs) != 1+len(subsets(tn[1], tn[0])) {
+				t.Fatalf("%d runs in the log", len(sum.Runs))
+			}
+			for _, r := range sum.Runs {
+				if r.Outcome != "completed" {
+					t.Fatalf("run %+v", r)
+				}
+			}
+		})
+	}
+}
+
+func TestKeygenLogAndScreen(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	log, lw := newLog()
+	p := &capture{Scripted: ceremony.NewScripted(keygenScript(3, 2, 3)...)}
+	res, err := ceremony.Run(context.Background(), ceremony.Keygen(), p, lw, f, ceremony.Options{Rand: osRand(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := log.String()
+	// Nothing secret in the log: not the dice, not a share, not the entropy.
+	secrets := []string{dice(3), strings.ReplaceAll(dice(3), " ", "")[:30]}
+	for _, c := range p.cards {
+		secrets = append(secrets, c, c[len(c)-20:])
+	}
+	rolls, _ := ceremony.ParseDice([]byte(dice(3)))
+	e, _ := ceremony.MixEntropy(rolls, osRand(3), 32)
+	secrets = append(secrets, hex.EncodeToString(e)[:16], strings.ToUpper(hex.EncodeToString(e)[:16]))
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Fatalf("the log contains a secret (%d chars)", len(s))
+		}
+	}
+	if ceremonytest.WalletOf(e).Fingerprint != res.Made.Fingerprint {
+		t.Fatal("the key is not SHA-256(tag || dice || OS random)")
+	}
+	// Public facts are in the log.
+	for _, want := range []string{`"event":"key-made"`, res.Made.Fingerprint, res.NewSet.SetID, `"event":"split"`,
+		`"event":"copy-checked"`, `"event":"exported"`, `"dice_rolls":"120"`, `"prompter":"scripted (test)"`, `"name":"Holder 3"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("log lacks %s", want)
+		}
+	}
+	// The head words are shown at the end of each of the 6 acts and match
+	// the log's checkpoints.
+	sum, err := ceremony.Verify(strings.NewReader(text), res.Head.Hex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Checkpoints) != 6 || sum.Checkpoints[5].Event != ceremony.EventCompleted {
+		t.Fatalf("checkpoints %+v", sum.Checkpoints)
+	}
+	screen := strings.Join(p.Transcript, "\n")
+	for _, c := range sum.Checkpoints {
+		if !strings.Contains(screen, "Log head words: "+c.Words) {
+			t.Errorf("act %s head words %q were not shown", c.Act, c.Words)
+		}
+	}
+	if !strings.Contains(screen, "Step 4.3 (holder 2) — Check the copy [holder 2: secret entry]") {
+		t.Error("step heading not shown as expected")
+	}
+	if strings.Contains(screen, p.cards[1]) {
+		t.Error("a card appears in the public transcript")
+	}
+	if err := f.Wiped(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs def with a script and returns the error and the verified log.
+func run(t *testing.T, def *ceremony.Definition, f *ceremonytest.Fake, script []string, before func(ceremony.Prompt, context.CancelFunc)) (*ceremony.Scripted, ceremony.Result, error, ceremony.Summary, string) {
+	t.Helper()
+	log, lw := newLog()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := ceremony.NewScripted(script...)
+	if before != nil {
+		p.Before = func(pr ceremony.Prompt) { before(pr, cancel) }
+	}
+	res, err := ceremony.Run(ctx, def, p, lw, f, ceremony.Options{Rand: osRand(1)})
+	sum, verr := ceremony.Verify(bytes.NewReader(log.Bytes()), res.Head.Words())
+	if verr != nil {
+		t.Fatalf("the log of a stopped ceremony does not verify: %v", verr)
+	}
+	if werr := f.Wiped(); werr != nil {
+		t.Fatalf("after %v: %v", err, werr)
+	}
+	return p, res, err, sum, log.String()
+}
+
+func lastRecord(log string) string {
+	ls := strings.Split(strings.TrimSpace(log), "\n")
+	return ls[len(ls)-1]
+}
+
+func TestInterrupted(t *testing.T) {
+	full := keygenScript(5, 2, 3)
+	tests := []struct {
+		name   string
+		script []string
+		before func(ceremony.Prompt, context.CancelFunc)
+		at     string
+		says   string
+	}{
+		{"input ends at the dice", full[:4], nil, "2.2", "no answer from the operator"},
+		{"input ends at holder 2's name", full[:11], nil, "4.1", "no answer from holder 2"},
+		{"cancelled at holder 2's copy", full, func(p ceremony.Prompt, cancel context.CancelFunc) {
+			if p.Step == "4.3" && p.Holder == 2 {
+				cancel()
+			}
+		}, "4.3", "cancelled"},
+		{"stop typed", append(full[:3:3], "2.1: stop"), nil, "2.1", "the operator typed stop"},
+		{"acknowledgement typed wrong three times", append(full[:len(full)-1:len(full)-1], "6.2: yes", "6.2: ok", "6.2: finished"), nil, "6.2", `"done" was not typed after 3 tries`},
+		{"dice refused three times", append(full[:4:4], "2.2: "+strings.Repeat("1", 120), "2.2: "+strings.Repeat("123456", 20), "2.2: 12"), nil, "2.2", "the dice were refused 3 times"},
+		{"bad threshold three times", append(full[:3:3], "2.1: 1 of 3", "2.1: 4 of 3", "2.1: three"), nil, "2.1", "no valid threshold"},
+		{"unused answers", append(full, "6.2: done"), nil, "end", "script: 1 answers not used"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err, sum, log := run(t, ceremony.Keygen(), &ceremonytest.Fake{}, tt.script, tt.before)
+			var se *ceremony.StopError
+			if !errors.As(err, &se) || !errors.Is(err, ceremony.ErrInterrupted) || errors.Is(err, ceremony.ErrFailed) {
+				t.Fatalf("got %v, want an interruption", err)
+			}
+			wantStep := tt.at
+			if wantStep == "end" {
+				wantStep = ""
+			}
+			if se.Step != wantStep || !strings.Contains(se.Error(), tt.says) {
+				t.Fatalf("got %q at %q, want step %q saying %q", se.Error(), se.Step, tt.at, tt.says)
+			}
+			last := lastRecord(log)
+			if !strings.Contains(last, `"event":"interrupted"`) || !strings.Contains(last, `"at":"`+tt.at+`"`) {
+				t.Fatalf("last record %s", last)
+			}
+			if r := sum.Runs[0]; r.Outcome != "interrupted" || r.At != wantStep {
+				t.Fatalf("run summary %+v", r)
+			}
+		})
+	}
+}
+
+func TestKeygenRetriesThenSucceeds(t *testing.T) {
+	s := keygenScript(6, 2, 2)
+	var script []string
+	for _, l := range s {
+		switch {
+		case strings.HasPrefix(l, "2.2:"):
+			script = append(script, "2.2: "+strings.Repeat("6", 99), "2.2: 12 x", l) // refused, mistyped, good
+		case strings.HasPrefix(l, "2.4:"):
+			script = append(script, "2.4: 00000000", l)
+		case l == "4.3: @shown":
+			script = append(script, "4.3: FAKE-wrong", l)
+		case l == "6.2: done":
+			script = append(script, "6.2: yes", "6.2: DONE")
+		default:
+			script = append(script, l)
+		}
+	}
+	p, res, err, _, log := run(t, ceremony.Keygen(), &ceremonytest.Fake{}, script, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := strings.Join(p.Transcript, "\n")
+	for _, want := range []string{"all 99 rolls show the same face", "character 4: only the digits 1 to 6", "is not the fingerprint the program has (" + res.Made.Fingerprint,
+		"The copy does not match the card", "[card shown to holder 1 at 4.3]", `That is not "done"`} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q", want)
+		}
+	}
+	if strings.Count(log, `"event":"copy-checked"`) != 2 {
+		t.Error("copies not logged once per holder")
+	}
+}
+
+func TestFailures(t *testing.T) {
+	f0 := &ceremonytest.Fake{}
+	_, lw := newLog()
+	made, cards := keygen(t, f0, lw, 11, 2, 3)
+	_, lw2 := newLog()
+	other, otherCards := keygen(t, f0, lw2, 12, 2, 3)
+	forged := []byte(cards[2])
+	forged[len(forged)-3] ^= 1 // still parses, wrong payload
+	if forged[len(forged)-3] > 'f' || forged[len(forged)-3] < '0' {
+		forged[len(forged)-3] = '0'
+	}
+	good := drillScript(made.Made, []string{cards[1], cards[2]})
+	tests := []struct {
+		name   string
+		def    *ceremony.Definition
+		fake   *ceremonytest.Fake
+		script []string
+		at     string
+		says   string
+	}{
+		{"air gap fails", ceremony.Keygen(), &ceremonytest.Fake{Checks: []ceremony.Check{{Name: "network", Required: true, Detail: "wlan0 is up"}, {Name: "swap", OK: false, Detail: "swap is on"}}},
+			opening(), "1.4", "the air-gap check failed: network: wlan0 is up"},
+		{"forged share at drill", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
+			drillScript(made.Made, []string{cards[1], string(forged)}), "3.1", "the shares do not rebuild a key: at least one share is forged"},
+		{"share of another set three times", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
+			append(opening(), "2.1: Dan", "2.2: "+cards[1], "2.1: Eve", "2.2: "+otherCards[1], "2.2: "+otherCards[2], "2.2: "+otherCards[3]), "2.2", "holder 2's share was not accepted after 3 tries"},
+		{"the same share twice, then garbage", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
+			append(opening(), "2.1: Dan", "2.2: "+cards[1], "2.1: Eve", "2.2: "+cards[1], "2.2: hello", "2.2: "+cards[1]), "2.2", "not accepted after 3 tries"},
+		{"rebuilt key is not the recorded wallet", ceremony.Drill(), &ceremonytest.Fake{Recorded: other.Made},
+			good, "3.2", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
+		{"no recorded wallet", ceremony.Drill(), &ceremonytest.Fake{},
+			good, "3.2", "no wallet is enrolled"},
+		{"fingerprint on paper differs", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
+			append(good[:len(good)-3:len(good)-3], "3.3: "+other.Made.Fingerprint, "3.3: 1234abcd", "3.3: "+other.Made.Fingerprint), "3.3", "the fingerprint on paper does not match"},
+		{"test signature does not verify", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made, FailSign: true},
+			good, "3.5", "the test signature did not verify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, _, err, sum, log := run(t, tt.def, tt.fake, tt.script, nil)
+			var se *ceremony.StopError
+			if !errors.As(err, &se) || !errors.Is(err, ceremony.ErrFailed) {
+				t.Fatalf("got %v, want a failure\n%s", err, strings.Join(p.Transcript, "\n"))
+			}
+			if se.Step != tt.at || !strings.Contains(se.Error(), tt.says) {
+				t.Fatalf("got %q at %s, want step %s saying %q", se.Error(), se.Step, tt.at, tt.says)
+			}
+			if !strings.Contains(lastRecord(log), `"event":"failed"`) || sum.Runs[0].Outcome != "failed" {
+				t.Fatalf("last record %s", lastRecord(log))
+			}
+			if tt.def.Name == "drill" && !strings.Contains(log, `"event":"drill-report"`) || strings.Contains(log, `"result":"pass"`) {
+				t.Fatal("a failed drill must write a failing drill report")
+			}
+		})
+	}
+}
+
+func TestReshare(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	log, lw := newLog()
+	made, cards := keygen(t, f, lw, 21, 2, 3)
+	f.Recorded = made.Made
+	s := append(opening(), "2.1: Holder 1", "2.2: "+cards[1], "2.1: Holder 3", "2.2: "+cards[3],
+		"3.3: "+made.Made.Fingerprint, "4.1: 3 of 4", "4.3: @shown")
+	for i := 1; i <= 4; i++ {
+		s = append(s, fmt.Sprintf("5.1: New holder %d", i), "5.2: copied", "5.3: @shown", "5.4: CW")
+	}
+	s = append(s, "6.2: understood", "6.3: CW")
+	p := &capture{Scripted: ceremony.NewScripted(s...)}
+	res, err := ceremony.Run(context.Background(), ceremony.Reshare(), p, lw, f, ceremony.Options{})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(p.Transcript, "\n"))
+	}
+	if res.OldSetID != made.NewSet.SetID || res.NewSet.SetID == made.NewSet.SetID || res.NewSet.Threshold != 3 || res.NewSet.Count != 4 ||
+		res.Rebuilt.Fingerprint != made.Made.Fingerprint || fmt.Sprint(res.SharesUsed) != "[1 3]" {
+		t.Fatalf("result %+v", res)
+	}
+	screen := strings.Join(p.Transcript, "\n")
+	if !strings.Contains(screen, "The old shares still rebuild the same key: to cut off a departed holder, run rotate.") ||
+		!strings.Contains(screen, "IMPORTANT: The old shares still rebuild the same key.") {
+		t.Error("the screen does not say plainly that old shares still work")
+	}
+	if !strings.Contains(log.String(), `"event":"share-set-revoked"`) || !strings.Contains(log.String(), `"replaced_by":"`+res.NewSet.SetID+`"`) {
+		t.Error("revocation not logged")
+	}
+	// The new set rebuilds the same key, with any 3 of its 4 shares.
+	for _, sub := range subsets(4, 3) {
+		var shares []string
+		for _, i := range sub {
+			shares = append(shares, p.cards[i])
+		}
+		d, err := ceremony.Run(context.Background(), ceremony.Drill(), ceremony.NewScripted(drillScript(made.Made, shares)...), lw, f, ceremony.Options{})
+		if err != nil || !d.DrillPassed || d.OldSetID != res.NewSet.SetID {
+			t.Fatalf("drill with new shares %v: %v", sub, err)
+		}
+	}
+	// Mixing an old and a new share is refused.
+	mixed := append(opening(), "2.1: A", "2.2: "+p.cards[1], "2.1: B", "2.2: "+cards[2], "2.2: "+cards[2], "2.2: "+cards[2])
+	_, err = ceremony.Run(context.Background(), ceremony.Drill(), ceremony.NewScripted(mixed...), lw, f, ceremony.Options{})
+	if !errors.Is(err, ceremony.ErrFailed) {
+		t.Fatalf("mixing sets: %v", err)
+	}
+	if _, err := ceremony.Verify(bytes.NewReader(log.Bytes()), lw.Head().Hex()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Wiped(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rotateScript(seed uint64, old ceremony.Wallet, oldShares []string) []string {
+	s := keygenScript(seed, 2, 2)
+	s = s[:len(s)-1] // keygen's 6.2 is not part of rotate
+	s = append(s, "6.1: ready")
+	for i, sh := range oldShares {
+		s = append(s, fmt.Sprintf("7.1: Old holder %d", i+1), "7.2: "+sh)
+	}
+	return append(s, "8.3: "+old.Fingerprint, "9.2: @shown", "9.3: CW", "9.6: done")
+}
+
+func TestRotate(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	log, lw := newLog()
+	old, cards := keygen(t, f, lw, 31, 2, 3)
+	f.Recorded = old.Made
+	p := &capture{Scripted: ceremony.NewScripted(rotateScript(32, old.Made, []string{cards[2], cards[3]})...)}
+	res, err := ceremony.Run(context.Background(), ceremony.Rotate(), p, lw, f, ceremony.Options{Rand: osRand(32)})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(p.Transcript, "\n"))
+	}
+	if res.Made.Fingerprint == old.Made.Fingerprint || res.Rebuilt.Fingerprint != old.Made.Fingerprint || len(res.SweepTxID) != 64 {
+		t.Fatalf("result %+v", res)
+	}
+	last := ""
+	for _, l := range strings.Split(log.String(), "\n") {
+		if strings.Contains(l, `"event":"sweep-signed"`) {
+			last = l
+		}
+	}
+	for _, want := range []string{`"old_fingerprint":"` + old.Made.Fingerprint, `"new_fingerprint":"` + res.Made.Fingerprint, `"txid":"` + res.SweepTxID} {
+		if !strings.Contains(last, want) {
+			t.Errorf("sweep record %s lacks %s", last, want)
+		}
+	}
+	if len(f.Exported) != 2 || f.Exported[1].Fingerprint != res.Made.Fingerprint {
+		t.Fatal("the new wallet was not exported")
+	}
+	// The new key's cards rebuild the new key.
+	f.Recorded = res.Made
+	if d, err := ceremony.Run(context.Background(), ceremony.Drill(), ceremony.NewScripted(drillScript(res.Made, []string{p.cards[1], p.cards[2]})...), lw, f, ceremony.Options{}); err != nil || !d.DrillPassed {
+		t.Fatalf("drill of the new key: %v", err)
+	}
+	if err := f.Wiped(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A sweep that pays somewhere else is refused; new shares are refused
+	// as old ones.
+	f2 := &ceremonytest.Fake{Recorded: old.Made, SweepTo: "bcrt1qattacker"}
+	_, _, err, _, _ = run(t, ceremony.Rotate(), f2, rotateScript(33, old.Made, []string{cards[1], cards[3]}), nil)
+	var se *ceremony.StopError
+	if !errors.As(err, &se) || se.Step != "9.1" || !strings.Contains(err.Error(), "the sweep pays bcrt1qattacker, which is not one of the new wallet's") {
+		t.Fatalf("wrong destination: %v", err)
+	}
+}
+
+func TestRunRefusesBadSetup(t *testing.T) {
+	_, lw := newLog()
+	if _, err := ceremony.Run(context.Background(), ceremony.Keygen(), ceremony.NewScripted(), lw, &ceremonytest.Fake{}, ceremony.Options{EntropyBytes: 24}); err == nil {
+		t.Error("24-byte entropy accepted")
+	}
+	if _, err := ceremony.Run(context.Background(), nil, ceremony.NewScripted(), lw, &ceremonytest.Fake{}, ceremony.Options{}); err == nil {
+		t.Error("nil definition accepted")
+	}
+	if lw.Head().Seq != 0 {
+		t.Error("a refused run wrote to the log")
+	}
+}
+
+func TestLogWriteFailureStops(t *testing.T) {
+	lw := ceremony.NewLogWriter(&failAfter{n: 3}, ceremony.GenesisHead())
+	_, err := ceremony.Run(context.Background(), ceremony.Keygen(), ceremony.NewScripted(keygenScript(1, 2, 2)...), lw, &ceremonytest.Fake{}, ceremony.Options{})
+	if !errors.Is(err, ceremony.ErrFailed) || !strings.Contains(err.Error(), "the log could not be written") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, errors.New("disk full")
+	}
+	f.n--
+	return len(p), nil
+}
+
+func TestParseThreshold(t *testing.T) {
+	for in, want := range map[string]string{
+		"2 of 3": "2/3", "2-of-3": "2/3", "2/3": "2/3", " 3 OF 5 ": "3/5", "16 of 16": "16/16", "2of2": "2/2",
+		"1 of 3": "error", "4 of 3": "error", "2 of 17": "error", "two of three": "error", "": "error", "2 of 3 of 4": "error",
+	} {
+		th, n, err := ceremony.ParseThreshold(in)
+		got := fmt.Sprintf("%d/%d", th, n)
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("ParseThreshold(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+}
