@@ -51,12 +51,17 @@ func writeAnalysis(env *Env, a *psbt.Analysis, asJSON bool) error {
 // ReadPSBT reads a PSBT-SOURCE: a file (binary, base64 or hex) or "-" for
 // stdin.
 func ReadPSBT(env *Env, source string) (*psbt.Packet, error) {
+	_, p, err := readPSBTBytes(env, source)
+	return p, err
+}
+
+func readPSBTBytes(env *Env, source string) ([]byte, *psbt.Packet, error) {
 	var data []byte
 	var err error
 	name := source
 	switch source {
 	case "":
-		return nil, fmt.Errorf("no PSBT given: name a file, or - for stdin")
+		return nil, nil, fmt.Errorf("no PSBT given: name a file, or - for stdin")
 	case "-":
 		name = "stdin"
 		data, err = transport.ReadLimited(env.Stdin, "stdin")
@@ -64,17 +69,17 @@ func ReadPSBT(env *Env, source string) (*psbt.Packet, error) {
 		var f *os.File
 		f, err = os.Open(source)
 		if err != nil {
-			return nil, fmt.Errorf("opening the PSBT: %w", err)
+			return nil, nil, fmt.Errorf("opening the PSBT: %w", err)
 		}
 		defer f.Close()
 		data, err = transport.ReadLimited(f, source)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := psbt.Decode(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return p, nil
+	return data, p, nil
 }

@@ -254,4 +254,3 @@ func SharesVerify(env *Env, opts VerifyOptions) error {
 	}
 	return nil
 }
-

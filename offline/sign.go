@@ -2,8 +2,11 @@ package offline
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/airsign/airsign/ceremony"
 	"path/filepath"
 	"strings"
 
@@ -21,6 +24,10 @@ type SignOptions struct {
 	Confirm string
 	Policy  psbt.Policy
 	JSON    bool
+	// AllowOnline signs on a machine that is not air-gapped (logged).
+	AllowOnline bool
+	// LogPath is the hash-chained signing log (DefaultLogPath if empty).
+	LogPath string
 }
 
 // ErrRefused is returned when the analysis or the policy refuses to sign.
@@ -37,10 +44,48 @@ func Sign(env *Env, opts SignOptions) error {
 	if opts.Source != "-" && sameFile(opts.Source, opts.Out) {
 		return fmt.Errorf("--out %s is the input file; airsign never overwrites the PSBT it signs", opts.Out)
 	}
-	p, err := ReadPSBT(env, opts.Source)
+	overridden, err := requireAirgap(env, opts.AllowOnline)
 	if err != nil {
 		return err
 	}
+	if opts.LogPath == "" {
+		opts.LogPath = DefaultLogPath()
+	}
+	log, closeLog, err := openLog(opts.LogPath)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	raw, p, err := readPSBTBytes(env, opts.Source)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(raw)
+	record := func(event string, a *psbt.Analysis, extra map[string]string) error {
+		data := map[string]string{"psbt_sha256": hex.EncodeToString(sum[:]), "txid": p.TxID()}
+		if a != nil {
+			data["fee_sat"] = fmt.Sprint(a.Fee)
+			data["digest"] = a.Digest
+			var outs []string
+			for _, o := range a.Outputs {
+				kind := "external"
+				if o.Change {
+					kind = "change"
+				}
+				outs = append(outs, fmt.Sprintf("%s:%d:%s", displayAddr(o), o.Amount, kind))
+			}
+			data["outputs"] = strings.Join(outs, " ")
+		}
+		if len(overridden) > 0 {
+			data["allow_online"] = strings.Join(overridden, "; ")
+		}
+		for k, v := range extra {
+			data[k] = v
+		}
+		_, err := log.Append(ceremony.Record{Ceremony: "sign", Step: "-", Actor: "operator", Event: event, Data: data})
+		return err
+	}
+
 	key, err := opts.Key.LoadKey(env)
 	if err != nil {
 		return err
@@ -51,12 +96,19 @@ func Sign(env *Env, opts SignOptions) error {
 	if err := writeAnalysis(env, a, opts.JSON); err != nil {
 		return err
 	}
+	refuse := func(reason, rule string, err error) error {
+		if lerr := record("refused", a, map[string]string{"reason": reason, "rule": rule}); lerr != nil {
+			return fmt.Errorf("%w (and the signing log could not be written: %v)", err, lerr)
+		}
+		return err
+	}
 	if refusals := a.Refusals(); len(refusals) > 0 {
-		var lines []string
+		var lines, codes []string
 		for _, r := range refusals {
 			lines = append(lines, "  "+r.String())
+			codes = append(codes, r.Code)
 		}
-		return fmt.Errorf("%w:\n%s", ErrRefused, strings.Join(lines, "\n"))
+		return refuse(strings.Join(codes, ","), refusals[0].Rule, fmt.Errorf("%w:\n%s", ErrRefused, strings.Join(lines, "\n")))
 	}
 	ours := 0
 	for _, in := range a.Inputs {
@@ -65,7 +117,7 @@ func Sign(env *Env, opts SignOptions) error {
 		}
 	}
 	if ours == 0 {
-		return fmt.Errorf("%w: no input belongs to key %s; check the key or shares used", ErrRefused, psbt.FormatFingerprint(key.Fingerprint))
+		return refuse("not-our-key", "", fmt.Errorf("%w: no input belongs to key %s; check the key or shares used", ErrRefused, psbt.FormatFingerprint(key.Fingerprint)))
 	}
 
 	typed := opts.Confirm
@@ -76,7 +128,7 @@ func Sign(env *Env, opts SignOptions) error {
 		}
 	}
 	if !psbt.MatchDigest(p, typed) {
-		return fmt.Errorf("%w: the confirmation digest typed does not match this PSBT (%s); nothing was signed", ErrRefused, strings.ToUpper(a.Digest))
+		return refuse("digest-mismatch", "", fmt.Errorf("%w: the confirmation digest typed does not match this PSBT (%s); nothing was signed", ErrRefused, strings.ToUpper(a.Digest)))
 	}
 
 	res, err := psbt.Sign(p, key.Master)
@@ -92,6 +144,10 @@ func Sign(env *Env, opts SignOptions) error {
 	}
 	if err := readBack(opts.Out, out, p.TxID()); err != nil {
 		return err
+	}
+	outSum := sha256.Sum256(out)
+	if err := record("signed", a, map[string]string{"inputs": fmt.Sprint(res.Signed), "signed_sha256": hex.EncodeToString(outSum[:]), "key": psbt.FormatFingerprint(key.Fingerprint)}); err != nil {
+		return fmt.Errorf("signed %s, but the signing log could not be written: %w", opts.Out, err)
 	}
 	fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s; wrote %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint), opts.Out)
 	return nil
@@ -118,4 +174,11 @@ func sameFile(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
+}
+
+func displayAddr(o psbt.Output) string {
+	if o.Address != "" {
+		return o.Address
+	}
+	return "script:" + o.Script
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,6 +28,9 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: *update,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("AIRSIGN_NETWORK", "regtest")
+			// The test machine has a network; the airgap refusal has its own test.
+			e.Setenv("AIRSIGN_ALLOW_ONLINE", "1")
+			e.Setenv("XDG_DATA_HOME", filepath.Join(e.WorkDir, "data"))
 			return nil
 		},
 	})

@@ -53,6 +53,9 @@ func TestEndToEnd(t *testing.T) {
 
 func setupEnv(e *testscript.Env) error {
 	e.Setenv("AIRSIGN_NETWORK", "regtest")
+	// The test machine has a network; the airgap refusal has its own test.
+	e.Setenv("AIRSIGN_ALLOW_ONLINE", "1")
+	e.Setenv("XDG_DATA_HOME", filepath.Join(e.WorkDir, "data"))
 	e.Setenv("AIRSIGN_DATADIR", filepath.Join(e.WorkDir, "datadir"))
 	for _, k := range []string{"AIRSIGN_RPC_URL", "AIRSIGN_RPC_USER", "AIRSIGN_RPC_PASS", "AIRSIGN_WALLET"} {
 		e.Setenv(k, "")

@@ -13,6 +13,7 @@ import (
 
 // Main runs the command line args and returns the exit code.
 func Main(args []string) int {
+	offline.Harden()
 	env := &offline.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Prompter: offline.TTYPrompter{}}
 	root := newRoot(env)
 	return cli.Run(root, args, os.Stderr, func(err error) bool { return errors.Is(err, offline.ErrRefused) })
@@ -38,7 +39,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`
 		},
 	}
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
-	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env))
+	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env))
 	return root
 }
 
@@ -89,6 +90,24 @@ func signCmd(env *offline.Env) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.Policy.AllowHighFee, "allow-high-fee", false, "sign although the fee is above the warning threshold")
 	cmd.Flags().BoolVar(&opts.Policy.AllowSighash, "allow-sighash", false, "sign inputs that ask for a sighash other than ALL/DEFAULT")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	cmd.Flags().BoolVar(&opts.AllowOnline, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", "sign although the machine is not air-gapped (logged; env AIRSIGN_ALLOW_ONLINE=1)")
+	cmd.Flags().StringVar(&opts.LogPath, "log", os.Getenv("AIRSIGN_LOG"), "hash-chained signing log (default "+offline.DefaultLogPath()+"; env AIRSIGN_LOG)")
+	return cmd
+}
+
+func airgapCmd(env *offline.Env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "airgap-check",
+		Short: "Check the machine is air-gapped: no network, no radio, no swap, no core dumps",
+		Long: `airgap-check lists what would let a key leave this machine: network
+interfaces up (other than loopback), wireless interfaces, active swap, core
+dumps allowed. It also prints the SHA-256 of this binary to compare with the
+release's SHA256SUMS. Exit code 3 when the machine is not air-gapped.`,
+		Args: cli.ExactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error { return offline.AirgapCheck(env, asJSON) },
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd
 }
 
