@@ -268,6 +268,9 @@ func parseBody(body string, net *chaincfg.Params) (*Descriptor, error) {
 		k, br, err := parseKey(ka, net)
 		if err != nil {
 			if len(keyArgs) == 1 {
+				if errors.Is(err, ErrWrongNetwork) {
+					return nil, err // already says "this descriptor's key"
+				}
 				return nil, fmt.Errorf("key: %w", err)
 			}
 			return nil, fmt.Errorf("key %d: %w", i+1, err)
