@@ -216,6 +216,9 @@ func (d *Descriptor) ID() string {
 }
 
 func branchSuffix(b []uint32) string {
+	if len(b) == 0 {
+		return "?" // only a zero Descriptor, which no constructor returns
+	}
 	if len(b) == 2 {
 		return "<0;1>"
 	}

@@ -85,7 +85,8 @@ func parse(s string, net *chaincfg.Params) (*Descriptor, bool, error) {
 	if net == nil {
 		return nil, false, errors.New("descriptor: no network given")
 	}
-	s = strings.TrimSpace(s)
+	// A file saved by a Windows editor may start with a byte order mark.
+	s = strings.TrimSpace(strings.TrimPrefix(s, "\ufeff"))
 	if s == "" {
 		return nil, false, errors.New("the descriptor is empty")
 	}

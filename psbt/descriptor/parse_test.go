@@ -205,6 +205,7 @@ func TestParseAccepts(t *testing.T) {
 		canon,
 		strings.TrimSuffix(canon, "#"+sum),
 		"  " + canon + "\n",
+		"\ufeff" + canon + "\r\n",
 		"wpkh([73c5da0a/84'/0'/0']" + xpub + "/<0;1>/*)",
 		"wpkh([73c5da0a/84h/0'/0h]" + xpub + "/<0;1>/*)",
 		"wpkh([73C5DA0A/84h/0h/0h]" + xpub + "/<0;1>/*)",
