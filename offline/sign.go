@@ -28,10 +28,13 @@ type SignOptions struct {
 	AllowOnline bool
 	// LogPath is the hash-chained signing log (DefaultLogPath if empty).
 	LogPath string
+	// WalletFile is an enrollment file whose descriptor also counts for
+	// change (multisig, non-standard paths); its tag is verified first.
+	WalletFile string
 }
 
-// ErrRefused is returned when the analysis or the policy refuses to sign.
-var ErrRefused = errors.New("refused to sign")
+// ErrRefused is returned when airsign-offline refuses: a PSBT, a descriptor or a machine it will not sign with.
+var ErrRefused = errors.New("refused")
 
 // Sign shows what the PSBT does, applies the policy, asks the operator to
 // type the confirmation digest, signs with the key rebuilt for this command
@@ -92,7 +95,15 @@ func Sign(env *Env, opts SignOptions) error {
 	}
 	defer key.Wipe()
 
-	a := opts.Policy.Apply(psbt.Analyze(p, env.Net, key.Fingerprint, newKeyWallet(key, env.Net)))
+	wallets := multiWallet{newKeyWallet(key, env.Net)}
+	if opts.WalletFile != "" {
+		d, err := LoadEnrollment(env, opts.WalletFile, key)
+		if err != nil {
+			return err
+		}
+		wallets = append(multiWallet{psbt.DescriptorWallet(d)}, wallets...)
+	}
+	a := opts.Policy.Apply(psbt.Analyze(p, env.Net, key.Fingerprint, wallets))
 	if err := writeAnalysis(env, a, opts.JSON); err != nil {
 		return err
 	}
@@ -108,7 +119,7 @@ func Sign(env *Env, opts SignOptions) error {
 			lines = append(lines, "  "+r.String())
 			codes = append(codes, r.Code)
 		}
-		return refuse(strings.Join(codes, ","), refusals[0].Rule, fmt.Errorf("%w:\n%s", ErrRefused, strings.Join(lines, "\n")))
+		return refuse(strings.Join(codes, ","), refusals[0].Rule, fmt.Errorf("%w to sign:\n%s", ErrRefused, strings.Join(lines, "\n")))
 	}
 	ours := 0
 	for _, in := range a.Inputs {
@@ -117,7 +128,7 @@ func Sign(env *Env, opts SignOptions) error {
 		}
 	}
 	if ours == 0 {
-		return refuse("not-our-key", "", fmt.Errorf("%w: no input belongs to key %s; check the key or shares used", ErrRefused, psbt.FormatFingerprint(key.Fingerprint)))
+		return refuse("not-our-key", "", fmt.Errorf("%w to sign: no input belongs to key %s; check the key or shares used", ErrRefused, psbt.FormatFingerprint(key.Fingerprint)))
 	}
 
 	typed := opts.Confirm
@@ -128,7 +139,7 @@ func Sign(env *Env, opts SignOptions) error {
 		}
 	}
 	if !psbt.MatchDigest(p, typed) {
-		return refuse("digest-mismatch", "", fmt.Errorf("%w: the confirmation digest typed does not match this PSBT (%s); nothing was signed", ErrRefused, strings.ToUpper(a.Digest)))
+		return refuse("digest-mismatch", "", fmt.Errorf("%w to sign: the confirmation digest typed does not match this PSBT (%s); nothing was signed", ErrRefused, strings.ToUpper(a.Digest)))
 	}
 
 	res, err := psbt.Sign(p, key.Master)
@@ -181,4 +192,16 @@ func displayAddr(o psbt.Output) string {
 		return o.Address
 	}
 	return "script:" + o.Script
+}
+
+// multiWallet recognises change in any of its wallets.
+type multiWallet []psbt.Wallet
+
+func (m multiWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
+	for _, w := range m {
+		if script, branch, index, ok := w.ScriptAt(fp, path); ok {
+			return script, branch, index, true
+		}
+	}
+	return nil, 0, 0, false
 }

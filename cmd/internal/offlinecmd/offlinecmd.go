@@ -39,7 +39,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`
 		},
 	}
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
-	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env))
+	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env))
 	return root
 }
 
@@ -90,6 +90,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.Policy.AllowHighFee, "allow-high-fee", false, "sign although the fee is above the warning threshold")
 	cmd.Flags().BoolVar(&opts.Policy.AllowSighash, "allow-sighash", false, "sign inputs that ask for a sighash other than ALL/DEFAULT")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	cmd.Flags().StringVar(&opts.WalletFile, "wallet", "", "enrolled wallet file whose descriptor also counts for change (verified with the key)")
 	cmd.Flags().BoolVar(&opts.AllowOnline, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", "sign although the machine is not air-gapped (logged; env AIRSIGN_ALLOW_ONLINE=1)")
 	cmd.Flags().StringVar(&opts.LogPath, "log", os.Getenv("AIRSIGN_LOG"), "hash-chained signing log (default "+offline.DefaultLogPath()+"; env AIRSIGN_LOG)")
 	return cmd
@@ -182,4 +183,53 @@ typo of up to four characters and names the block that looks wrong.`,
 	cardCmd.Flags().StringVar(&card.OutDir, "out-dir", "", "directory for card-N.html")
 	shares.AddCommand(splitCmd, combineCmd, verifyCmd, cardCmd)
 	return shares
+}
+
+func walletCmd(env *offline.Env) *cobra.Command {
+	w := &cobra.Command{Use: "wallet", Short: "Enroll and show the authenticated watch-only descriptor"}
+	var enroll offline.EnrollOptions
+	enrollCmd := &cobra.Command{
+		Use:   "enroll DESCRIPTOR-OR-FILE --out FILE",
+		Short: "Check our key is in a descriptor and write it authenticated by our key",
+		Long: `enroll checks that the descriptor contains our own xpub at the origin it names
+(a swapped xpub is refused) and writes the descriptor with an HMAC tag only this
+key can make. sign --wallet FILE verifies the tag before trusting the descriptor.`,
+		Args: cli.ExactArgs(1, "one descriptor, or a file holding it"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			enroll.Descriptor = args[0]
+			return offline.Enroll(env, enroll)
+		},
+	}
+	keyFlags(enrollCmd, &enroll.Key)
+	enrollCmd.Flags().StringVarP(&enroll.Out, "out", "o", "", "enrollment file to write")
+	var show offline.WalletShowOptions
+	showCmd := &cobra.Command{
+		Use:   "show FILE",
+		Short: "Verify an enrollment file with the key and show its descriptor and addresses",
+		Args:  cli.ExactArgs(1, "one enrollment file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			show.File = args[0]
+			return offline.WalletShow(env, show)
+		},
+	}
+	keyFlags(showCmd, &show.Key)
+	w.AddCommand(enrollCmd, showCmd)
+	return w
+}
+
+func addressCmd(env *offline.Env) *cobra.Command {
+	var opts offline.AddressOptions
+	cmd := &cobra.Command{
+		Use:   "address --index N [--change]",
+		Short: "Show an address derived from the key, to check a deposit address",
+		Args:  cli.ExactArgs(0, "no arguments"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.Address(env, opts) },
+	}
+	keyFlags(cmd, &opts.Key)
+	cmd.Flags().Uint32Var(&opts.Index, "index", 0, "address index")
+	cmd.Flags().BoolVar(&opts.Change, "change", false, "a change address instead of a receive address")
+	cmd.Flags().StringVar(&opts.Kind, "type", "wpkh", "wallet type: wpkh, sh-wpkh or tr")
+	cmd.Flags().Uint32Var(&opts.Account, "account", 0, "account number")
+	cmd.Flags().BoolVar(&opts.QR, "qr", false, "also show the address as a QR code")
+	return cmd
 }

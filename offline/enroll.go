@@ -1,0 +1,233 @@
+package offline
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+)
+
+// Enrollment is a watch-only descriptor authenticated by our key, kept on
+// the USB stick beside the PSBTs. The offline machine stores nothing, so it
+// needs the tag to know that the descriptor it is handed is the one the
+// operator enrolled and not one a compromised online machine swapped in.
+type Enrollment struct {
+	Descriptor  string `json:"descriptor"`
+	Network     string `json:"network"`
+	Fingerprint string `json:"fingerprint"`
+	ID          string `json:"id"`
+	// Tag is HMAC-SHA256 over the canonical descriptor, keyed by a secret
+	// only our master key can derive (see enrollKey).
+	Tag string `json:"tag"`
+}
+
+// enrollPath is the hardened child whose private key seeds the enrollment
+// MAC: 0x41495253 is "AIRS". No wallet spends from it.
+const enrollPath = hdkeychain.HardenedKeyStart + 0x41495253&0x7fffffff
+
+// enrollKey derives the MAC key from the master: a hardened child's private
+// key, hashed with a domain tag, so the MAC reveals nothing about keys that
+// hold coins.
+func enrollKey(key *Key) ([]byte, error) {
+	child, err := key.Master.Derive(enrollPath)
+	if err != nil {
+		return nil, fmt.Errorf("deriving the enrollment key: %w", err)
+	}
+	defer child.Zero()
+	priv, err := child.ECPrivKey()
+	if err != nil {
+		return nil, err
+	}
+	defer priv.Zero()
+	h := sha256.New()
+	h.Write([]byte("airsign wallet enrollment v1"))
+	b := priv.Serialize()
+	h.Write(b)
+	wipe(b)
+	return h.Sum(nil), nil
+}
+
+func enrollTag(key *Key, canonical string) (string, error) {
+	k, err := enrollKey(key)
+	if err != nil {
+		return "", err
+	}
+	defer wipe(k)
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(canonical))
+	return hex.EncodeToString(m.Sum(nil)), nil
+}
+
+// checkOurKeyIn refuses a descriptor that does not contain our key at the
+// origin it claims: the xpub-substitution attack replaces our xpub with the
+// attacker's while keeping our fingerprint.
+func checkOurKeyIn(key *Key, d *descriptor.Descriptor) error {
+	var ours int
+	for _, k := range d.Keys() {
+		if k.PSBTFingerprint() != key.Fingerprint {
+			continue
+		}
+		node := key.Master
+		for _, step := range k.Path {
+			child, err := node.Derive(step)
+			if node != key.Master {
+				node.Zero()
+			}
+			if err != nil {
+				return err
+			}
+			node = child
+		}
+		// Neuter shares the chain code with node: compare before wiping.
+		pub, err := node.Neuter()
+		same := err == nil && pub.String() == k.XPub.String()
+		if node != key.Master {
+			node.Zero()
+		}
+		if err != nil {
+			return err
+		}
+		if !same {
+			return fmt.Errorf("%w: the descriptor names our fingerprint %s at %s, but the xpub there is not ours: it was altered (xpub substitution)", ErrRefused, psbt.FormatFingerprint(key.Fingerprint), descriptor.FormatPath(k.Path))
+		}
+		ours++
+	}
+	if ours == 0 {
+		return fmt.Errorf("%w: our key %s is not in this descriptor", ErrRefused, psbt.FormatFingerprint(key.Fingerprint))
+	}
+	return nil
+}
+
+// EnrollOptions are the inputs of `wallet enroll`.
+type EnrollOptions struct {
+	Key        KeySource
+	Descriptor string // text or a file holding it
+	Out        string
+}
+
+// Enroll checks that our key is in the descriptor and writes the
+// authenticated enrollment file.
+func Enroll(env *Env, opts EnrollOptions) error {
+	if opts.Out == "" {
+		return fmt.Errorf("give --out FILE for the enrollment (keep it on the USB stick)")
+	}
+	text, err := descriptorText(opts.Descriptor)
+	if err != nil {
+		return err
+	}
+	d, err := descriptor.Parse(text, env.Net)
+	if err != nil {
+		return err
+	}
+	key, err := opts.Key.LoadKey(env)
+	if err != nil {
+		return err
+	}
+	defer key.Wipe()
+	if err := checkOurKeyIn(key, d); err != nil {
+		return err
+	}
+	tag, err := enrollTag(key, d.String())
+	if err != nil {
+		return err
+	}
+	e := Enrollment{Descriptor: d.String(), Network: env.Net.Name, Fingerprint: psbt.FormatFingerprint(key.Fingerprint), ID: d.ID(), Tag: tag}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(e); err != nil {
+		return err
+	}
+	if err := transport.WriteFileAtomic(opts.Out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	env.Printf("enrolled %s wallet %s (descriptor ID %s) for key %s\nwrote %s\n", d.Kind(), d.String(), d.ID(), e.Fingerprint, opts.Out)
+	return nil
+}
+
+// LoadEnrollment reads an enrollment file and verifies its tag with our
+// key; a swapped or edited descriptor is refused.
+func LoadEnrollment(env *Env, path string, key *Key) (*descriptor.Descriptor, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the enrolled wallet: %w", err)
+	}
+	var e Enrollment
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("%s is not an airsign enrollment file (%v)", path, err)
+	}
+	d, err := descriptor.Parse(e.Descriptor, env.Net)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	want, err := enrollTag(key, d.String())
+	if err != nil {
+		return nil, err
+	}
+	got, _ := hex.DecodeString(e.Tag)
+	wantB, _ := hex.DecodeString(want)
+	if !hmac.Equal(got, wantB) {
+		return nil, fmt.Errorf("%w: %s was not enrolled with this key, or its descriptor was changed since: enroll it again at a witnessed session", ErrRefused, path)
+	}
+	if err := checkOurKeyIn(key, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// WalletShowOptions are the inputs of `wallet show`.
+type WalletShowOptions struct {
+	Key  KeySource
+	File string
+}
+
+// WalletShow verifies an enrollment file and prints the descriptor, its ID
+// (compare it with `airsign-online wallet show`) and the first addresses.
+func WalletShow(env *Env, opts WalletShowOptions) error {
+	key, err := opts.Key.LoadKey(env)
+	if err != nil {
+		return err
+	}
+	defer key.Wipe()
+	d, err := LoadEnrollment(env, opts.File, key)
+	if err != nil {
+		return err
+	}
+	env.Printf("Enrolled wallet (authenticated with key %s)\nType:          %s\nDescriptor:    %s\nDescriptor ID: %s\n", psbt.FormatFingerprint(key.Fingerprint), d.Kind(), d.String(), d.ID())
+	for i := uint32(0); i < 3; i++ {
+		der, err := d.Derive(0, i)
+		if err != nil {
+			return err
+		}
+		env.Printf("receive %d:     %s\n", i, der.Address.EncodeAddress())
+	}
+	return nil
+}
+
+// descriptorText takes a descriptor given as text or as a file name.
+func descriptorText(arg string) (string, error) {
+	if strings.ContainsAny(arg, "([") {
+		return arg, nil
+	}
+	data, err := os.ReadFile(arg)
+	if err != nil {
+		return "", fmt.Errorf("%q is neither a descriptor nor a readable file: %w", arg, err)
+	}
+	var e Enrollment
+	if json.Unmarshal(data, &e) == nil && e.Descriptor != "" {
+		return e.Descriptor, nil
+	}
+	return strings.TrimSpace(string(data)), nil
+}
