@@ -1,0 +1,168 @@
+package ceremony
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// roleDuties describes each role on paper.
+var roleDuties = map[Role]string{
+	Operator: "works the offline laptop's keyboard and reads the screen aloud.",
+	Witness:  "watches every step, compares the values read aloud with this paper, writes them in the boxes and initials each step. At least one, better two.",
+	Holder:   "receives or brings one share card, types it when asked, and keeps it sealed. Nobody else sees a holder's card.",
+}
+
+const headWordsLine = "`______ ______ ______ ______ ______ ______`"
+
+// holderRows is how many rows a per-holder grid prints; more holders add
+// rows by hand.
+const holderRows = 5
+
+// WriteChecklist writes the printable paper checklist of the given
+// ceremonies as Markdown that also reads well as plain text: for each, the
+// purpose, warnings, roles, a participants table, every step with a box to
+// tick, initials and time, the boxes for values to write down, the line for
+// the log head words after each act, and a sign-off. CEREMONY.md is this
+// function's output for Definitions(), so paper and program cannot drift.
+func WriteChecklist(w io.Writer, defs ...*Definition) error {
+	var b strings.Builder
+	b.WriteString("# airsign ceremony checklists\n\n")
+	b.WriteString("<!-- Generated from the definitions in ceremony/ by `make ceremony-doc`. Do not edit: " +
+		"a test fails when this file and the program disagree. -->\n\n")
+	b.WriteString("Print the checklist of the ceremony you are about to run, one copy per witness " +
+		"(`airsign-offline ceremony checklist NAME` prints one). The program shows the same step numbers as this paper.\n\n")
+	b.WriteString("How to use it:\n\n")
+	b.WriteString("- Do the steps in order. When a step is done, tick its box and write your initials and the time.\n")
+	b.WriteString("- *Read aloud*: one person reads the value from the screen; the witnesses compare it with this paper or write it in the box.\n")
+	b.WriteString("- *Secret entry*: only the person named types, and nobody else looks. Secrets are never written on this paper.\n")
+	b.WriteString("- At the end of each act the screen shows six log head words. Write them on that act's line. " +
+		"They let anyone check later that the log was not changed: `airsign-offline ceremony verify-log LOGFILE --head \"WORDS\"`.\n")
+	b.WriteString("- If the ceremony stops early, the screen says where and shows head words: write both under the last act reached, and tick \"stopped\" in the sign-off.\n\n")
+	if len(defs) > 1 {
+		b.WriteString("Ceremonies:\n\n")
+		for i, d := range defs {
+			fmt.Fprintf(&b, "%d. %s (`%s`)\n", i+1, d.Title, d.Name)
+		}
+		b.WriteString("\n")
+	}
+	for _, d := range defs {
+		if err := d.Validate(); err != nil {
+			return err
+		}
+		writeCeremony(&b, d)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Checklist writes the paper checklist of the ceremony named name, for
+// `airsign-offline ceremony checklist NAME`.
+func Checklist(w io.Writer, name string) error {
+	d, err := Lookup(name)
+	if err != nil {
+		return err
+	}
+	return WriteChecklist(w, d)
+}
+
+func writeCeremony(b *strings.Builder, d *Definition) {
+	fmt.Fprintf(b, "---\n\n## %s — `airsign-offline ceremony %s`\n\n%s\n\n", d.Title, d.Name, d.Purpose)
+	for _, w := range d.Warnings {
+		fmt.Fprintf(b, "> **Important.** %s\n>\n", w)
+	}
+	if len(d.Warnings) > 0 {
+		trimLast(b, ">\n")
+		b.WriteString("\n")
+	}
+	b.WriteString("**Roles**\n\n")
+	seen := map[Role]bool{}
+	for _, r := range d.Participants {
+		if !seen[r] {
+			seen[r] = true
+			fmt.Fprintf(b, "- **%s** — %s\n", r.Title(), roleDuties[r])
+		}
+	}
+	b.WriteString("\n**Participants**\n\n| Name | Role | Signature | Time |\n|------|------|-----------|------|\n")
+	for _, r := range d.Participants {
+		fmt.Fprintf(b, "| | %s | | |\n", r.Title())
+	}
+	b.WriteString("\nDate: ______________  Place: ______________  This copy belongs to: ______________\n\n")
+	for _, a := range d.Acts {
+		writeAct(b, &a)
+	}
+	b.WriteString("### Sign-off\n\n")
+	b.WriteString("The ceremony [ ] completed  [ ] stopped at step ______ because: ____________________________\n\n")
+	b.WriteString("Operator: ______________________  Witness: ______________________  Witness: ______________________\n\n")
+}
+
+// stepWho is the "(who, how)" of a step on paper.
+func stepWho(s *Step) string {
+	if s.Confirm == Auto {
+		return "done by the program"
+	}
+	return strings.ToLower(s.Actor.Title()) + ", " + s.Confirm.String()
+}
+
+func trimLast(b *strings.Builder, suffix string) {
+	s := strings.TrimSuffix(b.String(), suffix)
+	b.Reset()
+	b.WriteString(s)
+}
+
+func writeAct(b *strings.Builder, a *Act) {
+	fmt.Fprintf(b, "### Act %d — %s", a.Number, a.Title)
+	switch a.Repeat {
+	case EachHolder:
+		b.WriteString(" (for each holder)\n\nDo these steps once for each holder in turn, then tick that holder's row in the table below.\n\n")
+	case EachShare:
+		b.WriteString(" (for each share)\n\nDo these steps once for each holder who brings a share, until the program says it has enough; tick a row per holder.\n\n")
+	default:
+		b.WriteString("\n\n")
+	}
+	for _, s := range a.Steps {
+		box := "[ ] "
+		if a.Repeat != Once {
+			box = ""
+		}
+		fmt.Fprintf(b, "- %s**%s %s** (%s) — %s\n", box, s.ID, s.Title, stepWho(&s), s.Instruction)
+		if s.Confirm == Ack {
+			fmt.Fprintf(b, "  - Typed: `%s`\n", s.Word)
+		}
+		if s.Box != "" {
+			fmt.Fprintf(b, "  - %s: ________________________________\n", s.Box)
+		}
+		if a.Repeat == Once {
+			b.WriteString("  - Initials: ________  Time: ________\n")
+		}
+	}
+	b.WriteString("\n")
+	if a.Repeat != Once {
+		noun := "Holder"
+		if a.Repeat == EachShare {
+			noun = "Share no."
+		}
+		fmt.Fprintf(b, "| %s | Name |", noun)
+		for _, s := range a.Steps {
+			fmt.Fprintf(b, " %s |", s.ID)
+		}
+		b.WriteString(" Initials | Time |\n|---|---|")
+		for range a.Steps {
+			b.WriteString("---|")
+		}
+		b.WriteString("---|---|\n")
+		for i := 1; i <= holderRows; i++ {
+			num := fmt.Sprint(i)
+			if a.Repeat == EachShare {
+				num = ""
+			}
+			fmt.Fprintf(b, "| %s | |", num)
+			for range a.Steps {
+				b.WriteString(" [ ] |")
+			}
+			b.WriteString(" | |\n")
+		}
+		fmt.Fprintf(b, "\nMore than %d? Add rows by hand.\n\n", holderRows)
+	}
+	fmt.Fprintf(b, "End of act %d — write the log head words shown on screen: %s\n\n", a.Number, headWordsLine)
+}
