@@ -377,3 +377,23 @@ func FuzzVerifyTamper(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkVerify10000(b *testing.B) {
+	log := sampleLog(b, 10000)
+	b.SetBytes(int64(len(log)))
+	for b.Loop() {
+		if _, err := Verify(bytes.NewReader(log), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAppend(b *testing.B) {
+	lw := NewLogWriter(io.Discard, GenesisHead())
+	rec := Record{Ceremony: "sign", Step: "-", Actor: "operator", Event: "signed", Data: map[string]string{"txid": strings.Repeat("ab", 32)}}
+	for b.Loop() {
+		if _, err := lw.Append(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

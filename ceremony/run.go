@@ -110,6 +110,10 @@ func failed(err error, format string, args ...any) error {
 	return &stop{failed: true, reason: fmt.Sprintf(format, args...), err: err}
 }
 
+// errFinish marks a stop caused by the prompter's Finish, so it is not
+// called twice.
+var errFinish = errors.New("prompter finish")
+
 // logError is a failure to write the log; the ceremony stops without a
 // closing record (the log cannot take one).
 type logError struct{ err error }
@@ -211,7 +215,7 @@ func (r *runner) run() error {
 			r.step = ""
 			if f, ok := r.p.(Finisher); ok {
 				if err := f.Finish(); err != nil {
-					return interrupted(err, "all steps are done, but %v", err)
+					return interrupted(fmt.Errorf("%w: %w", errFinish, err), "all steps are done, but %v", err)
 				}
 			}
 		}
@@ -302,6 +306,9 @@ func (r *runner) finishStopped(err error) error {
 		st = &stop{failed: true, reason: err.Error(), err: err}
 	}
 	se := &StopError{Ceremony: r.def.Name, Step: r.step, Reason: st.reason, Failed: st.failed, Err: st.err}
+	if f, ok := r.p.(Finisher); ok && !errors.Is(st.err, errFinish) {
+		f.Finish() // wipes what the prompter holds; unused answers are expected here
+	}
 	if r.def.report {
 		r.append(r.step, string(System), "drill-report", r.drillReport("fail", st.reason))
 	}
