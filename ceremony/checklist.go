@@ -52,6 +52,12 @@ func WriteChecklist(w io.Writer, defs ...*Definition) error {
 		}
 		writeCeremony(&b, d)
 	}
+	b.WriteString("---\n\n## Checking a ceremony log\n\n")
+	b.WriteString("`airsign-offline ceremony verify-log LOGFILE --head \"WORDS\"` checks the whole log and that it ends with the words written at the end of the last act; " +
+		"it names the first record that was edited, removed, inserted or moved. Words written at an earlier act belong to an earlier record, which the log must also contain.\n\n")
+	b.WriteString("Without airsign: the log has one JSON record per line. Each record's `prev` is the SHA-256 of the line before it (its exact bytes, without the line end); " +
+		"the first record's `prev` is the SHA-256 of the text `airsign ceremony log v1`. For example, `sed -n 3p LOGFILE | tr -d '\\n' | sha256sum` must equal the `prev` of line 4. " +
+		"The head words are the first six bytes of the last line's SHA-256 in Bytewords (Blockchain Commons BCR-2020-012), one word per byte.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
