@@ -3,8 +3,11 @@
 package offlinecmd
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/signal"
 
 	"github.com/airsign/airsign/cmd/internal/cli"
 	"github.com/airsign/airsign/offline"
@@ -39,7 +42,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`
 		},
 	}
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
-	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env))
+	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env), ceremonyCmd(env))
 	return root
 }
 
@@ -231,5 +234,100 @@ func addressCmd(env *offline.Env) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Kind, "type", "wpkh", "wallet type: wpkh, sh-wpkh or tr")
 	cmd.Flags().Uint32Var(&opts.Account, "account", 0, "account number")
 	cmd.Flags().BoolVar(&opts.QR, "qr", false, "also show the address as a QR code")
+	return cmd
+}
+
+func ceremonyCmd(env *offline.Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "ceremony",
+		Short: "Run the scripted, logged key ceremonies; verify logs; print checklists",
+		Long: `A ceremony walks numbered steps that the witnesses follow on the printed
+checklist (CEREMONY.md, or: airsign-offline ceremony checklist NAME). Every step
+is appended to a hash-chained log; at the end of each act the log head is shown
+as words for the witnesses to write on paper.`,
+	}
+	for _, name := range []string{"keygen", "drill", "reshare", "rotate"} {
+		c.AddCommand(runCeremonyCmd(env, name))
+	}
+	var head string
+	verify := &cobra.Command{
+		Use:   "verify-log FILE",
+		Short: "Check a ceremony or signing log: any edit, deletion, insertion or reordering is found",
+		Args:  cli.ExactArgs(1, "one log file"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.VerifyLog(env, args[0], head) },
+	}
+	verify.Flags().StringVar(&head, "head", "", "the head words (or hex) written on the paper checklist")
+	checklist := &cobra.Command{
+		Use:   "checklist [NAME]",
+		Short: "Print the paper checklist of a ceremony (all if no name)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			return offline.Checklist(env, name)
+		},
+	}
+	answers := &cobra.Command{
+		Use:   "answers-template NAME",
+		Short: "Print an answers file for a ceremony, to fill in for drills and tests",
+		Args:  cli.ExactArgs(1, "one ceremony name"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.AnswersTemplate(env, args[0]) },
+	}
+	c.AddCommand(verify, checklist, answers)
+	return c
+}
+
+func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
+	opts := offline.CeremonyOptions{Name: name}
+	short := map[string]string{
+		"keygen":  "Make a new key from dice and OS randomness, split it into share cards, export the watch-only wallet",
+		"drill":   "Recovery drill: rebuild the key from T shares, compare with the record, sign a test transaction",
+		"reshare": "Issue a new share set for the same key (old shares still work: use rotate to cut a holder off)",
+		"rotate":  "Make a new key and sign the sweep of the old wallet to it with the old key",
+	}[name]
+	cmd := &cobra.Command{
+		Use:   name,
+		Short: short,
+		Args:  cli.ExactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer cancel()
+			res, err := offline.RunCeremony(ctx, env, opts, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "\n%s completed. Log head: %s\n", name, res.Head.Words())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Log, "log", "", "ceremony log file (appended; hash-chained)")
+	f.StringVar(&opts.Answers, "answers", "", "run from an answers file instead of the terminal (drills, tests, demo)")
+	f.BoolVar(&opts.AllowOnline, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", "run although the machine is not air-gapped (logged)")
+	switch name {
+	case "keygen", "rotate":
+		f.StringVar(&opts.Kind, "type", "wpkh", "wallet type exported: wpkh, sh-wpkh or tr")
+		f.Uint32Var(&opts.Account, "account", 0, "account number")
+		f.StringVar(&opts.ExportDir, "export-dir", "", "where to write the watch-only descriptor and its QR (the USB stick)")
+		f.IntVar(&opts.EntropyBytes, "entropy-bytes", 32, "32 (24 words) or 16 (12 words)")
+	}
+	switch name {
+	case "keygen", "reshare", "rotate":
+		f.StringVar(&opts.CardDir, "card-dir", "", "also write a printable card per share here (HTML)")
+		f.StringVar(&opts.ShareDir, "share-dir", "", "test runs only (answers file with secrets: test): write each share's text here")
+	}
+	switch name {
+	case "drill", "reshare", "rotate":
+		f.StringVar(&opts.Record, "record", "", "watch-only descriptor (file) the rebuilt key must match (default: the last one in the log)")
+	}
+	if name == "drill" {
+		f.StringVar(&opts.TestPSBT, "test-psbt", "", "PSBT to sign as the test (default: one that spends nothing real)")
+	}
+	if name == "rotate" {
+		f.StringVar(&opts.Sweep, "sweep", "", "the unsigned sweep PSBT prepared online (read at step 9.1)")
+		f.StringVar(&opts.SweepOut, "sweep-out", "", "where to write the signed sweep")
+	}
 	return cmd
 }

@@ -1,0 +1,508 @@
+package offline
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/airsign/airsign/ceremony"
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/shamir"
+	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// CeremonyOptions are the inputs of `ceremony keygen|drill|reshare|rotate`.
+type CeremonyOptions struct {
+	Name string
+	// Answers runs the ceremony from an answers file instead of the
+	// terminal (drills, tests, the demo).
+	Answers string
+	// Log is the ceremony log (hash-chained JSON Lines), appended to.
+	Log string
+	// Kind and Account choose the watch-only wallet exported (wpkh default).
+	Kind    string
+	Account uint32
+	// ExportDir receives descriptor.txt and descriptor.png for the online side.
+	ExportDir string
+	// CardDir, if set, receives a printable card per share (HTML).
+	CardDir string
+	// ShareDir, only with an answers file that says "secrets: test",
+	// receives each share's text (share-N.txt), so a demo or test can run a
+	// drill afterwards. The key of such a run is not secret.
+	ShareDir string
+	// Record is the watch-only descriptor (file) a rebuilt key is compared
+	// with; default: the last wallet made in the ceremony log.
+	Record string
+	// TestPSBT is the PSBT a drill signs; default: a self-made one that
+	// spends nothing real.
+	TestPSBT string
+	// Sweep is the unsigned sweep PSBT of a rotation; SweepOut where the
+	// signed one is written.
+	Sweep, SweepOut string
+	// EntropyBytes is 32 (24 words, default) or 16 (12 words).
+	EntropyBytes int
+	AllowOnline  bool
+}
+
+// RunCeremony runs one ceremony with the terminal (or an answers file) as
+// its prompter and appends every step to the ceremony log.
+func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter ceremony.Prompter) (ceremony.Result, error) {
+	def, err := ceremony.Lookup(opts.Name)
+	if err != nil {
+		return ceremony.Result{}, err
+	}
+	if opts.Log == "" {
+		return ceremony.Result{}, fmt.Errorf("give --log FILE: every ceremony appends to a log the witnesses verify")
+	}
+	if prompter == nil {
+		if opts.Answers != "" {
+			f, err := os.Open(opts.Answers)
+			if err != nil {
+				return ceremony.Result{}, fmt.Errorf("opening the answers file: %w", err)
+			}
+			ans, err := ceremony.ParseAnswers(f)
+			f.Close()
+			if err != nil {
+				return ceremony.Result{}, fmt.Errorf("%s: %w", opts.Answers, err)
+			}
+			if opts.ShareDir != "" && ans.Secrets != "test" {
+				return ceremony.Result{}, fmt.Errorf("--share-dir writes shares in clear: it is allowed only with an answers file that says \"secrets: test\"")
+			}
+			prompter, err = ceremony.NewAnswersPrompter(ans, def, env.Stdout)
+			if err != nil {
+				return ceremony.Result{}, fmt.Errorf("%s: %w", opts.Answers, err)
+			}
+		} else {
+			if opts.ShareDir != "" {
+				return ceremony.Result{}, fmt.Errorf("--share-dir writes shares in clear: it is allowed only for test runs from an answers file")
+			}
+			prompter = &ttyCeremonyPrompter{env: env}
+		}
+	}
+	log, closeLog, err := openLog(opts.Log)
+	if err != nil {
+		return ceremony.Result{}, err
+	}
+	defer closeLog()
+	kind, err := ParseKind(opts.Kind)
+	if err != nil {
+		return ceremony.Result{}, err
+	}
+	acts := &ceremonyActions{env: env, opts: opts, kind: kind}
+	// The record a rebuilt key is compared with is what the log held before
+	// this ceremony: rotate logs its new key before it rebuilds the old one.
+	if opts.Record == "" {
+		acts.logged, acts.loggedErr = lastLoggedDescriptor(opts.Log)
+	}
+	return ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes})
+}
+
+// ceremonyActions does the ceremonies' key arithmetic and file work.
+type ceremonyActions struct {
+	env  *Env
+	opts CeremonyOptions
+	kind descriptor.Kind
+	// logged is the last wallet descriptor in the log before this run.
+	logged    string
+	loggedErr error
+}
+
+var _ ceremony.Actions = (*ceremonyActions)(nil)
+
+func (c *ceremonyActions) AirGapCheck(ctx context.Context) ([]ceremony.Check, error) {
+	r := CheckAirgap()
+	var out []ceremony.Check
+	net := ceremony.Check{Name: "network", OK: len(r.Interfaces) == 0 && len(r.Wireless) == 0, Required: !c.opts.AllowOnline, Detail: "no network interface up but loopback, no radio"}
+	if !net.OK {
+		net.Detail = strings.Join(append(prefixAll("up: ", r.Interfaces), prefixAll("radio: ", r.Wireless)...), ", ")
+		if c.opts.AllowOnline {
+			net.Detail += " (overridden with --allow-online)"
+		}
+	}
+	swap := ceremony.Check{Name: "swap", OK: len(r.Swap) == 0, Detail: "no swap active"}
+	if !swap.OK {
+		swap.Detail = "swap active on " + strings.Join(r.Swap, ", ")
+	}
+	core := ceremony.Check{Name: "core dumps", OK: !r.CoreDumps, Required: true, Detail: "core dumps off"}
+	if r.CoreDumps {
+		core.Detail = "core dumps are allowed"
+	}
+	bin := ceremony.Check{Name: "binary", OK: true, Detail: "sha256 " + r.Binary}
+	return append(out, net, swap, core, bin), nil
+}
+
+func prefixAll(p string, xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = p + x
+	}
+	return out
+}
+
+// keyOf rebuilds the key from a copy of entropy (the runner keeps its own).
+func (c *ceremonyActions) keyOf(entropy []byte) (*Key, error) {
+	return KeyFromEntropy(bytes.Clone(entropy), c.env.Net)
+}
+
+func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.Wallet, error) {
+	key, err := c.keyOf(entropy)
+	if err != nil {
+		return ceremony.Wallet{}, err
+	}
+	defer key.Wipe()
+	kind, account := c.kind, c.opts.Account
+	// A rebuilt key is described the way its record describes it (type and
+	// account), so the comparison is like with like.
+	if rec, err := c.recordDescriptor(); err == nil {
+		if keys := rec.Keys(); len(keys) == 1 && keys[0].PSBTFingerprint() == key.Fingerprint && len(keys[0].Path) == 3 {
+			kind, account = rec.Kind(), keys[0].Path[2]&^hdkeychain.HardenedKeyStart
+		}
+	}
+	d, err := key.Descriptor(kind, account, c.env.Net)
+	if err != nil {
+		return ceremony.Wallet{}, err
+	}
+	return walletOf(d, psbt.FormatFingerprint(key.Fingerprint))
+}
+
+func walletOf(d *descriptor.Descriptor, fp string) (ceremony.Wallet, error) {
+	w := ceremony.Wallet{Fingerprint: fp, Descriptor: d.String()}
+	for i := uint32(0); i < 3; i++ {
+		der, err := d.Derive(0, i)
+		if err != nil {
+			return w, err
+		}
+		w.Addresses = append(w.Addresses, der.Address.EncodeAddress())
+	}
+	return w, nil
+}
+
+func (c *ceremonyActions) Split(ctx context.Context, entropy []byte, fingerprint string, threshold, count int) (ceremony.ShareSet, error) {
+	fp, err := ParseFingerprint(fingerprint)
+	if err != nil {
+		return ceremony.ShareSet{}, err
+	}
+	shares, err := shamir.Split(entropy, fp, threshold, count, nil)
+	if err != nil {
+		return ceremony.ShareSet{}, err
+	}
+	defer wipeShares(shares)
+	set := ceremony.ShareSet{SetID: shares[0].SetID.String(), Threshold: threshold, Count: count}
+	for _, s := range shares {
+		text, err := s.MarshalText()
+		if err != nil {
+			return ceremony.ShareSet{}, err
+		}
+		set.Shares = append(set.Shares, text)
+	}
+	return set, nil
+}
+
+func infoOf(s shamir.Share) ceremony.ShareInfo {
+	return ceremony.ShareInfo{SetID: s.SetID.String(), Threshold: s.Threshold, Count: s.Count, Index: s.Index, Fingerprint: s.Fingerprint.String()}
+}
+
+func (c *ceremonyActions) ParseShare(ctx context.Context, text []byte) (ceremony.ShareInfo, error) {
+	s, err := shamir.ParseShare(text, "the share")
+	if err != nil {
+		return ceremony.ShareInfo{}, err
+	}
+	defer s.Wipe()
+	return infoOf(s), nil
+}
+
+func (c *ceremonyActions) CheckCopy(ctx context.Context, shown, typed []byte) error {
+	want, err := shamir.ParseShare(shown, "the card shown")
+	if err != nil {
+		return err
+	}
+	defer want.Wipe()
+	got, err := shamir.ParseShare(typed, "the copy")
+	if err != nil {
+		return err
+	}
+	defer got.Wipe()
+	if got.SetID != want.SetID || got.Index != want.Index || !bytes.Equal(got.Payload, want.Payload) {
+		return fmt.Errorf("the copy is a valid share but not share %d of set %s: it was copied from another card", want.Index, want.SetID)
+	}
+	return nil
+}
+
+func (c *ceremonyActions) Combine(ctx context.Context, texts [][]byte) ([]byte, error) {
+	var shares []shamir.Share
+	defer func() { wipeShares(shares) }()
+	for i, t := range texts {
+		s, err := shamir.ParseShare(t, fmt.Sprintf("share %d", i+1))
+		if err != nil {
+			return nil, err
+		}
+		shares = append(shares, s)
+	}
+	return shamir.Combine(shares)
+}
+
+// SignTest signs a PSBT that spends nothing real: by default one spending a
+// made-up coin paid to the key's first address, so the drill proves the key
+// signs for this wallet without any real coin at stake.
+func (c *ceremonyActions) SignTest(ctx context.Context, entropy []byte, w ceremony.Wallet) (ceremony.TestSignature, error) {
+	key, err := c.keyOf(entropy)
+	if err != nil {
+		return ceremony.TestSignature{}, err
+	}
+	defer key.Wipe()
+	var p *psbt.Packet
+	if c.opts.TestPSBT != "" {
+		data, err := os.ReadFile(c.opts.TestPSBT)
+		if err != nil {
+			return ceremony.TestSignature{}, fmt.Errorf("reading the test PSBT: %w", err)
+		}
+		if p, err = psbt.Decode(data); err != nil {
+			return ceremony.TestSignature{}, fmt.Errorf("%s: %w", c.opts.TestPSBT, err)
+		}
+	} else {
+		d, err := descriptor.Parse(w.Descriptor, c.env.Net)
+		if err != nil {
+			return ceremony.TestSignature{}, err
+		}
+		if p, err = selfTestPSBT(d); err != nil {
+			return ceremony.TestSignature{}, err
+		}
+	}
+	res, err := psbt.Sign(p, key.Master)
+	if err != nil {
+		return ceremony.TestSignature{}, err
+	}
+	enc, err := p.Encode()
+	if err != nil {
+		return ceremony.TestSignature{}, err
+	}
+	sum := sha256.Sum256(enc)
+	verified := false
+	if psbt.Finalize(p) == nil {
+		if _, err := psbt.Extract(p); err != nil {
+			return ceremony.TestSignature{}, fmt.Errorf("the test signature does not verify: %w", err)
+		}
+		verified = true
+	}
+	return ceremony.TestSignature{PSBTSHA256: hex.EncodeToString(sum[:]), Inputs: len(res.Signed), Verified: verified}, nil
+}
+
+// selfTestPSBT spends a made-up coin (its previous transaction spends the
+// all-zero outpoint, so it can never exist on any chain) paying the
+// wallet's first receive address, back to that address.
+func selfTestPSBT(d *descriptor.Descriptor) (*psbt.Packet, error) {
+	der, err := d.Derive(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	prev := wire.NewMsgTx(2)
+	prev.AddTxIn(wire.NewTxIn(wire.NewOutPoint(&chainhash.Hash{}, 0), []byte("airsign recovery drill: not a real coin"), nil))
+	prev.AddTxOut(wire.NewTxOut(100_000, der.Script))
+	var keys []psbt.KeyOrigin
+	for _, k := range der.Keys {
+		keys = append(keys, psbt.KeyOrigin{PubKey: k.PubKey, Fingerprint: k.Fingerprint, Path: k.Path})
+	}
+	in := psbt.InputSpec{PrevTx: prev, Vout: 0, Sequence: wire.MaxTxInSequenceNum, Keys: keys,
+		RedeemScript: der.RedeemScript, WitnessScript: der.WitnessScript, Taproot: d.Kind() == descriptor.TR}
+	return psbt.Build(2, 0, []psbt.InputSpec{in}, []psbt.OutputSpec{{PkScript: der.Script, Amount: 99_000}})
+}
+
+func (c *ceremonyActions) PrintCard(ctx context.Context, card ceremony.Card) ([]ceremony.Artefact, error) {
+	if c.opts.ShareDir != "" {
+		if err := os.MkdirAll(c.opts.ShareDir, 0o700); err != nil {
+			return nil, err
+		}
+		path := filepath.Join(c.opts.ShareDir, fmt.Sprintf("share-%d.txt", card.Index))
+		if err := transport.WriteFileAtomic(path, append(bytes.Clone(card.Share), '\n'), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	if c.opts.CardDir == "" {
+		return nil, nil
+	}
+	s, err := shamir.ParseShare(card.Share, fmt.Sprintf("share %d", card.Index))
+	if err != nil {
+		return nil, err
+	}
+	defer s.Wipe()
+	page, err := renderCard(s, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(page)
+	if err := os.MkdirAll(c.opts.CardDir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(c.opts.CardDir, fmt.Sprintf("card-%s-%d.html", card.SetID, card.Index))
+	if err := transport.WriteFileAtomic(path, page, 0o600); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(page)
+	return []ceremony.Artefact{{Name: filepath.Base(path), SHA256: hex.EncodeToString(sum[:])}}, nil
+}
+
+func (c *ceremonyActions) Export(ctx context.Context, w ceremony.Wallet) ([]ceremony.Artefact, error) {
+	dir := c.opts.ExportDir
+	if dir == "" {
+		return nil, errors.New("no --export-dir given for the watch-only wallet")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	text := []byte(w.Descriptor + "\n")
+	path := filepath.Join(dir, "descriptor.txt")
+	if err := transport.WriteFileAtomic(path, text, 0o644); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(text)
+	arts := []ceremony.Artefact{{Name: "descriptor.txt", SHA256: hex.EncodeToString(sum[:])}}
+	pngs, err := qrcode.WritePNGs(filepath.Join(dir, "descriptor-qr"), []string{w.Descriptor}, qrcode.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("writing the descriptor QR: %w", err)
+	}
+	for _, p := range pngs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		s := sha256.Sum256(data)
+		arts = append(arts, ceremony.Artefact{Name: filepath.Join("descriptor-qr", filepath.Base(p)), SHA256: hex.EncodeToString(s[:])})
+	}
+	return arts, nil
+}
+
+// RecordedWallet is the wallet the rebuilt key must match: a descriptor file
+// given with --record, else the last wallet a keygen or rotate wrote to the
+// ceremony log.
+func (c *ceremonyActions) RecordedWallet(ctx context.Context) (ceremony.Wallet, error) {
+	d, err := c.recordDescriptor()
+	if err != nil {
+		return ceremony.Wallet{}, err
+	}
+	fp := ""
+	if keys := d.Keys(); len(keys) == 1 {
+		fp = psbt.FormatFingerprint(keys[0].PSBTFingerprint())
+	}
+	return walletOf(d, fp)
+}
+
+func (c *ceremonyActions) recordDescriptor() (*descriptor.Descriptor, error) {
+	var text string
+	if c.opts.Record != "" {
+		t, err := descriptorText(c.opts.Record)
+		if err != nil {
+			return nil, err
+		}
+		text = t
+	} else {
+		if c.loggedErr != nil {
+			return nil, c.loggedErr
+		}
+		text = c.logged
+	}
+	return descriptor.Parse(text, c.env.Net)
+}
+
+// lastLoggedDescriptor finds the most recent descriptor recorded in a
+// verified ceremony log.
+func lastLoggedDescriptor(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("no --record given and the ceremony log cannot be read: %w", err)
+	}
+	if _, err := ceremony.Verify(bytes.NewReader(data), ""); err != nil {
+		return "", fmt.Errorf("the ceremony log fails verification: %w", err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	for i := len(lines) - 1; i >= 0; i-- {
+		var rec ceremony.Record
+		if json.Unmarshal(lines[i], &rec) == nil && rec.Data["descriptor"] != "" {
+			return rec.Data["descriptor"], nil
+		}
+	}
+	return "", fmt.Errorf("the ceremony log %s records no wallet: give --record with the watch-only descriptor", path)
+}
+
+func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Wallet) (ceremony.Sweep, error) {
+	if c.opts.Sweep == "" {
+		return ceremony.Sweep{}, errors.New("no --sweep FILE given for the unsigned sweep PSBT")
+	}
+	data, err := os.ReadFile(c.opts.Sweep)
+	if err != nil {
+		return ceremony.Sweep{}, fmt.Errorf("reading the sweep: %w", err)
+	}
+	p, err := psbt.Decode(data)
+	if err != nil {
+		return ceremony.Sweep{}, fmt.Errorf("%s: %w", c.opts.Sweep, err)
+	}
+	oldDesc, err := descriptor.Parse(from.Descriptor, c.env.Net)
+	if err != nil {
+		return ceremony.Sweep{}, err
+	}
+	fp := uint32(0)
+	if keys := oldDesc.Keys(); len(keys) == 1 {
+		fp = keys[0].PSBTFingerprint()
+	}
+	a := psbt.DefaultPolicy().Apply(psbt.Analyze(p, c.env.Net, fp, psbt.DescriptorWallet(oldDesc)))
+	if r := a.Refusals(); len(r) > 0 {
+		return ceremony.Sweep{}, fmt.Errorf("the sweep is refused: %s", r[0])
+	}
+	for _, in := range a.Inputs {
+		if !in.Ours {
+			return ceremony.Sweep{}, fmt.Errorf("input %d of the sweep is not from the old wallet %s", in.Index, from.Fingerprint)
+		}
+	}
+	if len(a.Outputs) != 1 {
+		return ceremony.Sweep{}, fmt.Errorf("the sweep has %d outputs; a sweep pays everything to one address of the new wallet", len(a.Outputs))
+	}
+	dest := a.Outputs[0].Address
+	okDest := false
+	for _, addr := range to.Addresses {
+		okDest = okDest || addr == dest
+	}
+	if !okDest {
+		return ceremony.Sweep{}, fmt.Errorf("the sweep pays %s, which is not one of the new wallet's first addresses", dest)
+	}
+	sum := sha256.Sum256(data)
+	return ceremony.Sweep{PSBT: data, PSBTSHA256: hex.EncodeToString(sum[:]), Inputs: len(a.Inputs), AmountSats: a.Outputs[0].Amount, FeeSats: a.Fee, Destination: dest}, nil
+}
+
+func (c *ceremonyActions) SignSweep(ctx context.Context, entropy []byte, s ceremony.Sweep) (ceremony.SignedSweep, error) {
+	if c.opts.SweepOut == "" {
+		return ceremony.SignedSweep{}, errors.New("no --sweep-out FILE given for the signed sweep")
+	}
+	key, err := c.keyOf(entropy)
+	if err != nil {
+		return ceremony.SignedSweep{}, err
+	}
+	defer key.Wipe()
+	p, err := psbt.Decode(s.PSBT)
+	if err != nil {
+		return ceremony.SignedSweep{}, err
+	}
+	if _, err := psbt.Sign(p, key.Master); err != nil {
+		return ceremony.SignedSweep{}, err
+	}
+	out, err := p.Encode()
+	if err != nil {
+		return ceremony.SignedSweep{}, err
+	}
+	if err := transport.WriteNewFileAtomic(c.opts.SweepOut, out, 0o644); err != nil {
+		return ceremony.SignedSweep{}, err
+	}
+	sum := sha256.Sum256(out)
+	return ceremony.SignedSweep{TxID: p.TxID(), Artefacts: []ceremony.Artefact{{Name: filepath.Base(c.opts.SweepOut), SHA256: hex.EncodeToString(sum[:])}}}, nil
+}
