@@ -38,7 +38,7 @@ var ErrNotUR = errors.New("not a UR (does not start with \"ur:\")")
 var ErrMessageChanged = errors.New("part belongs to a different message: started over")
 
 // validType reports whether t is a legal UR type: lowercase letters, digits
-// and hyphens, not empty.
+// and hyphens, not empty, and (our own limit) at most 64 characters.
 func validType(t string) bool {
 	if t == "" || len(t) > 64 {
 		return false
