@@ -19,12 +19,19 @@ run() { printf '   $ %s\n' "$*"; "$@"; }
 offline() { run "$BIN/airsign-offline" "$@"; }
 online() { run "$BIN/airsign-online" "$@"; }
 
-say "Offline laptop: the key. (This demo uses the BIP39 test mnemonic in a file; a real key comes from the keygen ceremony.)"
-echo "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about" >"$WORK/mnemonic.txt"
-offline export descriptor --mnemonic-file "$WORK/mnemonic.txt" --out "$USB/descriptor.txt"
+say "Offline laptop: the key generation ceremony (2-of-3 shares), driven by an answers file."
+echo "   Witnesses follow the same steps on the printed checklist: airsign-offline ceremony checklist keygen"
+echo "   (The answers file carries dice rolls and lets the demo keep the shares in $WORK/shares: this key is for the demo only.)"
+export AIRSIGN_ALLOW_ONLINE=1 # this demo machine is connected; a real ceremony refuses to run here
+offline ceremony keygen --answers "$ROOT/scripts/demo/keygen.answers" --log "$WORK/ceremony.jsonl" \
+	--export-dir "$USB" --share-dir "$WORK/shares" --card-dir "$WORK/cards" >"$WORK/keygen.txt"
+grep -E '^(Log head words|The keygen ceremony)' "$WORK/keygen.txt" | tail -n 2
+offline ceremony verify-log "$WORK/ceremony.jsonl"
+shares=(--share-file "$WORK/shares/share-1.txt" --share-file "$WORK/shares/share-3.txt")
 
 say "Online laptop: import the watch-only descriptor from the USB stick (no key ever reaches this machine)."
 online wallet import "$(cat "$USB/descriptor.txt")"
+online wallet show
 online wallet addresses -n 3
 addr=$("$BIN/airsign-online" wallet addresses -n 1 | awk '{print $2}')
 
@@ -40,10 +47,10 @@ online prepare --to "$payee:1.25" --fee-rate 4 --out "$USB/payment.psbt" | tee "
 digest=$(sed -n 's/^Confirmation digest: //p' "$WORK/prepared.txt")
 
 say "Offline laptop: look at what the PSBT really does; the digest must match the online screen: $digest"
-offline inspect "$USB/payment.psbt"
+offline inspect --descriptor "$(cat "$USB/descriptor.txt")" "$USB/payment.psbt"
 
-say "Offline laptop: sign. The operator types the digest back (here given with --confirm)."
-offline sign "$USB/payment.psbt" --mnemonic-file "$WORK/mnemonic.txt" --confirm "$digest" --out "$USB/payment-signed.psbt" >/dev/null
+say "Offline laptop: rebuild the key from two of the three shares and sign. The operator types the digest back (here given with --confirm)."
+offline sign "$USB/payment.psbt" "${shares[@]}" --confirm "$digest" --out "$USB/payment-signed.psbt" --log "$WORK/signing.jsonl" >/dev/null
 
 say "Online laptop: broadcast. The node checks the transaction (testmempoolaccept) before it is sent."
 txid=$("$BIN/airsign-online" broadcast "$USB/payment-signed.psbt")
@@ -52,5 +59,25 @@ echo "   txid $txid"
 say "Mine a block and check the payment is confirmed."
 run bash "$ROOT/scripts/regtest.sh" mine 1 >/dev/null
 online status "$txid"
+
+say "Offline laptop: the recovery drill. Shares 2 and 3 rebuild the key; it must match the keygen record and sign a test transaction."
+fp=$(sed -n 's/^[a-z]*(\[\([0-9a-f]\{8\}\)\/.*/\1/p' "$USB/descriptor.txt")
+cat >"$WORK/drill.answers" <<ANSWERS
+ceremony: drill
+secrets: drill
+1.1: Alice Operator
+1.2: Bob Witness
+1.3: BW
+2.1: Erin Holder
+2.2: $(cat "$WORK/shares/share-2.txt")
+2.1: Frank Holder
+2.2: $(cat "$WORK/shares/share-3.txt")
+3.3: $fp
+3.4: ${addr: -8}
+4.3: BW
+ANSWERS
+offline ceremony drill --answers "$WORK/drill.answers" --log "$WORK/ceremony.jsonl" >"$WORK/drill.txt"
+grep -A1 '^Drill report' "$WORK/drill.txt"
+offline ceremony verify-log "$WORK/ceremony.jsonl"
 
 printf '\nDone: the key signed offline, the node accepted the signature and mined the transaction.\n'
