@@ -1,0 +1,315 @@
+package offline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/ceremony"
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// These tests run the four ceremonies end to end with the real actions
+// (BIP39, BIP32, shares, signing, files), driven by answers files.
+
+func testEnv(t *testing.T) *Env {
+	t.Helper()
+	var out bytes.Buffer
+	return &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams}
+}
+
+func answers(t *testing.T, def *ceremony.Definition, text string) ceremony.Prompter {
+	t.Helper()
+	a, err := ceremony.ParseAnswers(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("answers: %v", err)
+	}
+	p, err := ceremony.NewAnswersPrompter(a, def, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("answers prompter: %v", err)
+	}
+	return p
+}
+
+// keygen runs the 2-of-3 keygen of testdata and returns its directory.
+func keygen(t *testing.T) (dir string, res ceremony.Result) {
+	t.Helper()
+	dir = t.TempDir()
+	env := testEnv(t)
+	res, err := RunCeremony(context.Background(), env, CeremonyOptions{
+		Name: "keygen", Answers: "testdata/keygen-2of3.answers", Log: filepath.Join(dir, "log.jsonl"),
+		ExportDir: filepath.Join(dir, "usb"), ShareDir: filepath.Join(dir, "shares"), CardDir: filepath.Join(dir, "cards"),
+		AllowOnline: true,
+	}, nil)
+	if err != nil {
+		t.Fatalf("keygen: %v\n%s", err, env.Stdout)
+	}
+	return dir, res
+}
+
+func share(t *testing.T, dir string, i int) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "shares", fmt.Sprintf("share-%d.txt", i)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func drillAnswers(fp, addr string, shares ...string) string {
+	var b strings.Builder
+	b.WriteString("ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n")
+	for i, s := range shares {
+		fmt.Fprintf(&b, "2.1: Holder %d\n2.2: %s\n", i+1, s)
+	}
+	fmt.Fprintf(&b, "3.3: %s\n3.4: %s\n4.3: W\n", fp, addr[len(addr)-8:])
+	return b.String()
+}
+
+func TestKeygenThenDrillWithEveryPair(t *testing.T) {
+	dir, res := keygen(t)
+	if res.NewSet.Threshold != 2 || res.NewSet.Count != 3 || res.Made.Fingerprint == "" {
+		t.Fatalf("keygen result %+v", res)
+	}
+	desc, err := os.ReadFile(filepath.Join(dir, "usb", "descriptor.txt"))
+	if err != nil || !strings.Contains(string(desc), res.Made.Fingerprint) {
+		t.Fatalf("exported descriptor %q (err %v) does not name key %s", desc, err, res.Made.Fingerprint)
+	}
+	for _, f := range []string{"cards/card-" + res.NewSet.SetID + "-1.html", "usb/descriptor-qr/frame-001.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("keygen did not write %s: %v", f, err)
+		}
+	}
+	for _, pair := range [][2]int{{1, 2}, {1, 3}, {2, 3}} {
+		env := testEnv(t)
+		def, _ := ceremony.Lookup("drill")
+		p := answers(t, def, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, pair[0]), share(t, dir, pair[1])))
+		got, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true}, p)
+		if err != nil {
+			t.Fatalf("drill with shares %v: %v\n%s", pair, err, env.Stdout)
+		}
+		if !got.DrillPassed || got.Rebuilt.Fingerprint != res.Made.Fingerprint {
+			t.Errorf("drill with shares %v: passed=%v rebuilt %s, want %s", pair, got.DrillPassed, got.Rebuilt.Fingerprint, res.Made.Fingerprint)
+		}
+	}
+	f, _ := os.Open(filepath.Join(dir, "log.jsonl"))
+	defer f.Close()
+	sum, err := ceremony.Verify(f, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Runs) != 4 {
+		t.Fatalf("log has %d runs, want keygen + 3 drills", len(sum.Runs))
+	}
+	for _, r := range sum.Runs {
+		if r.Outcome != "completed" {
+			t.Errorf("run %s: %s", r.Ceremony, r.Outcome)
+		}
+	}
+	// The log holds nothing secret: no share text, no mnemonic word run.
+	logData, _ := os.ReadFile(filepath.Join(dir, "log.jsonl"))
+	for i := 1; i <= 3; i++ {
+		s := share(t, dir, i)
+		if bytes.Contains(logData, []byte(s[10:30])) {
+			t.Errorf("the log contains part of share %d", i)
+		}
+	}
+}
+
+func TestDrillFailsWithAShareOfAnotherKey(t *testing.T) {
+	dir, res := keygen(t)
+	other, _ := keygen(t)
+	env := testEnv(t)
+	def, _ := ceremony.Lookup("drill")
+	p := answers(t, def, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, 1), share(t, other, 2), share(t, other, 2), share(t, other, 2)))
+	_, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true}, p)
+	if err == nil {
+		t.Fatal("a drill with a share of another key passed")
+	}
+	var stop *ceremony.StopError
+	if !errors.As(err, &stop) {
+		t.Fatalf("error %v is not a StopError", err)
+	}
+}
+
+func TestDrillRefusesOnAConnectedMachine(t *testing.T) {
+	if len(CheckAirgap().Problems()) == 0 {
+		t.Skip("this machine is air-gapped")
+	}
+	dir, res := keygen(t)
+	env := testEnv(t)
+	def, _ := ceremony.Lookup("drill")
+	p := answers(t, def, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, 1), share(t, dir, 2)))
+	_, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl")}, p)
+	if !errors.Is(err, ceremony.ErrFailed) || !strings.Contains(err.Error(), "air-gap") {
+		t.Fatalf("drill on a connected machine: %v", err)
+	}
+}
+
+func TestReshareThenDrillWithTheNewSet(t *testing.T) {
+	dir, res := keygen(t)
+	env := testEnv(t)
+	def, _ := ceremony.Lookup("reshare")
+	text := fmt.Sprintf(`ceremony: reshare
+secrets: test
+1.1: Op
+1.2: Wit
+1.3: W
+2.1: H1
+2.2: %s
+2.1: H3
+2.2: %s
+3.3: %s
+4.1: 3 of 4
+4.3: @shown
+`, share(t, dir, 1), share(t, dir, 3), res.Made.Fingerprint)
+	for i := 0; i < 4; i++ {
+		text += fmt.Sprintf("5.1: Holder %d\n5.2: copied\n5.3: @shown\n5.4: W\n", i+1)
+	}
+	text += "6.2: understood\n6.3: W\n"
+	newShares := filepath.Join(dir, "new")
+	got, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "reshare", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true, ShareDir: newShares, Answers: "-"}, answers(t, def, text))
+	if err != nil {
+		t.Fatalf("reshare: %v\n%s", err, env.Stdout)
+	}
+	if got.NewSet.SetID == res.NewSet.SetID || got.NewSet.Threshold != 3 || got.NewSet.Count != 4 || got.OldSetID != res.NewSet.SetID {
+		t.Fatalf("reshare result %+v", got)
+	}
+	logData, _ := os.ReadFile(filepath.Join(dir, "log.jsonl"))
+	if !bytes.Contains(logData, []byte(`"event":"set-revoked"`)) && !bytes.Contains(logData, []byte("revoked")) {
+		t.Error("the log does not record the old set as revoked")
+	}
+	// the new set rebuilds the same key
+	var ns []string
+	for i := 2; i <= 4; i++ {
+		b, err := os.ReadFile(filepath.Join(newShares, fmt.Sprintf("share-%d.txt", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns = append(ns, strings.TrimSpace(string(b)))
+	}
+	ddef, _ := ceremony.Lookup("drill")
+	drill, err := RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true},
+		answers(t, ddef, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], ns...)))
+	if err != nil || !drill.DrillPassed {
+		t.Fatalf("drill with the new set: %v", err)
+	}
+}
+
+// sweepOnReady builds the sweep PSBT when the ceremony reaches step 6.1, as
+// the online laptop would: all of the old wallet's coin to the new wallet's
+// first address. The coin is made up (no node here); the end-to-end test
+// with a node is in cmd/airsign-online.
+type sweepOnReady struct {
+	ceremony.Prompter
+	t        *testing.T
+	oldDesc  string
+	newDesc  string // file
+	sweepOut string
+}
+
+func (s *sweepOnReady) Ask(p ceremony.Prompt) (string, error) {
+	if p.Step == "6.1" {
+		net := &chaincfg.RegressionNetParams
+		oldD, err := descriptor.Parse(s.oldDesc, net)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		text, err := os.ReadFile(s.newDesc)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		newD, err := descriptor.Parse(strings.TrimSpace(string(text)), net)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		from, _ := oldD.Derive(0, 0)
+		to, _ := newD.Derive(0, 0)
+		prev := wire.NewMsgTx(2)
+		prev.AddTxIn(wire.NewTxIn(wire.NewOutPoint(&chainhash.Hash{1}, 0), nil, nil))
+		prev.AddTxOut(wire.NewTxOut(5_000_000, from.Script))
+		var keys []psbt.KeyOrigin
+		for _, k := range from.Keys {
+			keys = append(keys, psbt.KeyOrigin{PubKey: k.PubKey, Fingerprint: k.Fingerprint, Path: k.Path})
+		}
+		p, err := psbt.Build(2, 0, []psbt.InputSpec{{PrevTx: prev, Sequence: 0xfffffffd, Keys: keys}}, []psbt.OutputSpec{{PkScript: to.Script, Amount: 4_999_000}})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		b, _ := p.Encode()
+		if err := os.WriteFile(s.sweepOut, b, 0o644); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	return s.Prompter.Ask(p)
+}
+
+func TestRotateSignsTheSweepWithTheOldKey(t *testing.T) {
+	dir, res := keygen(t)
+	env := testEnv(t)
+	def, _ := ceremony.Lookup("rotate")
+	text := `ceremony: rotate
+secrets: test
+1.1: Op
+1.2: Wit
+1.3: W
+2.1: 2 of 3
+2.2: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264
+2.4: @shown
+3.2: @shown
+`
+	for i := 0; i < 3; i++ {
+		text += fmt.Sprintf("4.1: Holder %d\n4.2: copied\n4.3: @shown\n4.4: W\n", i+1)
+	}
+	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
+		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint)
+	newUSB := filepath.Join(dir, "usb2")
+	p := &sweepOnReady{Prompter: answers(t, def, text), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),
+		newDesc: filepath.Join(newUSB, "descriptor.txt"), sweepOut: filepath.Join(dir, "sweep.psbt")}
+	got, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "rotate", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true,
+		ExportDir: newUSB, Sweep: filepath.Join(dir, "sweep.psbt"), SweepOut: filepath.Join(dir, "sweep-signed.psbt")}, p)
+	if err != nil {
+		t.Fatalf("rotate: %v\n%s", err, env.Stdout)
+	}
+	if got.SweepTxID == "" || got.Made.Fingerprint == res.Made.Fingerprint || got.Rebuilt.Fingerprint != res.Made.Fingerprint {
+		t.Fatalf("rotate result %+v", got)
+	}
+	signed, err := os.ReadFile(filepath.Join(dir, "sweep-signed.psbt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := psbt.Decode(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := psbt.Finalize(sp); err != nil {
+		t.Fatalf("the signed sweep does not finalize: %v", err)
+	}
+	if _, err := psbt.Extract(sp); err != nil {
+		t.Fatalf("the signed sweep's signature does not verify: %v", err)
+	}
+	logData, _ := os.ReadFile(filepath.Join(dir, "log.jsonl"))
+	for _, want := range []string{got.SweepTxID, got.Made.Fingerprint, res.Made.Fingerprint} {
+		if !bytes.Contains(logData, []byte(want)) {
+			t.Errorf("the log does not record %s", want)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
