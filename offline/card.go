@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/airsign/airsign/shamir"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
 )
 
@@ -78,7 +78,7 @@ func SharesCard(env *Env, opts CardOptions) error {
 			return err
 		}
 		path := filepath.Join(opts.OutDir, fmt.Sprintf("card-%d.html", s.Index))
-		err = transport.WriteFileAtomic(path, page, 0o600)
+		err = file.WriteAtomic(path, page, 0o600)
 		wipe(page)
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ import (
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/shamir"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -326,7 +326,7 @@ func (c *ceremonyActions) PrintCard(ctx context.Context, card ceremony.Card) ([]
 			return nil, err
 		}
 		path := filepath.Join(c.opts.ShareDir, fmt.Sprintf("share-%d.txt", card.Index))
-		if err := transport.WriteFileAtomic(path, append(bytes.Clone(card.Share), '\n'), 0o600); err != nil {
+		if err := file.WriteAtomic(path, append(bytes.Clone(card.Share), '\n'), 0o600); err != nil {
 			return nil, err
 		}
 	}
@@ -347,7 +347,7 @@ func (c *ceremonyActions) PrintCard(ctx context.Context, card ceremony.Card) ([]
 		return nil, err
 	}
 	path := filepath.Join(c.opts.CardDir, fmt.Sprintf("card-%s-%d.html", card.SetID, card.Index))
-	if err := transport.WriteFileAtomic(path, page, 0o600); err != nil {
+	if err := file.WriteAtomic(path, page, 0o600); err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(page)
@@ -364,7 +364,7 @@ func (c *ceremonyActions) Export(ctx context.Context, w ceremony.Wallet) ([]cere
 	}
 	text := []byte(w.Descriptor + "\n")
 	path := filepath.Join(dir, "descriptor.txt")
-	if err := transport.WriteFileAtomic(path, text, 0o644); err != nil {
+	if err := file.WriteAtomic(path, text, 0o644); err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(text)
@@ -500,7 +500,7 @@ func (c *ceremonyActions) SignSweep(ctx context.Context, entropy []byte, s cerem
 	if err != nil {
 		return ceremony.SignedSweep{}, err
 	}
-	if err := transport.WriteNewFileAtomic(c.opts.SweepOut, out, 0o644); err != nil {
+	if err := file.WriteNewAtomic(c.opts.SweepOut, out, 0o644); err != nil {
 		return ceremony.SignedSweep{}, err
 	}
 	sum := sha256.Sum256(out)

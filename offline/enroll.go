@@ -12,7 +12,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 )
 
@@ -148,7 +148,7 @@ func Enroll(env *Env, opts EnrollOptions) error {
 	if err := enc.Encode(e); err != nil {
 		return err
 	}
-	if err := transport.WriteFileAtomic(opts.Out, buf.Bytes(), 0o644); err != nil {
+	if err := file.WriteAtomic(opts.Out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
 	env.Printf("enrolled %s wallet %s (descriptor ID %s) for key %s\nwrote %s\n", d.Kind(), d.String(), d.ID(), e.Fingerprint, opts.Out)

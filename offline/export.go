@@ -5,7 +5,7 @@ import (
 	"os"
 
 	"github.com/airsign/airsign/psbt/descriptor"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 )
 
 // ExportOptions are the inputs of `airsign-offline export descriptor`.
@@ -47,7 +47,7 @@ func ExportDescriptor(env *Env, opts ExportOptions) error {
 	}
 	text := d.String()
 	if opts.Out != "" {
-		if err := transport.WriteFileAtomic(opts.Out, []byte(text+"\n"), 0o644); err != nil {
+		if err := file.WriteAtomic(opts.Out, []byte(text+"\n"), 0o644); err != nil {
 			return err
 		}
 	}
@@ -61,5 +61,5 @@ func readFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return transport.ReadLimited(f, path)
+	return file.ReadLimited(f, path)
 }

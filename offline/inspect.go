@@ -6,7 +6,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 )
 
 // InspectOptions are the inputs of `airsign-offline inspect`.
@@ -64,7 +64,7 @@ func readPSBTBytes(env *Env, source string) ([]byte, *psbt.Packet, error) {
 		return nil, nil, fmt.Errorf("no PSBT given: name a file, or - for stdin")
 	case "-":
 		name = "stdin"
-		data, err = transport.ReadLimited(env.Stdin, "stdin")
+		data, err = file.ReadLimited(env.Stdin, "stdin")
 	default:
 		var f *os.File
 		f, err = os.Open(source)
@@ -72,7 +72,7 @@ func readPSBTBytes(env *Env, source string) ([]byte, *psbt.Packet, error) {
 			return nil, nil, fmt.Errorf("opening the PSBT: %w", err)
 		}
 		defer f.Close()
-		data, err = transport.ReadLimited(f, source)
+		data, err = file.ReadLimited(f, source)
 	}
 	if err != nil {
 		return nil, nil, err

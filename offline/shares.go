@@ -11,7 +11,7 @@ import (
 
 	"github.com/airsign/airsign/psbt/bip39"
 	"github.com/airsign/airsign/shamir"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 )
 
 // shamirFingerprint converts the PSBT-convention fingerprint (little-endian
@@ -79,7 +79,7 @@ func SharesSplit(env *Env, opts SplitOptions) error {
 				return err
 			}
 			path := filepath.Join(opts.OutDir, fmt.Sprintf("share-%d.txt", s.Index))
-			err = transport.WriteNewFileAtomic(path, append(text, '\n'), 0o600)
+			err = file.WriteNewAtomic(path, append(text, '\n'), 0o600)
 			wipe(text)
 			if err != nil {
 				return err

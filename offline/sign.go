@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/airsign/airsign/psbt"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 )
 
 // SignOptions are the inputs of `airsign-offline sign`.
@@ -150,7 +150,7 @@ func Sign(env *Env, opts SignOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := transport.WriteNewFileAtomic(opts.Out, out, 0o644); err != nil {
+	if err := file.WriteNewAtomic(opts.Out, out, 0o644); err != nil {
 		return err
 	}
 	if err := readBack(opts.Out, out, p.TxID()); err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 )
 
@@ -157,14 +157,14 @@ func readPSBT(env *Env, source string) (*psbt.Packet, error) {
 	var data []byte
 	var err error
 	if source == "-" {
-		data, err = transport.ReadLimited(env.Stdin, "stdin")
+		data, err = file.ReadLimited(env.Stdin, "stdin")
 	} else {
 		var f *os.File
 		if f, err = os.Open(source); err != nil {
 			return nil, fmt.Errorf("opening the PSBT: %w", err)
 		}
 		defer f.Close()
-		data, err = transport.ReadLimited(f, source)
+		data, err = file.ReadLimited(f, source)
 	}
 	if err != nil {
 		return nil, err

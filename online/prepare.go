@@ -9,7 +9,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/mempool"
 	"github.com/btcsuite/btcd/txscript"
@@ -180,7 +180,7 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := transport.WriteNewFileAtomic(opts.Out, data, 0o644); err != nil {
+	if err := file.WriteNewAtomic(opts.Out, data, 0o644); err != nil {
 		return err
 	}
 	env.Infof("wrote the unsigned PSBT to %s; sign it on the offline machine and compare the digest %s", opts.Out, strings.ToUpper(a.Digest))

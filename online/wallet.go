@@ -9,7 +9,7 @@ import (
 	"regexp"
 
 	"github.com/airsign/airsign/psbt/descriptor"
-	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -117,5 +117,5 @@ func (w *Wallet) save(dataDir string) error {
 	if err != nil {
 		return err
 	}
-	return transport.WriteFileAtomic(path, append(data, '\n'), 0o600)
+	return file.WriteAtomic(path, append(data, '\n'), 0o600)
 }

@@ -1,8 +1,7 @@
-// Package transport moves PSBTs, descriptors and shares across the air gap:
-// files on a USB stick, and QR codes (single, animated, printed) through its
-// subpackages. It turns bytes into what crosses the gap and back, and never
-// interprets a transaction.
-package transport
+// Package file writes and reads the files that cross the air gap on a USB
+// stick: atomically, so a pulled stick or a full disk never leaves half a
+// PSBT, log or share, and with a size cap before anything is parsed.
+package file
 
 import (
 	"errors"
@@ -12,11 +11,11 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic writes data to path so that a reader, a pulled USB stick or
+// WriteAtomic writes data to path so that a reader, a pulled USB stick or
 // a full disk only ever leaves the old complete file or the new complete
 // file: it writes a temporary file in the same directory, syncs it, renames
 // it over path and syncs the directory.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -53,16 +52,16 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// WriteNewFileAtomic is WriteFileAtomic for outputs that must never replace
+// WriteNewAtomic is WriteAtomic for outputs that must never replace
 // an existing file (a signed PSBT must not overwrite its unsigned input or
 // an earlier signature).
-func WriteNewFileAtomic(path string, data []byte, perm os.FileMode) error {
+func WriteNewAtomic(path string, data []byte, perm os.FileMode) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("%s already exists; choose another --out name (airsign never overwrites a PSBT)", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("checking %s: %w", path, err)
 	}
-	return WriteFileAtomic(path, data, perm)
+	return WriteAtomic(path, data, perm)
 }
 
 // MaxInputSize caps what is read from a file or stdin before parsing.
