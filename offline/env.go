@@ -5,6 +5,7 @@
 package offline
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -22,6 +23,16 @@ type Env struct {
 	Prompter Prompter
 	// Net is the network the operator works on.
 	Net *chaincfg.Params
+	// Ctx is cancelled when the operator presses Ctrl-C (nil: never).
+	Ctx context.Context
+}
+
+// Context returns the command's context.
+func (e *Env) Context() context.Context {
+	if e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
 }
 
 // Prompter reads input typed by a person at the air-gapped machine.

@@ -2,16 +2,17 @@ package offline
 
 import (
 	"fmt"
-	"os"
+	"strings"
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
-	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport"
 )
 
 // InspectOptions are the inputs of `airsign-offline inspect`.
 type InspectOptions struct {
-	Source string
+	// Sources hold one PSBT: a file, "-", QR images or a directory of them.
+	Sources []string
 	// Descriptor, if set, is the watch-only descriptor used to verify
 	// change without the key.
 	Descriptor string
@@ -21,7 +22,7 @@ type InspectOptions struct {
 // Inspect decodes a PSBT and prints the analysis. It never asks for a key and
 // never signs.
 func Inspect(env *Env, opts InspectOptions) error {
-	p, err := ReadPSBT(env, opts.Source)
+	p, err := ReadPSBT(env, opts.Sources)
 	if err != nil {
 		return err
 	}
@@ -48,38 +49,22 @@ func writeAnalysis(env *Env, a *psbt.Analysis, asJSON bool) error {
 	return a.WriteText(env.Stdout)
 }
 
-// ReadPSBT reads a PSBT-SOURCE: a file (binary, base64 or hex) or "-" for
-// stdin.
-func ReadPSBT(env *Env, source string) (*psbt.Packet, error) {
-	_, p, err := readPSBTBytes(env, source)
+// ReadPSBT reads one PSBT from its sources: a file (binary, base64 or hex),
+// "-" for stdin (also QR texts typed by a handheld scanner), QR images or
+// directories of them, in any mix and order.
+func ReadPSBT(env *Env, sources []string) (*psbt.Packet, error) {
+	_, p, err := readPSBTBytes(env, sources)
 	return p, err
 }
 
-func readPSBTBytes(env *Env, source string) ([]byte, *psbt.Packet, error) {
-	var data []byte
-	var err error
-	name := source
-	switch source {
-	case "":
-		return nil, nil, fmt.Errorf("no PSBT given: name a file, or - for stdin")
-	case "-":
-		name = "stdin"
-		data, err = file.ReadLimited(env.Stdin, "stdin")
-	default:
-		var f *os.File
-		f, err = os.Open(source)
-		if err != nil {
-			return nil, nil, fmt.Errorf("opening the PSBT: %w", err)
-		}
-		defer f.Close()
-		data, err = file.ReadLimited(f, source)
-	}
+func readPSBTBytes(env *Env, sources []string) ([]byte, *psbt.Packet, error) {
+	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
 	if err != nil {
 		return nil, nil, err
 	}
 	p, err := psbt.Decode(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", strings.Join(sources, ", "), err)
 	}
 	return data, p, nil
 }

@@ -11,14 +11,19 @@ import (
 	"strings"
 
 	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 )
 
 // SignOptions are the inputs of `airsign-offline sign`.
 type SignOptions struct {
-	Source string
-	Out    string
-	Key    KeySource
+	// Sources hold the PSBT to sign (see ReadPSBT).
+	Sources []string
+	// Out is the signed PSBT file; QR is where the signed PSBT is shown
+	// or written as QR codes. At least one is needed.
+	Out string
+	QR  transport.QROptions
+	Key KeySource
 	// Confirm is the confirmation digest given by flag (drills, tests);
 	// empty means ask the operator to type it.
 	Confirm string
@@ -41,11 +46,13 @@ var ErrRefused = errors.New("refused")
 // and writes the signed PSBT atomically to a new file, which is read back
 // and checked before success is reported.
 func Sign(env *Env, opts SignOptions) error {
-	if opts.Out == "" {
-		return fmt.Errorf("no output file: give --out FILE for the signed PSBT")
+	if opts.Out == "" && !opts.QR.Any() {
+		return fmt.Errorf("no output: give --out FILE for the signed PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
 	}
-	if opts.Source != "-" && sameFile(opts.Source, opts.Out) {
-		return fmt.Errorf("--out %s is the input file; airsign never overwrites the PSBT it signs", opts.Out)
+	for _, src := range opts.Sources {
+		if opts.Out != "" && src != "-" && sameFile(src, opts.Out) {
+			return fmt.Errorf("--out %s is the input file; airsign never overwrites the PSBT it signs", opts.Out)
+		}
 	}
 	overridden, err := requireAirgap(env, opts.AllowOnline)
 	if err != nil {
@@ -59,7 +66,7 @@ func Sign(env *Env, opts SignOptions) error {
 		return err
 	}
 	defer closeLog()
-	raw, p, err := readPSBTBytes(env, opts.Source)
+	raw, p, err := readPSBTBytes(env, opts.Sources)
 	if err != nil {
 		return err
 	}
@@ -150,17 +157,31 @@ func Sign(env *Env, opts SignOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := file.WriteNewAtomic(opts.Out, out, 0o644); err != nil {
-		return err
-	}
-	if err := readBack(opts.Out, out, p.TxID()); err != nil {
-		return err
+	if opts.Out != "" {
+		if err := file.WriteNewAtomic(opts.Out, out, 0o644); err != nil {
+			return err
+		}
+		if err := readBack(opts.Out, out, p.TxID()); err != nil {
+			return err
+		}
 	}
 	outSum := sha256.Sum256(out)
 	if err := record("signed", a, map[string]string{"inputs": fmt.Sprint(res.Signed), "signed_sha256": hex.EncodeToString(outSum[:]), "key": psbt.FormatFingerprint(key.Fingerprint)}); err != nil {
 		return fmt.Errorf("signed %s, but the signing log could not be written: %w", opts.Out, err)
 	}
-	fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s; wrote %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint), opts.Out)
+	key.Wipe() // nothing below needs the key; do not hold it while QR codes are on screen
+	where := opts.Out
+	if where == "" {
+		where = "QR codes"
+	}
+	fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s; wrote %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint), where)
+	lines, err := transport.WriteQR(env.Context(), out, opts.QR, env.Stdout)
+	for _, l := range lines {
+		fmt.Fprintln(env.Stderr, l)
+	}
+	if err != nil {
+		return err
+	}
 	return nil
 }
 

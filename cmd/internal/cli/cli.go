@@ -3,8 +3,11 @@
 package cli
 
 import (
+	"time"
+
 	"errors"
 	"fmt"
+	"github.com/airsign/airsign/transport"
 	"io"
 	"strings"
 
@@ -76,6 +79,32 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
 			return UsageError{fmt.Errorf("%s expects %s (got %d argument(s))", cmd.CommandPath(), what, len(args))}
+		}
+		return nil
+	}
+}
+
+// QRFlags adds the QR output flags both binaries share.
+func QRFlags(cmd *cobra.Command, o *transport.QROptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "qr", "", "write numbered PNG QR frames into this directory")
+	f.StringVar(&o.GIF, "qr-gif", "", "write an animated GIF of the QR frames")
+	f.StringVar(&o.HTML, "qr-html", "", "write a printable page of numbered QR codes")
+	f.BoolVar(&o.Term, "qr-term", false, "show the QR codes in the terminal (animated if several)")
+	f.StringVar(&o.Format, "qr-format", "ur", "ur (UR crypto-psbt, what Sparrow, SeedSigner and Keystone read), bbqr (Coldcard), or base64 (one code if it fits)")
+	f.StringVar(&o.URType, "ur-type", "crypto-psbt", "UR type: crypto-psbt or psbt")
+	f.StringVar(&o.Density, "qr-density", "medium", "low, medium or high (UR fragments of 80, 200 or 400 bytes)")
+	f.StringVar(&o.Level, "qr-level", "L", "error correction on screens: L, M, Q or H")
+	f.StringVar(&o.PaperLevel, "qr-paper-level", "M", "error correction on the printed page: M or Q (or L, H)")
+	f.BoolVar(&o.Split, "qr-split", false, "always send a series of codes, even when the PSBT fits one")
+	f.DurationVar(&o.Delay, "qr-delay", 250*time.Millisecond, "frame time of animations (100ms to 2s)")
+}
+
+// MinArgs is cobra.MinimumNArgs with a message that names what is missing.
+func MinArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return UsageError{fmt.Errorf("%s expects %s", cmd.CommandPath(), what)}
 		}
 		return nil
 	}

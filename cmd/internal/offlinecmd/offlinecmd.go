@@ -11,6 +11,7 @@ import (
 
 	"github.com/airsign/airsign/cmd/internal/cli"
 	"github.com/airsign/airsign/offline"
+	"github.com/airsign/airsign/transport"
 	"github.com/spf13/cobra"
 )
 
@@ -42,7 +43,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`
 		},
 	}
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
-	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env), ceremonyCmd(env))
+	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env), ceremonyCmd(env), qrCmd(env))
 	return root
 }
 
@@ -63,11 +64,12 @@ func keyFlags(cmd *cobra.Command, ks *offline.KeySource) {
 func inspectCmd(env *offline.Env) *cobra.Command {
 	var opts offline.InspectOptions
 	cmd := &cobra.Command{
-		Use:   "inspect PSBT-SOURCE",
+		Use:   "inspect PSBT-SOURCE…",
 		Short: "Decode a PSBT and explain what it does; never signs",
-		Args:  cli.ExactArgs(1, "one PSBT source (a file, or - for stdin)"),
+		Long:  sourceHelp,
+		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Source = args[0]
+			opts.Sources = args
 			return offline.Inspect(env, opts)
 		},
 	}
@@ -79,14 +81,19 @@ func inspectCmd(env *offline.Env) *cobra.Command {
 func signCmd(env *offline.Env) *cobra.Command {
 	opts := offline.SignOptions{Policy: defaultPolicy()}
 	cmd := &cobra.Command{
-		Use:   "sign PSBT-SOURCE --out FILE",
+		Use:   "sign PSBT-SOURCE… (--out FILE | --qr DIR | --qr-gif FILE | --qr-html FILE | --qr-term)",
 		Short: "Explain, check policy, confirm, sign and write the signed PSBT",
-		Args:  cli.ExactArgs(1, "one PSBT source (a file, or - for stdin)"),
+		Long:  sourceHelp,
+		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Source = args[0]
+			opts.Sources = args
+			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer cancel()
+			env.Ctx = ctx
 			return offline.Sign(env, opts)
 		},
 	}
+	cli.QRFlags(cmd, &opts.QR)
 	keyFlags(cmd, &opts.Key)
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the signed PSBT to this new file")
 	cmd.Flags().StringVar(&opts.Confirm, "confirm", "", "the confirmation digest, instead of typing it (drills and tests)")
@@ -330,4 +337,39 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 		f.StringVar(&opts.SweepOut, "sweep-out", "", "where to write the signed sweep")
 	}
 	return cmd
+}
+
+const sourceHelp = `PSBT-SOURCE is a PSBT file (binary, base64 or hex), - for stdin, QR images
+(PNG, JPEG, GIF frames) or a directory of them, or a text file of QR parts. A
+QR series (UR crypto-psbt/psbt/bytes, BBQr, one base64 code) may come in any
+order, with duplicates and gaps; a handheld scanner can type the parts into
+stdin one per line.`
+
+func qrCmd(env *offline.Env) *cobra.Command {
+	qr := &cobra.Command{Use: "qr", Short: "QR transport as a utility: show a PSBT as QR codes, or read one from them"}
+	var o transport.QROptions
+	enc := &cobra.Command{
+		Use:   "encode PSBT-SOURCE…",
+		Short: "Show or write a PSBT as QR codes (terminal by default)",
+		Long:  sourceHelp,
+		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer cancel()
+			env.Ctx = ctx
+			return offline.QREncode(env, args, o)
+		},
+	}
+	cli.QRFlags(enc, &o)
+	var out string
+	dec := &cobra.Command{
+		Use:   "decode SOURCE…",
+		Short: "Read a PSBT from QR images, a directory of frames or scanned text; print base64 or write --out",
+		Long:  sourceHelp,
+		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return offline.QRDecode(env, args, out) },
+	}
+	dec.Flags().StringVarP(&out, "out", "o", "", "write the PSBT (binary) to this new file")
+	qr.AddCommand(enc, dec)
+	return qr
 }

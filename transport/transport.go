@@ -1,0 +1,178 @@
+// Package transport moves PSBTs across the air gap: files on a USB stick
+// (binary, base64 or hex), and QR codes — one code, an animated series, or a
+// printed page — in UR or BBQr, read from images, a camera or a handheld
+// scanner typing into stdin. It joins its subpackages (file, qrcode, parts,
+// camera) into one reader and one writer, and never interprets a
+// transaction.
+package transport
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/parts"
+	"github.com/airsign/airsign/transport/qrcode"
+)
+
+var psbtMagic = []byte("psbt\xff")
+
+// ReadOptions say where a reader may look and talk.
+type ReadOptions struct {
+	// Stdin is read for the source "-".
+	Stdin io.Reader
+	// Progress receives "received 17/40 parts, 42%" lines while a QR series
+	// arrives; nil discards them.
+	Progress io.Writer
+}
+
+// ReadPSBT reads one PSBT from sources, which are, in any mix: a file holding
+// the PSBT (binary, base64 or hex), "-" for stdin (a PSBT, or QR texts typed
+// or pasted one per line, as a handheld scanner does), image files (PNG,
+// JPEG, GIF frames) or directories of them, and text files of QR parts. QR
+// parts may come in any order, with duplicates and gaps. It returns the PSBT
+// bytes (binary) and says what went wrong with which source.
+func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
+	if len(sources) == 0 {
+		return nil, errors.New("no PSBT source given: name a file, a directory of QR images, or - for stdin")
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	c := parts.NewCollector()
+	var images []string
+	for _, src := range sources {
+		if src == "-" {
+			if opts.Stdin == nil {
+				return nil, errors.New("stdin is not available")
+			}
+			p, err := readStream(opts.Stdin, "stdin", c, progress)
+			if err != nil || p != nil {
+				return p, err
+			}
+			continue
+		}
+		st, err := os.Stat(src)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file or directory", src)
+		} else if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", src, err)
+		}
+		if st.IsDir() || isImage(src) {
+			images = append(images, src)
+			continue
+		}
+		f, err := os.Open(src)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", src, err)
+		}
+		p, err := readStream(f, src, c, progress)
+		f.Close()
+		if err != nil || p != nil {
+			return p, err
+		}
+	}
+	if len(images) > 0 {
+		texts, derr := qrcode.DecodePaths(images)
+		for _, t := range texts {
+			if done, err := addPart(c, t, progress); err != nil {
+				fmt.Fprintf(progress, "skipped a code: %v\n", err)
+			} else if done {
+				return c.PSBT()
+			}
+		}
+		if derr != nil && !c.Complete() {
+			return nil, fmt.Errorf("reading the QR images: %w; %s", derr, c.Progress())
+		}
+	}
+	if c.Complete() {
+		return c.PSBT()
+	}
+	if c.Progress().Total == 0 {
+		return nil, errors.New("no PSBT found in the sources given")
+	}
+	return nil, fmt.Errorf("the QR series is incomplete (%s): scan or add the missing codes", c.Progress())
+}
+
+// isImage recognises image files by their first bytes.
+func isImage(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	return bytes.HasPrefix(head, []byte("\x89PNG")) || bytes.HasPrefix(head, []byte("\xff\xd8\xff")) || bytes.HasPrefix(head, []byte("GIF8"))
+}
+
+// readStream reads a PSBT file or a stream of QR texts. A binary PSBT is
+// returned whole; lines of QR parts go to c, and the stream is read only
+// until the PSBT is complete, so a scanner typing into stdin needs no
+// end-of-file. What is neither (garbage, a truncated base64 PSBT) is
+// returned as it is, for the PSBT decoder to say what is wrong with it.
+func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer) ([]byte, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(len(psbtMagic))
+	if bytes.Equal(head, psbtMagic) {
+		return file.ReadLimited(br, name)
+	}
+	var raw bytes.Buffer
+	lines := 0
+	for {
+		line, err := br.ReadString('\n')
+		if raw.Len()+len(line) > file.MaxInputSize {
+			return nil, fmt.Errorf("%s is larger than %d MiB; that is not a PSBT", name, file.MaxInputSize>>20)
+		}
+		raw.WriteString(line)
+		if t := strings.TrimSpace(line); t != "" {
+			lines++
+			done, perr := addPart(c, t, progress)
+			if done {
+				return c.PSBT()
+			}
+			if perr != nil && c.Progress().Total > 0 {
+				fmt.Fprintf(progress, "%s line %d: %v\n", name, lines, perr)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+	}
+	if c.Progress().Total > 0 {
+		return nil, nil // parts of a series: more may come from other sources
+	}
+	if len(bytes.TrimSpace(raw.Bytes())) == 0 {
+		return nil, fmt.Errorf("%s is empty: no PSBT in it", name)
+	}
+	// A base64 PSBT wrapped over several lines arrives as one text.
+	if lines > 1 {
+		if done, _ := addPart(c, raw.String(), progress); done {
+			return c.PSBT()
+		}
+	}
+	return raw.Bytes(), nil
+}
+
+// addPart gives one text to the collector and reports progress.
+func addPart(c *parts.Collector, text string, progress io.Writer) (bool, error) {
+	p, err := c.Add(text)
+	if errors.Is(err, parts.ErrStartedOver) {
+		fmt.Fprintf(progress, "%v\n", err)
+		err = nil
+	}
+	if err == nil && p.Total > 1 {
+		fmt.Fprintf(progress, "%s\n", p)
+	}
+	return c.Complete(), err
+}
