@@ -254,7 +254,7 @@ func (b *Btcd) EstimateFeeRate(ctx context.Context, targetBlocks int) (float64, 
 // of searchrawtransactions, and how many gettxout calls share one batch.
 const (
 	scanAddrsPerBatch   = 100
-	scanMaxPage         = 1 << 16
+	scanMaxHistory      = 1 << 17
 	scanTxOutsPerBatch  = 500
 	scanAttemptsOnReorg = 3
 )
@@ -325,31 +325,24 @@ func (b *Btcd) tip(ctx context.Context) (tipState, error) {
 	return t, nil
 }
 
-// srtResult is the part of a verbose searchrawtransactions entry we use.
-type srtResult struct {
-	Hex       string `json:"hex"`
-	Txid      string `json:"txid"`
-	BlockHash string `json:"blockhash"`
-}
-
-type histTx struct {
-	tx      *wire.MsgTx
-	txid    chainhash.Hash
-	mempool bool
-}
-
 func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]string, tipHeight int64) (map[string]AddressInfo, error) {
-	// 1. Histories.
+	// 1. Histories. btcd lists an address's transactions as confirmed ones in
+	// chain order followed by mempool ones in no fixed order, so paging with
+	// skip could miss or repeat mempool entries. Instead each address is asked
+	// for its whole history in one reply: a full reply is asked again with
+	// twice the count. Non-verbose replies are just the raw transactions (the
+	// verbose form decodes every output of every transaction, which for a
+	// 2,000-output payout asked about by 1,000 addresses is ruinous).
 	type page struct {
 		addr  string
-		skip  int
 		count int
 	}
-	txs := make(map[chainhash.Hash]histTx)
+	txs := make(map[chainhash.Hash]*wire.MsgTx)
+	known := make(map[string]bool) // raw hex already decoded
 	used := make(map[string]bool, len(order))
 	var todo []page
 	for _, a := range order {
-		todo = append(todo, page{a, 0, scanFirstPage})
+		todo = append(todo, page{a, scanFirstPage})
 	}
 	for len(todo) > 0 {
 		n := min(len(todo), scanAddrsPerBatch)
@@ -357,51 +350,39 @@ func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]
 		todo = todo[n:]
 		calls := make([]call, len(chunk))
 		for i, p := range chunk {
-			calls[i] = call{"searchrawtransactions", []any{p.addr, 1, p.skip, p.count, 0, false}}
+			calls[i] = call{"searchrawtransactions", []any{p.addr, 0, 0, p.count, 0, false}}
 		}
 		replies, err := b.rpc.batch(ctx, true, calls)
 		if err != nil {
 			return nil, err
 		}
 		for i, p := range chunk {
-			var entries []srtResult
+			var entries []string
 			err := b.rpc.decode(replies[i], "searchrawtransactions", &entries)
 			if isNoAddressInfo(err) {
-				continue // never used (skip 0) or no more entries (skip > 0)
+				continue // never used
 			}
 			if err != nil {
 				return nil, fmt.Errorf("scanning %s: %w%s", p.addr, err, addrIndexHint(err))
 			}
-			if len(entries) > 0 {
-				used[p.addr] = true
-			}
-			sawMempool := false
-			for j, e := range entries {
-				txid, err := chainhash.NewHashFromStr(e.Txid)
-				if err != nil {
-					return nil, fmt.Errorf("%s: searchrawtransactions %s: entry %d: bad txid %q", b.Name(), p.addr, p.skip+j+1, snippet([]byte(e.Txid)))
+			if len(entries) >= p.count {
+				if p.count >= scanMaxHistory {
+					return nil, fmt.Errorf("%s: %s has more than %d transactions; airsign does not scan addresses this busy", b.Name(), p.addr, scanMaxHistory)
 				}
-				tx, err := decodeTx(b.Name(), "searchrawtransactions", e.Hex, txid)
+				todo = append(todo, page{p.addr, min(p.count*2, scanMaxHistory)})
+				continue
+			}
+			used[p.addr] = len(entries) > 0
+			for j, e := range entries {
+				if known[e] {
+					continue
+				}
+				tx, err := decodeTx(b.Name(), fmt.Sprintf("searchrawtransactions %s entry %d", p.addr, j+1), e, nil)
 				if err != nil {
 					return nil, err
 				}
-				mp := e.BlockHash == ""
-				sawMempool = sawMempool || mp
-				txs[*txid] = histTx{tx: tx, txid: *txid, mempool: mp}
-			}
-			if len(entries) < p.count {
-				continue // last page
-			}
-			// A full page: fetch more. btcd lists mempool entries last and in
-			// no fixed order, so a page that reaches into the mempool is asked
-			// again, larger, until it holds the whole rest.
-			if sawMempool {
-				if p.count >= scanMaxPage {
-					return nil, fmt.Errorf("%s: %s has more than %d unconfirmed transactions", b.Name(), p.addr, scanMaxPage)
-				}
-				todo = append(todo, page{p.addr, p.skip, p.count * 2})
-			} else {
-				todo = append(todo, page{p.addr, p.skip + len(entries), min(p.count*2, scanMaxPage)})
+				known[e] = true
+				txs[tx.TxHash()] = tx
 			}
 		}
 	}
@@ -409,8 +390,8 @@ func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]
 	// 2. Outputs paying us, minus those spent by a transaction we saw: every
 	// spend of our output lists our address, so it is in some history.
 	spent := make(map[wire.OutPoint]bool)
-	for _, h := range txs {
-		for _, in := range h.tx.TxIn {
+	for _, tx := range txs {
+		for _, in := range tx.TxIn {
 			spent[in.PreviousOutPoint] = true
 		}
 	}
@@ -421,17 +402,17 @@ func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]
 		cb   bool
 	}
 	var cands []cand
-	for _, h := range txs {
-		for i, out := range h.tx.TxOut {
+	for txid, tx := range txs {
+		for i, out := range tx.TxOut {
 			addr, ok := scripts[string(out.PkScript)]
 			if !ok {
 				continue
 			}
-			op := wire.OutPoint{Hash: h.txid, Index: uint32(i)}
+			op := wire.OutPoint{Hash: txid, Index: uint32(i)}
 			if spent[op] {
 				continue
 			}
-			cands = append(cands, cand{addr, op, out, isCoinbase(h.tx)})
+			cands = append(cands, cand{addr, op, out, isCoinbase(tx)})
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool { return outPointLess(cands[i].op, cands[j].op) })

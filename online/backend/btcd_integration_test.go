@@ -27,7 +27,7 @@ type testKey struct {
 	tr   btcutil.Address
 }
 
-func newTestKey(t *testing.T) testKey {
+func newTestKey(t testing.TB) testKey {
 	t.Helper()
 	priv, err := btcec.NewPrivateKey()
 	if err != nil {
@@ -45,7 +45,7 @@ func newTestKey(t *testing.T) testKey {
 	return testKey{priv, wpkh, tr}
 }
 
-func mustScript(t *testing.T, a btcutil.Address) []byte {
+func mustScript(t testing.TB, a btcutil.Address) []byte {
 	t.Helper()
 	s, err := txscript.PayToAddrScript(a)
 	if err != nil {
@@ -57,7 +57,7 @@ func mustScript(t *testing.T, a btcutil.Address) []byte {
 // spend builds and signs a one-input transaction spending u (owned by k, P2WPKH
 // or P2TR by u's script) to the given outputs. This is test plumbing: the node
 // judges the signature.
-func spend(t *testing.T, k testKey, u backend.UTXO, outs ...*wire.TxOut) *wire.MsgTx {
+func spend(t testing.TB, k testKey, u backend.UTXO, outs ...*wire.TxOut) *wire.MsgTx {
 	t.Helper()
 	tx := wire.NewMsgTx(2)
 	tx.AddTxIn(wire.NewTxIn(&u.OutPoint, nil, nil))

@@ -65,6 +65,8 @@ type fakeChain struct {
 	// txout overrides gettxout per outpoint (nil value = null reply).
 	txout map[wire.OutPoint]*btcjson.GetTxOutResult
 	rnd   *rand.Rand
+	// pages records the count of each searchrawtransactions call.
+	pages []int
 }
 
 func (c *fakeChain) install(f *fakeNode) {
@@ -76,7 +78,7 @@ func (c *fakeChain) install(f *fakeNode) {
 		var reverse bool
 		if len(p) != 6 || json.Unmarshal(p[0], &addr) != nil || json.Unmarshal(p[1], &verbose) != nil ||
 			json.Unmarshal(p[2], &skip) != nil || json.Unmarshal(p[3], &count) != nil ||
-			json.Unmarshal(p[4], &vinextra) != nil || json.Unmarshal(p[5], &reverse) != nil || verbose != 1 || reverse {
+			json.Unmarshal(p[4], &vinextra) != nil || json.Unmarshal(p[5], &reverse) != nil || verbose != 0 || reverse {
 			c.t.Errorf("searchrawtransactions params %s", p)
 			return nil, &rpcErrorObject{-8, "bad params"}
 		}
@@ -85,7 +87,7 @@ func (c *fakeChain) install(f *fakeNode) {
 			return nil, &rpcErrorObject{-5, "Invalid address or key: " + err.Error()}
 		}
 		s := script(c.t, a)
-		var conf, mem []srtResultFull
+		var conf, mem []string
 		for _, e := range c.entries {
 			touches := false
 			for _, out := range e.tx.TxOut {
@@ -99,13 +101,10 @@ func (c *fakeChain) install(f *fakeNode) {
 			if !touches {
 				continue
 			}
-			r := srtResultFull{Hex: txHex(c.t, e.tx), Txid: e.tx.TxHash().String(), Size: ""}
 			if e.height > 0 {
-				r.BlockHash = fmt.Sprintf("%064x", e.height)
-				r.Confirmations = c.tip - e.height + 1
-				conf = append(conf, r)
+				conf = append(conf, txHex(c.t, e.tx))
 			} else {
-				mem = append(mem, r)
+				mem = append(mem, txHex(c.t, e.tx))
 			}
 		}
 		c.rnd.Shuffle(len(mem), func(i, j int) { mem[i], mem[j] = mem[j], mem[i] })
@@ -113,6 +112,7 @@ func (c *fakeChain) install(f *fakeNode) {
 		if skip >= len(all) {
 			return nil, &rpcErrorObject{-5, "No information available about address"}
 		}
+		c.pages = append(c.pages, count)
 		return all[skip:min(skip+count, len(all))], nil
 	})
 	f.handle("gettxout", func(p []json.RawMessage) (any, *rpcErrorObject) {
@@ -156,15 +156,6 @@ func (c *fakeChain) output(op wire.OutPoint) *wire.TxOut {
 		}
 	}
 	return nil
-}
-
-// srtResultFull mimics btcd's verbose entry, including its quirky string sizes.
-type srtResultFull struct {
-	Hex           string `json:"hex"`
-	Txid          string `json:"txid"`
-	Size          string `json:"size"`
-	BlockHash     string `json:"blockhash,omitempty"`
-	Confirmations int32  `json:"confirmations,omitempty"`
 }
 
 func newTx(ins []wire.OutPoint, outs ...*wire.TxOut) *wire.MsgTx {
@@ -263,6 +254,17 @@ func TestScanAddresses(t *testing.T) {
 			if n := f.count("gettxout"); n != 4 {
 				t.Errorf("%d gettxout calls, want 4 (tx0:0, tx3:0, tx4:0, tx5:0)", n)
 			}
+			// A's 6 transactions: full replies are asked again, twice as large.
+			var want2 []int
+			for c := page; ; c *= 2 {
+				want2 = append(want2, c)
+				if c > 6 {
+					break
+				}
+			}
+			if fmt.Sprint(fx.chain.pages) != fmt.Sprint(want2) {
+				t.Errorf("searchrawtransactions counts %v, want %v", fx.chain.pages, want2)
+			}
 		})
 	}
 }
@@ -310,15 +312,22 @@ func TestScanAddressesErrors(t *testing.T) {
 		{"no address index", func(fx *scanFixture, f *fakeNode) {
 			f.handle("searchrawtransactions", rpcErr(-1, "Address index must be enabled (--addrindex)"))
 		}, "(start btcd with --addrindex --txindex)"},
-		{"txid does not match hex", func(fx *scanFixture, f *fakeNode) {
-			f.handle("searchrawtransactions", result([]srtResult{{Hex: txHex(t, fx.tx0), Txid: fx.tx1.TxHash().String()}}))
-		}, "asked for transaction " + newScanFixture(t).tx1.TxHash().String()},
 		{"bad hex", func(fx *scanFixture, f *fakeNode) {
-			f.handle("searchrawtransactions", result([]srtResult{{Hex: "zz", Txid: fx.tx0.TxHash().String()}}))
-		}, "transaction is not hex"},
-		{"bad txid", func(fx *scanFixture, f *fakeNode) {
-			f.handle("searchrawtransactions", result([]srtResult{{Hex: txHex(t, fx.tx0), Txid: "nope"}}))
-		}, `entry 1: bad txid "nope"`},
+			f.handle("searchrawtransactions", result([]string{txHex(t, fx.tx0), "zz"}))
+		}, "searchrawtransactions " + newScanFixture(t).a.EncodeAddress() + " entry 2: transaction is not hex"},
+		{"truncated transaction", func(fx *scanFixture, f *fakeNode) {
+			f.handle("searchrawtransactions", result([]string{txHex(t, fx.tx0)[:20]}))
+		}, "entry 1: transaction does not parse"},
+		{"verbose entries", func(fx *scanFixture, f *fakeNode) {
+			f.handle("searchrawtransactions", result([]map[string]string{{"hex": txHex(t, fx.tx0)}}))
+		}, "searchrawtransactions: unexpected result"},
+		{"too busy", func(fx *scanFixture, f *fakeNode) {
+			f.handle("searchrawtransactions", func(p []json.RawMessage) (any, *rpcErrorObject) {
+				var n int
+				json.Unmarshal(p[3], &n)
+				return make([]string, n), nil
+			})
+		}, "has more than 131072 transactions"},
 		{"gettxout value differs", func(fx *scanFixture, f *fakeNode) {
 			fx.chain.txout[wire.OutPoint{Hash: fx.tx0.TxHash()}] = &btcjson.GetTxOutResult{Confirmations: 16, Value: 49}
 		}, "value 49 BTC differs from the transaction's 50 BTC"},
@@ -358,46 +367,45 @@ func TestScanRecordedReplies(t *testing.T) {
 	// The recorded searchrawtransactions and gettxout replies parse and pass the
 	// consistency checks.
 	c, _ := newRPCClient("btcd", Config{URL: "http://127.0.0.1:1", User: "u", Password: "p"})
-	replies, err, _ := c.parseReplies(200, readTestdata(t, "btcd/searchrawtransactions.json"), []call{{"searchrawtransactions", nil}}, map[uint64]int{1: 0})
+	one := map[uint64]int{1: 0}
+	replies, err, _ := c.parseReplies(200, readTestdata(t, "btcd/searchrawtransactions_raw.json"), []call{{"searchrawtransactions", nil}}, one)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var entries []srtResult
-	if err := c.decode(replies[0], "searchrawtransactions", &entries); err != nil || len(entries) != 2 {
+	var entries []string
+	if err := c.decode(replies[0], "searchrawtransactions", &entries); err != nil || len(entries) != 3 {
 		t.Fatalf("%d entries, %v", len(entries), err)
 	}
 	for i, e := range entries {
-		h, _ := chainhash.NewHashFromStr(e.Txid)
-		tx, err := decodeTx("btcd", "searchrawtransactions", e.Hex, h)
-		if err != nil || !isCoinbase(tx) || tx.TxOut[0].Value != 50e8 || e.BlockHash == "" {
+		tx, err := decodeTx("btcd", "searchrawtransactions", e, nil)
+		if err != nil || !isCoinbase(tx) || tx.TxOut[0].Value != 50e8 {
 			t.Fatalf("entry %d: %v", i, err)
 		}
-		if i == 0 {
-			replies, err, _ = c.parseReplies(200, readTestdata(t, "btcd/gettxout.json"), []call{{"gettxout", nil}}, map[uint64]int{1: 0})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var r *btcjson.GetTxOutResult
-			if err := c.decode(replies[0], "gettxout", &r); err != nil || r == nil || !r.Coinbase || r.Confirmations != 3 {
-				t.Fatalf("gettxout: %+v, %v", r, err)
-			}
-			if err := checkTxOut(r, tx.TxOut[0]); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
-	replies, err, _ = c.parseReplies(200, readTestdata(t, "btcd/searchrawtransactions_unused.json"), []call{{"searchrawtransactions", nil}}, map[uint64]int{1: 0})
+	replies, err, _ = c.parseReplies(200, readTestdata(t, "btcd/gettxout.json"), []call{{"gettxout", nil}}, one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r *btcjson.GetTxOutResult
+	if err := c.decode(replies[0], "gettxout", &r); err != nil || r == nil || !r.Coinbase || r.Confirmations != 3 {
+		t.Fatalf("gettxout: %+v, %v", r, err)
+	}
+	s, _ := hex.DecodeString("0014b1b99ddca054bcf1e1569576ed3ba325464fc774")
+	if err := checkTxOut(r, wire.NewTxOut(50e8, s)); err != nil {
+		t.Fatal(err)
+	}
+	replies, err, _ = c.parseReplies(200, readTestdata(t, "btcd/searchrawtransactions_unused.json"), []call{{"searchrawtransactions", nil}}, one)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.decode(replies[0], "searchrawtransactions", &entries); !isNoAddressInfo(err) {
 		t.Fatalf("unused address reply: %v", err)
 	}
-	replies, err, _ = c.parseReplies(200, readTestdata(t, "btcd/gettxout_null.json"), []call{{"gettxout", nil}}, map[uint64]int{1: 0})
+	replies, err, _ = c.parseReplies(200, readTestdata(t, "btcd/gettxout_null.json"), []call{{"gettxout", nil}}, one)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &btcjson.GetTxOutResult{}
+	r = &btcjson.GetTxOutResult{}
 	if err := c.decode(replies[0], "gettxout", &r); err != nil || r != nil {
 		t.Fatalf("null gettxout: %+v, %v", r, err)
 	}

@@ -475,7 +475,7 @@ func sampleTx() *wire.MsgTx {
 // panic, and on success return exactly one reply per call.
 func FuzzParseReplies(f *testing.F) {
 	for _, name := range []string{
-		"btcd/batch_tip.json", "btcd/searchrawtransactions.json", "btcd/searchrawtransactions_unused.json",
+		"btcd/batch_tip.json", "btcd/searchrawtransactions.json", "btcd/searchrawtransactions_raw.json", "btcd/searchrawtransactions_unused.json",
 		"btcd/gettxout.json", "btcd/gettxout_null.json", "btcd/testmempoolaccept_rejected.json",
 		"btcd/getrawtransaction_verbose.json", "btcd/unauthorized.txt",
 	} {
@@ -502,7 +502,7 @@ func FuzzParseReplies(f *testing.F) {
 		for i, r := range replies {
 			var v any
 			_ = c.decode(r, calls[i].method, &v)
-			var entries []srtResult
+			var entries []string
 			_ = c.decode(r, "searchrawtransactions", &entries)
 		}
 	})
