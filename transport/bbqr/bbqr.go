@@ -42,6 +42,7 @@ const (
 	Binary      FileType = 'B'
 )
 
+// String names the file type for messages ("PSBT", "transaction", …).
 func (t FileType) String() string {
 	switch t {
 	case PSBT:

@@ -32,6 +32,7 @@ const (
 	FormatHex                  // one code holding the hex PSBT
 )
 
+// String names the format for progress lines and messages.
 func (f Format) String() string {
 	switch f {
 	case FormatUR:
@@ -254,7 +255,7 @@ func (c *Collector) addBBQr(t string) (Progress, error) {
 }
 
 func (c *Collector) single(psbt []byte, f Format) (Progress, error) {
-	if c.psbt != nil && c.format == f && bytes.Equal(c.psbt, psbt) {
+	if c.psbt != nil && bytes.Equal(c.psbt, psbt) {
 		return c.Progress(), nil
 	}
 	var notice error

@@ -2,6 +2,7 @@ package parts
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -310,7 +311,8 @@ func TestPlanRoundTrips(t *testing.T) {
 			{FragmentLen: DensityLow, Redundancy: 0.5, Level: bbqr.LevelM},
 			{Format: FormatBBQr},
 			{Format: FormatBBQr, FragmentLen: DensityHigh, Level: bbqr.LevelQ},
-			{Base64Single: true},
+			{Base64Single: true, MaxSingleVersion: 20},
+			{Format: FormatBBQr, MaxSingleVersion: 25},
 			{MaxSingleVersion: -1},
 		} {
 			frames, err := Plan(psbt, o)
@@ -366,8 +368,8 @@ func describe(o Options) string {
 	if o.Base64Single {
 		s = append(s, "base64")
 	}
-	if o.MaxSingleVersion < 0 {
-		s = append(s, "nosingle")
+	if o.MaxSingleVersion != 0 {
+		s = append(s, fmt.Sprintf("single≤%d", o.MaxSingleVersion))
 	}
 	if o.Level != 0 {
 		s = append(s, string(rune(o.Level)))
@@ -384,6 +386,17 @@ func TestPlanShapes(t *testing.T) {
 	frames, _ = Plan(small, Options{Base64Single: true})
 	if len(frames) != 1 || frames[0] != base64.StdEncoding.EncodeToString(small) {
 		t.Errorf("base64 single: %q", frames)
+	}
+	// 300 bytes: a series at the default density, one code when allowed up to version 20.
+	mid := fakePSBT(300, 7)
+	if frames, _ = Plan(mid, Options{}); len(frames) != 2 {
+		t.Errorf("300 bytes, default: %d codes", len(frames))
+	}
+	if frames, _ = Plan(mid, Options{MaxSingleVersion: 20}); len(frames) != 1 || !strings.HasPrefix(frames[0], "UR:CRYPTO-PSBT/HKAD") {
+		t.Errorf("300 bytes, single up to v20: %q", frames)
+	}
+	if frames, _ = Plan(mid, Options{FragmentLen: DensityHigh}); len(frames) != 1 {
+		t.Errorf("300 bytes, high density: %d codes", len(frames))
 	}
 	frames, _ = Plan(small, Options{Format: FormatBBQr})
 	if len(frames) != 1 || !strings.HasPrefix(frames[0], "B$ZP0100") {

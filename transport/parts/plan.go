@@ -20,13 +20,9 @@ const (
 	DensityHigh   = 400 // fewer, denser codes
 )
 
-// DefaultMaxSingleVersion is the largest QR version (97×97 modules) used
-// for a PSBT sent as one code unless Options says otherwise.
-const DefaultMaxSingleVersion = 20
-
 // Options choose how Plan lays a PSBT out as QR codes. The zero value means
 // the defaults: UR crypto-psbt, 200-byte fragments, level L, one code when
-// the PSBT fits a version-20 code, no extra fountain frames.
+// the PSBT fits a code of that density, no extra fountain frames.
 type Options struct {
 	// Format of a multi-code series: FormatUR (default) or FormatBBQr. It
 	// also decides the single-code form, unless Base64Single is set.
@@ -41,7 +37,9 @@ type Options struct {
 	// (L for screens, M or Q for paper); capacities depend on it.
 	Level bbqr.ECLevel
 	// MaxSingleVersion is the largest QR version (1..40) a PSBT may use as a
-	// single code; 0 means DefaultMaxSingleVersion, -1 always splits.
+	// single code. 0 means the version of one code of the chosen density
+	// (a UR code of FragmentLen bytes), so a single code is never denser
+	// than the frames of a series would be; -1 always makes a series.
 	MaxSingleVersion int
 	// Base64Single sends a PSBT that fits one code as plain base64 (what
 	// every wallet reads) instead of a single-part UR or BBQr code.
@@ -78,9 +76,6 @@ func (o *Options) defaults() error {
 	if bbqr.AlphanumericCapacity(1, o.Level) == 0 {
 		return fmt.Errorf("plan: unknown error-correction level %q", string(rune(o.Level)))
 	}
-	if o.MaxSingleVersion == 0 {
-		o.MaxSingleVersion = DefaultMaxSingleVersion
-	}
 	if o.MaxSingleVersion < -1 || o.MaxSingleVersion > 40 {
 		return fmt.Errorf("plan: single-code QR version %d out of range 1..40", o.MaxSingleVersion)
 	}
@@ -113,10 +108,23 @@ func Plan(psbt []byte, opts Options) ([]string, error) {
 }
 
 func plan(psbt []byte, o Options) ([]string, error) {
-	if o.MaxSingleVersion > 0 {
+	e, err := ur.EncodePSBT(psbt, o.URType, o.FragmentLen)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	// The density as a QR version: that of the longest UR code of the series.
+	density, err := QRVersion([]string{e.Part(uint32(e.SeqLen()))}, o.Level)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	single := o.MaxSingleVersion
+	if single == 0 {
+		single = density
+	}
+	if single > 0 {
 		switch {
 		case o.Base64Single:
-			if s := base64.StdEncoding.EncodeToString(psbt); len(s) <= byteCapacity(o.MaxSingleVersion, o.Level) {
+			if s := base64.StdEncoding.EncodeToString(psbt); len(s) <= byteCapacity(single, o.Level) {
 				return []string{s}, nil
 			}
 		case o.Format == FormatUR:
@@ -124,27 +132,19 @@ func plan(psbt []byte, o Options) ([]string, error) {
 			if err != nil {
 				return nil, fmt.Errorf("plan: %w", err)
 			}
-			if len(s) <= bbqr.AlphanumericCapacity(o.MaxSingleVersion, o.Level) {
+			if len(s) <= bbqr.AlphanumericCapacity(single, o.Level) {
 				return []string{s}, nil
 			}
 		case o.Format == FormatBBQr:
-			_, p, err := bbqr.SplitQR(psbt, bbqr.PSBT, bbqr.SplitOptions{Level: o.Level, MaxVersion: o.MaxSingleVersion, MaxParts: 1})
+			_, p, err := bbqr.SplitQR(psbt, bbqr.PSBT, bbqr.SplitOptions{Level: o.Level, MaxVersion: single, MaxParts: 1})
 			if err == nil {
 				return p, nil
 			}
 		}
 	}
-	e, err := ur.EncodePSBT(psbt, o.URType, o.FragmentLen)
-	if err != nil {
-		return nil, fmt.Errorf("plan: %w", err)
-	}
 	if o.Format == FormatBBQr {
-		// Codes of the QR version a UR code of this density would need.
-		v, err := QRVersion([]string{e.Part(uint32(e.SeqLen()))}, o.Level)
-		if err != nil {
-			return nil, fmt.Errorf("plan: %w", err)
-		}
-		p, err := bbqr.Split(psbt, bbqr.PSBT, bbqr.Zlib, bbqr.AlphanumericCapacity(v, o.Level))
+		// Codes of the QR version a UR code of this density needs.
+		p, err := bbqr.Split(psbt, bbqr.PSBT, bbqr.Zlib, bbqr.AlphanumericCapacity(density, o.Level))
 		if err != nil {
 			return nil, fmt.Errorf("plan: %w", err)
 		}
