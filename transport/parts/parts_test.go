@@ -2,10 +2,10 @@ package parts
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
