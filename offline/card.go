@@ -40,7 +40,9 @@ h1 { font-size: 16pt; margin: 0 0 4mm 0; }
 .row { display: flex; gap: 8mm; align-items: flex-start; }
 img { width: 55mm; height: 55mm; image-rendering: pixelated; }
 .sign { margin-top: 8mm; font-size: 10pt; }
+.sign div { margin-top: 4mm; }
 .line { display: inline-block; border-bottom: 1px solid #000; width: 70mm; height: 6mm; margin-right: 6mm; }
+.line.short { width: 30mm; }
 .warn { font-size: 9pt; margin-top: 4mm; }
 </style></head><body><div class="card">
 <h1>airsign key share {{.Index}} of {{.Count}}</h1>
@@ -49,7 +51,7 @@ img { width: 55mm; height: 55mm; image-rendering: pixelated; }
 <div class="text">{{range .Lines}}{{.}}<br>{{end}}</div>
 <img alt="QR code of share {{.Index}}" src="data:image/png;base64,{{.QR}}">
 </div>
-<div class="sign">Holder name <span class="line"></span> Signature <span class="line"></span></div>
+<div class="sign"><div>Holder name <span class="line"></span></div><div>Signature <span class="line"></span> Date <span class="line short"></span></div></div>
 <div class="warn">Keep this card secret and apart from the other shares. The format is described in airsign's docs/shares.md; any {{.Threshold}} cards recover the key without airsign.</div>
 </div></body></html>
 `))
