@@ -137,7 +137,24 @@ func exportCmd(env *offline.Env) *cobra.Command {
 	desc.Flags().StringVar(&opts.Kind, "type", "wpkh", "wallet type: wpkh, sh-wpkh or tr")
 	desc.Flags().Uint32Var(&opts.Account, "account", 0, "BIP44-family account number")
 	desc.Flags().StringVarP(&opts.Out, "out", "o", "", "also write the descriptor to this file")
-	export.AddCommand(desc)
+	var xo offline.XPubOptions
+	xpub := &cobra.Command{
+		Use:   "xpub",
+		Short: "Print the account xpub with its origin ([fp/path]xpub), e.g. as a multisig cosigner",
+		Long: `export xpub prints the key's account xpub with its key origin, the form
+descriptors and Sparrow take. --type wsh-multi (BIP48 m/48h/coin/account/2h)
+or sh-wsh-multi (…/1h) gives a multisig cosigner key; --format coldcard writes
+the JSON a Coldcard exports for multisig setup (Sparrow, Caravan and Coldcard
+import it).`,
+		Args: cli.ExactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error { return offline.ExportXPub(env, xo) },
+	}
+	keyFlags(xpub, &xo.Key)
+	xpub.Flags().StringVar(&xo.Kind, "type", "wsh-multi", "wpkh, sh-wpkh, tr, wsh-multi or sh-wsh-multi")
+	xpub.Flags().Uint32Var(&xo.Account, "account", 0, "account number")
+	xpub.Flags().StringVar(&xo.Format, "format", "descriptor", "descriptor or coldcard")
+	xpub.Flags().StringVarP(&xo.Out, "out", "o", "", "also write it to this file")
+	export.AddCommand(desc, xpub)
 	return export
 }
 
