@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
@@ -99,11 +101,21 @@ type Analysis struct {
 	Problems []Problem `json:"problems"`
 }
 
+// ChangeIndexGap is how far beyond the highest address index among our
+// inputs a change output's index may be. A change address further out would
+// not be found again by a wallet restored from the seed (wallets scan a gap
+// of 20 to a few hundred unused addresses), so funds sent there are as good
+// as lost; a dishonest online machine could use that to burn the change.
+const ChangeIndexGap = 1000
+
 // Analyze explains p: amounts, fee, which outputs are provably our change,
 // and every problem found (see Problem). fingerprint is our master key
 // fingerprint (0 if unknown) and wallet our descriptor (nil if not enrolled),
 // both used to recognise our inputs and verify change. net is the network the
 // operator works on.
+//
+// Analyze never fails: whatever it cannot establish becomes a refusal, so a
+// caller that signs only when Refusals() is empty never signs on a guess.
 func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet) *Analysis {
 	tx := p.p.UnsignedTx
 	a := &Analysis{
@@ -113,12 +125,14 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		LockTime: tx.LockTime,
 		Complete: true,
 	}
-	c := &checker{p: p.p, net: net, a: a}
+	c := &checker{p: p.p, net: net, a: a, fingerprint: fingerprint}
+	c.fields()
+	c.prevTxs()
 
 	seen := map[wire.OutPoint]int{}
-	amountsKnown := true
+	amountsKnown, inOverflow := true, false
 	for i, txIn := range tx.TxIn {
-		in := c.input(i, txIn, fingerprint)
+		in := c.input(i, txIn)
 		if prev, dup := seen[txIn.PreviousOutPoint]; dup {
 			c.refuseIn(i, "duplicate-input", "spends the same coin as input %d; a transaction may spend a coin only once", prev)
 		}
@@ -128,32 +142,41 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		}
 		if !in.HasAmount {
 			amountsKnown = false
-		} else if a.TotalIn, c.overflow = addAmount(a.TotalIn, in.Amount, c.overflow); c.overflow {
-			c.refuseIn(i, "value-overflow", "the input amounts add up to more than 21 million BTC")
+		} else if !inOverflow {
+			if a.TotalIn, inOverflow = addAmount(a.TotalIn, in.Amount, false); inOverflow {
+				c.refuseIn(i, "value-overflow", "the input amounts add up to more than 21 million BTC")
+			}
 		}
 		if !in.Finalized {
 			a.Complete = false
 		}
 		a.Inputs = append(a.Inputs, in)
 	}
+	c.utxoConflicts()
 
 	var external int64
+	outOverflow := false
 	for i, txOut := range tx.TxOut {
-		out := c.output(i, txOut, fingerprint, wallet)
-		if txOut.Value >= 0 {
-			a.TotalOut, c.overflow = addAmount(a.TotalOut, txOut.Value, c.overflow)
+		out := c.output(i, txOut, wallet)
+		valid := txOut.Value >= 0 && txOut.Value <= btcutil.MaxSatoshi
+		if valid && !outOverflow {
+			if a.TotalOut, outOverflow = addAmount(a.TotalOut, txOut.Value, false); outOverflow {
+				c.refuseOut(i, "value-overflow", "the output amounts add up to more than 21 million BTC")
+			}
 		}
-		if !out.Change {
-			external += max(txOut.Value, 0)
+		if valid && !out.Change {
+			external, _ = addAmount(external, txOut.Value, false)
 		}
 		a.Outputs = append(a.Outputs, out)
 	}
-	if c.overflow {
-		c.refuseTx("value-overflow", "amounts add up to more than 21 million BTC")
-	}
 
 	a.VSize = EstimateVSize(p)
-	if amountsKnown {
+	switch {
+	case !amountsKnown:
+		c.refuseTx("fee-unknown", "the amount of at least one input is unknown, so the fee cannot be known")
+	case inOverflow || outOverflow:
+		// Refused above; a fee computed from a wrapped sum would mislead.
+	default:
 		a.Fee = a.TotalIn - a.TotalOut
 		a.Spend = external + a.Fee
 		if a.Fee < 0 {
@@ -162,10 +185,13 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		if a.VSize > 0 {
 			a.FeeRate = float64(a.Fee) / float64(a.VSize)
 		}
-		if external > 0 {
+		// The fee as a share of what is sent away; for a transaction that
+		// only moves our own coins, as a share of what is moved.
+		switch {
+		case external > 0:
 			a.FeePercent = 100 * float64(a.Fee) / float64(external)
-		} else if a.Fee > 0 {
-			a.FeePercent = 100
+		case a.TotalIn > 0:
+			a.FeePercent = 100 * float64(a.Fee) / float64(a.TotalIn)
 		}
 	}
 	c.locktime()
@@ -174,10 +200,16 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 
 // checker accumulates the problems found while analysing one packet.
 type checker struct {
-	p        *btcpsbt.Packet
-	net      *chaincfg.Params
-	a        *Analysis
-	overflow bool
+	p           *btcpsbt.Packet
+	net         *chaincfg.Params
+	a           *Analysis
+	fingerprint uint32
+	// prevOK[i] is true when input i's non_witness_utxo hashes to its
+	// outpoint's txid.
+	prevOK []bool
+	// maxIndex is the highest unhardened last step among our inputs'
+	// derivations: the wallet has used addresses at least that far.
+	maxIndex uint32
 }
 
 func (c *checker) add(pr Problem) { c.a.Problems = append(c.a.Problems, pr) }
@@ -194,6 +226,10 @@ func (c *checker) refuseOut(i int, code, format string, args ...any) {
 	c.add(Problem{Input: -1, Output: i, Severity: Refuse, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
+func (c *checker) warnOut(i int, code, format string, args ...any) {
+	c.add(Problem{Input: -1, Output: i, Severity: Warn, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
 func (c *checker) refuseTx(code, format string, args ...any) {
 	c.add(Problem{Input: -1, Output: -1, Severity: Refuse, Code: code, Message: fmt.Sprintf(format, args...)})
 }
@@ -202,11 +238,54 @@ func (c *checker) warnTx(code, format string, args ...any) {
 	c.add(Problem{Input: -1, Output: -1, Severity: Warn, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
+func (c *checker) ours(fp uint32) bool { return c.fingerprint != 0 && fp == c.fingerprint }
+
+// fields reports the fields airsign does not use and the oversize ones, from
+// the serialization itself (btcd keeps unknown fields but says nothing).
+func (c *checker) fields() {
+	var buf bytes.Buffer
+	if err := c.p.Serialize(&buf); err != nil {
+		c.refuseTx("malformed-field", "the PSBT cannot be serialized again (%v)", err)
+		return
+	}
+	rp, err := scanRaw(buf.Bytes())
+	if err != nil {
+		c.refuseTx("malformed-field", "%v", err)
+		return
+	}
+	for _, pr := range fieldProblems(rp) {
+		c.add(pr)
+	}
+}
+
+// prevTxs checks each non_witness_utxo against its outpoint once, and finds
+// the highest address index our inputs use.
+func (c *checker) prevTxs() {
+	c.prevOK = make([]bool, len(c.p.UnsignedTx.TxIn))
+	for i, txIn := range c.p.UnsignedTx.TxIn {
+		pin := &c.p.Inputs[i]
+		if pin.NonWitnessUtxo != nil {
+			c.prevOK[i] = pin.NonWitnessUtxo.TxHash() == txIn.PreviousOutPoint.Hash
+		}
+		note := func(fp uint32, path []uint32) {
+			if c.ours(fp) && len(path) > 0 && path[len(path)-1] < hdkeychain.HardenedKeyStart {
+				c.maxIndex = max(c.maxIndex, path[len(path)-1])
+			}
+		}
+		for _, d := range pin.Bip32Derivation {
+			note(d.MasterKeyFingerprint, d.Bip32Path)
+		}
+		for _, d := range pin.TaprootBip32Derivation {
+			note(d.MasterKeyFingerprint, d.Bip32Path)
+		}
+	}
+}
+
 // input analyses input i and checks that its UTXO data is complete and
 // honest: the amount an input spends is only known from data the online side
 // supplies, and lying about it is the classic way to make a signer pay a
 // fee it never saw.
-func (c *checker) input(i int, txIn *wire.TxIn, fingerprint uint32) Input {
+func (c *checker) input(i int, txIn *wire.TxIn) Input {
 	pin := &c.p.Inputs[i]
 	op := txIn.PreviousOutPoint
 	in := Input{
@@ -230,42 +309,93 @@ func (c *checker) input(i int, txIn *wire.TxIn, fingerprint uint32) Input {
 			c.refuseIn(i, "bad-amount", "the coin's amount %d sat is outside 0 … 21 million BTC", utxo.Value)
 			in.HasAmount = false
 		}
-		if pin.RedeemScript != nil && in.ScriptType == P2SH && txscript.IsPayToWitnessPubKeyHash(pin.RedeemScript) {
+		if in.ScriptType == P2SH && pin.RedeemScript != nil && txscript.IsPayToWitnessPubKeyHash(pin.RedeemScript) {
 			in.ScriptType = P2SHP2WPKH
 		}
+		c.scripts(i, utxo.PkScript)
 	}
 
-	// Segwit v0 signatures commit to the amount of their own input only, so a
-	// PSBT can lie about the amounts of two inputs in turn (CVE-2020-14199).
-	// Only the full previous transaction proves the amount.
-	segwitV0 := in.ScriptType == P2WPKH || in.ScriptType == P2WSH || in.ScriptType == P2SHP2WPKH
-	if ok && segwitV0 && pin.NonWitnessUtxo == nil && !in.Finalized {
-		c.refuseIn(i, "missing-non-witness-utxo", "segwit v0 input without its full previous transaction (non_witness_utxo): its amount cannot be proven (CVE-2020-14199 fee attack); prepare the PSBT again with a wallet that includes it")
-	}
-	if pin.SighashType != 0 && pin.SighashType != txscript.SigHashAll {
-		if pin.SighashType != txscript.SigHashDefault || in.ScriptType != P2TR {
-			c.refuseIn(i, "sighash", "asks for sighash %s; airsign signs only SIGHASH_ALL (or DEFAULT for taproot) unless --allow-sighash is given", sighashName(pin.SighashType))
+	// Segwit v0 signatures commit to the amount of their own input only, so
+	// a PSBT can lie about the amounts of two inputs in turn
+	// (CVE-2020-14199), and legacy signatures commit to no amount at all.
+	// Only the full previous transaction proves the amount; taproot
+	// signatures commit to every input's amount and script (BIP341), so a
+	// taproot coin may come with its witness_utxo alone.
+	if ok && in.ScriptType != P2TR && pin.NonWitnessUtxo == nil {
+		switch {
+		case in.Finalized:
+			c.refuseIn(i, "missing-non-witness-utxo", "is already signed but comes without its full previous transaction (non_witness_utxo): its amount, and so the fee, cannot be proven")
+		case isWitness(utxo.PkScript) || in.ScriptType == P2SH || in.ScriptType == P2SHP2WPKH:
+			c.refuseIn(i, "missing-non-witness-utxo", "segwit v0 input without its full previous transaction (non_witness_utxo): its amount cannot be proven (CVE-2020-14199 fee attack); prepare the PSBT again with a wallet that includes it")
+		default:
+			c.refuseIn(i, "missing-non-witness-utxo", "legacy (non-segwit) input without its full previous transaction (non_witness_utxo): its amount cannot be proven")
 		}
-		if base := pin.SighashType & 0x1f; base == txscript.SigHashSingle && i >= len(c.p.UnsignedTx.TxOut) {
-			c.refuseIn(i, "sighash-single-no-output", "asks for SIGHASH_SINGLE but there is no output %d to commit to", i)
-		}
 	}
+	c.sighash(i, pin.SighashType, in.ScriptType)
+	c.annex(i, in.ScriptType)
+
+	// Which derivations are ours, and is our key really in the coin's
+	// script? A derivation is only a claim written by the online side.
+	keyProblem := false
 	for _, d := range pin.Bip32Derivation {
-		in.Paths = append(in.Paths, FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
-		if fingerprint != 0 && d.MasterKeyFingerprint == fingerprint {
-			in.Ours = true
+		path := FormatPath(d.MasterKeyFingerprint, d.Bip32Path)
+		in.Paths = append(in.Paths, path)
+		if !c.ours(d.MasterKeyFingerprint) {
+			continue
 		}
+		if msg := coinTypeProblem(d.Bip32Path, c.net); msg != "" {
+			c.refuseIn(i, "wrong-network", "our key's derivation %s %s", path, msg)
+			keyProblem = true
+		}
+		if ok {
+			if pays, checkable := ecdsaKeyPays(d.PubKey, utxo.PkScript, pin.RedeemScript, pin.WitnessScript); checkable && !pays {
+				c.refuseIn(i, "key-not-in-script", "names our key at %s, but that key is not in the script of the coin it spends", path)
+				keyProblem = true
+				continue
+			}
+		}
+		in.Ours = true
 	}
 	for _, d := range pin.TaprootBip32Derivation {
-		in.Paths = append(in.Paths, FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
-		if fingerprint != 0 && d.MasterKeyFingerprint == fingerprint && len(d.LeafHashes) == 0 {
-			in.Ours = true
+		path := FormatPath(d.MasterKeyFingerprint, d.Bip32Path)
+		in.Paths = append(in.Paths, path)
+		if !c.ours(d.MasterKeyFingerprint) || len(d.LeafHashes) > 0 {
+			continue
 		}
+		if msg := coinTypeProblem(d.Bip32Path, c.net); msg != "" {
+			c.refuseIn(i, "wrong-network", "our key's derivation %s %s", path, msg)
+			keyProblem = true
+		}
+		if ok && len(pin.TaprootMerkleRoot) == 0 && !taprootKeyPays(d.XOnlyPubKey, utxo.PkScript) {
+			c.refuseIn(i, "key-not-in-script", "names our taproot key at %s, but the coin's output key is not the BIP86 tweak of it", path)
+			keyProblem = true
+			continue
+		}
+		in.Ours = true
+	}
+	if keyProblem {
+		in.Ours = false
 	}
 	if in.ScriptType == P2TR && (len(pin.TaprootLeafScript) > 0 || len(pin.TaprootMerkleRoot) > 0) {
 		c.warnIn(i, "taproot-script-path", "carries a taproot script tree; airsign signs only the key path and will not sign script paths")
 	}
+	if ok && in.Ours && !in.Finalized && !signable(in.ScriptType, pin) {
+		c.warnIn(i, "unsupported-input", "names our key, but airsign does not sign %s coins; it stays unsigned", in.ScriptType)
+	}
 	return in
+}
+
+// signable reports whether Sign can sign an input of this type.
+func signable(t ScriptType, pin *btcpsbt.PInput) bool {
+	switch t {
+	case P2WPKH, P2SHP2WPKH, P2WSH, P2TR:
+		return true
+	case P2SH:
+		// Nested segwit: P2SH-P2WPKH without its redeem script, or
+		// P2SH-P2WSH with its witness script.
+		return pin.RedeemScript == nil || len(pin.WitnessScript) > 0
+	}
+	return false
 }
 
 // utxo returns the output input i spends, checking that non_witness_utxo and
@@ -275,12 +405,12 @@ func (c *checker) utxo(i int) (*wire.TxOut, bool) {
 	op := c.p.UnsignedTx.TxIn[i].PreviousOutPoint
 	var fromFull *wire.TxOut
 	if pin.NonWitnessUtxo != nil {
-		if h := pin.NonWitnessUtxo.TxHash(); h != op.Hash {
-			c.refuseIn(i, "non-witness-utxo-mismatch", "its previous transaction has txid %s, not %s as the input says", h, op.Hash)
+		if !c.prevOK[i] {
+			c.refuseIn(i, "non-witness-utxo-mismatch", "its previous transaction has txid %s, not %s as the input says", pin.NonWitnessUtxo.TxHash(), op.Hash)
 			return nil, false
 		}
-		if int(op.Index) >= len(pin.NonWitnessUtxo.TxOut) {
-			c.refuseIn(i, "vout-out-of-range", "spends output %d of a transaction that has only %d outputs", op.Index, len(pin.NonWitnessUtxo.TxOut))
+		if int64(op.Index) >= int64(len(pin.NonWitnessUtxo.TxOut)) {
+			c.refuseIn(i, "vout-out-of-range", "spends output %d of a transaction that has only %d output(s)", op.Index, len(pin.NonWitnessUtxo.TxOut))
 			return nil, false
 		}
 		fromFull = pin.NonWitnessUtxo.TxOut[op.Index]
@@ -297,14 +427,128 @@ func (c *checker) utxo(i int) (*wire.TxOut, bool) {
 	if fromFull != nil {
 		return fromFull, true
 	}
-	if len(pin.FinalScriptSig) == 0 && len(pin.FinalScriptWitness) == 0 {
-		c.refuseIn(i, "missing-utxo", "carries no data about the coin it spends (neither non_witness_utxo nor witness_utxo); prepare the PSBT again")
-	}
+	c.refuseIn(i, "missing-utxo", "carries no data about the coin it spends (neither non_witness_utxo nor witness_utxo); prepare the PSBT again")
 	return nil, false
 }
 
+// utxoConflicts compares what different inputs say about the same coin. An
+// input's full previous transaction also tells the amount of its other
+// outputs, which another input may spend with only a witness_utxo: if the two
+// disagree, one of them lies, and the fee shown would be wrong.
+func (c *checker) utxoConflicts() {
+	type claim struct {
+		value  int64
+		script []byte
+		input  int
+	}
+	claims := map[wire.OutPoint]claim{}
+	reported := map[wire.OutPoint]bool{}
+	record := func(op wire.OutPoint, out *wire.TxOut, i int) {
+		prev, ok := claims[op]
+		if !ok {
+			claims[op] = claim{out.Value, out.PkScript, i}
+			return
+		}
+		if prev.input == i || reported[op] || (prev.value == out.Value && bytes.Equal(prev.script, out.PkScript)) {
+			return
+		}
+		reported[op] = true
+		c.refuseIn(i, "utxo-conflict", "its data says coin %s is worth %s, but input %d's data says %s: one of them lies about the amount", op, FormatBTC(out.Value), prev.input, FormatBTC(prev.value))
+	}
+	for i, txIn := range c.p.UnsignedTx.TxIn {
+		pin := &c.p.Inputs[i]
+		if pin.NonWitnessUtxo != nil && c.prevOK[i] {
+			for j, out := range pin.NonWitnessUtxo.TxOut {
+				record(wire.OutPoint{Hash: txIn.PreviousOutPoint.Hash, Index: uint32(j)}, out, i)
+			}
+		}
+		if pin.WitnessUtxo != nil {
+			record(txIn.PreviousOutPoint, pin.WitnessUtxo, i)
+		}
+	}
+}
+
+// scripts checks that the redeem and witness scripts an input carries are
+// the ones its coin commits to, and that a witness_utxo is given only for a
+// segwit coin (the BIP174 signer checks).
+func (c *checker) scripts(i int, pkScript []byte) {
+	pin := &c.p.Inputs[i]
+	if pin.RedeemScript != nil {
+		if !txscript.IsPayToScriptHash(pkScript) || !bytes.Equal(pkScript, p2shScript(pin.RedeemScript)) {
+			c.refuseIn(i, "redeem-script-mismatch", "its redeem script does not hash to the script of the coin it spends")
+			return
+		}
+	}
+	if pin.WitnessScript != nil {
+		wsh := p2wshScript(pin.WitnessScript)
+		if !bytes.Equal(pkScript, wsh) && !bytes.Equal(pin.RedeemScript, wsh) {
+			c.refuseIn(i, "witness-script-mismatch", "its witness script does not hash to the coin's script or its redeem script")
+			return
+		}
+	}
+	if pin.WitnessUtxo != nil && !isWitness(pkScript) {
+		nested := txscript.IsPayToScriptHash(pkScript) && (pin.RedeemScript == nil || isWitness(pin.RedeemScript))
+		if !nested {
+			c.refuseIn(i, "witness-utxo-non-witness", "carries a witness_utxo but spends a non-segwit coin")
+		}
+	}
+}
+
+// sighash checks the sighash type the PSBT asks for. Anything but ALL (or
+// DEFAULT for taproot) lets someone change parts of the transaction after we
+// sign; it is refused unless the operator allows it (Policy.AllowSighash).
+// An undefined type, or SINGLE without its output, is refused always.
+func (c *checker) sighash(i int, st txscript.SigHashType, t ScriptType) {
+	if st == 0 {
+		return
+	}
+	if !definedSighash(st, t == P2TR) {
+		c.refuseIn(i, "sighash-invalid", "asks for sighash type 0x%x, which is not defined for this kind of input", uint32(st))
+		return
+	}
+	if st != txscript.SigHashAll {
+		c.refuseIn(i, "sighash", "asks for sighash %s; airsign signs only SIGHASH_ALL (or DEFAULT for taproot) unless --allow-sighash is given", sighashName(st))
+	}
+	if st&^txscript.SigHashAnyOneCanPay == txscript.SigHashSingle && i >= len(c.p.UnsignedTx.TxOut) {
+		c.refuseIn(i, "sighash-single-no-output", "asks for SIGHASH_SINGLE but there is no output %d to commit to", i)
+	}
+}
+
+// definedSighash reports whether st is a sighash type consensus defines for
+// the input (BIP341 for taproot, the legacy ALL/NONE/SINGLE[|ANYONECANPAY]
+// otherwise).
+func definedSighash(st txscript.SigHashType, taproot bool) bool {
+	if taproot && st == txscript.SigHashDefault {
+		return true
+	}
+	base := st &^ txscript.SigHashAnyOneCanPay
+	return st <= 0xff && base >= txscript.SigHashAll && base <= txscript.SigHashSingle
+}
+
+// annex refuses a taproot input whose final witness carries an annex
+// (BIP341: a last witness item starting with 0x50). The annex is reserved
+// for future soft forks; nodes do not relay it, and airsign never writes one.
+// A PSBT has no field announcing an annex before finalization, so only a
+// final witness can be checked.
+func (c *checker) annex(i int, t ScriptType) {
+	w := c.p.Inputs[i].FinalScriptWitness
+	if len(w) == 0 {
+		return
+	}
+	wit, err := parseWitness(w)
+	if err != nil {
+		c.refuseIn(i, "malformed-field", "its final witness is malformed")
+		return
+	}
+	if t == P2TR && len(wit) >= 2 {
+		if last := wit[len(wit)-1]; len(last) > 0 && last[0] == txscript.TaprootAnnexTag {
+			c.refuseIn(i, "annex", "its final witness carries a taproot annex (%d bytes); airsign does not sign transactions with an annex", len(last))
+		}
+	}
+}
+
 // output analyses output i and decides whether it is provably our change.
-func (c *checker) output(i int, txOut *wire.TxOut, fingerprint uint32, wallet Wallet) Output {
+func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 	pout := &c.p.Outputs[i]
 	out := Output{Index: i, Amount: txOut.Value, Script: fmt.Sprintf("%x", txOut.PkScript)}
 	out.ScriptType, out.Address = classify(txOut.PkScript, c.net)
@@ -319,33 +563,65 @@ func (c *checker) output(i int, txOut *wire.TxOut, fingerprint uint32, wallet Wa
 	}
 
 	type claim struct {
-		fp   uint32
-		path []uint32
-		key  []byte
+		fp      uint32
+		path    []uint32
+		key     []byte
+		taproot bool
 	}
 	var claims []claim
 	for _, d := range pout.Bip32Derivation {
-		claims = append(claims, claim{d.MasterKeyFingerprint, d.Bip32Path, d.PubKey})
+		claims = append(claims, claim{d.MasterKeyFingerprint, d.Bip32Path, d.PubKey, false})
 	}
 	for _, d := range pout.TaprootBip32Derivation {
-		claims = append(claims, claim{d.MasterKeyFingerprint, d.Bip32Path, d.XOnlyPubKey})
+		if len(d.LeafHashes) == 0 {
+			claims = append(claims, claim{d.MasterKeyFingerprint, d.Bip32Path, d.XOnlyPubKey, true})
+		}
 	}
 	for _, cl := range claims {
-		if fingerprint != 0 && cl.fp != fingerprint {
+		if c.fingerprint != 0 && cl.fp != c.fingerprint {
 			continue // another cosigner's key
 		}
 		path := FormatPath(cl.fp, cl.path)
-		if wallet == nil || fingerprint == 0 {
+		if c.fingerprint == 0 {
 			c.warnOut(i, "change-unverified", "claims to be ours at %s, but without our key or descriptor it cannot be verified; it is treated as external", path)
 			return out
 		}
-		script, branch, _, ok := wallet.ScriptAt(cl.fp, cl.path)
+		if msg := coinTypeProblem(cl.path, c.net); msg != "" {
+			c.refuseOut(i, "wrong-network", "claims to be our change at %s, which %s", path, msg)
+			return out
+		}
+		if msg := changePathProblem(cl.path); msg != "" {
+			c.refuseOut(i, "change-path", "claims to be our change at %s, which %s; a change output there could not be found again", path, msg)
+			return out
+		}
+		if cl.taproot {
+			if len(pout.TaprootInternalKey) > 0 && !bytes.Equal(pout.TaprootInternalKey, cl.key) {
+				c.refuseOut(i, "taproot-tweak", "claims to be our taproot change at %s, but its internal key is not the key of that derivation", path)
+				return out
+			}
+			if !taprootKeyPays(cl.key, txOut.PkScript) {
+				c.refuseOut(i, "taproot-tweak", "claims to be our taproot change at %s, but its output key is not the BIP86 tweak of our key there: it may commit to a script someone else controls", path)
+				return out
+			}
+		} else if pays, checkable := ecdsaKeyPays(cl.key, txOut.PkScript, pout.RedeemScript, pout.WitnessScript); checkable && !pays {
+			c.refuseOut(i, "key-not-in-script", "claims to be our change at %s, but the key of that derivation is not in its script: the output pays someone else", path)
+			return out
+		}
+		if wallet == nil {
+			c.warnOut(i, "change-unverified", "claims to be ours at %s, but without our descriptor it cannot be verified; it is treated as external", path)
+			return out
+		}
+		script, branch, index, ok := wallet.ScriptAt(cl.fp, cl.path)
 		if !ok {
-			c.refuseOut(i, "fake-change", "claims to be our change at %s, a path outside our wallet's pattern; a change output there could not be found again", path)
+			c.refuseOut(i, "change-path", "claims to be our change at %s, a path outside our wallet's pattern; a change output there could not be found again", path)
 			return out
 		}
 		if !bytes.Equal(script, txOut.PkScript) {
 			c.refuseOut(i, "fake-change", "claims to be our change at %s, but our wallet's script there is different: the output pays someone else", path)
+			return out
+		}
+		if uint64(index) > uint64(c.maxIndex)+ChangeIndexGap {
+			c.refuseOut(i, "change-index-far", "claims to be our change at %s, address index %d, more than %d beyond the highest index our inputs use (%d): a restored wallet would not find it", path, index, ChangeIndexGap, c.maxIndex)
 			return out
 		}
 		out.Change, out.Path = true, path
@@ -357,9 +633,117 @@ func (c *checker) output(i int, txOut *wire.TxOut, fingerprint uint32, wallet Wa
 	return out
 }
 
-func (c *checker) warnOut(i int, code, format string, args ...any) {
-	c.add(Problem{Input: -1, Output: i, Severity: Warn, Code: code, Message: fmt.Sprintf(format, args...)})
+// purposeDepth is the depth of an address path under the BIP44-family
+// purposes airsign knows (BIP44, 49, 84, 86 and BIP48 multisig).
+var purposeDepth = map[uint32]int{44: 5, 49: 5, 84: 5, 86: 5, 48: 6}
+
+// coinTypeProblem checks the coin type step of a BIP44-family path against
+// the network (0h mainnet, 1h test networks): a key derived for another
+// network signs transactions that are valid there too. Paths of other shapes
+// are left to the wallet's pattern.
+func coinTypeProblem(path []uint32, net *chaincfg.Params) string {
+	const h = hdkeychain.HardenedKeyStart
+	if net == nil || len(path) < 2 || path[0] < h {
+		return ""
+	}
+	if _, ok := purposeDepth[path[0]-h]; !ok {
+		return ""
+	}
+	if want := net.HDCoinType + h; path[1] != want {
+		return fmt.Sprintf("uses coin type %s, not %dh as keys for %s do", formatStep(path[1]), net.HDCoinType, net.Name)
+	}
+	return ""
 }
+
+// changePathProblem checks the shape of a change derivation: it must end in
+// an unhardened branch (0 or 1) and index, and under a BIP44-family purpose
+// have that purpose's depth with hardened account steps.
+func changePathProblem(path []uint32) string {
+	const h = hdkeychain.HardenedKeyStart
+	n := len(path)
+	if n < 2 {
+		return fmt.Sprintf("has %d step(s), too few for a wallet address (…/branch/index)", n)
+	}
+	branch, index := path[n-2], path[n-1]
+	if branch >= h || index >= h {
+		return "ends in hardened steps where a wallet address has unhardened /branch/index"
+	}
+	if branch > 1 {
+		return fmt.Sprintf("has branch %d where wallets use 0 (receive) or 1 (change)", branch)
+	}
+	if path[0] >= h {
+		if depth, ok := purposeDepth[path[0]-h]; ok {
+			if n != depth {
+				return fmt.Sprintf("has %d steps where a BIP%d address has %d", n, path[0]-h, depth)
+			}
+			for _, step := range path[:n-2] {
+				if step < h {
+					return "has an unhardened step where the account path must be hardened"
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func formatStep(s uint32) string {
+	if s >= hdkeychain.HardenedKeyStart {
+		return strconv.FormatUint(uint64(s-hdkeychain.HardenedKeyStart), 10) + "h"
+	}
+	return strconv.FormatUint(uint64(s), 10)
+}
+
+// ecdsaKeyPays reports whether pub is a key of pkScript, looking through the
+// redeem and witness scripts where given. checkable is false when the script
+// hides its keys behind a hash whose preimage is not in the PSBT.
+func ecdsaKeyPays(pub, pkScript, redeem, witness []byte) (pays, checkable bool) {
+	inWitness := func(outer []byte) (bool, bool) {
+		if witness == nil {
+			return false, false
+		}
+		return bytes.Equal(outer, p2wshScript(witness)) && scriptHasKey(witness, pub), true
+	}
+	switch {
+	case txscript.IsPayToWitnessPubKeyHash(pkScript):
+		return bytes.Equal(pkScript, p2wpkhScript(pub)), true
+	case txscript.IsPayToPubKeyHash(pkScript):
+		return bytes.Equal(pkScript, p2pkhScript(pub)), true
+	case txscript.IsPayToWitnessScriptHash(pkScript):
+		return inWitness(pkScript)
+	case txscript.IsPayToScriptHash(pkScript):
+		if redeem == nil {
+			if bytes.Equal(pkScript, p2shScript(p2wpkhScript(pub))) {
+				return true, true
+			}
+			return false, witness == nil
+		}
+		if !bytes.Equal(pkScript, p2shScript(redeem)) {
+			return false, true
+		}
+		switch {
+		case txscript.IsPayToWitnessPubKeyHash(redeem):
+			return bytes.Equal(redeem, p2wpkhScript(pub)), true
+		case txscript.IsPayToWitnessScriptHash(redeem):
+			return inWitness(redeem)
+		}
+		return scriptHasKey(redeem, pub), true
+	case txscript.IsPayToTaproot(pkScript):
+		return false, true
+	}
+	return scriptHasKey(pkScript, pub), true
+}
+
+// taprootKeyPays reports whether pkScript is the BIP86 (key path only)
+// taproot output of the x-only key.
+func taprootKeyPays(xonly, pkScript []byte) bool {
+	key, err := schnorr.ParsePubKey(xonly)
+	if err != nil {
+		return false
+	}
+	return bytes.Equal(pkScript, p2trScript(txscript.ComputeTaprootKeyNoScript(key)))
+}
+
+func isWitness(script []byte) bool { return txscript.IsWitnessProgram(script) }
 
 // locktime warns about a locktime the operator may not expect.
 func (c *checker) locktime() {

@@ -95,6 +95,14 @@ func parse(raw []byte) (p *btcpsbt.Packet, err error) {
 			p, err = nil, fmt.Errorf("%w: the PSBT is malformed (the parser gave up)", ErrNotPSBT)
 		}
 	}()
+	// Our own walk first: it refuses what btcd lets through (duplicate
+	// global keys, values longer than what they hold, version 2 fields) and
+	// names the map at fault.
+	rp, err := scanRaw(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotPSBT, err)
+	}
+	raw = rp.txFirst(raw)
 	r := bytes.NewReader(raw)
 	p, err = btcpsbt.NewFromRawBytes(r, false)
 	if err != nil {

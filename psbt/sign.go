@@ -5,12 +5,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
+	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -28,27 +30,109 @@ func MasterFingerprint(master *hdkeychain.ExtendedKey) (uint32, error) {
 	return binary.LittleEndian.Uint32(h[:4]), nil
 }
 
-// SignResult says which inputs got our signature.
+// SignResult says which inputs got our signature, and which inputs naming
+// our key were left unsigned and why.
 type SignResult struct {
-	Signed []int
+	Signed  []int
+	Skipped []Skipped
+}
+
+// Skipped is an input that names our key but that airsign does not sign
+// (a legacy P2PKH or P2SH coin, a taproot script path); another signer may.
+type Skipped struct {
+	Input  int
+	Reason string
 }
 
 // ErrNothingToSign is returned when no input carries a derivation of ours.
 var ErrNothingToSign = errors.New("no input of this PSBT belongs to this key: check that the right key or shares were used")
 
+// ErrRefused matches (errors.Is) the *RefusedError Sign returns when the
+// analysis or the policy refuses the PSBT.
+var ErrRefused = errors.New("refused to sign")
+
+// RefusedError is Sign's answer to a PSBT the analysis or the policy
+// refuses: every refusal, each naming its input or output.
+type RefusedError struct {
+	Problems []Problem
+}
+
+func (e *RefusedError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, pr := range e.Problems {
+		lines[i] = pr.String()
+	}
+	return "refused to sign: " + strings.Join(lines, "; ")
+}
+
+// Is makes errors.Is(err, ErrRefused) true.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+// SignOption adjusts what Sign checks before it signs.
+type SignOption func(*signConfig)
+
+type signConfig struct {
+	net       *chaincfg.Params
+	wallet    Wallet
+	policy    Policy
+	hasPolicy bool
+}
+
+// WithPolicy makes Sign apply pol (with the operator's overrides) instead of
+// DefaultPolicy.
+func WithPolicy(pol Policy) SignOption {
+	return func(c *signConfig) { c.policy, c.hasPolicy = pol, true }
+}
+
+// WithWallet gives Sign the wallet used to verify change, so that fake
+// change is refused by Sign itself and not only by the caller's analysis.
+func WithWallet(w Wallet) SignOption {
+	return func(c *signConfig) { c.wallet = w }
+}
+
+// WithNetwork sets the network the operator works on. Without it the
+// network is taken from the master key (mainnet, or testnet for a tprv,
+// which shares regtest's and signet's coin type).
+func WithNetwork(net *chaincfg.Params) SignOption {
+	return func(c *signConfig) { c.net = net }
+}
+
 // Sign adds our signature to every input that names a derivation from master
 // whose key is really in the input's script: P2WPKH, P2SH-P2WPKH, P2WSH and
-// P2SH-P2WSH multisig (ECDSA, SIGHASH_ALL) and P2TR key path (Schnorr,
-// SIGHASH_DEFAULT). The caller must have run Analyze and acted on its
-// refusals first; Sign rechecks what it relies on and never signs an input
-// whose coin it cannot prove. Every signature made is verified by btcd's
-// script engine before Sign returns. The packet is changed only on success.
-func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
+// P2SH-P2WSH multisig (ECDSA) and P2TR key path (Schnorr), with the sighash
+// type the input asks for (ALL, or DEFAULT for taproot, when none).
+//
+// Sign does not trust its caller to have looked: it runs Analyze and the
+// policy (DefaultPolicy unless WithPolicy) itself and returns a
+// *RefusedError, signing nothing, if either refuses. Inputs of a type airsign
+// does not sign are left alone and listed in SignResult.Skipped. Every
+// signature made is verified by btcd's script engine before Sign returns.
+// The packet is changed only on success.
+func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignResult, error) {
 	var res SignResult
+	cfg := signConfig{policy: DefaultPolicy()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if master == nil || !master.IsPrivate() {
+		return res, errors.New("signing needs the master private key")
+	}
 	fp, err := MasterFingerprint(master)
 	if err != nil {
 		return res, err
 	}
+	net := cfg.net
+	if net == nil {
+		net = keyNet(master)
+	}
+	if !master.IsForNet(net) {
+		return res, fmt.Errorf("the key is not a %s key; check the network", net.Name)
+	}
+	a := cfg.policy.Apply(Analyze(p, net, fp, cfg.wallet))
+	if refusals := a.Refusals(); len(refusals) > 0 {
+		return res, &RefusedError{Problems: refusals}
+	}
+
 	work, err := p.Clone()
 	if err != nil {
 		return res, err
@@ -69,29 +153,39 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 			continue
 		}
 		utxo := prevOuts[tx.TxIn[i].PreviousOutPoint]
-		signed := false
+		signed, skipped := false, ""
 		for _, d := range pin.Bip32Derivation {
 			if d.MasterKeyFingerprint != fp {
 				continue
 			}
-			ok, err := signECDSA(work.p, i, utxo, d, keys, sigHashes)
+			ok, skip, err := signECDSA(work.p, i, utxo, d, keys, sigHashes)
 			if err != nil {
-				return res, fmt.Errorf("input %d: %w", i, err)
+				return SignResult{}, fmt.Errorf("input %d: %w", i, err)
 			}
 			signed = signed || ok
+			if skip != "" {
+				skipped = skip
+			}
 		}
 		for _, d := range pin.TaprootBip32Derivation {
-			if d.MasterKeyFingerprint != fp || len(d.LeafHashes) > 0 {
+			if d.MasterKeyFingerprint != fp {
+				continue
+			}
+			if len(d.LeafHashes) > 0 {
+				skipped = "airsign does not sign taproot script paths"
 				continue
 			}
 			ok, err := signTaproot(work.p, i, utxo, d, keys, sigHashes)
 			if err != nil {
-				return res, fmt.Errorf("input %d: %w", i, err)
+				return SignResult{}, fmt.Errorf("input %d: %w", i, err)
 			}
 			signed = signed || ok
 		}
-		if signed {
+		switch {
+		case signed:
 			res.Signed = append(res.Signed, i)
+		case skipped != "":
+			res.Skipped = append(res.Skipped, Skipped{Input: i, Reason: skipped})
 		}
 	}
 	if len(res.Signed) == 0 {
@@ -102,6 +196,15 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 	}
 	p.p = work.p
 	return res, nil
+}
+
+// keyNet is the network a master key's version bytes name. Testnet, regtest
+// and signet share both the tprv version and coin type 1.
+func keyNet(master *hdkeychain.ExtendedKey) *chaincfg.Params {
+	if master.IsForNet(&chaincfg.MainNetParams) {
+		return &chaincfg.MainNetParams
+	}
+	return &chaincfg.TestNet3Params
 }
 
 // prevOutputs collects the output every input spends. Taproot sighashes
@@ -116,7 +219,7 @@ func prevOutputs(p *btcpsbt.Packet) (map[wire.OutPoint]*wire.TxOut, error) {
 			if pin.NonWitnessUtxo.TxHash() != op.Hash {
 				return nil, fmt.Errorf("input %d: its previous transaction does not match its outpoint", i)
 			}
-			if int(op.Index) >= len(pin.NonWitnessUtxo.TxOut) {
+			if int64(op.Index) >= int64(len(pin.NonWitnessUtxo.TxOut)) {
 				return nil, fmt.Errorf("input %d: spends output %d of a transaction that has only %d outputs", i, op.Index, len(pin.NonWitnessUtxo.TxOut))
 			}
 			txOut = pin.NonWitnessUtxo.TxOut[op.Index]
@@ -136,75 +239,82 @@ func prevOutputs(p *btcpsbt.Packet) (map[wire.OutPoint]*wire.TxOut, error) {
 }
 
 // signECDSA signs input i with the key at derivation d if that key is in
-// the input's script.
-func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Derivation, keys *keyCache, sigHashes *txscript.TxSigHashes) (bool, error) {
+// the input's script. It returns a reason instead of signing for a script
+// type airsign does not sign.
+func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Derivation, keys *keyCache, sigHashes *txscript.TxSigHashes) (signed bool, skip string, err error) {
 	pin := &p.Inputs[i]
+	pkScript := utxo.PkScript
+	where := FormatPath(d.MasterKeyFingerprint, d.Bip32Path)
+	nestedWPKH := txscript.IsPayToScriptHash(pkScript) && len(pin.WitnessScript) == 0 &&
+		(pin.RedeemScript == nil || txscript.IsPayToWitnessPubKeyHash(pin.RedeemScript))
+	if !txscript.IsPayToWitnessPubKeyHash(pkScript) && !nestedWPKH && len(pin.WitnessScript) == 0 {
+		return false, "airsign signs only segwit and taproot coins (P2WPKH, P2SH-P2WPKH, P2WSH, P2SH-P2WSH, P2TR key path)", nil
+	}
+	if pin.NonWitnessUtxo == nil {
+		return false, "", fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
+	}
 	priv, err := keys.derive(d.Bip32Path)
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
 	pub := priv.PubKey().SerializeCompressed()
 	if !bytes.Equal(pub, d.PubKey) {
-		return false, fmt.Errorf("the PSBT says our key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", FormatPath(d.MasterKeyFingerprint, d.Bip32Path), d.PubKey, pub)
+		return false, "", fmt.Errorf("the PSBT says our key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", where, d.PubKey, pub)
 	}
-	pkScript := utxo.PkScript
 	var subScript []byte
 	switch {
 	case txscript.IsPayToWitnessPubKeyHash(pkScript):
 		if !bytes.Equal(pkScript, p2wpkhScript(pub)) {
-			return false, fmt.Errorf("our key at %s is not the one this coin's script pays", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
-		}
-		if pin.NonWitnessUtxo == nil {
-			return false, fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
+			return false, "", fmt.Errorf("our key at %s is not the one this coin's script pays", where)
 		}
 		subScript = pkScript
-	case txscript.IsPayToScriptHash(pkScript) && len(pin.WitnessScript) == 0:
+	case nestedWPKH:
 		redeem := p2wpkhScript(pub)
 		if pin.RedeemScript != nil && !bytes.Equal(pin.RedeemScript, redeem) {
-			return false, fmt.Errorf("its redeem script is not the P2WPKH script of our key")
+			return false, "", fmt.Errorf("its redeem script is not the P2WPKH script of our key")
 		}
 		if !bytes.Equal(pkScript, p2shScript(redeem)) {
-			return false, fmt.Errorf("our key at %s is not the one this coin's script pays", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
-		}
-		if pin.NonWitnessUtxo == nil {
-			return false, fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
+			return false, "", fmt.Errorf("our key at %s is not the one this coin's script pays", where)
 		}
 		pin.RedeemScript = redeem
 		subScript = redeem
-	case len(pin.WitnessScript) > 0:
+	default:
 		ws := pin.WitnessScript
 		if !scriptHasKey(ws, pub) {
-			return false, fmt.Errorf("our key at %s is not in its witness script", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
+			return false, "", fmt.Errorf("our key at %s is not in its witness script", where)
 		}
 		wsh := p2wshScript(ws)
 		switch {
 		case bytes.Equal(pkScript, wsh):
 		case txscript.IsPayToScriptHash(pkScript) && bytes.Equal(pkScript, p2shScript(wsh)):
 			if pin.RedeemScript != nil && !bytes.Equal(pin.RedeemScript, wsh) {
-				return false, fmt.Errorf("its redeem script is not the P2WSH of its witness script")
+				return false, "", fmt.Errorf("its redeem script is not the P2WSH of its witness script")
 			}
 			pin.RedeemScript = wsh
 		default:
-			return false, fmt.Errorf("its witness script does not hash to the coin's script")
-		}
-		if pin.NonWitnessUtxo == nil {
-			return false, fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
+			return false, "", fmt.Errorf("its witness script does not hash to the coin's script")
 		}
 		subScript = ws
-	default:
-		return false, fmt.Errorf("the coin's script type is not one airsign signs (P2WPKH, P2SH-P2WPKH, P2WSH multisig, P2TR key path)")
 	}
+	hashType := txscript.SigHashAll
+	if pin.SighashType != 0 {
+		hashType = pin.SighashType
+	}
+	sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, sigHashes, i, utxo.Value, subScript, hashType, priv)
+	if err != nil {
+		return false, "", fmt.Errorf("signing: %w", err)
+	}
+	// A signature already there for our key is replaced: ours is
+	// deterministic (RFC 6979), so a genuine one is rewritten unchanged and
+	// a planted one cannot block the input.
+	kept := pin.PartialSigs[:0]
 	for _, ps := range pin.PartialSigs {
-		if bytes.Equal(ps.PubKey, pub) {
-			return true, nil // already signed by us
+		if !bytes.Equal(ps.PubKey, pub) {
+			kept = append(kept, ps)
 		}
 	}
-	sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, sigHashes, i, utxo.Value, subScript, txscript.SigHashAll, priv)
-	if err != nil {
-		return false, fmt.Errorf("signing: %w", err)
-	}
-	pin.PartialSigs = append(pin.PartialSigs, &btcpsbt.PartialSig{PubKey: pub, Signature: sig})
-	return true, nil
+	pin.PartialSigs = append(kept, &btcpsbt.PartialSig{PubKey: pub, Signature: sig})
+	return true, "", nil
 }
 
 // signTaproot signs a taproot key-path spend with the key at derivation d,
@@ -232,9 +342,7 @@ func signTaproot(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.TaprootB
 	if !bytes.Equal(utxo.PkScript, p2trScript(outKey)) {
 		return false, fmt.Errorf("the coin's taproot output key is not the BIP86 tweak of our key at %s", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
 	}
-	if len(pin.TaprootKeySpendSig) > 0 {
-		return true, nil
-	}
+	// As for ECDSA, a signature already there is replaced by ours.
 	hashType := txscript.SigHashDefault
 	if pin.SighashType != 0 {
 		hashType = pin.SighashType
@@ -394,4 +502,9 @@ func scriptHasKey(script, pub []byte) bool {
 		}
 	}
 	return false
+}
+
+func p2pkhScript(pub []byte) []byte {
+	s, _ := txscript.NewScriptBuilder().AddOp(txscript.OP_DUP).AddOp(txscript.OP_HASH160).AddData(btcutil.Hash160(pub)).AddOp(txscript.OP_EQUALVERIFY).AddOp(txscript.OP_CHECKSIG).Script()
+	return s
 }
