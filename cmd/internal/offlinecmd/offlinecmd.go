@@ -10,6 +10,7 @@ import (
 	"os/signal"
 
 	"github.com/airsign/airsign/cmd/internal/cli"
+	"github.com/airsign/airsign/cmd/internal/version"
 	"github.com/airsign/airsign/offline"
 	"github.com/airsign/airsign/transport"
 	"github.com/spf13/cobra"
@@ -42,6 +43,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`
 			return nil
 		},
 	}
+	root.Version = version.String()
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
 	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env), ceremonyCmd(env), qrCmd(env))
 	return root
