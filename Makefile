@@ -9,7 +9,7 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 30s
 
-.PHONY: all build test unit e2e lint demo fuzz bench ceremony-doc node clean
+.PHONY: all build test unit e2e lint demo fuzz bench ceremony-doc node clean docs release reproduce
 
 all: build
 
@@ -48,6 +48,11 @@ fuzz:
 ## bench: Go benchmarks.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee .cache/bench.txt
+
+## docs: man pages (docs/man) and shell completions (docs/completions) from
+## the cobra command trees; the page date is the last commit's.
+docs:
+	$(GO) run ./cmd/internal/gendocs -out docs -date $$(git log -1 --format=%cs 2>/dev/null || echo 2000-01-01)
 
 clean:
 	rm -rf $(BIN) .cache/regtest
