@@ -279,7 +279,7 @@ func (pol *Policy) set(name string, raw json.RawMessage) error {
 // wholeNumber reads a JSON integer without sign, fraction or exponent.
 func wholeNumber(name string, raw json.RawMessage) (int64, error) {
 	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
+	if err := json.Unmarshal(raw, &n); err != nil || n == "" {
 		return 0, fmt.Errorf("%s must be a number, not %s", name, shorten(raw))
 	}
 	s := n.String()
@@ -315,7 +315,7 @@ func satoshis(name string, raw json.RawMessage) (int64, error) {
 // rate reads a non-negative finite number (a rate or a percentage).
 func rate(name string, raw json.RawMessage) (float64, error) {
 	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
+	if err := json.Unmarshal(raw, &n); err != nil || n == "" {
 		return 0, fmt.Errorf("%s must be a number, not %s", name, shorten(raw))
 	}
 	v, err := strconv.ParseFloat(n.String(), 64)
