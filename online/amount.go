@@ -1,6 +1,7 @@
 package online
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -62,10 +63,26 @@ func digits(s string) bool {
 
 // ParseAddress decodes an address and checks it belongs to net: btcd's
 // decoder accepts a bech32 address of any network, so the check is ours.
+// Only the five standard address types are payable: a raw public key or a
+// pay-to-anchor output is refused as an unknown address type, and so are
+// segwit versions this build does not know.
 func ParseAddress(s string, net *chaincfg.Params) (btcutil.Address, error) {
-	a, err := btcutil.DecodeAddress(strings.TrimSpace(s), net)
+	s = strings.TrimSpace(s)
+	a, err := btcutil.DecodeAddress(s, net)
 	if err != nil {
+		var v btcutil.UnsupportedWitnessVerError
+		if errors.As(err, &v) {
+			return nil, fmt.Errorf("address %q is of an unknown address type (segwit version %d); airsign pays p2pkh, p2sh, p2wpkh, p2wsh and p2tr addresses", s, byte(v))
+		}
 		return nil, fmt.Errorf("address %q is not a valid Bitcoin address: %v", s, err)
+	}
+	switch a.(type) {
+	case *btcutil.AddressPubKeyHash, *btcutil.AddressScriptHash, *btcutil.AddressWitnessPubKeyHash,
+		*btcutil.AddressWitnessScriptHash, *btcutil.AddressTaproot:
+	case *btcutil.AddressPubKey:
+		return nil, fmt.Errorf("%q is a bare public key (p2pk), an unknown address type for payments; airsign pays p2pkh, p2sh, p2wpkh, p2wsh and p2tr addresses", s)
+	default:
+		return nil, fmt.Errorf("address %q is of an unknown address type (not a payment address, e.g. pay-to-anchor); airsign pays p2pkh, p2sh, p2wpkh, p2wsh and p2tr addresses", s)
 	}
 	if !a.IsForNet(net) {
 		return nil, fmt.Errorf("address %q is not a %s address; check you copied the right one", s, net.Name)

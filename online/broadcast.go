@@ -22,6 +22,10 @@ type BroadcastOptions struct {
 	// 10,000 sat/vB (0.1 BTC/kvB).
 	MaxFeeRate float64
 	DryRun     bool
+	// ExpectTxID, if set, refuses PSBTs of any other transaction: the txid
+	// prepare (or bump) printed, so a signed file from another session on
+	// the USB stick is not sent by mistake.
+	ExpectTxID string
 }
 
 // Broadcast combines the signed PSBTs (one, or one per cosigner), finalizes,
@@ -30,6 +34,14 @@ type BroadcastOptions struct {
 func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 	if len(opts.Sources) == 0 {
 		return fmt.Errorf("no signed PSBT given: name the file(s) the offline signer wrote")
+	}
+	var expect *chainhash.Hash
+	if opts.ExpectTxID != "" {
+		h, err := parseTxID(opts.ExpectTxID)
+		if err != nil {
+			return fmt.Errorf("--expect-txid: %w", err)
+		}
+		expect = &h
 	}
 	w, err := LoadWallet(env, opts.Wallet)
 	if err != nil {
@@ -40,6 +52,9 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		p, err := readPSBT(env, src)
 		if err != nil {
 			return err
+		}
+		if expect != nil && p.UnsignedTx().TxHash() != *expect {
+			return fmt.Errorf("%s is a PSBT for transaction %s, not the expected %s: it belongs to another transaction than the one prepared; nothing was sent", src, p.UnsignedTx().TxHash(), expect)
 		}
 		packets = append(packets, p)
 	}
@@ -55,7 +70,7 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 	}
 	maxRate := opts.MaxFeeRate
 	if maxRate == 0 {
-		maxRate = 10_000
+		maxRate = DefaultMaxFeeRate
 	}
 	if err := psbt.Finalize(p); err != nil {
 		return err
@@ -130,9 +145,9 @@ func describeStatus(st backend.TxStatus) string {
 
 // Status prints where a transaction is.
 func Status(ctx context.Context, env *Env, walletName, txid string) error {
-	h, err := chainhash.NewHashFromStr(strings.TrimSpace(txid))
-	if err != nil || len(strings.TrimSpace(txid)) != 64 {
-		return fmt.Errorf("%q is not a txid (64 hex characters)", txid)
+	h, err := parseTxID(txid)
+	if err != nil {
+		return err
 	}
 	w, err := LoadWallet(env, walletName)
 	if err != nil {
@@ -142,7 +157,7 @@ func Status(ctx context.Context, env *Env, walletName, txid string) error {
 	if err != nil {
 		return err
 	}
-	st, err := b.TxStatus(ctx, *h)
+	st, err := b.TxStatus(ctx, h)
 	if err != nil {
 		return err
 	}

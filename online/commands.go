@@ -2,13 +2,15 @@ package online
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/airsign/airsign/psbt"
 )
 
-// ShowWallet prints a wallet's descriptor, network and first addresses.
+// ShowWallet prints a wallet's descriptor, network and bookkeeping.
 func ShowWallet(env *Env, name string) error {
 	w, err := LoadWallet(env, name)
 	if err != nil {
@@ -16,14 +18,24 @@ func ShowWallet(env *Env, name string) error {
 	}
 	env.Printf("Wallet:      %s\n", w.Name)
 	env.Printf("Network:     %s\n", w.net.Name)
-	env.Printf("Type:        %s\n", w.desc.Kind())
+	kind := w.desc.Kind().String()
+	if w.desc.Kind().IsMultisig() {
+		kind = fmt.Sprintf("%s, %d of %d", kind, w.desc.Threshold(), len(w.desc.Keys()))
+	}
+	env.Printf("Type:        %s\n", kind)
 	env.Printf("Descriptor:  %s\n", w.Descriptor)
 	env.Printf("Descriptor ID (compare with the offline screen): %s\n", w.desc.ID())
+	for i, k := range w.desc.Keys() {
+		env.Printf("Key %d:       %s\n", i+1, psbt.FormatPath(k.PSBTFingerprint(), k.Path))
+	}
 	env.Printf("Gap limit:   %d\n", w.GapLimit)
+	env.Printf("Labels:      %d\n", len(w.Labels))
+	env.Printf("Frozen:      %d coin(s)\n", len(w.Frozen))
 	return nil
 }
 
-// ListAddresses prints n addresses of a branch starting at start.
+// ListAddresses prints n addresses of a branch starting at start, with
+// their labels.
 func ListAddresses(env *Env, name string, change bool, start, n uint32) error {
 	w, err := LoadWallet(env, name)
 	if err != nil {
@@ -44,7 +56,12 @@ func ListAddresses(env *Env, name string, change bool, start, n uint32) error {
 		if err != nil {
 			return err
 		}
-		env.Printf("%s/%d/%d  %s\n", pathPrefix(w), branch, i, d.Address.EncodeAddress())
+		addr := d.Address.EncodeAddress()
+		line := fmt.Sprintf("%s/%d/%d  %s", pathPrefix(w), branch, i, addr)
+		if l := w.Labels[addr]; l != "" {
+			line += "  " + l
+		}
+		env.Printf("%s\n", line)
 	}
 	return nil
 }
@@ -54,12 +71,45 @@ func pathPrefix(w *Wallet) string {
 	if len(keys) == 1 {
 		return psbt.FormatPath(keys[0].PSBTFingerprint(), keys[0].Path)
 	}
-	return "m"
+	return "m/…"
+}
+
+// UTXOOptions are the inputs of `airsign-online utxos`.
+type UTXOOptions struct {
+	Wallet string
+	JSON   bool
+}
+
+// utxoJSON is one coin in `utxos --json`.
+type utxoJSON struct {
+	OutPoint      string `json:"outpoint"`
+	Amount        int64  `json:"amount_sat"`
+	Confirmations int32  `json:"confirmations"`
+	Address       string `json:"address"`
+	Branch        uint32 `json:"branch"`
+	Index         uint32 `json:"index"`
+	Coinbase      bool   `json:"coinbase,omitempty"`
+	Immature      bool   `json:"immature,omitempty"`
+	Frozen        bool   `json:"frozen,omitempty"`
+	Label         string `json:"label,omitempty"`
+	AddressLabel  string `json:"address_label,omitempty"`
+}
+
+type utxosJSON struct {
+	Wallet      string            `json:"wallet"`
+	Tip         int32             `json:"tip_height"`
+	Confirmed   int64             `json:"confirmed_sat"`
+	Unconfirmed int64             `json:"unconfirmed_sat"`
+	Immature    int64             `json:"immature_sat"`
+	Frozen      int64             `json:"frozen_sat"`
+	UsedAddrs   map[uint32]int    `json:"used_addresses"`
+	NextUnused  map[uint32]uint32 `json:"next_unused"`
+	Coins       []utxoJSON        `json:"coins"`
 }
 
 // ListUTXOs scans the wallet and prints its coins and balance.
-func ListUTXOs(ctx context.Context, env *Env, name string) error {
-	w, err := LoadWallet(env, name)
+func ListUTXOs(ctx context.Context, env *Env, opts UTXOOptions) error {
+	w, err := LoadWallet(env, opts.Wallet)
 	if err != nil {
 		return err
 	}
@@ -71,23 +121,80 @@ func ListUTXOs(ctx context.Context, env *Env, name string) error {
 	if err != nil {
 		return err
 	}
+	conf, unconf, imm, frozen := s.Balance(w)
+	if opts.JSON {
+		out := utxosJSON{Wallet: w.Name, Tip: s.Tip, Confirmed: int64(conf), Unconfirmed: int64(unconf),
+			Immature: int64(imm), Frozen: int64(frozen), UsedAddrs: s.Used, NextUnused: s.NextUnused, Coins: []utxoJSON{}}
+		for _, c := range s.Coins {
+			op, addr := c.OutPoint.String(), c.Derived.Address.EncodeAddress()
+			out.Coins = append(out.Coins, utxoJSON{OutPoint: op, Amount: int64(c.Amount), Confirmations: c.Confirmations,
+				Address: addr, Branch: c.Branch, Index: c.Index, Coinbase: c.Coinbase, Immature: c.Immature(w.net),
+				Frozen: w.Frozen[op], Label: w.Labels[op], AddressLabel: w.Labels[addr]})
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTPOINT\tAMOUNT\tCONF\tADDRESS\tPATH\tNOTE")
 	for _, c := range s.Coins {
+		op, addr := c.OutPoint.String(), c.Derived.Address.EncodeAddress()
 		note := ""
 		switch {
+		case w.Frozen[op]:
+			note = "[frozen]"
 		case c.Immature(w.net):
-			note = "immature coinbase"
-		case w.Frozen[c.OutPoint.String()]:
-			note = "frozen"
+			note = "[immature coinbase]"
+		case c.InMempool():
+			note = "[unconfirmed]"
 		}
-		if l := w.Labels[c.OutPoint.String()]; l != "" {
-			note += " " + l
+		for _, l := range []string{w.Labels[op], w.Labels[addr]} {
+			if l != "" {
+				if note != "" {
+					note += " "
+				}
+				note += l
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d/%d\t%s\n", c.OutPoint, psbt.FormatBTC(int64(c.Amount)), c.Confirmations, c.Derived.Address.EncodeAddress(), c.Branch, c.Index, note)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d/%d\t%s\n", op, psbt.FormatBTC(int64(c.Amount)), c.Confirmations, addr, c.Branch, c.Index, note)
 	}
 	tw.Flush()
-	conf, unconf, imm := s.Balance(w)
-	env.Printf("\nBalance: %s confirmed, %s unconfirmed, %s immature (tip height %d)\n", psbt.FormatBTC(int64(conf)), psbt.FormatBTC(int64(unconf)), psbt.FormatBTC(int64(imm)), s.Tip)
+	env.Printf("\nBalance: %s confirmed, %s unconfirmed, %s immature (tip height %d)\n",
+		psbt.FormatBTC(int64(conf)), psbt.FormatBTC(int64(unconf)), psbt.FormatBTC(int64(imm)), s.Tip)
+	if frozen > 0 {
+		env.Printf("Frozen:  %s in %s (not spent by prepare until unfrozen)\n", psbt.FormatBTC(int64(frozen)), plural(countFrozen(w, s), "coin"))
+	}
+	var used []string
+	for _, br := range w.desc.Branches() {
+		used = append(used, fmt.Sprintf("%d %s", s.Used[br], branchName(br)))
+	}
+	env.Infof("%d coin(s); used addresses: %s; gap limit %d", len(s.Coins), strings.Join(used, ", "), w.gap)
 	return nil
+}
+
+func countFrozen(w *Wallet, s *Scan) int {
+	n := 0
+	for _, c := range s.Coins {
+		if w.Frozen[c.OutPoint.String()] {
+			n++
+		}
+	}
+	return n
+}
+
+func branchName(b uint32) string {
+	switch b {
+	case 0:
+		return "receive"
+	case 1:
+		return "change"
+	}
+	return fmt.Sprintf("branch %d", b)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

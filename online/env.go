@@ -25,6 +25,10 @@ type Env struct {
 	// Connect opens the chain backend for a network. It is a function so
 	// commands that need no node (wallet show) never dial one.
 	Connect func(ctx context.Context, net *chaincfg.Params) (backend.Backend, error)
+	// GapLimit, when not 0, overrides the wallet's stored gap limit for this
+	// run (--gap-limit): a wallet that handed out many addresses can be
+	// scanned further without re-importing it.
+	GapLimit int
 }
 
 // Printf prints to stdout.

@@ -2,189 +2,306 @@ package online
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 
+	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/mempool"
-	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 )
 
 // PrepareOptions are the inputs of `airsign-online prepare`.
 type PrepareOptions struct {
 	Wallet string
+	// To are ADDRESS:AMOUNT payments; ToFile a CSV of ADDRESS,AMOUNT lines.
 	To     []string
-	// Sweep sends every spendable coin to this address, less the fee.
+	ToFile string
+	// Sweep sends every spendable coin (or every --utxo coin) to this
+	// address, less the fee.
 	Sweep string
-	// FeeRate in sat/vB; 0 asks the node for an estimate.
-	FeeRate float64
-	// Coins limits selection to these outpoints (coin control).
+	// FeeRate in sat/vB; 0 asks the node for an estimate for TargetBlocks.
+	FeeRate      float64
+	TargetBlocks int
+	// Coins limits the transaction to exactly these outpoints (coin control).
 	Coins []string
-	Out   string
-	// MaxFeeRate refuses to prepare above this rate (sat/vB).
+	// NoRBF turns off BIP125 replaceability (on by default).
+	NoRBF bool
+	// LockTime is used when HasLockTime; else the tip height
+	// (anti-fee-sniping, as Bitcoin Core does).
+	LockTime    uint32
+	HasLockTime bool
+	Out         string
+	// MaxFeeRate refuses to prepare above this rate (sat/vB); 0 means
+	// DefaultMaxFeeRate.
 	MaxFeeRate float64
 	JSON       bool
 }
 
-// Fallback fee rate when the node has no estimate (fresh regtest, a node
-// that just started): low enough not to waste money, and RBF can bump it.
+// DefaultMaxFeeRate is the fee-rate cap (sat/vB): 0.1 BTC/kvB, the default
+// maxfeerate of btcd's and Bitcoin Core's sendrawtransaction.
+const DefaultMaxFeeRate = 10_000
+
+// DefaultTargetBlocks is the confirmation target asked of the node's fee
+// estimator when neither --fee-rate nor --target-blocks is given.
+const DefaultTargetBlocks = 6
+
+// fallbackFeeRate is used when the node has no estimate (fresh regtest, a
+// node that just started): low enough not to waste money; RBF can bump it.
 const fallbackFeeRate = 2.0
 
 // minRelayFee is the default minimum relay fee of btcd and Core (1 sat/vB),
 // used for the dust limit.
 const minRelayFee = btcutil.Amount(1000)
 
-// Prepare builds the unsigned PSBT for a payment or sweep, prints the same
-// analysis and confirmation digest the offline signer will show, and writes
-// the PSBT atomically.
+// maxStandardWeight is the largest transaction nodes relay (BIP141 weight).
+const maxStandardWeight = 400_000
+
+// Sequence numbers: BIP125 replaceable, or final but with the locktime
+// enforced.
+const (
+	sequenceRBF   = wire.MaxTxInSequenceNum - 2
+	sequenceNoRBF = wire.MaxTxInSequenceNum - 1
+)
+
+// Prepare builds the unsigned PSBT for a payment, a batch or a sweep, prints
+// the same analysis and confirmation digest the offline signer will show,
+// and writes the PSBT atomically to a new file.
 func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 	if opts.Out == "" {
 		return fmt.Errorf("no output file: give --out FILE for the unsigned PSBT")
 	}
-	if (len(opts.To) == 0) == (opts.Sweep == "") {
-		return fmt.Errorf("say where the money goes: one or more --to ADDRESS:AMOUNT, or --sweep ADDRESS")
+	paying := len(opts.To) > 0 || opts.ToFile != ""
+	if paying == (opts.Sweep != "") {
+		return fmt.Errorf("say where the money goes: one or more --to ADDRESS:AMOUNT or --to-file CSV, or --sweep ADDRESS")
+	}
+	maxRate, err := checkFeeFlags(opts.FeeRate, opts.TargetBlocks, opts.MaxFeeRate)
+	if err != nil {
+		return err
 	}
 	w, err := LoadWallet(env, opts.Wallet)
 	if err != nil {
 		return err
 	}
-	var pays []Payment
-	seen := map[string]bool{}
-	for _, s := range opts.To {
-		p, err := ParsePayment(s, w.net)
+	pays, err := collectPayouts(env, w, opts)
+	if err != nil {
+		return err
+	}
+	var outs []psbt.OutputSpec
+	var target int64
+	for _, p := range pays {
+		script, err := payScript(p.Address)
 		if err != nil {
 			return err
 		}
-		key := p.Address.EncodeAddress()
-		if seen[key] {
-			return fmt.Errorf("--to %s appears twice; pay an address once per transaction (add the amounts)", key)
-		}
-		seen[key] = true
-		if mempool.IsDust(wire.NewTxOut(p.Amount, mustScript(p.Address)), minRelayFee) {
-			return fmt.Errorf("--to %s: %s is below the dust limit for this address type; nodes would not relay it", key, psbt.FormatBTC(p.Amount))
-		}
-		pays = append(pays, p)
+		outs = append(outs, psbt.OutputSpec{PkScript: script, Amount: p.Amount})
+		target += p.Amount
 	}
-	var sweepTo btcutil.Address
+	var sweepScript []byte
 	if opts.Sweep != "" {
-		if sweepTo, err = ParseAddress(opts.Sweep, w.net); err != nil {
+		a, err := ParseAddress(opts.Sweep, w.net)
+		if err != nil {
+			return fmt.Errorf("--sweep: %w", err)
+		}
+		if sweepScript, err = payScript(a); err != nil {
 			return err
 		}
+	}
+	coinControl, err := parseOutPoints(opts.Coins)
+	if err != nil {
+		return err
 	}
 
 	b, err := env.backendFor(ctx, w.net)
 	if err != nil {
 		return err
 	}
-	feeRate := opts.FeeRate
-	if feeRate == 0 {
-		est, ok, err := b.EstimateFeeRate(ctx, 6)
-		if err != nil {
-			return err
-		}
-		if ok {
-			feeRate = est
-			env.Infof("fee rate %.1f sat/vB from %s's estimate for 6 blocks", feeRate, b.Name())
-		} else {
-			feeRate = fallbackFeeRate
-			env.Warnf("%s has no fee estimate; using %.1f sat/vB — pass --fee-rate to choose", b.Name(), feeRate)
-		}
+	feeRate, err := chooseFeeRate(ctx, env, b, opts.FeeRate, opts.TargetBlocks, maxRate)
+	if err != nil {
+		return err
 	}
-	if feeRate < 1 {
-		return fmt.Errorf("--fee-rate %.2f is below 1 sat/vB, the minimum nodes relay", feeRate)
-	}
-	maxRate := opts.MaxFeeRate
-	if maxRate == 0 {
-		maxRate = 10_000
-	}
-	if feeRate > maxRate {
-		return fmt.Errorf("--fee-rate %.0f sat/vB is above %.0f sat/vB (0.1 BTC/kvB); pass --max-fee-rate to really pay that", feeRate, maxRate)
-	}
-
 	s, err := w.scan(ctx, b)
 	if err != nil {
 		return err
 	}
-	coins, err := spendable(w, s, opts.Coins)
+	coins, heldBack, err := spendable(env, w, s, coinControl)
 	if err != nil {
 		return err
 	}
-
-	var outs []psbt.OutputSpec
-	var target int64
-	for _, p := range pays {
-		outs = append(outs, psbt.OutputSpec{PkScript: mustScript(p.Address), Amount: p.Amount})
-		target += p.Amount
-	}
+	m := newFeeModel(w.desc, feeRate)
 	change, err := w.desc.Derive(changeBranch(w), s.NextUnused[changeBranch(w)])
 	if err != nil {
 		return err
 	}
 
-	var chosen []Coin
-	var changeAmount int64
-	if sweepTo != nil {
-		chosen = coins
+	var sel selection
+	switch {
+	case sweepScript != nil:
+		if len(coins) == 0 {
+			return fmt.Errorf("nothing to sweep: the wallet has no spendable coin%s", heldBackNote(heldBack))
+		}
 		var total int64
 		for _, c := range coins {
 			total += int64(c.Amount)
 		}
-		sweepOut := psbt.OutputSpec{PkScript: mustScript(sweepTo)}
-		fee := feeFor(w, len(chosen), []psbt.OutputSpec{sweepOut}, feeRate)
-		if total-fee <= 0 || mempool.IsDust(wire.NewTxOut(total-fee, sweepOut.PkScript), minRelayFee) {
-			return fmt.Errorf("the wallet's %s cannot pay the %s fee of a sweep", psbt.FormatBTC(total), psbt.FormatBTC(fee))
+		sweepOut := psbt.OutputSpec{PkScript: sweepScript}
+		fee := m.fee(len(coins), []psbt.OutputSpec{sweepOut})
+		if total-fee <= 0 || isDust(total-fee, sweepScript) {
+			return fmt.Errorf("the %s of %s cannot pay the %s fee of a sweep and leave more than dust", plural(len(coins), "coin"), psbt.FormatBTC(total), psbt.FormatBTC(fee))
 		}
 		sweepOut.Amount = total - fee
 		outs = []psbt.OutputSpec{sweepOut}
-	} else {
-		chosen, changeAmount, err = selectCoins(w, coins, outs, target, feeRate, change.Script)
-		if err != nil {
-			return err
-		}
+		sel = selection{coins: coins, method: "sweep: every coin, no change"}
+	case len(coinControl) > 0:
+		sel, err = spendAll(coins, outs, target, m, change.Script)
+	default:
+		sel, err = selectCoins(coins, outs, target, m, change.Script)
 	}
-	if changeAmount > 0 {
-		outs = append(outs, changeOutput(w, change, changeAmount))
+	var insufficient *InsufficientFundsError
+	if errors.As(err, &insufficient) {
+		insufficient.HeldBack = heldBack
+		return insufficient
+	}
+	if err != nil {
+		return err
+	}
+	if sel.change > 0 {
+		outs = append(outs, changeOutput(w, change, sel.change))
 	}
 
-	ins := make([]psbt.InputSpec, 0, len(chosen))
-	for _, c := range chosen {
+	ins := make([]psbt.InputSpec, 0, len(sel.coins))
+	seq := uint32(sequenceRBF)
+	if opts.NoRBF {
+		seq = sequenceNoRBF
+	}
+	for _, c := range sel.coins {
 		prev, err := b.RawTransaction(ctx, c.OutPoint.Hash)
 		if err != nil {
 			return fmt.Errorf("fetching the previous transaction of %s: %w", c.OutPoint, err)
 		}
-		ins = append(ins, inputSpec(w, c, prev))
+		ins = append(ins, inputSpec(w, c.Derived, prev, c.OutPoint.Index, seq))
 	}
-	// Anti-fee-sniping (as Bitcoin Core): a locktime of the current height
-	// makes the transaction useless for re-mining the tip; RBF is signalled.
-	p, err := psbt.Build(2, uint32(s.Tip), ins, outs)
+	lockTime := uint32(s.Tip)
+	if opts.HasLockTime {
+		lockTime = opts.LockTime
+		if lockTime < 500_000_000 && int64(lockTime) > int64(s.Tip)+1 {
+			env.Warnf("--locktime %d is above the next block (%d): the transaction cannot be mined before block %d", lockTime, s.Tip+1, lockTime)
+		}
+	}
+	p, err := psbt.Build(2, lockTime, ins, outs)
 	if err != nil {
 		return err
 	}
-	if err := finalFeeCheck(p, w, feeRate, maxRate); err != nil {
+	if p, err = addGlobalXPubs(p, w.desc); err != nil {
 		return err
 	}
-	a := psbt.Analyze(p, w.net, walletFingerprint(w), psbt.DescriptorWallet(w.desc))
-	if r := a.Refusals(); len(r) > 0 {
-		return fmt.Errorf("the PSBT prepared fails its own checks: %s", r[0])
+	a, err := checkPrepared(p, w, feeRate, maxRate)
+	if err != nil {
+		return err
 	}
 	if err := writeAnalysis(env, a, opts.JSON); err != nil {
 		return err
 	}
-	data, err := p.Encode()
+	if !opts.JSON {
+		printLabels(env, w, a)
+	}
+	env.Infof("coin selection: %s; %s at %.1f sat/vB", sel.method, plural(len(sel.coins), "input"), feeRate)
+	return writePSBT(env, p, opts.Out, a)
+}
+
+// checkFeeFlags checks --fee-rate, --target-blocks and --max-fee-rate before
+// anything is asked of the node, and returns the cap.
+func checkFeeFlags(feeRate float64, target int, maxFeeRate float64) (float64, error) {
+	maxRate := maxFeeRate
+	if maxRate == 0 {
+		maxRate = DefaultMaxFeeRate
+	}
+	if maxRate < 1 {
+		return 0, fmt.Errorf("--max-fee-rate %.2f is below 1 sat/vB", maxRate)
+	}
+	if feeRate != 0 && target != 0 {
+		return 0, fmt.Errorf("give --fee-rate or --target-blocks, not both")
+	}
+	if target < 0 || target > 1008 {
+		return 0, fmt.Errorf("--target-blocks %d: give 1 to 1008 blocks", target)
+	}
+	if feeRate != 0 && feeRate < 1 {
+		return 0, fmt.Errorf("--fee-rate %.2f is below 1 sat/vB, the minimum nodes relay", feeRate)
+	}
+	if feeRate > maxRate {
+		return 0, fmt.Errorf("--fee-rate %.0f sat/vB is above the cap of %.0f sat/vB; pass --max-fee-rate to really pay that", feeRate, maxRate)
+	}
+	return maxRate, nil
+}
+
+// chooseFeeRate returns the rate given, or the node's estimate for target
+// blocks, or the fallback with a warning.
+func chooseFeeRate(ctx context.Context, env *Env, b backend.Backend, rate float64, target int, maxRate float64) (float64, error) {
+	if rate != 0 {
+		return rate, nil
+	}
+	if target == 0 {
+		target = DefaultTargetBlocks
+	}
+	est, ok, err := b.EstimateFeeRate(ctx, target)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if err := file.WriteNewAtomic(opts.Out, data, 0o644); err != nil {
-		return err
+	if !ok {
+		env.Warnf("%s has no fee estimate for %d blocks; using the fallback %.1f sat/vB — pass --fee-rate to choose (the transaction can be bumped later: RBF)", b.Name(), target, fallbackFeeRate)
+		return fallbackFeeRate, nil
 	}
-	env.Infof("wrote the unsigned PSBT to %s; sign it on the offline machine and compare the digest %s", opts.Out, strings.ToUpper(a.Digest))
-	return nil
+	if est < 1 {
+		est = 1
+	}
+	if est > maxRate {
+		return 0, fmt.Errorf("%s estimates %.1f sat/vB for %d blocks, above the cap of %.0f sat/vB; pass --fee-rate or --max-fee-rate", b.Name(), est, target, maxRate)
+	}
+	env.Infof("fee rate %.1f sat/vB: %s's estimate for confirmation within %d blocks", est, b.Name(), target)
+	return est, nil
+}
+
+// collectPayouts reads --to and --to-file and checks the batch as a whole.
+func collectPayouts(env *Env, w *Wallet, opts PrepareOptions) ([]Payout, error) {
+	var pays []Payout
+	for i, s := range opts.To {
+		p, err := ParsePayment(s, w.net)
+		if err != nil {
+			return nil, fmt.Errorf("--to #%d: %w", i+1, err)
+		}
+		pays = append(pays, Payout{Payment: p, Origin: fmt.Sprintf("--to #%d", i+1)})
+	}
+	if opts.ToFile != "" {
+		more, err := readPayoutsFile(env, opts.ToFile, w.net)
+		if err != nil {
+			return nil, err
+		}
+		pays = append(pays, more...)
+	}
+	if err := CheckPayouts(pays); err != nil {
+		return nil, err
+	}
+	return pays, nil
+}
+
+func parseOutPoints(ss []string) ([]wire.OutPoint, error) {
+	var out []wire.OutPoint
+	seen := map[wire.OutPoint]bool{}
+	for _, s := range ss {
+		op, err := ParseOutPoint(s)
+		if err != nil {
+			return nil, fmt.Errorf("--utxo: %w", err)
+		}
+		if seen[op] {
+			return nil, fmt.Errorf("--utxo %s is given twice", op)
+		}
+		seen[op] = true
+		out = append(out, op)
+	}
+	return out, nil
 }
 
 func changeBranch(w *Wallet) uint32 {
@@ -201,181 +318,61 @@ func walletFingerprint(w *Wallet) uint32 {
 	return 0
 }
 
-func mustScript(a btcutil.Address) []byte {
-	s, err := txscript.PayToAddrScript(a)
-	if err != nil {
-		panic(fmt.Sprintf("address %s has no script: %v", a, err)) // decoded addresses always have one
+// spendable filters the scan to the coins prepare may spend: confirmed,
+// mature, not frozen — or exactly the coin-control list, each of which must
+// be the wallet's and not frozen. heldBack describes what was left out.
+func spendable(env *Env, w *Wallet, s *Scan, only []wire.OutPoint) (coins []Coin, heldBack string, err error) {
+	if len(only) > 0 {
+		byOp := map[wire.OutPoint]Coin{}
+		for _, c := range s.Coins {
+			byOp[c.OutPoint] = c
+		}
+		for _, op := range only {
+			c, ok := byOp[op]
+			switch {
+			case !ok:
+				return nil, "", fmt.Errorf("--utxo %s is not an unspent coin of wallet %q (see `airsign-online utxos`)", op, w.Name)
+			case w.Frozen[op.String()]:
+				return nil, "", fmt.Errorf("--utxo %s is frozen; unfreeze it first (`airsign-online unfreeze %s`)", op, op)
+			case c.Immature(w.net):
+				return nil, "", fmt.Errorf("--utxo %s is a coinbase output with %d of %d confirmations; it cannot be spent yet", op, c.Confirmations, w.net.CoinbaseMaturity)
+			case c.InMempool():
+				env.Warnf("--utxo %s is unconfirmed: this transaction cannot confirm before the one that made it", op)
+			}
+			coins = append(coins, c)
+		}
+		return coins, "", nil
 	}
-	return s
-}
-
-// spendable filters the scan to coins prepare may spend: confirmed, mature,
-// not frozen, and in the coin-control list if one is given.
-func spendable(w *Wallet, s *Scan, only []string) ([]Coin, error) {
-	want := map[string]bool{}
-	for _, o := range only {
-		want[o] = true
-	}
-	var out []Coin
+	var frozen, unconf, immature btcutil.Amount
 	for _, c := range s.Coins {
-		op := c.OutPoint.String()
-		if len(only) > 0 {
-			if !want[op] {
-				continue
-			}
-			delete(want, op)
-		} else if w.Frozen[op] || c.InMempool() {
-			continue
+		switch {
+		case w.Frozen[c.OutPoint.String()]:
+			frozen += c.Amount
+		case c.InMempool():
+			unconf += c.Amount
+		case c.Immature(w.net):
+			immature += c.Amount
+		default:
+			coins = append(coins, c)
 		}
-		if c.Immature(w.net) {
-			if len(only) > 0 {
-				return nil, fmt.Errorf("--utxo %s is a coinbase output with %d of %d confirmations; it cannot be spent yet", op, c.Confirmations, w.net.CoinbaseMaturity)
-			}
-			continue
+	}
+	var held []string
+	for _, h := range []struct {
+		amt  btcutil.Amount
+		what string
+	}{{frozen, "frozen"}, {unconf, "unconfirmed"}, {immature, "immature coinbase"}} {
+		if h.amt > 0 {
+			held = append(held, psbt.FormatBTC(int64(h.amt))+" "+h.what)
 		}
-		out = append(out, c)
 	}
-	for op := range want {
-		return nil, fmt.Errorf("--utxo %s is not an unspent coin of wallet %q", op, w.Name)
-	}
-	return out, nil
+	return coins, strings.Join(held, ", "), nil
 }
 
-// inputVBytes is the virtual size one input of the wallet adds, counted with
-// the largest signature so the fee never comes out below the rate.
-func inputWeight(w *Wallet) int64 {
-	const base = (32 + 4 + 4) * 4 // outpoint, sequence
-	switch w.desc.Kind() {
-	case descriptor.WPKH:
-		return base + 4 + 1 + 1 + 72 + 1 + 33
-	case descriptor.SHWPKH:
-		return base + 4*(1+23) + 1 + 1 + 72 + 1 + 33
-	case descriptor.TR:
-		return base + 4 + 1 + 1 + 64
+func heldBackNote(h string) string {
+	if h == "" {
+		return ""
 	}
-	n := int64(len(w.desc.Keys()))
-	k := int64(w.desc.Threshold())
-	ws := 3 + 34*n
-	weight := base + 4 + 1 + 1 + k*73 + 3 + ws
-	if w.desc.Kind() == descriptor.SHWSHSortedMulti {
-		weight += 4 * 35
-	}
-	return weight
-}
-
-// feeFor is the fee of a transaction with nIn wallet inputs and outs.
-func feeFor(w *Wallet, nIn int, outs []psbt.OutputSpec, rate float64) int64 {
-	weight := int64(4*(4+4+1+1) + 2) // version, locktime, counts, segwit marker
-	if nIn > 252 {
-		weight += 4 * 2
-	}
-	for _, o := range outs {
-		weight += 4 * (8 + 1 + int64(len(o.PkScript)))
-	}
-	weight += int64(nIn) * inputWeight(w)
-	vsize := (weight + 3) / 4
-	return int64(math.Ceil(float64(vsize) * rate))
-}
-
-// selectCoins picks coins for target plus fee. It first looks for a set
-// that needs no change (within what change would cost), then falls back to
-// largest-first, dropping change that would be dust into the fee.
-func selectCoins(w *Wallet, coins []Coin, outs []psbt.OutputSpec, target int64, rate float64, changeScript []byte) ([]Coin, int64, error) {
-	changeOut := psbt.OutputSpec{PkScript: changeScript}
-	if sel, ok := branchAndBound(w, coins, outs, target, rate, changeScript); ok {
-		return sel, 0, nil
-	}
-	var total int64
-	sorted := append([]Coin(nil), coins...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Amount > sorted[j].Amount })
-	for n, c := range sorted {
-		total += int64(c.Amount)
-		chosen := sorted[:n+1]
-		feeNoChange := feeFor(w, len(chosen), outs, rate)
-		if total < target+feeNoChange {
-			continue
-		}
-		feeChange := feeFor(w, len(chosen), append(outs[:len(outs):len(outs)], changeOut), rate)
-		change := total - target - feeChange
-		if change > 0 && !mempool.IsDust(wire.NewTxOut(change, changeScript), minRelayFee) {
-			return chosen, change, nil
-		}
-		return chosen, 0, nil // the remainder is dust: it goes to the fee
-	}
-	var have int64
-	for _, c := range coins {
-		have += int64(c.Amount)
-	}
-	need := target + feeFor(w, len(coins), outs, rate)
-	return nil, 0, fmt.Errorf("insufficient funds: need %s (payments plus fee), the wallet can spend %s — %s missing", psbt.FormatBTC(need), psbt.FormatBTC(have), psbt.FormatBTC(need-have))
-}
-
-// branchAndBound searches (bounded) for coins whose sum lands between the
-// target plus fee and that plus the cost of a change output: such a
-// transaction needs no change, which saves fees and leaks less.
-func branchAndBound(w *Wallet, coins []Coin, outs []psbt.OutputSpec, target int64, rate float64, changeScript []byte) ([]Coin, bool) {
-	if len(coins) == 0 {
-		return nil, false
-	}
-	sorted := append([]Coin(nil), coins...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Amount > sorted[j].Amount })
-	perInput := int64(math.Ceil(float64((inputWeight(w)+3)/4) * rate))
-	base := feeFor(w, 0, outs, rate)
-	costOfChange := int64(math.Ceil(float64(8+1+len(changeScript))*rate)) + perInput
-	lo := target + base
-	hi := lo + costOfChange
-	// effective values: what each coin adds after paying for itself
-	eff := make([]int64, len(sorted))
-	remaining := int64(0)
-	for i, c := range sorted {
-		eff[i] = int64(c.Amount) - perInput
-		if eff[i] > 0 {
-			remaining += eff[i]
-		}
-	}
-	if remaining < lo {
-		return nil, false
-	}
-	const maxTries = 100_000
-	tries := 0
-	picked := make([]bool, len(sorted))
-	var best []bool
-	var dfs func(i int, sum, rest int64) bool
-	dfs = func(i int, sum, rest int64) bool {
-		tries++
-		if tries > maxTries || sum > hi {
-			return false
-		}
-		if sum >= lo {
-			best = append([]bool(nil), picked...)
-			return true
-		}
-		if i == len(sorted) || sum+rest < lo {
-			return false
-		}
-		r := rest
-		if eff[i] > 0 {
-			r -= eff[i]
-		}
-		if eff[i] > 0 {
-			picked[i] = true
-			if dfs(i+1, sum+eff[i], r) {
-				return true
-			}
-			picked[i] = false
-		}
-		return dfs(i+1, sum, r)
-	}
-	if !dfs(0, 0, remaining) {
-		return nil, false
-	}
-	var sel []Coin
-	for i, p := range best {
-		if p {
-			sel = append(sel, sorted[i])
-		}
-	}
-	return sel, true
+	return " (not counted: " + h + ")"
 }
 
 func keyOrigins(d *descriptor.Derived) []psbt.KeyOrigin {
@@ -386,14 +383,14 @@ func keyOrigins(d *descriptor.Derived) []psbt.KeyOrigin {
 	return out
 }
 
-func inputSpec(w *Wallet, c Coin, prev *wire.MsgTx) psbt.InputSpec {
+func inputSpec(w *Wallet, d *descriptor.Derived, prev *wire.MsgTx, vout, sequence uint32) psbt.InputSpec {
 	return psbt.InputSpec{
 		PrevTx:        prev,
-		Vout:          c.OutPoint.Index,
-		Sequence:      wire.MaxTxInSequenceNum - 2, // RBF (BIP125) with locktime enforced
-		Keys:          keyOrigins(c.Derived),
-		RedeemScript:  c.Derived.RedeemScript,
-		WitnessScript: c.Derived.WitnessScript,
+		Vout:          vout,
+		Sequence:      sequence,
+		Keys:          keyOrigins(d),
+		RedeemScript:  d.RedeemScript,
+		WitnessScript: d.WitnessScript,
 		Taproot:       w.desc.Kind() == descriptor.TR,
 	}
 }
@@ -409,18 +406,73 @@ func changeOutput(w *Wallet, d *descriptor.Derived, amount int64) psbt.OutputSpe
 	}
 }
 
-// finalFeeCheck compares the fee with the precise size estimate of the
-// built PSBT: it must reach the rate asked for and stay under the cap.
-func finalFeeCheck(p *psbt.Packet, w *Wallet, rate, maxRate float64) error {
-	a := psbt.Analyze(p, w.net, 0, nil)
+// checkPrepared analyses the PSBT as the offline signer will and checks it
+// against what was asked: the signer's own checks pass, the fee reaches the
+// rate and stays under the cap, the transaction is standard-sized.
+func checkPrepared(p *psbt.Packet, w *Wallet, rate, maxRate float64) (*psbt.Analysis, error) {
+	a := psbt.Analyze(p, w.net, walletFingerprint(w), psbt.DescriptorWallet(w.desc))
+	if r := a.Refusals(); len(r) > 0 {
+		return nil, fmt.Errorf("internal error: the PSBT prepared fails its own checks: %s", r[0])
+	}
 	if a.Fee < 0 {
-		return fmt.Errorf("internal error: the prepared transaction has a negative fee")
+		return nil, fmt.Errorf("internal error: the prepared transaction has a negative fee")
 	}
-	if a.FeeRate > maxRate {
-		return fmt.Errorf("the prepared fee rate %.1f sat/vB is above the %.0f sat/vB cap", a.FeeRate, maxRate)
+	m := feeModel{inputWeight: inputWeight(w.desc), rate: rate}
+	weight := m.weight(len(p.UnsignedTx().TxIn), outputsOf(p))
+	if weight > maxStandardWeight {
+		return nil, fmt.Errorf("the transaction would weigh %d WU, above the %d nodes relay: split the batch or spend fewer coins (--utxo)", weight, maxStandardWeight)
 	}
-	if a.FeeRate+0.01 < rate {
-		return fmt.Errorf("internal error: the prepared fee rate %.2f sat/vB is below the %.2f asked for", a.FeeRate, rate)
+	vsize := (weight + 3) / 4
+	got := float64(a.Fee) / float64(vsize)
+	if got > maxRate {
+		return nil, fmt.Errorf("the prepared fee rate %.1f sat/vB is above the %.0f sat/vB cap (fee %s)", got, maxRate, psbt.FormatBTC(a.Fee))
 	}
+	if a.Fee < feeAt(vsize, rate) {
+		return nil, fmt.Errorf("internal error: the prepared fee %d sat is below %.2f sat/vB for %d vB", a.Fee, rate, vsize)
+	}
+	return a, nil
+}
+
+func outputsOf(p *psbt.Packet) []psbt.OutputSpec {
+	var outs []psbt.OutputSpec
+	for _, o := range p.UnsignedTx().TxOut {
+		outs = append(outs, psbt.OutputSpec{PkScript: o.PkScript, Amount: o.Value})
+	}
+	return outs
+}
+
+// printLabels lists the operator's labels of the inputs and outputs below
+// the analysis.
+func printLabels(env *Env, w *Wallet, a *psbt.Analysis) {
+	var lines []string
+	for _, in := range a.Inputs {
+		for _, k := range []string{in.Outpoint, in.Address} {
+			if l := w.Labels[k]; k != "" && l != "" {
+				lines = append(lines, fmt.Sprintf("  input #%d %s: %s", in.Index, k, l))
+			}
+		}
+	}
+	for _, out := range a.Outputs {
+		if l := w.Labels[out.Address]; out.Address != "" && l != "" {
+			lines = append(lines, fmt.Sprintf("  output #%d %s: %s", out.Index, out.Address, l))
+		}
+	}
+	if len(lines) > 0 {
+		env.Printf("\nLabels:\n%s\n", strings.Join(lines, "\n"))
+	}
+}
+
+// writePSBT writes the unsigned PSBT to a new file and tells the operator
+// what to do next.
+func writePSBT(env *Env, p *psbt.Packet, out string, a *psbt.Analysis) error {
+	data, err := p.Encode()
+	if err != nil {
+		return err
+	}
+	if err := file.WriteNewAtomic(out, data, 0o644); err != nil {
+		return err
+	}
+	env.Infof("wrote the unsigned PSBT to %s; sign it on the offline machine and compare the digest %s", out, strings.ToUpper(a.Digest))
+	env.Infof("then: airsign-online broadcast SIGNED.psbt --expect-txid %s", a.TxID)
 	return nil
 }

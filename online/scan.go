@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt/descriptor"
@@ -22,53 +23,62 @@ type Scan struct {
 	Coins []Coin
 	// NextUnused is, per branch, the first index after the last used one.
 	NextUnused map[uint32]uint32
-	Tip        int32
+	// Used counts, per branch, the addresses with any transaction.
+	Used map[uint32]int
+	// Looked is, per branch, how many addresses were asked about.
+	Looked map[uint32]uint32
+	Tip    int32
+	// byScript maps every output script looked at to its derivation, so
+	// bump can tell the wallet's inputs and change from others'.
+	byScript map[string]*descriptor.Derived
 }
 
-// scanBatch is how many addresses are asked about at once: a full gap.
+// Scan windows: the first window of a branch is one gap long, so a new
+// wallet costs one small question per branch; each next window is twice as
+// long, up to maxScanWindow addresses, while addresses keep being used.
+// scanAhead windows are asked at once, so the node works on the next window
+// while the previous answer is read. Addresses asked about beyond the end
+// of the gap are ignored, so the result is the same as a one-by-one scan.
+const (
+	maxScanWindow = 500
+	scanAhead     = 2
+)
+
+// scan asks the backend about the wallet's addresses, every branch at the
+// same time, until a branch has gap-limit unused addresses in a row.
 func (w *Wallet) scan(ctx context.Context, b backend.Backend) (*Scan, error) {
 	tip, err := b.TipHeight(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s := &Scan{NextUnused: map[uint32]uint32{}, Tip: tip}
-	for _, branch := range w.desc.Branches() {
-		unusedRun := 0
-		next := uint32(0)
-		for index := uint32(0); unusedRun < w.GapLimit; {
-			batch := w.GapLimit
-			ders := make([]*descriptor.Derived, 0, batch)
-			addrs := make([]btcutil.Address, 0, batch)
-			for i := 0; i < batch; i++ {
-				d, err := w.desc.Derive(branch, index+uint32(i))
-				if err != nil {
-					return nil, fmt.Errorf("deriving address %d/%d: %w", branch, index+uint32(i), err)
-				}
-				ders = append(ders, d)
-				addrs = append(addrs, d.Address)
+	branches := w.desc.Branches()
+	results := make([]branchScan, len(branches))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, br := range branches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = w.scanBranch(ctx, b, br)
+			if results[i].err != nil {
+				cancel() // the other branch need not finish
 			}
-			infos, err := b.ScanAddresses(ctx, addrs)
-			if err != nil {
-				return nil, err
-			}
-			for i, d := range ders {
-				info := infos[d.Address.EncodeAddress()]
-				if info.Used {
-					unusedRun = 0
-					next = index + uint32(i) + 1
-				} else {
-					unusedRun++
-				}
-				for _, u := range info.UTXOs {
-					s.Coins = append(s.Coins, Coin{UTXO: u, Branch: branch, Index: index + uint32(i), Derived: d})
-				}
-				if unusedRun >= w.GapLimit {
-					break
-				}
-			}
-			index += uint32(batch)
+		}()
+	}
+	wg.Wait()
+	s := &Scan{NextUnused: map[uint32]uint32{}, Used: map[uint32]int{}, Looked: map[uint32]uint32{},
+		Tip: tip, byScript: map[string]*descriptor.Derived{}}
+	for i, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
-		s.NextUnused[branch] = next
+		br := branches[i]
+		s.NextUnused[br], s.Used[br], s.Looked[br] = r.next, r.used, uint32(len(r.ders))
+		s.Coins = append(s.Coins, r.coins...)
+		for _, d := range r.ders {
+			s.byScript[string(d.Script)] = d
+		}
 	}
 	sort.Slice(s.Coins, func(i, j int) bool {
 		if s.Coins[i].Amount != s.Coins[j].Amount {
@@ -79,10 +89,91 @@ func (w *Wallet) scan(ctx context.Context, b backend.Backend) (*Scan, error) {
 	return s, nil
 }
 
-// Balance sums the coins: confirmed and spendable, unconfirmed, immature.
-func (s *Scan) Balance(w *Wallet) (confirmed, unconfirmed, immature btcutil.Amount) {
+type branchScan struct {
+	coins []Coin
+	next  uint32
+	used  int
+	ders  []*descriptor.Derived
+	err   error
+}
+
+type windowResult struct {
+	ders  []*descriptor.Derived
+	infos map[string]backend.AddressInfo
+	err   error
+}
+
+func (w *Wallet) scanBranch(ctx context.Context, b backend.Backend, branch uint32) (r branchScan) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // abandons the windows asked beyond the gap
+	var queue []chan windowResult
+	start, size := uint32(0), w.gap
+	launch := func() error {
+		ders := make([]*descriptor.Derived, 0, size)
+		addrs := make([]btcutil.Address, 0, size)
+		for i := 0; i < size; i++ {
+			d, err := w.desc.Derive(branch, start+uint32(i))
+			if err != nil {
+				return fmt.Errorf("deriving address %d/%d: %w", branch, start+uint32(i), err)
+			}
+			ders = append(ders, d)
+			addrs = append(addrs, d.Address)
+		}
+		ch := make(chan windowResult, 1) // never blocks an abandoned sender
+		go func() {
+			infos, err := b.ScanAddresses(ctx, addrs)
+			ch <- windowResult{ders, infos, err}
+		}()
+		queue = append(queue, ch)
+		start += uint32(size)
+		size = max(w.gap, min(2*size, maxScanWindow))
+		return nil
+	}
+	unusedRun := 0
+	for {
+		for len(queue) < scanAhead {
+			if err := launch(); err != nil {
+				r.err = err
+				return r
+			}
+		}
+		res := <-queue[0]
+		queue = queue[1:]
+		if res.err != nil {
+			r.err = res.err
+			return r
+		}
+		for _, d := range res.ders {
+			r.ders = append(r.ders, d)
+			info, ok := res.infos[d.Address.EncodeAddress()]
+			if !ok {
+				r.err = fmt.Errorf("%s did not answer about address %d/%d (%s)", b.Name(), branch, d.Index, d.Address.EncodeAddress())
+				return r
+			}
+			if info.Used || len(info.UTXOs) > 0 {
+				unusedRun = 0
+				r.next = d.Index + 1
+				r.used++
+			} else {
+				unusedRun++
+			}
+			for _, u := range info.UTXOs {
+				r.coins = append(r.coins, Coin{UTXO: u, Branch: branch, Index: d.Index, Derived: d})
+			}
+			if unusedRun >= w.gap {
+				return r
+			}
+		}
+	}
+}
+
+// Balance sums the coins: confirmed and spendable, unconfirmed, immature,
+// and (counted in neither of the first three) frozen.
+func (s *Scan) Balance(w *Wallet) (confirmed, unconfirmed, immature, frozen btcutil.Amount) {
 	for _, c := range s.Coins {
 		switch {
+		case w.Frozen[c.OutPoint.String()]:
+			frozen += c.Amount
 		case c.Immature(w.net):
 			immature += c.Amount
 		case c.InMempool():

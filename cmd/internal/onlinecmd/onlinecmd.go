@@ -8,9 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/airsign/airsign/cmd/internal/cli"
-	"github.com/airsign/airsign/cmd/internal/version"
 	"github.com/airsign/airsign/online"
 	"github.com/airsign/airsign/online/backend"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -28,13 +28,17 @@ func Main(args []string) int {
 // or a file.
 type nodeFlags struct {
 	url, user, passFile, cookie, backend string
+	timeout                              time.Duration
 }
 
 func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.Backend, error) {
 	if n.url == "" {
 		return nil, fmt.Errorf("no node address: give --rpc-url or set AIRSIGN_RPC_URL")
 	}
-	cfg := backend.Config{URL: n.url, User: n.user, Password: os.Getenv("AIRSIGN_RPC_PASS"), CookieFile: n.cookie}
+	if n.timeout < 0 {
+		return nil, cli.UsageError{Err: fmt.Errorf("--rpc-timeout %s is negative", n.timeout)}
+	}
+	cfg := backend.Config{URL: n.url, User: n.user, Password: os.Getenv("AIRSIGN_RPC_PASS"), CookieFile: n.cookie, Timeout: n.timeout}
 	if n.passFile != "" {
 		b, err := os.ReadFile(n.passFile)
 		if err != nil {
@@ -55,9 +59,9 @@ func newRoot(env *online.Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "airsign-online",
 		Short: "Watch-only wallet: find UTXOs, prepare PSBTs, broadcast signed ones",
-		Long: `airsign-online runs on the connected laptop and holds no key: only a watch-only
-descriptor. It prepares unsigned PSBTs for airsign-offline and broadcasts the
-signed ones.
+		Long: `airsign-online runs on the connected laptop and holds no key: only watch-only
+descriptors, one per named wallet (--wallet). It prepares unsigned PSBTs for
+airsign-offline and broadcasts the signed ones.
 
 The node is given by --rpc-url, --rpc-user and the password in AIRSIGN_RPC_PASS
 or --rpc-pass-file (never on the command line); AIRSIGN_RPC_URL and
@@ -68,17 +72,20 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 			env.Connect = node.connect
 		},
 	}
-	root.Version = version.String()
 	pf := root.PersistentFlags()
 	pf.StringVar(&env.DataDir, "datadir", envOr("AIRSIGN_DATADIR", online.DefaultDataDir()), "directory holding the watch-only wallets (env AIRSIGN_DATADIR)")
 	pf.StringVarP(&walletName, "wallet", "w", envOr("AIRSIGN_WALLET", "default"), "wallet name (env AIRSIGN_WALLET)")
+	pf.IntVar(&env.GapLimit, "gap-limit", 0, "unused addresses in a row that end a scan (default: the wallet's, 20 unless set at import)")
 	pf.StringVar(&node.backend, "backend", envOr("AIRSIGN_BACKEND", "btcd"), "chain backend: btcd")
 	pf.StringVar(&node.url, "rpc-url", os.Getenv("AIRSIGN_RPC_URL"), "node RPC URL, e.g. http://127.0.0.1:8334 (env AIRSIGN_RPC_URL)")
 	pf.StringVar(&node.user, "rpc-user", os.Getenv("AIRSIGN_RPC_USER"), "node RPC user (env AIRSIGN_RPC_USER)")
 	pf.StringVar(&node.passFile, "rpc-pass-file", "", "file holding the RPC password (else env AIRSIGN_RPC_PASS)")
 	pf.StringVar(&node.cookie, "rpc-cookie", "", "cookie file with user:password (Bitcoin Core's .cookie)")
+	pf.DurationVar(&node.timeout, "rpc-timeout", 30*time.Second, "give up on a node request after this long (reads are tried 3 times, with a pause of 0.5 s then 1 s)")
 
-	root.AddCommand(walletCmd(env, &walletName), utxosCmd(env, &walletName), prepareCmd(env, &walletName),
+	root.AddCommand(walletCmd(env, &walletName), utxosCmd(env, &walletName),
+		labelCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
+		prepareCmd(env, &walletName), bumpCmd(env, &walletName),
 		broadcastCmd(env, &walletName), statusCmd(env, &walletName))
 	return root
 }
@@ -95,25 +102,59 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 func walletCmd(env *online.Env, name *string) *cobra.Command {
-	w := &cobra.Command{Use: "wallet", Short: "Import and show the watch-only wallet"}
-	var network string
-	imp := &cobra.Command{
-		Use:   "import DESCRIPTOR",
-		Short: "Import a watch-only output descriptor (checksum verified)",
-		Args:  cli.ExactArgs(1, "one descriptor, e.g. wpkh([fp/84h/0h/0h]xpub…/<0;1>/*)#checksum"),
+	w := &cobra.Command{Use: "wallet", Short: "Import, list and show the watch-only wallets"}
+	var imp online.ImportOptions
+	impCmd := &cobra.Command{
+		Use:   "import (DESCRIPTOR | FILE | - | --qr IMAGE…)",
+		Short: "Import a watch-only output descriptor (checksum required) as a new named wallet",
+		Long: `Import a watch-only output descriptor as a new wallet named by --wallet.
+
+The descriptor comes as the argument itself, a file holding it (plain text, or
+airsign-offline's enrollment file {"descriptor": …}), '-' for stdin, or --qr
+with a picture of a QR code whose text is the descriptor. The BIP380 checksum
+(#…) is required. Types: wpkh, sh(wpkh), tr (key path), wsh(sortedmulti) and
+sh(wsh(sortedmulti)), with key origins and <0;1>/*. UR crypto-output QR
+codes are not read yet: export the descriptor as text.
+
+--network defaults to the enrollment file's network, else AIRSIGN_NETWORK,
+else mainnet. --gap-limit given here is saved with the wallet.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(imp.QR) > 0 {
+				return cli.ExactArgs(0, "no argument with --qr")(cmd, args)
+			}
+			return cli.ExactArgs(1, "one descriptor, e.g. wpkh([fp/84h/0h/0h]xpub…/<0;1>/*)#checksum, or a file holding it")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			wal, err := online.ImportWallet(env, *name, args[0], network)
+			imp.Name, imp.GapLimit = *name, env.GapLimit
+			if len(args) == 1 {
+				imp.Source = args[0]
+			}
+			if !cmd.Flags().Changed("network") {
+				imp.Network = os.Getenv("AIRSIGN_NETWORK")
+			}
+			wal, err := online.ImportWallet(env, imp)
 			if err != nil {
 				return err
 			}
-			env.Printf("imported wallet %q (%s, %s)\ndescriptor ID: %s\n", wal.Name, wal.Desc().Kind(), wal.Net().Name, wal.Desc().ID())
+			kind := wal.Desc().Kind().String()
+			if wal.Desc().Kind().IsMultisig() {
+				kind = fmt.Sprintf("%s, %d of %d", kind, wal.Desc().Threshold(), len(wal.Desc().Keys()))
+			}
+			env.Printf("imported wallet %q (%s, %s)\ndescriptor ID: %s\n", wal.Name, kind, wal.Net().Name, wal.Desc().ID())
 			return nil
 		},
 	}
-	imp.Flags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
+	impCmd.Flags().StringVar(&imp.Network, "network", "", "mainnet, testnet, signet or regtest (default: the file's, else env AIRSIGN_NETWORK, else mainnet)")
+	impCmd.Flags().StringArrayVar(&imp.QR, "qr", nil, "read the descriptor from a QR code in this image (PNG, JPEG, GIF) or directory")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the wallets in the data directory",
+		Args:  cli.ExactArgs(0, "no arguments"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return online.ListWallets(env) },
+	}
 	show := &cobra.Command{
 		Use:   "show",
-		Short: "Show the wallet's descriptor and network",
+		Short: "Show the wallet's descriptor, network and keys",
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE:  func(cmd *cobra.Command, args []string) error { return online.ShowWallet(env, *name) },
 	}
@@ -121,7 +162,7 @@ func walletCmd(env *online.Env, name *string) *cobra.Command {
 	var n, start uint32
 	addrs := &cobra.Command{
 		Use:   "addresses",
-		Short: "List the wallet's receive (or change) addresses",
+		Short: "List the wallet's receive (or change) addresses, with their labels",
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return online.ListAddresses(env, *name, change, start, n)
@@ -130,19 +171,49 @@ func walletCmd(env *online.Env, name *string) *cobra.Command {
 	addrs.Flags().BoolVar(&change, "change", false, "list change addresses")
 	addrs.Flags().Uint32VarP(&n, "n", "n", 10, "how many")
 	addrs.Flags().Uint32Var(&start, "start", 0, "first index")
-	w.AddCommand(imp, show, addrs)
+	w.AddCommand(impCmd, list, show, addrs)
 	return w
 }
 
 func utxosCmd(env *online.Env, name *string) *cobra.Command {
-	return &cobra.Command{
+	var opts online.UTXOOptions
+	cmd := &cobra.Command{
 		Use:   "utxos",
-		Short: "List the wallet's coins and balance from the node",
+		Short: "Scan the wallet: its coins, labels and balance (confirmed / unconfirmed) from the node",
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Wallet = *name
 			ctx, cancel := signalContext()
 			defer cancel()
-			return online.ListUTXOs(ctx, env, *name)
+			return online.ListUTXOs(ctx, env, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the coins and balance as JSON")
+	return cmd
+}
+
+func labelCmd(env *online.Env, name *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "label (ADDRESS | TXID:VOUT) TEXT",
+		Short: "Label an address or a coin (an empty TEXT removes the label)",
+		Args:  cli.ExactArgs(2, "an address or TXID:VOUT, and the label text (quoted)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return online.SetLabel(env, *name, args[0], args[1])
+		},
+	}
+}
+
+func freezeCmd(env *online.Env, name *string, freeze bool) *cobra.Command {
+	use, short := "freeze TXID:VOUT", "Freeze a coin: prepare and bump will not spend it"
+	if !freeze {
+		use, short = "unfreeze TXID:VOUT", "Unfreeze a coin"
+	}
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cli.ExactArgs(1, "one coin, TXID:VOUT"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return online.SetFrozen(env, *name, args[0], freeze)
 		},
 	}
 }
@@ -150,25 +221,69 @@ func utxosCmd(env *online.Env, name *string) *cobra.Command {
 func prepareCmd(env *online.Env, name *string) *cobra.Command {
 	var opts online.PrepareOptions
 	cmd := &cobra.Command{
-		Use:   "prepare (--to ADDR:AMOUNT… | --sweep ADDR) --out FILE",
-		Short: "Build the unsigned PSBT for a payment",
+		Use:   "prepare (--to ADDR:AMOUNT… | --to-file CSV | --sweep ADDR) --out FILE",
+		Short: "Build the unsigned PSBT for a payment, a batch of payouts or a sweep",
 		Long: `Build the unsigned PSBT for a payment. AMOUNT is in BTC (0.015) or satoshis
-(1500000sat). Change goes to the wallet's next unused change address, with its
-derivation in the PSBT so the offline signer can verify it.`,
+(1500000sat). --to-file reads a batch from CSV, one ADDRESS,AMOUNT per line
+(a header line is allowed; errors name the line).
+
+Coins: branch and bound looks for a set that needs no change; else the largest
+coins are used and change goes to the wallet's next unused change address, with
+its derivation in the PSBT so the offline signer can verify it. Change below
+the dust limit goes to the fee. --utxo spends exactly the coins named. Frozen,
+unconfirmed and immature coins are not spent.
+
+Fee: --fee-rate, or the node's estimate for --target-blocks (default 6), or,
+when the node has none, 2 sat/vB with a warning. The transaction signals RBF
+(replace it later with 'bump') unless --no-rbf; its locktime is the tip height
+(anti-fee-sniping) unless --locktime.`,
 		Args: cli.ExactArgs(0, "no arguments (use --to and --out)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet = *name
+			opts.HasLockTime = cmd.Flags().Changed("locktime")
 			ctx, cancel := signalContext()
 			defer cancel()
 			return online.Prepare(ctx, env, opts)
 		},
 	}
-	cmd.Flags().StringArrayVar(&opts.To, "to", nil, "pay ADDRESS:AMOUNT (repeat for a batch)")
-	cmd.Flags().StringVar(&opts.Sweep, "sweep", "", "send every spendable coin to this address, less the fee")
-	cmd.Flags().Float64Var(&opts.FeeRate, "fee-rate", 0, "fee rate in sat/vB (default: the node's estimate)")
-	cmd.Flags().Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000 = 0.1 BTC/kvB)")
-	cmd.Flags().StringArrayVar(&opts.Coins, "utxo", nil, "spend only this coin, TXID:VOUT (repeat; coin control)")
-	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the unsigned PSBT to this new file")
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.To, "to", nil, "pay ADDRESS:AMOUNT (repeat for a batch)")
+	f.StringVar(&opts.ToFile, "to-file", "", "pay every ADDRESS,AMOUNT line of this CSV file ('-' for stdin)")
+	f.StringVar(&opts.Sweep, "sweep", "", "send every spendable coin (or every --utxo coin) to this address, less the fee")
+	f.Float64Var(&opts.FeeRate, "fee-rate", 0, "fee rate in sat/vB (default: the node's estimate)")
+	f.IntVar(&opts.TargetBlocks, "target-blocks", 0, "ask the node's estimate for confirmation within N blocks (default 6)")
+	f.Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000 = 0.1 BTC/kvB)")
+	f.StringArrayVar(&opts.Coins, "utxo", nil, "spend exactly this coin, TXID:VOUT (repeat; coin control)")
+	f.BoolVar(&opts.NoRBF, "no-rbf", false, "do not signal replaceability (BIP125); the transaction cannot be bumped")
+	f.Uint32Var(&opts.LockTime, "locktime", 0, "nLockTime: a block height, or a Unix time from 500000000 (default: the tip height)")
+	f.StringVarP(&opts.Out, "out", "o", "", "write the unsigned PSBT to this new file")
+	f.BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	return cmd
+}
+
+func bumpCmd(env *online.Env, name *string) *cobra.Command {
+	var opts online.BumpOptions
+	cmd := &cobra.Command{
+		Use:   "bump TXID --fee-rate N --out FILE",
+		Short: "Prepare an RBF replacement of a wallet transaction waiting in the mempool",
+		Long: `Prepare a BIP125 replacement PSBT of a wallet transaction that is in the
+mempool: the same inputs and payments, a higher fee taken from the change, or
+from more of the wallet's coins when the change cannot pay it. The new fee is
+at least the old fee plus 1 sat/vB of the new size, at the rate asked for.
+Refused when the transaction is confirmed, unknown to the node, does not signal
+RBF, or spends coins that are not the wallet's. Sign and broadcast the result
+like a prepared PSBT; the node then drops the original.`,
+		Args: cli.ExactArgs(1, "the txid of the transaction to replace"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Wallet, opts.TxID = *name, args[0]
+			ctx, cancel := signalContext()
+			defer cancel()
+			return online.Bump(ctx, env, opts)
+		},
+	}
+	cmd.Flags().Float64Var(&opts.FeeRate, "fee-rate", 0, "the replacement's fee rate in sat/vB")
+	cmd.Flags().Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000)")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the replacement PSBT to this new file")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
 	return cmd
 }
@@ -178,7 +293,11 @@ func broadcastCmd(env *online.Env, name *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "broadcast SIGNED-SOURCE…",
 		Short: "Combine, finalize, test-accept and send signed PSBTs",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `Combine the signed PSBTs (one, or one per cosigner of a multisig), finalize,
+ask the node whether it would accept the transaction, and send it. Sending a
+transaction the node already has reports its status instead. --expect-txid
+refuses any PSBT of another transaction (prepare prints the txid).`,
+		Args: cli.MinArgs(1, "one or more signed PSBT files ('-' for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet, opts.Sources = *name, args
 			ctx, cancel := signalContext()
@@ -188,6 +307,7 @@ func broadcastCmd(env *online.Env, name *string) *cobra.Command {
 	}
 	cmd.Flags().Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000 = 0.1 BTC/kvB)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the raw transaction and the node's verdict; send nothing")
+	cmd.Flags().StringVar(&opts.ExpectTxID, "expect-txid", "", "refuse PSBTs of any other transaction than this txid")
 	return cmd
 }
 
