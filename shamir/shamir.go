@@ -233,12 +233,16 @@ func combine(shares []Share, expect *Fingerprint, wantSecret bool) (secret []byt
 		return nil, rep, err
 	}
 	defer clear(m)
+	// Every share outside T-1 members of the agreeing subset must lie on the
+	// polynomial they and M define. This also catches the (engineered) case
+	// of errors that cancel out in a larger subset.
+	base = base[:t-1]
 	var bad []string
 	for k, s := range sorted {
 		if slices.Contains(base, k) {
 			continue
 		}
-		fits, err := fitsWith(sorted, base[:t-1], s, m)
+		fits, err := fitsWith(sorted, base, s, m)
 		if err != nil {
 			return nil, rep, err
 		}
@@ -325,47 +329,76 @@ func checkOneSet(shares []Share) error {
 // the most there can be, so this only guards against future changes.
 const maxSubsets = 20000
 
-// findAgreeing returns secret||digest from the first Threshold-subset of
-// shares (in index order) whose combination passes the digest, and the
-// positions of that subset in shares. Given exactly Threshold shares that is
-// the only subset.
+// findAgreeing returns secret||digest from a subset of at least Threshold
+// shares whose combination passes the digest, and the positions of that
+// subset in shares. It tries, in order: all shares; every set leaving one
+// out (so one bad share costs at most len(shares) tries); then every
+// Threshold-subset in index order. Given exactly Threshold shares, that is
+// the one combination.
 func findAgreeing(shares []Share) (m []byte, subset []int, err error) {
-	t := shares[0].Threshold
+	t, k := shares[0].Threshold, len(shares)
+	header := shares[0].setHeader()
+	try := func(idx []int) ([]byte, error) {
+		xs := make([]byte, len(idx))
+		ys := make([][]byte, len(idx))
+		for j, i := range idx {
+			xs[j] = byte(shares[i].Index)
+			ys[j] = shares[i].Payload
+		}
+		m, err := interpolate(xs, ys, 0)
+		if err != nil {
+			return nil, fmt.Errorf("shamir: combine: %w", err)
+		}
+		d := digest(header, m[:len(m)-DigestLen])
+		ok := hmac.Equal(d, m[len(m)-DigestLen:])
+		clear(d)
+		if !ok {
+			clear(m)
+			return nil, nil
+		}
+		return m, nil
+	}
+	if k > t {
+		all := make([]int, k)
+		for i := range all {
+			all[i] = i
+		}
+		if m, err := try(all); m != nil || err != nil {
+			return m, all, err
+		}
+	}
+	if k-1 > t {
+		for out := 0; out < k; out++ {
+			idx := make([]int, 0, k-1)
+			for i := 0; i < k; i++ {
+				if i != out {
+					idx = append(idx, i)
+				}
+			}
+			if m, err := try(idx); m != nil || err != nil {
+				return m, idx, err
+			}
+		}
+	}
 	idx := make([]int, t)
 	for i := range idx {
 		idx[i] = i
 	}
-	header := shares[0].setHeader()
 	for tries := 0; tries < maxSubsets; tries++ {
-		xs := make([]byte, t)
-		ys := make([][]byte, t)
-		for k, i := range idx {
-			xs[k] = byte(shares[i].Index)
-			ys[k] = shares[i].Payload
+		if m, err := try(idx); m != nil || err != nil {
+			return m, idx, err
 		}
-		m, err := interpolate(xs, ys, 0)
-		if err != nil {
-			return nil, nil, fmt.Errorf("shamir: combine: %w", err)
-		}
-		secret := m[:len(m)-DigestLen]
-		d := digest(header, secret)
-		ok := hmac.Equal(d, m[len(m)-DigestLen:])
-		clear(d)
-		if ok {
-			return m, idx, nil
-		}
-		clear(m)
-		if !nextSubset(idx, len(shares)) {
+		if !nextSubset(idx, k) {
 			break
 		}
 	}
-	if len(shares) == t {
+	if k == t {
 		return nil, nil, setErr(nil, ErrForged,
 			"at least one share is forged or from a different split: the recovered secret fails its digest")
 	}
 	return nil, nil, setErr(nil, ErrForged,
 		"no %d of these %d shares agree: at least %d of them are forged, corrupted, or from a different split",
-		t, len(shares), len(shares)-t+1)
+		t, k, k-t+1)
 }
 
 // nextSubset advances idx to the next t-subset of 0..n-1 in lexicographic
