@@ -233,16 +233,21 @@ func combine(shares []Share, expect *Fingerprint, wantSecret bool) (secret []byt
 		return nil, rep, err
 	}
 	defer clear(m)
-	// Every share outside T-1 members of the agreeing subset must lie on the
-	// polynomial they and M define. This also catches the (engineered) case
-	// of errors that cancel out in a larger subset.
-	base = base[:t-1]
+	// Every share must lie on the polynomial the agreeing subset defines.
+	// T shares define it, so a subset of exactly T fits by construction;
+	// from a larger one, take T-1 and check every other share against them
+	// and M. That also catches the (engineered) case of errors that cancel
+	// out in a larger subset.
+	trusted := base
+	if len(base) > t {
+		trusted = base[:t-1]
+	}
 	var bad []string
 	for k, s := range sorted {
-		if slices.Contains(base, k) {
+		if slices.Contains(trusted, k) {
 			continue
 		}
-		fits, err := fitsWith(sorted, base, s, m)
+		fits, err := fitsWith(sorted, base[:t-1], s, m)
 		if err != nil {
 			return nil, rep, err
 		}

@@ -166,6 +166,8 @@ func TestParseShareErrors(t *testing.T) {
 		{"non-ASCII", good[:37] + "é" + good[38:], ErrCharacter, []int{8}, ""},
 		{"typo", typo, ErrChecksum, []int{7}, "share 3, block 7 looks mistyped"},
 		{"two typos", change(change(good, 5, other(compact[5], 3)), 70, other(compact[70], 1)), ErrChecksum, []int{2, 18}, "share 3, blocks 2 and 18 look mistyped"},
+		{"many typos", change(change(change(change(good, 8, other(compact[8], 0)), 30, other(compact[30], 4)), 44, other(compact[44], 9)), 61, other(compact[61], 2)), ErrChecksum, nil,
+			"share 3 does not match its checksum: several characters look mistyped; compare every block with the card"},
 		{"character dropped", dropped, ErrLength, []int{7}, "share 3 has one character too few: block 7 looks wrong"},
 		{"character doubled", doubled, ErrLength, []int{10}, "share 3 has one character too many: block 10 looks wrong"},
 		{"half a share", good[:40], ErrLength, nil, "share 3 has 32 characters; a share has 62, 68, 74, 81 or 87 (count the blocks against the card)"},
