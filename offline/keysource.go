@@ -7,6 +7,7 @@ import (
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/bip39"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/shamir"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 )
@@ -62,7 +63,23 @@ func (ks KeySource) LoadKey(env *Env) (*Key, error) {
 		entropy, err = bip39.MnemonicToEntropy(raw)
 		wipe(raw)
 	case len(ks.ShareFiles) > 0 || ks.Shares:
-		entropy, err = combineShares(env, ks)
+		var written shamir.Fingerprint
+		entropy, written, err = combineShares(env, ks)
+		if err != nil {
+			return nil, err
+		}
+		key, err := KeyFromEntropy(entropy, env.Net)
+		if err != nil {
+			return nil, err
+		}
+		// The shares' digest proves they combine; this proves the key they
+		// make is the one written on them (a BIP39 passphrase, or a split
+		// of the wrong secret, would show here).
+		if got := shamirFingerprint(key.Fingerprint); got != written {
+			key.Wipe()
+			return nil, fmt.Errorf("the shares rebuild a key with fingerprint %s, but they were made for key %s", got, written)
+		}
+		return key, nil
 	default:
 		var raw []byte
 		raw, err = env.Prompter.ReadSecret("Type the BIP39 mnemonic (not shown), then Enter: ")

@@ -165,21 +165,29 @@ func readShares(env *Env, files []string) ([]shamir.Share, error) {
 	return shares, nil
 }
 
-// combineShares rebuilds the BIP39 entropy from shares for KeySource.
-func combineShares(env *Env, ks KeySource) ([]byte, error) {
+// combineShares rebuilds the BIP39 entropy from shares for KeySource, and
+// returns the master fingerprint the shares carry, which the caller checks
+// against the key it derives.
+func combineShares(env *Env, ks KeySource) ([]byte, shamir.Fingerprint, error) {
 	shares, err := readShares(env, ks.ShareFiles)
 	if err != nil {
-		return nil, err
+		return nil, shamir.Fingerprint{}, err
 	}
 	defer wipeShares(shares)
-	if ks.ExpectFingerprint != "" {
-		fp, err := ParseFingerprint(ks.ExpectFingerprint)
-		if err != nil {
-			return nil, err
-		}
-		return shamir.CombineExpect(shares, fp)
+	if len(shares) == 0 {
+		return nil, shamir.Fingerprint{}, fmt.Errorf("no shares given")
 	}
-	return shamir.Combine(shares)
+	var secret []byte
+	if ks.ExpectFingerprint != "" {
+		fp, perr := ParseFingerprint(ks.ExpectFingerprint)
+		if perr != nil {
+			return nil, shamir.Fingerprint{}, perr
+		}
+		secret, err = shamir.CombineExpect(shares, fp)
+	} else {
+		secret, err = shamir.Combine(shares)
+	}
+	return secret, shares[0].Fingerprint, err
 }
 
 func wipeShares(shares []shamir.Share) {

@@ -92,6 +92,9 @@ func (o QROptions) plan(psbt []byte, paper bool) ([]string, error) {
 		level = "L"
 	}
 	po.Level = bbqr.ECLevel(strings.ToUpper(level)[0])
+	// A PSBT that fits one code (up to version 20, 97×97 modules) goes as
+	// one; Split forces a series.
+	po.MaxSingleVersion = 20
 	if o.Split {
 		po.MaxSingleVersion = -1
 	}
