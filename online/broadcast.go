@@ -82,7 +82,7 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 	vsize := (txWeight(tx) + 3) / 4
 	rate := float64(a.Fee) / float64(vsize)
 	if rate > maxRate {
-		return fmt.Errorf("the fee rate is %.1f sat/vB (fee %s), above the %.0f sat/vB cap; pass --max-fee-rate if it is really meant", rate, psbt.FormatBTC(a.Fee), maxRate)
+		return fmt.Errorf("the fee rate is %.1f sat/vB (fee %s), above the %g sat/vB cap; pass --max-fee-rate if it is really meant", rate, psbt.FormatBTC(a.Fee), maxRate)
 	}
 	env.Infof("transaction %s: %d input(s), %d output(s), fee %s (%.1f sat/vB, %d vB), digest %s", tx.TxHash(), len(tx.TxIn), len(tx.TxOut), psbt.FormatBTC(a.Fee), rate, vsize, strings.ToUpper(a.Digest))
 

@@ -68,7 +68,7 @@ func ParsePayoutsCSV(r io.Reader, name string, net *chaincfg.Params) ([]Payout, 
 			continue
 		}
 		if len(rec) != 2 {
-			return nil, fmt.Errorf("%s: expected ADDRESS,AMOUNT, found %d fields", where, len(rec))
+			return nil, fmt.Errorf("%s: expected ADDRESS,AMOUNT, found %s", where, plural(len(rec), "field"))
 		}
 		addr, aerr := ParseAddress(rec[0], net)
 		amt, merr := ParseAmount(rec[1])

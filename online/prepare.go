@@ -232,7 +232,7 @@ func checkFeeFlags(feeRate float64, target int, maxFeeRate float64) (float64, er
 		return 0, fmt.Errorf("--fee-rate %.2f is below 1 sat/vB, the minimum nodes relay", feeRate)
 	}
 	if feeRate > maxRate {
-		return 0, fmt.Errorf("--fee-rate %.0f sat/vB is above the cap of %.0f sat/vB; pass --max-fee-rate to really pay that", feeRate, maxRate)
+		return 0, fmt.Errorf("--fee-rate %g sat/vB is above the cap of %g sat/vB; pass --max-fee-rate to really pay that", feeRate, maxRate)
 	}
 	return maxRate, nil
 }
@@ -258,7 +258,7 @@ func chooseFeeRate(ctx context.Context, env *Env, b backend.Backend, rate float6
 		est = 1
 	}
 	if est > maxRate {
-		return 0, fmt.Errorf("%s estimates %.1f sat/vB for %d blocks, above the cap of %.0f sat/vB; pass --fee-rate or --max-fee-rate", b.Name(), est, target, maxRate)
+		return 0, fmt.Errorf("%s estimates %.1f sat/vB for %d blocks, above the cap of %g sat/vB; pass --fee-rate or --max-fee-rate", b.Name(), est, target, maxRate)
 	}
 	env.Infof("fee rate %.1f sat/vB: %s's estimate for confirmation within %d blocks", est, b.Name(), target)
 	return est, nil
@@ -311,11 +311,12 @@ func changeBranch(w *Wallet) uint32 {
 	return w.desc.Branches()[0]
 }
 
+// walletFingerprint is the master fingerprint the analysis uses to pick the
+// wallet's derivations: the first key's. The online side holds no key, so
+// for a multisig any cosigner's fingerprint serves to recognise the
+// wallet's inputs and to verify change against the descriptor.
 func walletFingerprint(w *Wallet) uint32 {
-	if keys := w.desc.Keys(); len(keys) == 1 {
-		return keys[0].PSBTFingerprint()
-	}
-	return 0
+	return w.desc.Keys()[0].PSBTFingerprint()
 }
 
 // spendable filters the scan to the coins prepare may spend: confirmed,
@@ -425,7 +426,7 @@ func checkPrepared(p *psbt.Packet, w *Wallet, rate, maxRate float64) (*psbt.Anal
 	vsize := (weight + 3) / 4
 	got := float64(a.Fee) / float64(vsize)
 	if got > maxRate {
-		return nil, fmt.Errorf("the prepared fee rate %.1f sat/vB is above the %.0f sat/vB cap (fee %s)", got, maxRate, psbt.FormatBTC(a.Fee))
+		return nil, fmt.Errorf("the prepared fee rate %.1f sat/vB is above the %g sat/vB cap (fee %s)", got, maxRate, psbt.FormatBTC(a.Fee))
 	}
 	if a.Fee < feeAt(vsize, rate) {
 		return nil, fmt.Errorf("internal error: the prepared fee %d sat is below %.2f sat/vB for %d vB", a.Fee, rate, vsize)

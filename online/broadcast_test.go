@@ -1,0 +1,97 @@
+package online
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
+)
+
+func TestBroadcast(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WSHSortedMulti))
+	e.fundAt(t, w, 0, 0, 100_000_000)
+	e.fundAt(t, w, 0, 1, 100_000_000)
+	// Two prepared transactions spending different coins.
+	signed := map[string][]string{}
+	var txids []string
+	for i, name := range []string{"a", "b"} {
+		out := e.path(name + ".psbt")
+		coin := strings.Fields(func() string {
+			e.reset()
+			if err := ListUTXOs(context.Background(), e.Env, UTXOOptions{Wallet: "w"}); err != nil {
+				t.Fatal(err)
+			}
+			return strings.Split(e.out.String(), "\n")[1+i]
+		}())[0]
+		if err := Prepare(context.Background(), e.Env, PrepareOptions{Wallet: "w", To: []string{payee(t, i).EncodeAddress() + ":0.1"},
+			Coins: []string{coin}, FeeRate: 2, Out: out}); err != nil {
+			t.Fatal(err)
+		}
+		p := readPSBTFile(t, out)
+		txids = append(txids, p.UnsignedTx().TxHash().String())
+		for k := 0; k < 2; k++ {
+			c, _ := p.Clone()
+			if _, err := psbt.Sign(c, testMaster(t, k)); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := c.Encode()
+			f := e.path(name + "-signed-" + itoa(int64(k)) + ".psbt")
+			if err := os.WriteFile(f, raw, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			signed[name] = append(signed[name], f)
+		}
+	}
+	bad := []struct {
+		name string
+		opts BroadcastOptions
+		want string
+	}{
+		{"other transaction", BroadcastOptions{Sources: signed["b"][:1], ExpectTxID: txids[0]},
+			signed["b"][0] + " is a PSBT for transaction " + txids[1] + ", not the expected " + txids[0]},
+		{"mixed transactions", BroadcastOptions{Sources: []string{signed["a"][0], signed["b"][1]}},
+			"PSBT 2 is for transaction " + txids[1] + ", not " + txids[0]},
+		{"one cosigner only", BroadcastOptions{Sources: signed["a"][:1]}, "not fully signed yet"},
+		{"unsigned", BroadcastOptions{Sources: []string{e.path("a.psbt")}}, "not fully signed yet"},
+		{"bad expect", BroadcastOptions{Sources: signed["a"], ExpectTxID: "xyz"}, "--expect-txid"},
+		{"fee cap", BroadcastOptions{Sources: signed["a"], MaxFeeRate: 1.5}, "above the 1.5 sat/vB cap"},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.Wallet = "w"
+			err := Broadcast(context.Background(), e.Env, c.opts)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v\nwant %q", err, c.want)
+			}
+		})
+	}
+	if len(e.chain.txs) != 2 {
+		t.Fatal("a refused broadcast sent something")
+	}
+
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"], DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.errs.String(), "dry run: fake node would accept it; nothing was sent") || len(e.chain.txs) != 2 {
+		t.Fatalf("dry run: %s", e.errs)
+	}
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"], ExpectTxID: txids[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(e.out.String()) != txids[0] {
+		t.Fatalf("printed %q, want the txid", e.out)
+	}
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"]}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.errs.String(), "already known to the node: in the mempool, not yet confirmed") {
+		t.Fatalf("second broadcast: %s", e.errs)
+	}
+}

@@ -1,0 +1,127 @@
+package online
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+)
+
+// TestScanGapLimit: coins at indexes separated by fewer than gap-limit
+// unused addresses are found; a coin after a full gap is not, as in every
+// BIP44 wallet, until --gap-limit is raised.
+func TestScanGapLimit(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	for _, i := range []uint32{0, 19, 39} { // gaps of 18 and 19 unused
+		e.fundAt(t, w, 0, i, 1000_000)
+	}
+	e.fundAt(t, w, 0, 60, 5000_000) // 20 unused before it: beyond the gap
+	e.fundAt(t, w, 1, 4, 2000_000)
+	s, err := w.scan(context.Background(), e.chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Coins) != 4 || s.NextUnused[0] != 40 || s.NextUnused[1] != 5 || s.Used[0] != 3 || s.Used[1] != 1 {
+		t.Fatalf("found %d coins, next unused %v, used %v; want 4, {0:40 1:5}, {0:3 1:1}", len(s.Coins), s.NextUnused, s.Used)
+	}
+	conf, unconf, imm, frozen := s.Balance(w)
+	if conf != 5000_000 || unconf != 0 || imm != 0 || frozen != 0 {
+		t.Fatalf("balance %v %v %v %v", conf, unconf, imm, frozen)
+	}
+
+	e.GapLimit = 21
+	w, err = LoadWallet(e.Env, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = w.scan(context.Background(), e.chain); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Coins) != 5 || s.NextUnused[0] != 61 {
+		t.Fatalf("with gap limit 21: %d coins, next unused %d; want 5 and 61", len(s.Coins), s.NextUnused[0])
+	}
+	if w.GapLimit != DefaultGapLimit {
+		t.Fatal("--gap-limit was saved")
+	}
+}
+
+// TestScanManyAddresses: 700 used receive and 300 used change addresses are
+// found in a few growing windows per branch, not one call per gap.
+func TestScanManyAddresses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("derives ~2,000 addresses")
+	}
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	for i := uint32(0); i < 700; i++ {
+		e.fundAt(t, w, 0, i, 10_000)
+	}
+	for i := uint32(0); i < 300; i++ {
+		e.fundAt(t, w, 1, i, 20_000)
+	}
+	s, err := w.scan(context.Background(), e.chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Coins) != 1000 || s.NextUnused[0] != 700 || s.NextUnused[1] != 300 {
+		t.Fatalf("found %d coins, next unused %v", len(s.Coins), s.NextUnused)
+	}
+	// Receive: windows of 20, 40, 80, 160, 320, 500 (two ahead); change: 20 … 320.
+	if e.chain.scanCalls > 14 {
+		t.Errorf("%d ScanAddresses calls for 1,000 used addresses", e.chain.scanCalls)
+	}
+	if e.chain.scanned > 1000+2*1000 {
+		t.Errorf("asked about %d addresses", e.chain.scanned)
+	}
+}
+
+func TestListUTXOs(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	a := e.fundAt(t, w, 0, 0, 100_000_000)
+	b := e.fundAt(t, w, 0, 2, 50_000_000)
+	e.chain.tip++ // a and b have 2 confirmations
+	d, _ := w.desc.Derive(1, 0)
+	c := e.chain.fund(d.Script, 25_000_000)
+	e.chain.txs[c.Hash].height = 0 // in the mempool
+	if err := SetFrozen(e.Env, "w", b.String(), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetLabel(e.Env, "w", a.String(), "cold deposit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetLabel(e.Env, "w", p2wpkhA, "first receive address"); err != nil {
+		t.Fatal(err)
+	}
+	e.reset()
+	if err := ListUTXOs(context.Background(), e.Env, UTXOOptions{Wallet: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	out := e.out.String()
+	for _, want := range []string{
+		a.String() + "  1.00000000 BTC  2     " + p2wpkhA + "  0/0   cold deposit first receive address",
+		b.String() + "  0.50000000 BTC  2     ",
+		"[frozen]",
+		c.String() + "  0.25000000 BTC  0     " + p2wpkhB + "  1/0   [unconfirmed]",
+		"Balance: 1.00000000 BTC confirmed, 0.25000000 BTC unconfirmed, 0.00000000 BTC immature (tip height 201)",
+		"Frozen:  0.50000000 BTC in 1 coin (not spent by prepare until unfrozen)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	e.reset()
+	if err := ListUTXOs(context.Background(), e.Env, UTXOOptions{Wallet: "w", JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	var j utxosJSON
+	if err := json.Unmarshal(e.out.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Confirmed != 100_000_000 || j.Unconfirmed != 25_000_000 || j.Frozen != 50_000_000 || len(j.Coins) != 3 || j.Coins[0].Label != "cold deposit" || !j.Coins[1].Frozen {
+		t.Errorf("JSON %+v", j)
+	}
+}

@@ -1,0 +1,181 @@
+package online
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport/qrcode"
+)
+
+func TestImportSources(t *testing.T) {
+	d := testDescriptor(t, descriptor.WSHSortedMulti)
+	text := d.String()
+	e := newTestEnv(t)
+	write := func(name, data string) string {
+		p := e.path(name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	enrollment, _ := json.Marshal(map[string]string{"descriptor": text, "network": "regtest", "fingerprint": "73c5da0a", "id": d.ID(), "tag": "ab"})
+	pngs, err := qrcode.WritePNGs(e.path("qr"), []string{text}, qrcode.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Stdin = strings.NewReader("# from stdin\n" + text + "\n")
+	good := []struct {
+		name string
+		opts ImportOptions
+	}{
+		{"string", ImportOptions{Source: text, Network: "regtest"}},
+		{"plain file", ImportOptions{Source: write("d.txt", "# cosigners A B C\n"+text+"\n"), Network: "regtest"}},
+		{"enrollment file, network from it", ImportOptions{Source: write("enroll.json", string(enrollment))}},
+		{"stdin", ImportOptions{Source: "-", Network: "regtest"}},
+		{"QR image", ImportOptions{QR: pngs, Network: "regtest"}},
+		{"QR directory", ImportOptions{QR: []string{e.path("qr")}, Network: "regtest"}},
+	}
+	for i, c := range good {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.Name = "w" + itoa(int64(i+1))
+			w, err := ImportWallet(e.Env, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Descriptor != text || w.Net().Name != "regtest" || w.GapLimit != DefaultGapLimit {
+				t.Fatalf("imported %q on %s, gap %d", w.Descriptor, w.Net().Name, w.GapLimit)
+			}
+			if _, err := LoadWallet(e.Env, c.opts.Name); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+
+	noSum := text[:strings.IndexByte(text, '#')]
+	badSum := noSum + "#" + strings.Repeat("q", 8)
+	wrongID, _ := json.Marshal(map[string]string{"descriptor": text, "network": "regtest", "id": "00000000"})
+	mainnetFile, _ := json.Marshal(map[string]string{"descriptor": text, "network": "mainnet"})
+	bad := []struct {
+		name string
+		opts ImportOptions
+		want string
+	}{
+		{"exists", ImportOptions{Name: "w1", Source: text, Network: "regtest"}, `a wallet named "w1" already exists`},
+		{"no checksum", ImportOptions{Name: "x", Source: noSum, Network: "regtest"}, "checksum"},
+		{"bad checksum", ImportOptions{Name: "x", Source: badSum, Network: "regtest"}, "checksum"},
+		{"wrong network", ImportOptions{Name: "x", Source: text, Network: "mainnet"}, "pass --network mainnet, testnet, signet or regtest to match the keys"},
+		{"file on another network", ImportOptions{Name: "x", Source: write("m.json", string(mainnetFile)), Network: "regtest"}, "m.json is for mainnet but --network says regtest; mixing networks is refused"},
+		{"enrollment id mismatch", ImportOptions{Name: "x", Source: write("id.json", string(wrongID))}, `its id "00000000" does not match its descriptor's ID ` + d.ID()},
+		{"missing file", ImportOptions{Name: "x", Source: e.path("nope.txt")}, "is neither a descriptor nor a file"},
+		{"two descriptors", ImportOptions{Name: "x", Source: write("two.txt", text+"\n"+text+"\n"), Network: "regtest"}, "two.txt line 2: a second descriptor"},
+		{"unknown script type", ImportOptions{Name: "x", Source: "pkh(tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M/0/*)", Network: "regtest"}, "not supported"},
+		{"UR", ImportOptions{Name: "x", Source: write("ur.txt", "ur:crypto-output/taadmwtaaddlosaowkaxhdclaxwmfmdeiamecsdsemgtvsjzcncygrkowtrontzschgezokstswkkscfmklrtauteyaahdcxiehfonurdppfyntapejpproypegrdawkgmaewejlsfdtsrfybdehcsaankgmskhddkkiqdlsgr"), Network: "regtest"}, "UR crypto-output import is not supported yet"},
+		{"bad name", ImportOptions{Name: "../x", Source: text, Network: "regtest"}, "wallet name"},
+		{"no source", ImportOptions{Name: "x"}, "give one descriptor source"},
+		{"gap limit", ImportOptions{Name: "x", Source: text, Network: "regtest", GapLimit: MaxGapLimit + 1}, "--gap-limit 10001"},
+		{"private key", ImportOptions{Name: "x", Source: "wpkh(tprv8ZgxMBicQKsPd9TeAdPADNnSyH9SSUUbTVeFszDE23Ki6TBB5nCefAdHkK8Fm3qMQR6sHwA56zqRmKmxnHk37JkiFzvncDqoKmPWubu7hDF/84h/1h/0h/0/*)", Network: "regtest"}, "private key"},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ImportWallet(e.Env, c.opts)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v\nwant %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "tprv") {
+				t.Fatalf("the error quotes key material: %v", err)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(e.DataDir, "wallets", "x.json")); !os.IsNotExist(err) {
+		t.Fatal("a refused import left a wallet file")
+	}
+
+	e.reset()
+	if err := ListWallets(e.Env); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(e.out.String(), "wsh(sortedmulti)  regtest   "+d.ID()); n != len(good) {
+		t.Errorf("wallet list has %d of %d wallets:\n%s", n, len(good), e.out)
+	}
+}
+
+func TestLoadWalletChecks(t *testing.T) {
+	e := newTestEnv(t)
+	e.importTest(t, "a", testDescriptor(t, descriptor.WPKH))
+	_, err := LoadWallet(e.Env, "b")
+	if err == nil || !strings.Contains(err.Error(), "wallets here: a (choose with --wallet NAME)") {
+		t.Fatalf("missing wallet: %v", err)
+	}
+	// A wallet file renamed by hand would label the other wallet's coins.
+	if err := os.Rename(filepath.Join(e.DataDir, "wallets", "a.json"), filepath.Join(e.DataDir, "wallets", "b.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadWallet(e.Env, "b"); err == nil || !strings.Contains(err.Error(), `names wallet "a", not "b"`) {
+		t.Fatalf("renamed wallet: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(e.DataDir, "wallets", "b.json"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadWallet(e.Env, "b"); err == nil || !strings.Contains(err.Error(), "is damaged") {
+		t.Fatalf("damaged wallet: %v", err)
+	}
+}
+
+func TestLabelsAndFreeze(t *testing.T) {
+	e := newTestEnv(t)
+	e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	op := strings.Repeat("0A", 32) + ":3"
+	steps := []struct {
+		do   func() error
+		want string // in stderr
+	}{
+		{func() error { return SetLabel(e.Env, "w", p2wpkhA, " rent deposits ") }, "labelled address " + p2wpkhA + ": rent deposits"},
+		{func() error { return SetLabel(e.Env, "w", op, "from exchange") }, "labelled coin " + strings.ToLower(op) + ": from exchange"},
+		{func() error { return SetFrozen(e.Env, "w", op, true) }, "froze coin"},
+		{func() error { return SetFrozen(e.Env, "w", op, true) }, "was already frozen"},
+		{func() error { return SetLabel(e.Env, "w", p2wpkhA, "") }, "removed the label of address"},
+	}
+	for i, s := range steps {
+		e.reset()
+		if err := s.do(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if !strings.Contains(e.errs.String(), s.want) {
+			t.Fatalf("step %d: %q, want %q", i, e.errs, s.want)
+		}
+	}
+	w, err := LoadWallet(e.Env, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := strings.ToLower(op)
+	if len(w.Labels) != 1 || w.Labels[key] != "from exchange" || !w.Frozen[key] {
+		t.Fatalf("labels %v frozen %v", w.Labels, w.Frozen)
+	}
+	if err := SetFrozen(e.Env, "w", op, false); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ = LoadWallet(e.Env, "w"); len(w.Frozen) != 0 {
+		t.Fatalf("still frozen: %v", w.Frozen)
+	}
+	for _, c := range []struct {
+		target, text, want string
+	}{
+		{mainnet, "x", "is not a regtest address"},
+		{"nonsense", "x", "label takes an address or a coin TXID:VOUT"},
+		{op, "two\nlines", "control character"},
+		{op, strings.Repeat("x", maxLabel+1), "keep it to 200"},
+		{"abc:1", "x", "64 hex digits"},
+	} {
+		if err := SetLabel(e.Env, "w", c.target, c.text); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("label %q %q: %v, want %q", c.target, c.text, err, c.want)
+		}
+	}
+	if err := SetFrozen(e.Env, "w", "xyz", true); err == nil || !strings.Contains(err.Error(), "expected TXID:VOUT") {
+		t.Errorf("freeze xyz: %v", err)
+	}
+}
