@@ -219,10 +219,12 @@ func TestVerifyReleaseFails(t *testing.T) {
 			want: []string{"FAIL: SHA256SUMS lists no file that is here"},
 		},
 		{
-			name:   "unlisted binary",
-			change: func(t *testing.T, r *release) { os.WriteFile(filepath.Join(r.dir, "airsign-offline-linux-386"), []byte("x"), 0o755) },
-			code:   1,
-			want:   []string{"NOT LISTED airsign-offline-linux-386: in ", "FAIL: 1 problem(s)"},
+			name: "unlisted binary",
+			change: func(t *testing.T, r *release) {
+				os.WriteFile(filepath.Join(r.dir, "airsign-offline-linux-386"), []byte("x"), 0o755)
+			},
+			code: 1,
+			want: []string{"NOT LISTED airsign-offline-linux-386: in ", "FAIL: 1 problem(s)"},
 		},
 		{
 			name: "hash line tampered",
