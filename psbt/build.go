@@ -42,7 +42,8 @@ type OutputSpec struct {
 
 // Build creates the unsigned PSBT for a spend. Every segwit v0 input carries
 // both its full previous transaction and its witness UTXO; taproot inputs
-// carry the witness UTXO, internal key and taproot derivation (BIP371).
+// carry the witness UTXO, internal key and taproot derivation (BIP371);
+// legacy inputs carry their previous transaction only.
 func Build(version int32, lockTime uint32, ins []InputSpec, outs []OutputSpec) (*Packet, error) {
 	tx := wire.NewMsgTx(version)
 	tx.LockTime = lockTime
@@ -67,7 +68,12 @@ func Build(version int32, lockTime uint32, ins []InputSpec, outs []OutputSpec) (
 	for i, in := range ins {
 		pin := &p.Inputs[i]
 		utxo := in.PrevTx.TxOut[in.Vout]
-		pin.WitnessUtxo = wire.NewTxOut(utxo.Value, utxo.PkScript)
+		// witness_utxo is for segwit coins only (BIP174); a legacy coin
+		// carries just its previous transaction.
+		if txscript.IsWitnessProgram(utxo.PkScript) || (txscript.IsPayToScriptHash(utxo.PkScript) &&
+			(len(in.WitnessScript) > 0 || txscript.IsWitnessProgram(in.RedeemScript))) {
+			pin.WitnessUtxo = wire.NewTxOut(utxo.Value, utxo.PkScript)
+		}
 		if !in.Taproot {
 			pin.NonWitnessUtxo = in.PrevTx.Copy()
 		}

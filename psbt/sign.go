@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -133,10 +134,9 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 		return res, &RefusedError{Problems: refusals}
 	}
 
-	work, err := p.Clone()
-	if err != nil {
-		return res, err
-	}
+	// Sign a shallow copy: inputs are replaced, never changed in place, so
+	// the caller's packet stays as it was if anything fails.
+	work := shallowCopy(p.p)
 	tx := work.p.UnsignedTx
 	prevOuts, err := prevOutputs(work.p)
 	if err != nil {
@@ -307,7 +307,7 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 	// A signature already there for our key is replaced: ours is
 	// deterministic (RFC 6979), so a genuine one is rewritten unchanged and
 	// a planted one cannot block the input.
-	kept := pin.PartialSigs[:0]
+	kept := make([]*btcpsbt.PartialSig, 0, len(pin.PartialSigs)+1)
 	for _, ps := range pin.PartialSigs {
 		if !bytes.Equal(ps.PubKey, pub) {
 			kept = append(kept, ps)
@@ -359,10 +359,8 @@ func signTaproot(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.TaprootB
 // verifySigned finalizes a copy and runs btcd's script engine over every
 // input that became complete, so a wrong signature never leaves the signer.
 func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, signed []int) error {
-	cp, err := p.Clone()
-	if err != nil {
-		return err
-	}
+	cp := shallowCopy(p.p)
+	cp.p.UnsignedTx = cp.p.UnsignedTx.Copy()
 	tx := cp.p.UnsignedTx
 	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
 	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
@@ -406,6 +404,18 @@ func parseWitness(b []byte) (wire.TxWitness, error) {
 		}
 	}
 	return wit, nil
+}
+
+// shallowCopy copies the packet's input list so that inputs can be
+// replaced (as btcd's finalizer does, and as signing does) without touching
+// the original; everything else is shared and must not be changed in place.
+func shallowCopy(p *btcpsbt.Packet) *Packet {
+	return &Packet{p: &btcpsbt.Packet{
+		UnsignedTx: p.UnsignedTx,
+		Inputs:     slices.Clone(p.Inputs),
+		Outputs:    p.Outputs,
+		Unknowns:   p.Unknowns,
+	}}
 }
 
 // keyCache derives child keys from the master once per parent path, so a
