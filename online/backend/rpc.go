@@ -45,12 +45,20 @@ type Config struct {
 	// Backoff is the pause before the first retry; it doubles each time
 	// (default 500 ms).
 	Backoff time.Duration
+	// ScanTimeout bounds Bitcoin Core's scantxoutset, which reads the whole
+	// UTXO set (minutes on mainnet; default 15 min).
+	ScanTimeout time.Duration
+	// Proxy, if set, is a proxy URL every request goes through, e.g.
+	// "socks5h://127.0.0.1:9050" for Tor (socks5h: the proxy resolves names).
+	// Without it no proxy is used, whatever HTTP_PROXY says.
+	Proxy string
 }
 
 const (
 	defaultTimeout      = 30 * time.Second
 	defaultReadAttempts = 3
 	defaultBackoff      = 500 * time.Millisecond
+	defaultScanTimeout  = 15 * time.Minute
 	// maxReplyBytes bounds a reply we read into memory (a batch of
 	// searchrawtransactions pages can be large, a single raw tx is ≤ 8 MB hex).
 	maxReplyBytes = 256 << 20
@@ -99,8 +107,25 @@ func newRPCClient(kind string, cfg Config) (*rpcClient, error) {
 		u.User = nil
 	}
 	if cfg.User == "" && cfg.Password == "" && cfg.CookieFile == "" {
-		return nil, fmt.Errorf("%s at %s: no RPC credentials (set --rpc-user/--rpc-pass or AIRSIGN_RPC_USER/AIRSIGN_RPC_PASS)", kind, u.Redacted())
+		return nil, fmt.Errorf("%s at %s: no RPC credentials (set --rpc-user and AIRSIGN_RPC_PASS or --rpc-pass-file, or --rpc-cookie)", kind, u.Redacted())
 	}
+	hc, err := newHTTPClient(kind, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	shown := u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
+	return &rpcClient{
+		kind:     kind,
+		endpoint: u.String(),
+		shown:    shown,
+		cfg:      cfg,
+		http:     hc,
+	}, nil
+}
+
+// newHTTPClient fills cfg's defaults and builds the HTTP client for it: TLS
+// roots, proxy, no client-wide timeout (each attempt gets its own deadline).
+func newHTTPClient(kind string, cfg *Config) (*http.Client, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultTimeout
 	}
@@ -110,11 +135,26 @@ func newRPCClient(kind string, cfg Config) (*rpcClient, error) {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = defaultBackoff
 	}
+	if cfg.ScanTimeout <= 0 {
+		cfg.ScanTimeout = defaultScanTimeout
+	}
 	tr := &http.Transport{
-		Proxy:               nil, // a node on loopback must not go through $HTTP_PROXY
+		Proxy:               nil, // never $HTTP_PROXY: a node on loopback must not leave the machine
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
 		TLSHandshakeTimeout: 10 * time.Second,
-		MaxIdleConnsPerHost: 4,
+		MaxIdleConnsPerHost: 8,
+	}
+	if cfg.Proxy != "" {
+		pu, err := url.Parse(cfg.Proxy)
+		if err != nil || pu.Host == "" {
+			return nil, fmt.Errorf("%s: proxy %q is not a URL like socks5h://127.0.0.1:9050", kind, redactURL(cfg.Proxy))
+		}
+		switch pu.Scheme {
+		case "socks5", "socks5h", "http", "https":
+		default:
+			return nil, fmt.Errorf("%s: proxy scheme %q is not socks5, socks5h, http or https", kind, pu.Scheme)
+		}
+		tr.Proxy = http.ProxyURL(pu)
 	}
 	if cfg.TLSCertFile != "" {
 		pem, err := os.ReadFile(cfg.TLSCertFile)
@@ -130,14 +170,34 @@ func newRPCClient(kind string, cfg Config) (*rpcClient, error) {
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	shown := u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
-	return &rpcClient{
-		kind:     kind,
-		endpoint: u.String(),
-		shown:    shown,
-		cfg:      cfg,
-		http:     &http.Client{Transport: tr, Timeout: cfg.Timeout},
-	}, nil
+	return &http.Client{Transport: tr}, nil
+}
+
+// withRetries runs attempt up to attempts times, pausing backoff (doubling)
+// between tries, while it reports a transient failure and ctx is alive.
+func withRetries(ctx context.Context, attempts int, backoff time.Duration, attempt func() (err error, transient bool)) error {
+	var lastErr error
+	for i := 1; i <= attempts; i++ {
+		if i > 1 {
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return lastErr
+			case <-t.C:
+			}
+			backoff *= 2
+		}
+		err, transient := attempt()
+		if err == nil {
+			return nil
+		}
+		lastErr = err
+		if !transient || ctx.Err() != nil {
+			break
+		}
+	}
+	return lastErr
 }
 
 // name is "btcd at http://127.0.0.1:18334".
@@ -199,6 +259,11 @@ func (c *rpcClient) decode(r reply, method string, out any) error {
 // is decoded by the caller. retry allows repeating the whole request on
 // transport failures and HTTP 5xx replies without a JSON-RPC body.
 func (c *rpcClient) batch(ctx context.Context, retry bool, calls []call) ([]reply, error) {
+	return c.batchTimeout(ctx, retry, c.cfg.Timeout, calls)
+}
+
+// batchTimeout is batch with a per-attempt timeout other than cfg.Timeout.
+func (c *rpcClient) batchTimeout(ctx context.Context, retry bool, timeout time.Duration, calls []call) ([]reply, error) {
 	if len(calls) == 0 {
 		return nil, nil
 	}
@@ -206,33 +271,23 @@ func (c *rpcClient) batch(ctx context.Context, retry bool, calls []call) ([]repl
 	if retry {
 		attempts = c.cfg.ReadAttempts
 	}
-	wait := c.cfg.Backoff
-	var lastErr error
-	for attempt := 1; attempt <= attempts; attempt++ {
-		if attempt > 1 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, c.transportError(ctx.Err(), calls[0].method)
-			case <-t.C:
-			}
-			wait *= 2
-		}
-		replies, err, transient := c.roundTrip(ctx, calls)
-		if err == nil {
-			return replies, nil
-		}
-		lastErr = err
-		if !transient || ctx.Err() != nil {
-			break
-		}
+	var replies []reply
+	err := withRetries(ctx, attempts, c.cfg.Backoff, func() (error, bool) {
+		actx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		var err error
+		var transient bool
+		replies, err, transient = c.roundTrip(actx, timeout, calls)
+		return err, transient
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, lastErr
+	return replies, nil
 }
 
 // roundTrip does one HTTP exchange. transient reports failures worth retrying.
-func (c *rpcClient) roundTrip(ctx context.Context, calls []call) (replies []reply, err error, transient bool) {
+func (c *rpcClient) roundTrip(ctx context.Context, timeout time.Duration, calls []call) (replies []reply, err error, transient bool) {
 	method := calls[0].method
 	type request struct {
 		JSONRPC string `json:"jsonrpc"`
@@ -273,12 +328,12 @@ func (c *rpcClient) roundTrip(ctx context.Context, calls []call) (replies []repl
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(err, method), true
+		return nil, transportError(c.name(), method, timeout, err), true
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1))
 	if err != nil {
-		return nil, c.transportError(err, method), true
+		return nil, transportError(c.name(), method, timeout, err), true
 	}
 	if len(data) > maxReplyBytes {
 		return nil, fmt.Errorf("%s: %s: reply larger than %d MiB", c.name(), method, maxReplyBytes>>20), false
@@ -286,7 +341,7 @@ func (c *rpcClient) roundTrip(ctx context.Context, calls []call) (replies []repl
 
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return nil, fmt.Errorf("%s rejected the RPC user/password (HTTP 401); check --rpc-user/--rpc-pass or AIRSIGN_RPC_USER/AIRSIGN_RPC_PASS: %w",
+		return nil, fmt.Errorf("%s rejected the RPC user/password (HTTP 401); check --rpc-user and AIRSIGN_RPC_PASS or --rpc-pass-file: %w",
 			c.name(), ErrUnauthorized), false
 	case http.StatusForbidden:
 		return nil, fmt.Errorf("%s refused this client (HTTP 403); the node must allow RPC from this address (Bitcoin Core: rpcallowip)",
@@ -405,9 +460,9 @@ type unavailableError struct {
 func (e *unavailableError) Error() string        { return e.msg }
 func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
 
-// transportError explains a failure to talk to the node at all, naming the URL
-// and what to check. It never includes credentials (the URL we show has none).
-func (c *rpcClient) transportError(err error, method string) error {
+// transportError explains a failure to talk to the backend called name at all,
+// naming it and what to check. It never includes credentials (names have none).
+func transportError(name, what string, timeout time.Duration, err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
@@ -419,19 +474,19 @@ func (c *rpcClient) transportError(err error, method string) error {
 	var unknownAuth x509.UnknownAuthorityError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return &unavailableError{msg: c.name() + ": connection refused — is the node running? check --rpc-url"}
+		return &unavailableError{msg: name + ": connection refused — is the node running? check --rpc-url"}
 	case errors.Is(err, context.Canceled):
-		return &unavailableError{msg: fmt.Sprintf("%s: %s: canceled", c.name(), method), maybeDelivered: true}
+		return &unavailableError{msg: fmt.Sprintf("%s: %s: canceled", name, what), maybeDelivered: true}
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout()):
-		return &unavailableError{msg: fmt.Sprintf("%s: %s: no answer within %s (timeout)", c.name(), method, c.cfg.Timeout), maybeDelivered: true}
+		return &unavailableError{msg: fmt.Sprintf("%s: %s: no answer within %s (timeout)", name, what, timeout), maybeDelivered: true}
 	case errors.As(err, &dnsErr):
-		return &unavailableError{msg: fmt.Sprintf("%s: cannot resolve host %q — check --rpc-url", c.name(), dnsErr.Name)}
+		return &unavailableError{msg: fmt.Sprintf("%s: cannot resolve host %q — check --rpc-url", name, dnsErr.Name)}
 	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &unknownAuth):
-		return &unavailableError{msg: fmt.Sprintf("%s: TLS certificate not trusted (%v); give the node's certificate (btcd: rpc.cert)", c.name(), err)}
+		return &unavailableError{msg: fmt.Sprintf("%s: TLS certificate not trusted (%v); give the node's certificate (btcd: rpc.cert)", name, err)}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
-		return &unavailableError{msg: fmt.Sprintf("%s: %s: the node closed the connection without a reply (http vs https mismatch? node shutting down?)", c.name(), method), maybeDelivered: true}
+		return &unavailableError{msg: fmt.Sprintf("%s: %s: the node closed the connection without a reply (http vs https mismatch? node shutting down?)", name, what), maybeDelivered: true}
 	}
-	return &unavailableError{msg: fmt.Sprintf("%s: %s: %v", c.name(), method, err), maybeDelivered: true}
+	return &unavailableError{msg: fmt.Sprintf("%s: %s: %v", name, what, err), maybeDelivered: true}
 }
 
 // snippet shortens outside text for an error message and drops control bytes.

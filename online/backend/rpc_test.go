@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -236,10 +237,10 @@ func TestRPCErrorPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeNode(t)
-			requests := 0
+			var requests atomic.Int32
 			inner := tt.raw
 			f.raw = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-				requests++
+				requests.Add(1)
 				return inner != nil && inner(w, r, body)
 			}
 			if tt.handler != nil {
@@ -275,20 +276,20 @@ func TestRPCErrorPaths(t *testing.T) {
 			if tt.code != 0 && (!errors.As(err, &rerr) || rerr.Code != tt.code) {
 				t.Errorf("error %q: want RPC code %d", msg, tt.code)
 			}
-			if requests != tt.attempts {
-				t.Errorf("%d HTTP requests, want %d", requests, tt.attempts)
+			if int(requests.Load()) != tt.attempts {
+				t.Errorf("%d HTTP requests, want %d", requests.Load(), tt.attempts)
 			}
 		})
 	}
 }
 
 // hangingServer accepts requests and never answers until the test ends.
-func hangingServer(t *testing.T) (*fakeNode, *int) {
+func hangingServer(t *testing.T) (*fakeNode, *atomic.Int32) {
 	f := newFakeNode(t)
 	done := make(chan struct{})
-	requests := 0
+	requests := new(atomic.Int32)
 	f.raw = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		requests++
+		requests.Add(1)
 		select {
 		case <-done:
 		case <-r.Context().Done():
@@ -296,7 +297,7 @@ func hangingServer(t *testing.T) (*fakeNode, *int) {
 		return true
 	}
 	t.Cleanup(func() { close(done) })
-	return f, &requests
+	return f, requests
 }
 
 func TestTimeoutReadRetriedSendNot(t *testing.T) {
@@ -312,42 +313,42 @@ func TestTimeoutReadRetriedSendNot(t *testing.T) {
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "getblockcount: no answer within 50ms (timeout)") {
 		t.Fatalf("read timeout: %v", err)
 	}
-	if *requests != 3 {
-		t.Fatalf("read tried %d times, want 3", *requests)
+	if n := requests.Load(); n != 3 {
+		t.Fatalf("read tried %d times, want 3", n)
 	}
 
-	*requests = 0
+	requests.Store(0)
 	tx := sampleTx()
 	_, err = b.SendRawTransaction(ctx, tx, 0)
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "may have reached the node") ||
 		!strings.Contains(err.Error(), "airsign-online status "+tx.TxHash().String()) {
 		t.Fatalf("send timeout: %v", err)
 	}
-	if *requests != 1 {
-		t.Fatalf("send tried %d times, want exactly 1", *requests)
+	if n := requests.Load(); n != 1 {
+		t.Fatalf("send tried %d times, want exactly 1", n)
 	}
 }
 
 func TestSendHTTP500NotRetried(t *testing.T) {
 	f := newFakeNode(t)
-	requests := 0
+	var requests atomic.Int32
 	f.raw = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		requests++
+		requests.Add(1)
 		http.Error(w, "proxy error", http.StatusBadGateway)
 		return true
 	}
 	_, err := f.btcd().SendRawTransaction(context.Background(), sampleTx(), 0)
-	if err == nil || !strings.Contains(err.Error(), "may have reached the node") || requests != 1 {
-		t.Fatalf("send with HTTP 502: %v after %d requests", err, requests)
+	if err == nil || !strings.Contains(err.Error(), "may have reached the node") || requests.Load() != 1 {
+		t.Fatalf("send with HTTP 502: %v after %d requests", err, requests.Load())
 	}
 }
 
 func TestContextCanceledStopsRetries(t *testing.T) {
 	f := newFakeNode(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	requests := 0
+	var requests atomic.Int32
 	f.raw = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		requests++
+		requests.Add(1)
 		cancel()
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return true
@@ -355,8 +356,8 @@ func TestContextCanceledStopsRetries(t *testing.T) {
 	cfg := f.config()
 	cfg.ReadAttempts = 5
 	b, _ := NewBtcd(cfg)
-	if _, err := b.TipHeight(ctx); err == nil || requests != 1 {
-		t.Fatalf("canceled read: %v after %d requests, want 1", err, requests)
+	if _, err := b.TipHeight(ctx); err == nil || requests.Load() != 1 {
+		t.Fatalf("canceled read: %v after %d requests, want 1", err, requests.Load())
 	}
 }
 
