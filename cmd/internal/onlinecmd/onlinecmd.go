@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/airsign/airsign/cmd/internal/cli"
+	"github.com/airsign/airsign/cmd/internal/version"
 	"github.com/airsign/airsign/online"
 	"github.com/airsign/airsign/online/backend"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -72,6 +73,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 			env.Connect = node.connect
 		},
 	}
+	root.Version = version.String()
 	pf := root.PersistentFlags()
 	pf.StringVar(&env.DataDir, "datadir", envOr("AIRSIGN_DATADIR", online.DefaultDataDir()), "directory holding the watch-only wallets (env AIRSIGN_DATADIR)")
 	pf.StringVarP(&walletName, "wallet", "w", envOr("AIRSIGN_WALLET", "default"), "wallet name (env AIRSIGN_WALLET)")
