@@ -9,6 +9,7 @@
 #   scripts/regtest.sh rpc METHOD ARGS…   call any RPC through btcctl
 #   scripts/regtest.sh env                print the env file (source it: eval "$(… env)")
 #   scripts/regtest.sh status             say whether the node runs, and its height
+#                                          (exit status 1 when it does not)
 #   scripts/regtest.sh stop               stop the node and delete its data directory
 #
 # Environment:
@@ -213,6 +214,8 @@ EOF
 	)
 
 	# setsid: the node outlives this script and is not hit by the caller's ^C.
+	# --nocfilters and a small UTXO cache: nothing here needs BIP157 filters,
+	# and tests may run several nodes at once on a small machine.
 	setsid "$BTCD" \
 		--configfile="$NODE_DIR/btcd.conf" \
 		--datadir="$NODE_DIR/data" \
@@ -336,7 +339,7 @@ main() {
 	env) cmd_env "$@" ;;
 	status) cmd_status "$@" ;;
 	*)
-		sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+		sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 		exit 2
 		;;
 	esac
