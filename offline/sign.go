@@ -149,7 +149,7 @@ func Sign(env *Env, opts SignOptions) error {
 		return refuse("digest-mismatch", "", fmt.Errorf("%w to sign: the confirmation digest typed does not match this PSBT (%s); nothing was signed", ErrRefused, strings.ToUpper(a.Digest)))
 	}
 
-	res, err := psbt.Sign(p, key.Master)
+	res, err := psbt.Sign(p, key.Master, psbt.WithNetwork(env.Net), psbt.WithWallet(wallets), psbt.WithPolicy(opts.Policy))
 	if err != nil {
 		return err
 	}
