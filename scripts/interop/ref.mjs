@@ -1,0 +1,112 @@
+// ref.mjs runs other people's implementations of the formats airsign writes,
+// for the interop tests (transport/interop_test.go,
+// cmd/airsign-offline/interop_test.go; `make interop`):
+//
+//   @ngraveio/bc-ur            the reference JavaScript UR (BCR-2020-005) library
+//   bbqr                       Coinkite's BBQr library
+//   @bitcoinerlab/descriptors  output descriptors (BIP380 checksum, address derivation)
+//
+// Usage: node ref.mjs COMMAND < request.json > answer.json
+//
+// Every command reads one JSON object on stdin and writes one on stdout;
+// bytes travel as hex. A failure is a message on stderr and exit status 1.
+// The packages are resolved from a node_modules directory next to this file
+// (the tests copy it next to .cache/interop/node_modules).
+// Each library is loaded only by the commands that use it: node starts
+// faster, and a test needing one package does not wait for the others.
+const bcur = () => import('@ngraveio/bc-ur');
+const bbqr = () => import('bbqr');
+const descriptorsLib = () => import('@bitcoinerlab/descriptors');
+
+const commands = {
+  // {parts: [text…]} → {type, cborHex, payloadHex, used}
+  // Feeds the parts in the order given to bc-ur's URDecoder until it is
+  // complete; "used" is how many parts that took.
+  'ur-decode': async (req) => {
+    const { URDecoder } = await bcur();
+    const dec = new URDecoder();
+    let used = 0;
+    for (const p of req.parts) {
+      used++;
+      dec.receivePart(p);
+      if (dec.isComplete()) break;
+    }
+    if (!dec.isComplete()) throw new Error(`bc-ur: not complete after ${used} parts (${Math.round(dec.estimatedPercentComplete() * 100)}%)`);
+    if (!dec.isSuccess()) throw new Error(`bc-ur: ${dec.resultError()}`);
+    const ur = dec.resultUR();
+    return { type: ur.type, cborHex: ur.cbor.toString('hex'), payloadHex: ur.decodeCBOR().toString('hex'), used };
+  },
+
+  // {type, hex, maxFragmentLength, count} → {parts, seqLen}
+  // Encodes the bytes as a CBOR byte string under the UR type with bc-ur's
+  // UREncoder and returns its first count parts (parts past seqLen are
+  // fountain-coded mixes).
+  'ur-encode': async (req) => {
+    const { UR, UREncoder } = await bcur();
+    const ur = new UR(UR.fromBuffer(Buffer.from(req.hex, 'hex')).cbor, req.type);
+    const enc = new UREncoder(ur, req.maxFragmentLength);
+    const parts = [];
+    for (let i = 0; i < req.count; i++) parts.push(enc.nextPart());
+    return { parts, seqLen: enc.fragmentsLength };
+  },
+
+  // {parts} → {fileType, encoding, hex}
+  'bbqr-join': async (req) => {
+    const { joinQRs } = await bbqr();
+    const r = joinQRs(req.parts);
+    return { fileType: r.fileType, encoding: r.encoding, hex: Buffer.from(r.raw).toString('hex') };
+  },
+
+  // {hex, fileType, encoding, minSplit, maxVersion} → {version, encoding, parts}
+  'bbqr-split': async (req) => {
+    const { splitQRs } = await bbqr();
+    const opts = { encoding: req.encoding };
+    if (req.minSplit) opts.minSplit = req.minSplit;
+    if (req.minVersion) opts.minVersion = req.minVersion;
+    if (req.maxVersion) opts.maxVersion = req.maxVersion;
+    const r = splitQRs(Uint8Array.from(Buffer.from(req.hex, 'hex')), req.fileType, opts);
+    return { version: r.version, encoding: r.encoding, parts: r.parts };
+  },
+
+  // {descriptor, network, count} → {checksum, addresses}
+  // descriptor is one without multipath; its #checksum, if present, is
+  // verified by the library. checksum is recomputed over the text before '#'.
+  'descriptor': async (req) => {
+    const descriptors = await descriptorsLib();
+    const { Output } = descriptors.DescriptorsFactory(descriptors.ecc);
+    const network = descriptors.networks[req.network];
+    if (!network) throw new Error(`unknown network ${req.network}`);
+    const body = req.descriptor.split('#')[0];
+    const addresses = [];
+    for (let i = 0; i < req.count; i++) {
+      addresses.push(new Output({ descriptor: req.descriptor, index: i, network, checksumRequired: true }).getAddress());
+    }
+    return { checksum: descriptors.checksum(body), addresses };
+  },
+
+  // {texts} → {checksums}: BIP380 checksums of arbitrary descriptor texts
+  // (a multipath descriptor included), without parsing them.
+  'checksum': async (req) => {
+    const descriptors = await descriptorsLib();
+    return { checksums: req.texts.map((t) => descriptors.checksum(t)) };
+  },
+};
+
+async function main() {
+  const name = process.argv[2];
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`usage: node ref.mjs (${Object.keys(commands).join('|')}) < request.json\n`);
+    process.exit(2);
+  }
+  let input = '';
+  for await (const chunk of process.stdin) input += chunk;
+  try {
+    process.stdout.write(JSON.stringify(await cmd(JSON.parse(input))) + '\n');
+  } catch (e) {
+    process.stderr.write(`${name}: ${e && e.stack ? e.stack : e}\n`);
+    process.exit(1);
+  }
+}
+
+main();
