@@ -18,7 +18,20 @@ type Problem struct {
 	Input    int      `json:"input"`
 	Output   int      `json:"output"`
 	Severity Severity `json:"severity"`
-	// Code is a stable identifier for scripts and tests.
+	// Code is a stable identifier for scripts and tests. The analysis
+	// refuses with missing-utxo, missing-non-witness-utxo,
+	// non-witness-utxo-mismatch, witness-utxo-mismatch, vout-out-of-range,
+	// utxo-conflict, witness-utxo-non-witness, redeem-script-mismatch,
+	// witness-script-mismatch, duplicate-input, bad-amount, value-overflow,
+	// negative-fee, fee-unknown, op-return-value, sighash (lifted by
+	// Policy.AllowSighash), sighash-invalid, sighash-single-no-output, annex,
+	// wrong-network, key-not-in-script, change-path, change-index-far,
+	// fake-change, taproot-tweak, oversize-field and malformed-field; it
+	// warns with unknown-field, unknown-script, change-unverified,
+	// change-to-receive, taproot-script-path, unsupported-input and
+	// locktime. The policy adds high-fee, fee-cap, fee-rate-cap, spend-cap,
+	// not-allowlisted and script-type. psbt/testdata/attacks/README.md shows
+	// a PSBT for most of them.
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	// Rule names the policy rule that raised the problem, if any.

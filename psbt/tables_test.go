@@ -12,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/blockchain"
 	"github.com/btcsuite/btcd/btcutil"
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
+	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -415,5 +416,49 @@ func TestSignSkipsAndRefuses(t *testing.T) {
 	}
 	if len(res.Signed) != 1 || res.Signed[0] != 0 || len(res.Skipped) != 1 || res.Skipped[0].Input != 1 {
 		t.Fatalf("signed %v skipped %v", res.Signed, res.Skipped)
+	}
+}
+
+// TestEstimateVSizeMixed: a legacy P2PKH coin next to a segwit one counts
+// its scriptSig and its empty witness.
+func TestEstimateVSizeMixed(t *testing.T) {
+	k := testKit(t)
+	der := k.derive(t, k.wpkh, 0, 5)
+	prev := prevTx(9, wire.NewTxOut(10_000_000, p2pkhScript(der.Keys[0].PubKey)))
+	legacy := InputSpec{PrevTx: prev, Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der)}
+	p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 100_000_000), legacy}, []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 79_990_000)})
+	est := EstimateVSize(p)
+	if _, err := k.sign(p, DefaultPolicy()); err != nil {
+		t.Fatal(err)
+	}
+	// airsign does not sign P2PKH; sign it here with btcd.
+	priv, err := k.master.Derive(84 + hard)
+	for _, s := range []uint32{1 + hard, 0 + hard, 0, 5} {
+		if err == nil {
+			priv, err = priv.Derive(s)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := priv.ECPrivKey()
+	sigScript, err := txscript.SignatureScript(p.p.UnsignedTx, 1, prev.TxOut[0].PkScript, txscript.SigHashAll, key, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.p.Inputs[1].FinalScriptSig = sigScript
+	if err := Finalize(p); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := Extract(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := (blockchain.GetTransactionWeight(btcutil.NewTx(tx)) + 3) / 4
+	if est < real || est > real+2 {
+		t.Fatalf("estimate %d vB, real %d vB", est, real)
+	}
+	if got := EstimateVSize(p); got != real {
+		t.Fatalf("finalized estimate %d vB, real %d vB", got, real)
 	}
 }

@@ -14,15 +14,19 @@ const (
 	witnessWeightP2WPKH = 1 + 1 + 72 + 1 + 33 // items, sig, pubkey
 	witnessWeightP2TR   = 1 + 1 + 64          // items, schnorr sig (SIGHASH_DEFAULT)
 	scriptSigP2SHP2WPKH = 1 + 22              // push of the 22-byte redeem script
+	scriptSigP2PKH      = 1 + 72 + 1 + 33     // push of the signature, push of the key
 )
 
 // EstimateVSize estimates the virtual size of the transaction once signed.
-// Finalized inputs count with their real witness; unsigned ones with the
-// largest witness their script type can have.
+// Finalized inputs count with their real scripts; unsigned ones with the
+// largest their script type can have (P2WPKH, P2SH-P2WPKH, P2TR key path,
+// P2WSH/P2SH-P2WSH multisig, P2PKH). Other legacy scripts count without
+// their scriptSig, so the estimate for them is low.
 func EstimateVSize(p *Packet) int64 {
 	tx := p.p.UnsignedTx.Copy()
 	witnessWeight := int64(0)
 	segwit := false
+	legacy := int64(0) // inputs without a witness: one empty-witness byte each in a segwit tx
 	for i, in := range tx.TxIn {
 		pin := &p.p.Inputs[i]
 		if len(pin.FinalScriptSig) > 0 {
@@ -31,6 +35,10 @@ func EstimateVSize(p *Packet) int64 {
 		if len(pin.FinalScriptWitness) > 0 {
 			segwit = true
 			witnessWeight += int64(len(pin.FinalScriptWitness))
+			continue
+		}
+		if len(pin.FinalScriptSig) > 0 {
+			legacy++ // finalized without a witness
 			continue
 		}
 		var script []byte
@@ -57,11 +65,16 @@ func EstimateVSize(p *Packet) int64 {
 			if txscript.IsPayToScriptHash(script) {
 				in.SignatureScript = make([]byte, 1+34)
 			}
+		case txscript.IsPayToPubKeyHash(script):
+			in.SignatureScript = make([]byte, scriptSigP2PKH)
+			legacy++
+		default:
+			legacy++
 		}
 	}
 	weight := int64(blockchain.GetTransactionWeight(btcutil.NewTx(tx)))
 	if segwit {
-		weight += 2 + witnessWeight // marker and flag
+		weight += 2 + witnessWeight + legacy // marker, flag, witnesses
 	}
 	return (weight + 3) / 4
 }
