@@ -155,10 +155,11 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	c.utxoConflicts()
 
 	var external int64
-	outOverflow := false
+	outOverflow, badOut := false, false
 	for i, txOut := range tx.TxOut {
 		out := c.output(i, txOut, wallet)
 		valid := txOut.Value >= 0 && txOut.Value <= btcutil.MaxSatoshi
+		badOut = badOut || !valid
 		if valid && !outOverflow {
 			if a.TotalOut, outOverflow = addAmount(a.TotalOut, txOut.Value, false); outOverflow {
 				c.refuseOut(i, "value-overflow", "the output amounts add up to more than 21 million BTC")
@@ -174,8 +175,9 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	switch {
 	case !amountsKnown:
 		c.refuseTx("fee-unknown", "the amount of at least one input is unknown, so the fee cannot be known")
-	case inOverflow || outOverflow:
-		// Refused above; a fee computed from a wrapped sum would mislead.
+	case inOverflow || outOverflow || badOut:
+		// Refused above; a fee computed from a wrapped or partial sum
+		// would mislead.
 	default:
 		a.Fee = a.TotalIn - a.TotalOut
 		a.Spend = external + a.Fee

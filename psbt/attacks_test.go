@@ -351,7 +351,7 @@ func attacks() []attack {
 			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {
 				return []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 68_000_000)}
 			}),
-			policy: func(p *Policy) { p.MaxFee = 100_000; p.AllowHighFee = true },
+			policy: func(p *Policy) { p.MaxFee = 100_000; p.AllowHighFee = true }, // max_fee_sat 100000, --allow-high-fee
 			want:   []want{{"fee-cap", -1, -1, Refuse, "above the cap of 0.00100000 BTC"}},
 		},
 		{
@@ -466,7 +466,7 @@ func TestGenerateAttacks(t *testing.T) {
 			t.Errorf("%s: %s differs from what the generator makes (run with -update)", at.name, path)
 		}
 	}
-	readme := attackReadme()
+	readme := attackReadme(t, k)
 	path := filepath.Join("testdata", "attacks", "README.md")
 	if *update {
 		if err := os.WriteFile(path, []byte(readme), 0o644); err != nil {
@@ -484,36 +484,50 @@ func TestGenerateAttacks(t *testing.T) {
 	}
 }
 
-func attackReadme() string {
+// policyCodes are the codes Policy.Apply adds; the others come from Analyze.
+var policyCodes = map[string]bool{"high-fee": true, "fee-cap": true, "fee-rate-cap": true, "spend-cap": true, "not-allowlisted": true, "script-type": true}
+
+// attackReadme lists every case with what the operator is shown: the
+// Decode error, or each problem as WriteText prints it.
+func attackReadme(t testing.TB, k *kit) string {
 	var b strings.Builder
 	b.WriteString("# Attack corpus\n\n")
 	b.WriteString("Malicious PSBTs for the fixed test key (BIP84/86 `abandon … about` on regtest),\n")
 	b.WriteString("made with btcd by `TestGenerateAttacks` in `../../attacks_test.go`\n")
 	b.WriteString("(`go test ./psbt -run TestGenerateAttacks -update` rewrites them and this file).\n")
-	b.WriteString("`TestAttacks` checks each refusal through Decode, Analyze with the policy, and Sign.\n\n")
-	b.WriteString("| file | attack | refused by | code | at |\n|---|---|---|---|---|\n")
+	b.WriteString("`TestAttacks` checks each expected refusal through Decode, Analyze with the policy\n")
+	b.WriteString("(DefaultPolicy unless noted), and Sign, which must refuse on its own.\n\n")
+	b.WriteString("| file | attack | refused by | code | what the operator sees |\n|---|---|---|---|---|\n")
 	for _, at := range attacks() {
+		raw := at.build(t, k)
+		p, err := Decode(raw)
 		if at.decodeErr != "" {
-			fmt.Fprintf(&b, "| %s.psbt | %s | Decode | — | %s |\n", at.name, at.about, "parse error")
+			fmt.Fprintf(&b, "| %s.psbt | %s | Decode | — | %s |\n", at.name, at.about, err)
 			continue
 		}
-		var codes, locs []string
+		if err != nil {
+			t.Fatalf("%s: %v", at.name, err)
+		}
+		a := k.analyze(p, attackPolicy(at))
+		var codes, seen []string
+		by := "Analyze"
 		for _, w := range at.want {
-			codes = append(codes, string(w.severity)+" `"+w.code+"`")
-			switch {
-			case w.input >= 0:
-				locs = append(locs, fmt.Sprintf("input %d", w.input))
-			case w.output >= 0:
-				locs = append(locs, fmt.Sprintf("output %d", w.output))
-			default:
-				locs = append(locs, "transaction")
+			codes = append(codes, "`"+w.code+"`")
+			if policyCodes[w.code] {
+				by = "Policy.Apply"
 			}
 		}
-		by := "Analyze"
-		if at.policy != nil || strings.Contains(strings.Join(codes, ""), "fee") {
-			by = "Policy.Apply"
+		if at.signs {
+			by = "— (warns, signs)"
 		}
-		fmt.Fprintf(&b, "| %s.psbt | %s | %s | %s | %s |\n", at.name, at.about, by, strings.Join(codes, ", "), strings.Join(locs, ", "))
+		for _, pr := range a.Problems {
+			tag := "warning"
+			if pr.Severity == Refuse {
+				tag = "REFUSED"
+			}
+			seen = append(seen, tag+": "+pr.String())
+		}
+		fmt.Fprintf(&b, "| %s.psbt | %s | %s | %s | %s |\n", at.name, at.about, by, strings.Join(codes, ", "), strings.ReplaceAll(strings.Join(seen, "<br>"), "|", "\\|"))
 	}
 	return b.String()
 }
