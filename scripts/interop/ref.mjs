@@ -68,20 +68,24 @@ const commands = {
     return { version: r.version, encoding: r.encoding, parts: r.parts };
   },
 
-  // {descriptor, network, count} → {checksum, addresses}
-  // descriptor is one without multipath; its #checksum, if present, is
-  // verified by the library. checksum is recomputed over the text before '#'.
-  'descriptor': async (req) => {
+  // {items: [{descriptor, network, count}]} → {results: [{checksum, addresses}]}
+  // Each descriptor is one without multipath; its #checksum is required and
+  // verified by the library; checksum is recomputed over the text before
+  // '#'; addresses are those at indexes 0..count-1. network is bitcoin,
+  // testnet or regtest.
+  'descriptors': async (req) => {
     const descriptors = await descriptorsLib();
     const { Output } = descriptors.DescriptorsFactory(descriptors.ecc);
-    const network = descriptors.networks[req.network];
-    if (!network) throw new Error(`unknown network ${req.network}`);
-    const body = req.descriptor.split('#')[0];
-    const addresses = [];
-    for (let i = 0; i < req.count; i++) {
-      addresses.push(new Output({ descriptor: req.descriptor, index: i, network, checksumRequired: true }).getAddress());
-    }
-    return { checksum: descriptors.checksum(body), addresses };
+    const results = req.items.map((item) => {
+      const network = descriptors.networks[item.network];
+      if (!network) throw new Error(`unknown network ${item.network}`);
+      const addresses = [];
+      for (let i = 0; i < item.count; i++) {
+        addresses.push(new Output({ descriptor: item.descriptor, index: i, network, checksumRequired: true }).getAddress());
+      }
+      return { checksum: descriptors.checksum(item.descriptor.split('#')[0]), addresses };
+    });
+    return { results };
   },
 
   // {texts} → {checksums}: BIP380 checksums of arbitrary descriptor texts
