@@ -4,15 +4,23 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/airsign/airsign/cmd/internal/offlinecmd"
 	"github.com/airsign/airsign/cmd/internal/onlinecmd"
+	"github.com/airsign/airsign/psbt/bip39"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -65,8 +73,12 @@ func setupEnv(e *testscript.Env) error {
 
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"regtest": cmdRegtest,
-		"envfrom": cmdEnvFrom,
+		"regtest":   cmdRegtest,
+		"envfrom":   cmdEnvFrom,
+		"multisig":  cmdMultisig,
+		"hangnode":  cmdHangNode,
+		"qrpng":     cmdQRPNG,
+		"payeescsv": cmdPayeesCSV,
 	}
 }
 
@@ -131,4 +143,93 @@ func cmdEnvFrom(ts *testscript.TestScript, neg bool, args []string) {
 		val = m[1]
 	}
 	ts.Setenv(args[0], val)
+}
+
+// cmdMultisig writes the descriptor of a K-of-N sortedmulti wallet whose
+// cosigners are the mnemonic files given, at their BIP48 account 0 keys:
+// "multisig OUT wsh|sh-wsh K MNEMONIC-FILE…". It stands in for the
+// cosigners each exporting an xpub and someone assembling the descriptor
+// (airsign-offline exports single-key descriptors only).
+func cmdMultisig(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 {
+		ts.Fatalf("usage: multisig OUT wsh|sh-wsh K MNEMONIC-FILE…")
+	}
+	kind := descriptor.WSHSortedMulti
+	if args[1] == "sh-wsh" {
+		kind = descriptor.SHWSHSortedMulti
+	}
+	k, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	net := &chaincfg.RegressionNetParams
+	var keys []descriptor.Key
+	for _, f := range args[3:] {
+		seed, err := bip39.Seed([]byte(strings.TrimSpace(ts.ReadFile(f))), nil)
+		ts.Check(err)
+		master, err := hdkeychain.NewMaster(seed, net)
+		ts.Check(err)
+		key, err := descriptor.AccountKey(kind, master, 0, net)
+		ts.Check(err)
+		keys = append(keys, key)
+	}
+	d, err := descriptor.NewSortedMulti(kind, k, keys, net)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(d.String()+"\n"), 0o644))
+}
+
+// cmdHangNode listens on a loopback port that accepts connections and never
+// answers, and sets HANG_URL to it: a node that hangs.
+func cmdHangNode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: hangnode")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never read or answered
+			mu.Unlock()
+		}
+	}()
+	ts.Defer(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	ts.Setenv("HANG_URL", "http://"+l.Addr().String())
+}
+
+// cmdQRPNG draws the content of a file as one QR code in DIR/frame-001.png.
+func cmdQRPNG(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: qrpng FILE DIR")
+	}
+	_, err := qrcode.WritePNGs(ts.MkAbs(args[1]), []string{strings.TrimSpace(ts.ReadFile(args[0]))}, qrcode.Options{})
+	ts.Check(err)
+}
+
+// cmdPayeesCSV turns the output of `wallet addresses` into a payout CSV,
+// paying AMOUNT_SAT + i sat to the i-th address: "payeescsv IN OUT AMOUNT_SAT".
+func cmdPayeesCSV(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: payeescsv ADDRESSES-FILE OUT AMOUNT_SAT")
+	}
+	base, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	var b strings.Builder
+	b.WriteString("address,amount\n")
+	for i, line := range strings.Split(strings.TrimSpace(ts.ReadFile(args[0])), "\n") {
+		f := strings.Fields(line)
+		fmt.Fprintf(&b, "%s,%dsat\n", f[len(f)-1], base+i)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 }
