@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strings"
 
 	"github.com/makiuchi-d/gozxing"
 	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
@@ -59,27 +60,33 @@ func (v *variants) get(key string) gray {
 	if g, ok := v.m[key]; ok {
 		return g
 	}
+	// "a+b" is op b applied to variant a.
+	base, op := v.m["orig"], key
+	if i := strings.LastIndexByte(key, '+'); i >= 0 {
+		base, op = v.get(key[:i]), key[i+1:]
+	}
 	var g gray
-	orig := v.m["orig"]
-	switch key {
+	switch op {
 	case "blur":
-		g = orig.boxBlur3()
+		g = base.boxBlur3()
 	case "half":
-		g = orig.downscale2()
+		g = base.downscale2()
 	case "double":
-		g = orig.upscale2()
+		g = base.upscale2()
 	case "sharp":
-		g = orig.sharpen()
+		g = base.sharpen()
 	case "inv":
-		g = orig.invert()
+		g = base.invert()
 	case "rot90":
-		g = orig.rotate90()
+		g = base.rotate90()
 	case "rot180":
-		g = orig.rotate180()
+		g = base.rotate180()
 	case "rot270":
-		g = v.get("rot180").rotate90()
+		g = base.rotate180().rotate90()
+	case "median":
+		g = base.median3()
 	default:
-		g = orig
+		g = base
 	}
 	v.m[key] = g
 	return g
