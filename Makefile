@@ -56,3 +56,12 @@ docs:
 
 clean:
 	rm -rf $(BIN) .cache/regtest
+
+## interop: install the reference implementations (scripts/interop: npm
+## packages into .cache/interop; Electrum, zbar when root) and check that
+## they read what airsign writes and airsign reads theirs. AIRSIGN_INTEROP=1
+## makes a missing tool an error instead of a skip.
+.PHONY: interop
+interop:
+	bash scripts/interop/install.sh
+	AIRSIGN_INTEROP=1 $(GO) test -count=1 -run Interop ./transport ./cmd/airsign-offline
