@@ -281,7 +281,7 @@ func (c *ceremonyActions) SignTest(ctx context.Context, entropy []byte, w ceremo
 			return ceremony.TestSignature{}, err
 		}
 	}
-	res, err := psbt.Sign(p, key.Master)
+	res, err := psbt.Sign(p, key.Master, psbt.WithNetwork(c.env.Net))
 	if err != nil {
 		return ceremony.TestSignature{}, err
 	}
@@ -493,7 +493,7 @@ func (c *ceremonyActions) SignSweep(ctx context.Context, entropy []byte, s cerem
 	if err != nil {
 		return ceremony.SignedSweep{}, err
 	}
-	if _, err := psbt.Sign(p, key.Master); err != nil {
+	if _, err := psbt.Sign(p, key.Master, psbt.WithNetwork(c.env.Net)); err != nil {
 		return ceremony.SignedSweep{}, err
 	}
 	out, err := p.Encode()

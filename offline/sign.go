@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/airsign/airsign/ceremony"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -33,6 +34,9 @@ type SignOptions struct {
 	AllowOnline bool
 	// LogPath is the hash-chained signing log (DefaultLogPath if empty).
 	LogPath string
+	// PolicyFile replaces the default policy (docs/policy.md); the
+	// operator's --allow-* flags still apply on top.
+	PolicyFile string
 	// WalletFile is an enrollment file whose descriptor also counts for
 	// change (multisig, non-standard paths); its tag is verified first.
 	WalletFile string
@@ -53,6 +57,19 @@ func Sign(env *Env, opts SignOptions) error {
 		if opts.Out != "" && src != "-" && sameFile(src, opts.Out) {
 			return fmt.Errorf("--out %s is the input file; airsign never overwrites the PSBT it signs", opts.Out)
 		}
+	}
+	if opts.PolicyFile != "" {
+		f, err := os.Open(opts.PolicyFile)
+		if err != nil {
+			return fmt.Errorf("opening the policy file: %w", err)
+		}
+		pol, err := psbt.ParsePolicy(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", opts.PolicyFile, err)
+		}
+		pol.AllowHighFee, pol.AllowSighash = opts.Policy.AllowHighFee, opts.Policy.AllowSighash
+		opts.Policy = pol
 	}
 	overridden, err := requireAirgap(env, opts.AllowOnline)
 	if err != nil {

@@ -102,6 +102,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.Policy.AllowHighFee, "allow-high-fee", false, "sign although the fee is above the warning threshold")
 	cmd.Flags().BoolVar(&opts.Policy.AllowSighash, "allow-sighash", false, "sign inputs that ask for a sighash other than ALL/DEFAULT")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	cmd.Flags().StringVar(&opts.PolicyFile, "policy", os.Getenv("AIRSIGN_POLICY"), "policy file (JSON, see docs/policy.md) replacing the default policy (env AIRSIGN_POLICY)")
 	cmd.Flags().StringVar(&opts.WalletFile, "wallet", "", "enrolled wallet file whose descriptor also counts for change (verified with the key)")
 	cmd.Flags().BoolVar(&opts.AllowOnline, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", "sign although the machine is not air-gapped (logged; env AIRSIGN_ALLOW_ONLINE=1)")
 	cmd.Flags().StringVar(&opts.LogPath, "log", os.Getenv("AIRSIGN_LOG"), "hash-chained signing log (default "+offline.DefaultLogPath()+"; env AIRSIGN_LOG)")
