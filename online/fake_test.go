@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -371,5 +370,3 @@ func (f *fakeChain) feeOf(t testing.TB, tx *wire.MsgTx) int64 {
 }
 
 func vsizeOf(tx *wire.MsgTx) int64 { return (txWeight(tx) + 3) / 4 }
-
-var _ = io.Discard
