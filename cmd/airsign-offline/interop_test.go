@@ -2,29 +2,30 @@ package main_test
 
 // Interop is the proof: PSBTs and keys. These tests hand what
 // airsign-offline reads and writes to Electrum (Debian's python3-electrum,
-// 4.3.x, through scripts/interop/electrum_ref.py) and to
-// @bitcoinerlab/descriptors (npm, pinned in scripts/interop/package.json),
-// and take theirs back:
+// 4.3.x, through scripts/interop/electrum_ref.py) and to npm packages pinned
+// in scripts/interop/package.json (through scripts/interop/ref.mjs), and
+// take theirs back:
 //
 //   - Electrum parses a PSBT airsign prepared the way airsign does: same
-//     txid, inputs, outputs, fee.
-//   - Electrum signs it with the same key (its BIP39 keystore at m/84'/1'/0');
-//     airsign-offline inspects Electrum's PSBT, psbt.Finalize/Extract accept
-//     it, btcd's script engine verifies the transaction.
+//     txid, inputs, outputs, fee, locktime.
+//   - Electrum signs it with the same key (its BIP39 keystore at
+//     m/84'/1'/0'); airsign-offline inspects Electrum's PSBT,
+//     psbt.Finalize/Extract accept it, btcd's script engine verifies.
 //   - airsign-offline signs; an Electrum watch-only wallet of the exported
-//     xpub finalizes; the transaction verifies and is byte-identical to the
-//     one Electrum signs itself (both sign with RFC 6979 nonces).
+//     xpub finalizes, to the transaction psbt.Finalize/Extract make.
 //   - A signed PSBT sent as QR frames (sign --qr) is read by zbar and bc-ur
 //     and finalized by Electrum.
-//   - `export descriptor`: the reference checksum is ours, and the first
-//     addresses the reference derives (and Electrum derives from the xpub,
-//     where it can) are the ones airsign derives.
+//   - @scure/btc-signer, a second PSBT implementation, reads, signs and
+//     finalizes p2wpkh and taproot PSBTs with airsign, both ways.
+//   - `export descriptor`: the BIP380 checksum of @bitcoinerlab/descriptors
+//     is ours, and the first addresses it derives (and Electrum derives from
+//     the xpub, where it can) are the ones airsign derives.
 //
-// No Bitcoin Core, Sparrow or Coldcard can run here; Electrum 4.3 has no
-// taproot and no descriptor code, so taproot is checked against
-// @bitcoinerlab/descriptors only. Without the tools the tests skip and say
-// why; `make interop` installs them and sets AIRSIGN_INTEROP=1, which turns
-// a missing tool into an error.
+// No Bitcoin Core, Sparrow or Coldcard can run here. Electrum 4.3 has no
+// taproot and no descriptor code, so taproot is checked against the npm
+// packages only. Without the tools the tests skip and say why; `make
+// interop` installs them and sets AIRSIGN_INTEROP=1, which turns a missing
+// tool into an error.
 
 import (
 	"bytes"
@@ -202,18 +203,19 @@ func interopSetup(t *testing.T) (dir string, unsigned []byte) {
 	if err := os.WriteFile(filepath.Join(dir, "mnemonic.txt"), []byte(interopMnemonic+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	unsigned = interopPSBT(t)
+	unsigned = interopPSBT(t, false)
 	if err := os.WriteFile(filepath.Join(dir, "unsigned.psbt"), unsigned, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir, unsigned
 }
 
-// interopPSBT is what airsign-online prepares for the BIP84 test key on
-// regtest: three p2wpkh coins from two previous transactions (receive
-// addresses 0/0, 0/1, 0/2), a payment to someone else, change to 1/0 with
-// its derivation, RBF sequence and an anti-fee-sniping locktime.
-func interopPSBT(t *testing.T) []byte {
+// interopPSBT is what airsign-online prepares for the test key on regtest:
+// three coins from two previous transactions (receive addresses 0/0, 0/1,
+// 0/2), a payment to someone else, change to 1/0 with its derivation, RBF
+// sequence and an anti-fee-sniping locktime. The wallet is BIP84 p2wpkh, or
+// BIP86 taproot (key path) when taproot is set.
+func interopPSBT(t *testing.T, taproot bool) []byte {
 	t.Helper()
 	net := &chaincfg.RegressionNetParams
 	seed, err := bip39.Seed([]byte(interopMnemonic), nil)
@@ -229,8 +231,12 @@ func interopPSBT(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	const h = hdkeychain.HardenedKeyStart
+	purpose := uint32(84)
+	if taproot {
+		purpose = 86
+	}
 	key := func(branch, index uint32) (psbt.KeyOrigin, []byte) {
-		path := []uint32{84 + h, 1 + h, h, branch, index}
+		path := []uint32{purpose + h, 1 + h, h, branch, index}
 		k := master
 		for _, step := range path {
 			if k, err = k.Derive(step); err != nil {
@@ -242,7 +248,15 @@ func interopPSBT(t *testing.T) []byte {
 			t.Fatal(err)
 		}
 		b := pub.SerializeCompressed()
-		return psbt.KeyOrigin{PubKey: b, Fingerprint: fp, Path: path}, append([]byte{0x00, 0x14}, btcutil.Hash160(b)...)
+		origin := psbt.KeyOrigin{PubKey: b, Fingerprint: fp, Path: path}
+		if taproot {
+			script, err := txscript.PayToTaprootScript(txscript.ComputeTaprootKeyNoScript(pub))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return origin, script
+		}
+		return origin, append([]byte{0x00, 0x14}, btcutil.Hash160(b)...)
 	}
 	k0, s0 := key(0, 0)
 	k1, s1 := key(0, 1)
@@ -269,12 +283,12 @@ func interopPSBT(t *testing.T) []byte {
 	prevB := coinbaseLike(2, wire.NewTxOut(7_000_000, extScript), wire.NewTxOut(10_000_000, s2))
 	const seq = wire.MaxTxInSequenceNum - 2
 	p, err := psbt.Build(2, 230, []psbt.InputSpec{
-		{PrevTx: prevA, Vout: 0, Sequence: seq, Keys: []psbt.KeyOrigin{k0}},
-		{PrevTx: prevA, Vout: 1, Sequence: seq, Keys: []psbt.KeyOrigin{k1}},
-		{PrevTx: prevB, Vout: 1, Sequence: seq, Keys: []psbt.KeyOrigin{k2}},
+		{PrevTx: prevA, Vout: 0, Sequence: seq, Keys: []psbt.KeyOrigin{k0}, Taproot: taproot},
+		{PrevTx: prevA, Vout: 1, Sequence: seq, Keys: []psbt.KeyOrigin{k1}, Taproot: taproot},
+		{PrevTx: prevB, Vout: 1, Sequence: seq, Keys: []psbt.KeyOrigin{k2}, Taproot: taproot},
 	}, []psbt.OutputSpec{
 		{PkScript: extScript, Amount: 60_000_000},
-		{PkScript: sc, Amount: 85_000_000 - 60_000_000 - 2_720, Keys: []psbt.KeyOrigin{kc}},
+		{PkScript: sc, Amount: 85_000_000 - 60_000_000 - 2_720, Keys: []psbt.KeyOrigin{kc}, Taproot: taproot},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -569,6 +583,109 @@ func TestInteropSignedQRChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	verifyTx(t, &tx, unsigned)
+}
+
+// TestInteropBTCSigner: @scure/btc-signer, a second PSBT implementation and
+// one that does taproot (which Electrum 4.3 cannot), for the BIP84 p2wpkh
+// and the BIP86 taproot wallet: it reads airsign's PSBT (txid, inputs,
+// outputs, fee as inspect shows them); it signs, and airsign-offline
+// inspect, psbt.Finalize/Extract accept its PSBT and btcd's engine
+// verifies; airsign-offline signs, and it finalizes to the very
+// transaction psbt.Finalize/Extract make. Its ECDSA is RFC 6979 without
+// low-R grinding, like btcd's, so for p2wpkh its signatures must be
+// airsign's byte for byte; its Schnorr signatures use random aux data, so
+// for taproot they only have to verify.
+func TestInteropBTCSigner(t *testing.T) {
+	ref := newNodeRef(t, "@scure/btc-signer", "@scure/bip32")
+	seed, err := bip39.Seed([]byte(interopMnemonic), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, taproot := range []bool{false, true} {
+		name := map[bool]string{false: "wpkh", true: "tr"}[taproot]
+		t.Run(name, func(t *testing.T) {
+			dir, _ := interopSetup(t)
+			unsigned := interopPSBT(t, taproot)
+			if err := os.WriteFile(filepath.Join(dir, "unsigned.psbt"), unsigned, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ours := inspect(t, dir, "unsigned.psbt")
+
+			var read struct {
+				TxID   string `json:"txid"`
+				Inputs []struct {
+					TxID     string `json:"txid"`
+					Index    uint32 `json:"index"`
+					Amount   int64  `json:"amount"`
+					Sequence uint32 `json:"sequence"`
+				} `json:"inputs"`
+				Outputs []struct {
+					Script string `json:"script"`
+					Amount int64  `json:"amount"`
+				} `json:"outputs"`
+				Fee int64 `json:"fee"`
+			}
+			ref.call(t, "psbt-inspect", map[string]any{"psbtHex": hex.EncodeToString(unsigned)}, &read)
+			if read.TxID != ours.TxID || read.Fee != ours.Fee || len(read.Inputs) != len(ours.Inputs) || len(read.Outputs) != len(ours.Outputs) {
+				t.Fatalf("btc-signer reads txid %s, fee %d, %d inputs, %d outputs; airsign %s, %d, %d, %d",
+					read.TxID, read.Fee, len(read.Inputs), len(read.Outputs), ours.TxID, ours.Fee, len(ours.Inputs), len(ours.Outputs))
+			}
+			for i, in := range read.Inputs {
+				o := ours.Inputs[i]
+				if fmt.Sprintf("%s:%d", in.TxID, in.Index) != o.Outpoint || in.Amount != o.Amount || in.Sequence != o.Sequence {
+					t.Errorf("input %d: btc-signer %s:%d %d sat seq %d; airsign %s %d sat seq %d", i, in.TxID, in.Index, in.Amount, in.Sequence, o.Outpoint, o.Amount, o.Sequence)
+				}
+			}
+			for i, out := range read.Outputs {
+				if out.Script != scriptOf(t, ours.Outputs[i].Address) || out.Amount != ours.Outputs[i].Amount {
+					t.Errorf("output %d: btc-signer %s %d sat; airsign %s %d sat", i, out.Script, out.Amount, ours.Outputs[i].Address, ours.Outputs[i].Amount)
+				}
+			}
+
+			// They sign, we finalize.
+			var signed struct {
+				PSBTHex string `json:"psbtHex"`
+				Signed  int    `json:"signed"`
+			}
+			ref.call(t, "psbt-sign", map[string]any{"psbtHex": hex.EncodeToString(unsigned), "seedHex": hex.EncodeToString(seed)}, &signed)
+			if signed.Signed != 3 {
+				t.Fatalf("btc-signer signed %d of 3 inputs", signed.Signed)
+			}
+			theirPSBT, err := hex.DecodeString(signed.PSBTHex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "theirs.psbt"), theirPSBT, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for i, in := range inspect(t, dir, "theirs.psbt").Inputs {
+				if in.Signatures != 1 {
+					t.Errorf("inspect of btc-signer's PSBT: input %d shows %d signature(s)", i, in.Signatures)
+				}
+			}
+			theirTx := finalizeExtract(t, theirPSBT)
+			verifyTx(t, theirTx, unsigned)
+
+			// We sign, they finalize.
+			offline(t, dir, "sign", "unsigned.psbt", "--mnemonic-file", "mnemonic.txt", "--confirm", ours.Digest, "--out", "signed.psbt")
+			ourPSBT, err := os.ReadFile(filepath.Join(dir, "signed.psbt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fin struct {
+				TxHex string `json:"txHex"`
+			}
+			ref.call(t, "psbt-finalize", map[string]any{"psbtHex": hex.EncodeToString(ourPSBT)}, &fin)
+			ourTx := finalizeExtract(t, ourPSBT)
+			if txHex(t, ourTx) != fin.TxHex {
+				t.Fatalf("btc-signer finalized airsign's PSBT to a different transaction:\n btc-signer %s\n airsign    %s", fin.TxHex, txHex(t, ourTx))
+			}
+			verifyTx(t, ourTx, unsigned)
+			if !taproot && txHex(t, theirTx) != txHex(t, ourTx) {
+				t.Errorf("p2wpkh: btc-signer's RFC 6979 signatures differ from airsign's:\n btc-signer %s\n airsign    %s", txHex(t, theirTx), txHex(t, ourTx))
+			}
+		})
+	}
 }
 
 // exportedXPub is the account xpub inside `export descriptor --type kind`.

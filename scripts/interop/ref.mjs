@@ -5,6 +5,7 @@
 //   @ngraveio/bc-ur            the reference JavaScript UR (BCR-2020-005) library
 //   bbqr                       Coinkite's BBQr library
 //   @bitcoinerlab/descriptors  output descriptors (BIP380 checksum, address derivation)
+//   @scure/btc-signer          PSBTs, taproot included (with @scure/bip32 for keys)
 //
 // Usage: node ref.mjs COMMAND < request.json > answer.json
 //
@@ -17,6 +18,11 @@
 const bcur = () => import('@ngraveio/bc-ur');
 const bbqr = () => import('bbqr');
 const descriptorsLib = () => import('@bitcoinerlab/descriptors');
+const btcSigner = () => import('@scure/btc-signer');
+const bip32 = () => import('@scure/bip32');
+
+const hexOf = (b) => Buffer.from(b).toString('hex');
+const bytesOf = (h) => Uint8Array.from(Buffer.from(h, 'hex'));
 
 const commands = {
   // {parts: [text…]} → {type, cborHex, payloadHex, used}
@@ -86,6 +92,59 @@ const commands = {
       return { checksum: descriptors.checksum(item.descriptor.split('#')[0]), addresses };
     });
     return { results };
+  },
+
+  // {psbtHex} → {txid, inputs: [{txid, index, amount, sequence}],
+  //              outputs: [{script, amount}], fee}
+  // What @scure/btc-signer reads out of a PSBT; amounts in satoshis.
+  'psbt-inspect': async (req) => {
+    const { Transaction } = await btcSigner();
+    const tx = Transaction.fromPSBT(bytesOf(req.psbtHex));
+    const inputs = [];
+    for (let i = 0; i < tx.inputsLength; i++) {
+      const inp = tx.getInput(i);
+      inputs.push({ txid: hexOf(inp.txid), index: inp.index, amount: Number(inp.witnessUtxo.amount), sequence: inp.sequence });
+    }
+    const outputs = [];
+    for (let i = 0; i < tx.outputsLength; i++) {
+      const out = tx.getOutput(i);
+      outputs.push({ script: hexOf(out.script), amount: Number(out.amount) });
+    }
+    return { txid: tx.id, inputs, outputs, fee: Number(tx.fee) };
+  },
+
+  // {psbtHex, seedHex} → {psbtHex, signed}
+  // Signs every input whose BIP32 or taproot BIP32 derivation names the
+  // master key of the BIP32 seed (the key at that path), leaves the PSBT
+  // unfinalized. signed counts the inputs signed.
+  'psbt-sign': async (req) => {
+    const { Transaction } = await btcSigner();
+    const { HDKey } = await bip32();
+    const master = HDKey.fromMasterSeed(bytesOf(req.seedHex));
+    const fp = master.fingerprint;
+    const tx = Transaction.fromPSBT(bytesOf(req.psbtHex));
+    let signed = 0;
+    for (let i = 0; i < tx.inputsLength; i++) {
+      const inp = tx.getInput(i);
+      const paths = [];
+      for (const [, { der }] of inp.tapBip32Derivation || []) paths.push(der);
+      for (const [, der] of inp.bip32Derivation || []) paths.push(der);
+      for (const der of paths) {
+        if (der.fingerprint !== fp) continue;
+        const key = master.derive('m/' + der.path.map((s) => (s >= 0x80000000 ? `${s - 0x80000000}'` : `${s}`)).join('/'));
+        if (tx.signIdx(key.privateKey, i)) signed++;
+        break;
+      }
+    }
+    return { psbtHex: hexOf(tx.toPSBT()), signed };
+  },
+
+  // {psbtHex} → {txHex}: finalize every input and extract the transaction.
+  'psbt-finalize': async (req) => {
+    const { Transaction } = await btcSigner();
+    const tx = Transaction.fromPSBT(bytesOf(req.psbtHex));
+    tx.finalize();
+    return { txHex: hexOf(tx.extract()) };
   },
 
   // {texts} → {checksums}: BIP380 checksums of arbitrary descriptor texts
