@@ -49,6 +49,16 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee .cache/bench.txt
 
+## release: static linux/amd64 + linux/arm64 binaries of the last commit,
+## docs tarball, verify-release.sh and SHA256SUMS in dist/ (scripts/release.sh).
+release:
+	bash scripts/release.sh build
+
+## reproduce: build the release twice (other directory, empty GOCACHE) and
+## fail unless both SHA256SUMS are identical.
+reproduce:
+	bash scripts/release.sh reproduce
+
 ## docs: man pages (docs/man) and shell completions (docs/completions) from
 ## the cobra command trees; the page date is the last commit's.
 docs:
