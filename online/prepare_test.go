@@ -3,6 +3,7 @@ package online
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -77,7 +78,15 @@ func TestPrepareEveryKindSigns(t *testing.T) {
 			if slack := fee - 7*vsize; slack > 7*4 {
 				t.Errorf("fee %d sat for %d vB overpays by %d sat", fee, vsize, slack)
 			}
-			raw, err := p.Encode()
+			// The signer passes the global xpubs on.
+			signed, err := p.Clone()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := psbt.Sign(signed, testMaster(t, 0)); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := signed.Encode()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,6 +94,14 @@ func TestPrepareEveryKindSigns(t *testing.T) {
 				key := append([]byte{79, psbtGlobalXPub}, base58.Decode(k.XPub.String())[:78]...)
 				if got := bytes.Contains(raw, key); got != kind.IsMultisig() {
 					t.Errorf("global xpub of key %d present: %v, want %v", i+1, got, kind.IsMultisig())
+				}
+				if i == 0 && kind == descriptor.WSHSortedMulti {
+					// BIP174: the value is the fingerprint and the path, little-endian steps:
+					// [73c5da0a/48h/1h/0h/2h].
+					value, _ := hex.DecodeString("14" + "73c5da0a" + "30000080" + "01000080" + "00000080" + "02000080")
+					if !bytes.Contains(raw, append(key, value...)) {
+						t.Errorf("global xpub of key 1 lacks its origin [73c5da0a/48h/1h/0h/2h]")
+					}
 				}
 			}
 			for i, in := range tx.TxIn {
