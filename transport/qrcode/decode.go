@@ -85,6 +85,8 @@ func (v *variants) get(key string) gray {
 		g = base.rotate180().rotate90()
 	case "median":
 		g = base.median3()
+	case "up":
+		g = base.upscale2Smooth()
 	default:
 		g = base
 	}

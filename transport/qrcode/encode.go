@@ -7,6 +7,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	skip2 "github.com/skip2/go-qrcode"
 )
@@ -125,6 +128,37 @@ func frameLabel(i, n int) string {
 func checkFrames(frames []string) error {
 	if len(frames) == 0 {
 		return errors.New("no frames to write")
+	}
+	return nil
+}
+
+// parallel runs fn(0) … fn(n-1) on all CPUs (rendering and reading back
+// hundreds of frames is the slow part of writing an animation) and returns
+// the error of the lowest-numbered frame that failed, so the message does
+// not depend on scheduling.
+func parallel(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				errs[i] = fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

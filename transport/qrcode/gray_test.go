@@ -53,13 +53,19 @@ func TestGrayTransforms(t *testing.T) {
 		{"invert", g.invert(), gray{pix: []byte{254, 253, 252, 251, 250, 249}, w: 3, h: 2}},
 		{"double", g.upscale2(), gray{pix: []byte{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 4, 4, 5, 5, 6, 6}, w: 6, h: 4}},
 		{"half", g.downscale2(), gray{pix: []byte{3}, w: 1, h: 1}},
+		{"up", gray{pix: []byte{0, 160}, w: 2, h: 1}.upscale2Smooth(), gray{pix: []byte{0, 40, 120, 160, 0, 40, 120, 160}, w: 4, h: 2}},
+		{"up 2D", gray{pix: []byte{0, 0, 0, 160}, w: 2, h: 2}.upscale2Smooth(), gray{pix: []byte{
+			0, 0, 0, 0,
+			0, 10, 30, 40,
+			0, 30, 90, 120,
+			0, 40, 120, 160}, w: 4, h: 4}},
 	} {
 		if tc.got.w != tc.want.w || tc.got.h != tc.want.h || !bytes.Equal(tc.got.pix, tc.want.pix) {
 			t.Errorf("%s = %v, want %v", tc.name, tc.got, tc.want)
 		}
 	}
 	flat := gray{pix: bytes.Repeat([]byte{100}, 25), w: 5, h: 5}
-	for name, out := range map[string]gray{"blur": flat.boxBlur3(), "sharpen": flat.sharpen(), "median": flat.median3()} {
+	for name, out := range map[string]gray{"blur": flat.boxBlur3(), "sharpen": flat.sharpen(), "median": flat.median3(), "up": flat.upscale2Smooth().downscale2()} {
 		if !bytes.Equal(out.pix, flat.pix) {
 			t.Errorf("%s changes a flat picture: %v", name, out.pix)
 		}

@@ -759,3 +759,22 @@ func TestCameraFramesFew(t *testing.T) {
 		t.Fatalf("decoded %d of 6 camera frames, want at least 5", r.ok)
 	}
 }
+
+func TestParallelReportsLowestFrame(t *testing.T) {
+	ran := make([]bool, 100)
+	err := parallel(100, func(i int) error {
+		ran[i] = true
+		if i%7 == 3 {
+			return fmt.Errorf("frame %d", i)
+		}
+		return nil
+	})
+	if err == nil || err.Error() != "frame 3" {
+		t.Fatalf("err = %v, want frame 3", err)
+	}
+	for i, r := range ran {
+		if !r {
+			t.Fatalf("frame %d not run", i)
+		}
+	}
+}

@@ -174,12 +174,13 @@ func Animate(ctx context.Context, w io.Writer, frames []string, interval time.Du
 		}
 	}
 	pics := make([]string, len(frames))
-	for i, m := range ms {
-		s, err := termFrame(m.pad(size), frames[i], opts.DarkOnLight, frameLabel(i, len(frames)))
-		if err != nil {
-			return err
-		}
+	err = parallel(len(frames), func(i int) error {
+		s, err := termFrame(ms[i].pad(size), frames[i], opts.DarkOnLight, frameLabel(i, len(frames)))
 		pics[i] = s + fmt.Sprintf("frame %d/%d\x1b[K\n", i+1, len(frames))
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	lines := strings.Count(pics[0], "\n")
 	if _, err := io.WriteString(w, "\x1b[?25l"); err != nil { // hide the cursor

@@ -24,12 +24,13 @@ func WritePNGs(dir string, frames []string, opts Options) ([]string, error) {
 		return nil, err
 	}
 	pngs := make([][]byte, len(frames))
-	for i, f := range frames {
-		b, _, err := renderPNG(f, opts, false, frameLabel(i, len(frames)))
-		if err != nil {
-			return nil, err
-		}
+	err := parallel(len(frames), func(i int) error {
+		b, _, err := renderPNG(frames[i], opts, false, frameLabel(i, len(frames)))
 		pngs[i] = b
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -124,10 +125,11 @@ func WriteGIF(w io.Writer, frames []string, opts Options) error {
 	if len(back.Image) != len(frames) {
 		return fmt.Errorf("the GIF just written has %d frames, want %d", len(back.Image), len(frames))
 	}
-	for i, img := range back.Image {
-		if err := checkReadBack(img, frames[i], frameLabel(i, len(frames))); err != nil {
-			return err
-		}
+	err = parallel(len(frames), func(i int) error {
+		return checkReadBack(back.Image[i], frames[i], frameLabel(i, len(frames)))
+	})
+	if err != nil {
+		return err
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
@@ -163,13 +165,20 @@ func WriteHTML(w io.Writer, frames []string, opts Options) error {
 	if opts.ModulePixels == 0 {
 		opts.ModulePixels = 4 // the browser scales; keep the page small
 	}
-	var body bytes.Buffer
 	n := len(frames)
-	for i, f := range frames {
-		b, modules, err := renderPNG(f, opts, true, frameLabel(i, n))
-		if err != nil {
-			return err
-		}
+	pngs := make([][]byte, n)
+	sizes := make([]int, n)
+	err := parallel(n, func(i int) error {
+		var err error
+		pngs[i], sizes[i], err = renderPNG(frames[i], opts, true, frameLabel(i, n))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	for i, b := range pngs {
+		modules := sizes[i]
 		mm := float64(modules) * htmlModuleMM
 		if mm < htmlMinMM {
 			mm = htmlMinMM
@@ -181,7 +190,7 @@ func WriteHTML(w io.Writer, frames []string, opts Options) error {
 		fmt.Fprintf(&body, `<figure><img src="data:image/png;base64,%s" style="width:%.1fmm" alt="QR code %d of %d"><figcaption>%s</figcaption></figure>`+"\n",
 			base64.StdEncoding.EncodeToString(b), mm, i+1, n, html.EscapeString(caption))
 	}
-	_, err := fmt.Fprintf(w, htmlPage,
+	_, err = fmt.Fprintf(w, htmlPage,
 		html.EscapeString(title), html.EscapeString(title), n, html.EscapeString(opts.Digest), body.Bytes())
 	return err
 }
