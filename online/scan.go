@@ -45,23 +45,61 @@ const (
 	scanAhead     = 2
 )
 
+// ScanTuner may be implemented by a backend whose ScanAddresses calls are
+// costly each or must not overlap — Bitcoin Core's scantxoutset reads the
+// whole UTXO set once per call and runs one at a time. The scan then asks
+// about at least minBatch addresses per call and, unless parallel, makes
+// one call at a time. Backends without it get windows that start at one
+// gap and grow, two in flight per branch, both branches at once.
+type ScanTuner interface {
+	ScanTuning() (minBatch int, parallel bool)
+}
+
+// scanPlan is how a scan asks: window sizes and how many calls overlap.
+type scanPlan struct {
+	first, max int
+	ahead      int  // windows in flight per branch
+	together   bool // branches at the same time
+}
+
+func (w *Wallet) plan(b backend.Backend) scanPlan {
+	p := scanPlan{first: w.gap, max: max(w.gap, maxScanWindow), ahead: scanAhead, together: true}
+	if t, ok := b.(ScanTuner); ok {
+		minBatch, parallel := t.ScanTuning()
+		p.first = max(w.gap, minBatch)
+		p.max = max(p.max, p.first)
+		if !parallel {
+			p.ahead, p.together = 1, false
+		}
+	}
+	return p
+}
+
 // scan asks the backend about the wallet's addresses, every branch at the
-// same time, until a branch has gap-limit unused addresses in a row.
+// same time (unless the backend says otherwise), until a branch has
+// gap-limit unused addresses in a row.
 func (w *Wallet) scan(ctx context.Context, b backend.Backend) (*Scan, error) {
 	tip, err := b.TipHeight(ctx)
 	if err != nil {
 		return nil, err
 	}
+	plan := w.plan(b)
 	branches := w.desc.Branches()
 	results := make([]branchScan, len(branches))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	for i, br := range branches {
+		if !plan.together {
+			if results[i] = w.scanBranch(ctx, b, br, plan); results[i].err != nil {
+				break
+			}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = w.scanBranch(ctx, b, br)
+			results[i] = w.scanBranch(ctx, b, br, plan)
 			if results[i].err != nil {
 				cancel() // the other branch need not finish
 			}
@@ -104,11 +142,11 @@ type windowResult struct {
 	err   error
 }
 
-func (w *Wallet) scanBranch(ctx context.Context, b backend.Backend, branch uint32) (r branchScan) {
+func (w *Wallet) scanBranch(ctx context.Context, b backend.Backend, branch uint32, plan scanPlan) (r branchScan) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // abandons the windows asked beyond the gap
 	var queue []chan windowResult
-	start, size := uint32(0), w.gap
+	start, size := uint32(0), plan.first
 	launch := func() {
 		ch := make(chan windowResult, 1) // never blocks an abandoned sender
 		go func(start uint32, size int) {
@@ -126,11 +164,11 @@ func (w *Wallet) scanBranch(ctx context.Context, b backend.Backend, branch uint3
 		}(start, size)
 		queue = append(queue, ch)
 		start += uint32(size)
-		size = max(w.gap, min(2*size, maxScanWindow))
+		size = max(plan.first, min(2*size, plan.max))
 	}
 	unusedRun := 0
 	for {
-		for len(queue) < scanAhead {
+		for len(queue) < plan.ahead {
 			launch()
 		}
 		res := <-queue[0]

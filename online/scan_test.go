@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/btcutil"
 )
 
 // TestScanGapLimit: coins at indexes separated by fewer than gap-limit
@@ -123,5 +127,52 @@ func TestListUTXOs(t *testing.T) {
 	}
 	if j.Confirmed != 100_000_000 || j.Unconfirmed != 25_000_000 || j.Frozen != 50_000_000 || len(j.Coins) != 3 || j.Coins[0].Label != "cold deposit" || !j.Coins[1].Frozen {
 		t.Errorf("JSON %+v", j)
+	}
+}
+
+// serialChain is a fakeChain that asks, as Bitcoin Core's scantxoutset
+// needs, for big batches one call at a time, and records overlaps.
+type serialChain struct {
+	*fakeChain
+	mu             sync.Mutex
+	inFlight, most int
+	smallest       int
+}
+
+func (s *serialChain) ScanTuning() (int, bool) { return 1000, false }
+
+func (s *serialChain) ScanAddresses(ctx context.Context, addrs []btcutil.Address) (map[string]backend.AddressInfo, error) {
+	s.mu.Lock()
+	s.inFlight++
+	s.most = max(s.most, s.inFlight)
+	if s.smallest == 0 || len(addrs) < s.smallest {
+		s.smallest = len(addrs)
+	}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
+	time.Sleep(time.Millisecond) // give an overlapping call the chance to show
+	return s.fakeChain.ScanAddresses(ctx, addrs)
+}
+
+func TestScanTuner(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	e.fundAt(t, w, 0, 3, 10_000)
+	e.fundAt(t, w, 1, 15, 20_000)
+	e.fundAt(t, w, 1, 30, 20_000)
+	sc := &serialChain{fakeChain: e.chain}
+	s, err := w.scan(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Coins) != 3 || s.NextUnused[0] != 4 || s.NextUnused[1] != 31 {
+		t.Fatalf("%d coins, next unused %v", len(s.Coins), s.NextUnused)
+	}
+	if sc.most != 1 || sc.smallest < 1000 || e.chain.scanCalls != 2 {
+		t.Fatalf("%d calls, at most %d at once, smallest %d addresses; want 2 calls (one per branch), one at a time, ≥1000 each", e.chain.scanCalls, sc.most, sc.smallest)
 	}
 }
