@@ -98,6 +98,16 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		env.Printf("%x\n", raw.Bytes())
 	}
 	acc, err := b.TestMempoolAccept(ctx, tx, maxRate)
+	if errors.Is(err, backend.ErrUnsupported) {
+		// Esplora cannot test without sending: say so, and let the send
+		// itself be the test.
+		if opts.DryRun {
+			env.Warnf("%s cannot test a transaction without sending it; nothing was sent", b.Name())
+			return nil
+		}
+		env.Warnf("%s cannot test the transaction first; sending it, the node will judge", b.Name())
+		acc, err = backend.Acceptance{Allowed: true}, nil
+	}
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,16 @@ package online
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/wire"
 )
 
 func TestBroadcast(t *testing.T) {
@@ -93,5 +97,51 @@ func TestBroadcast(t *testing.T) {
 	}
 	if !strings.Contains(e.errs.String(), "already known to the node: in the mempool, not yet confirmed") {
 		t.Fatalf("second broadcast: %s", e.errs)
+	}
+}
+
+// noTestChain cannot test a transaction without sending it, like Esplora.
+type noTestChain struct{ *fakeChain }
+
+func (noTestChain) TestMempoolAccept(context.Context, *wire.MsgTx, float64) (backend.Acceptance, error) {
+	return backend.Acceptance{}, fmt.Errorf("fake esplora cannot: %w", backend.ErrUnsupported)
+}
+
+func TestBroadcastWithoutTestAccept(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.TR))
+	e.fundAt(t, w, 0, 0, 100_000_000)
+	if err := Prepare(context.Background(), e.Env, PrepareOptions{Wallet: "w", To: []string{payee(t, 1).EncodeAddress() + ":0.1"}, FeeRate: 2, Out: e.path("p.psbt")}); err != nil {
+		t.Fatal(err)
+	}
+	p := readPSBTFile(t, e.path("p.psbt"))
+	if _, err := psbt.Sign(p, testMaster(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := p.Encode()
+	if err := os.WriteFile(e.path("s.psbt"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.Connect = func(context.Context, *chaincfg.Params) (backend.Backend, error) { return noTestChain{e.chain}, nil }
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: []string{e.path("s.psbt")}, DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.errs.String(), "warning: fake node cannot test a transaction without sending it; nothing was sent") || len(e.chain.txs) != 1 {
+		t.Fatalf("dry run: %s", e.errs)
+	}
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: []string{e.path("s.psbt")}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.errs.String(), "cannot test the transaction first; sending it") || len(e.chain.txs) != 2 {
+		t.Fatalf("send: %s", e.errs)
+	}
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: []string{e.path("s.psbt")}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.errs.String(), "already known to the node") {
+		t.Fatalf("second send: %s", e.errs)
 	}
 }

@@ -28,8 +28,8 @@ func Main(args []string) int {
 // (it would show in `ps` and shell history): it comes from the environment
 // or a file.
 type nodeFlags struct {
-	url, user, passFile, cookie, backend string
-	timeout                              time.Duration
+	url, user, passFile, cookie, backend, cert, proxy string
+	timeout                                           time.Duration
 }
 
 func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.Backend, error) {
@@ -39,7 +39,8 @@ func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.
 	if n.timeout < 0 {
 		return nil, cli.UsageError{Err: fmt.Errorf("--rpc-timeout %s is negative", n.timeout)}
 	}
-	cfg := backend.Config{URL: n.url, User: n.user, Password: os.Getenv("AIRSIGN_RPC_PASS"), CookieFile: n.cookie, Timeout: n.timeout}
+	cfg := backend.Config{URL: n.url, User: n.user, Password: os.Getenv("AIRSIGN_RPC_PASS"), CookieFile: n.cookie,
+		Timeout: n.timeout, TLSCertFile: n.cert, Proxy: n.proxy}
 	if n.passFile != "" {
 		b, err := os.ReadFile(n.passFile)
 		if err != nil {
@@ -50,8 +51,12 @@ func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.
 	switch n.backend {
 	case "btcd":
 		return backend.NewBtcd(cfg)
+	case "core", "bitcoind":
+		return backend.NewCore(cfg)
+	case "esplora":
+		return backend.NewEsplora(cfg)
 	}
-	return nil, cli.UsageError{Err: fmt.Errorf("unknown --backend %q: this build talks to btcd", n.backend)}
+	return nil, cli.UsageError{Err: fmt.Errorf("unknown --backend %q: use btcd, core (Bitcoin Core) or esplora", n.backend)}
 }
 
 func newRoot(env *online.Env) *cobra.Command {
@@ -64,9 +69,12 @@ func newRoot(env *online.Env) *cobra.Command {
 descriptors, one per named wallet (--wallet). It prepares unsigned PSBTs for
 airsign-offline and broadcasts the signed ones.
 
-The node is given by --rpc-url, --rpc-user and the password in AIRSIGN_RPC_PASS
-or --rpc-pass-file (never on the command line); AIRSIGN_RPC_URL and
-AIRSIGN_RPC_USER work too.
+The chain backend is a btcd node (--addrindex --txindex), Bitcoin Core
+(scantxoutset; cookie or user/password) or an Esplora server (electrs), chosen
+by --backend. It is given by --rpc-url, --rpc-user and the password in
+AIRSIGN_RPC_PASS or --rpc-pass-file (never on the command line), or Core's
+--rpc-cookie; AIRSIGN_RPC_URL and AIRSIGN_RPC_USER work too. --proxy sends
+every request through a proxy, e.g. socks5h://127.0.0.1:9050 for Tor.
 
 Exit codes: 0 success, 1 error, 2 bad command line.`,
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
@@ -78,11 +86,13 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 	pf.StringVar(&env.DataDir, "datadir", envOr("AIRSIGN_DATADIR", online.DefaultDataDir()), "directory holding the watch-only wallets (env AIRSIGN_DATADIR)")
 	pf.StringVarP(&walletName, "wallet", "w", envOr("AIRSIGN_WALLET", "default"), "wallet name (env AIRSIGN_WALLET)")
 	pf.IntVar(&env.GapLimit, "gap-limit", 0, "unused addresses in a row that end a scan (default: the wallet's, 20 unless set at import)")
-	pf.StringVar(&node.backend, "backend", envOr("AIRSIGN_BACKEND", "btcd"), "chain backend: btcd")
-	pf.StringVar(&node.url, "rpc-url", os.Getenv("AIRSIGN_RPC_URL"), "node RPC URL, e.g. http://127.0.0.1:8334 (env AIRSIGN_RPC_URL)")
+	pf.StringVar(&node.backend, "backend", envOr("AIRSIGN_BACKEND", "btcd"), "chain backend: btcd, core (Bitcoin Core) or esplora (env AIRSIGN_BACKEND)")
+	pf.StringVar(&node.url, "rpc-url", os.Getenv("AIRSIGN_RPC_URL"), "node RPC URL, e.g. http://127.0.0.1:8334, or the Esplora API root (env AIRSIGN_RPC_URL)")
 	pf.StringVar(&node.user, "rpc-user", os.Getenv("AIRSIGN_RPC_USER"), "node RPC user (env AIRSIGN_RPC_USER)")
 	pf.StringVar(&node.passFile, "rpc-pass-file", "", "file holding the RPC password (else env AIRSIGN_RPC_PASS)")
 	pf.StringVar(&node.cookie, "rpc-cookie", "", "cookie file with user:password (Bitcoin Core's .cookie)")
+	pf.StringVar(&node.cert, "rpc-cert", "", "PEM certificate to trust for an https node (btcd's rpc.cert)")
+	pf.StringVar(&node.proxy, "proxy", os.Getenv("AIRSIGN_PROXY"), "send every backend request through this proxy, e.g. socks5h://127.0.0.1:9050 for Tor (env AIRSIGN_PROXY)")
 	pf.DurationVar(&node.timeout, "rpc-timeout", 30*time.Second, "give up on a node request after this long (reads are tried 3 times, with a pause of 0.5 s then 1 s)")
 
 	root.AddCommand(walletCmd(env, &walletName), utxosCmd(env, &walletName),
