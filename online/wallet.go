@@ -107,10 +107,10 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	if fileNet != "" {
 		fn, err := Network(fileNet)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", opts.Source, err)
+			return nil, fmt.Errorf("%s: %w", text.where, err)
 		}
 		if fn != net {
-			return nil, fmt.Errorf("%s is for %s but --network says %s; mixing networks is refused", opts.Source, fn.Name, net.Name)
+			return nil, fmt.Errorf("%s is for %s but --network says %s; mixing networks is refused", text.where, fn.Name, net.Name)
 		}
 	}
 	d, err := descriptor.ParseStrict(text.desc, net)
@@ -154,7 +154,7 @@ func checkGapLimit(n int) error {
 // descriptorText is a descriptor read from somewhere, with what came with it.
 type descriptorText struct {
 	desc  string
-	where string // for messages: "the argument", "wallet.json", "QR code in a.png"
+	where string // for messages: "the descriptor given", "wallet.json", "the QR code in a.png"
 	id    string // the enrollment file's "id", if any
 }
 
