@@ -64,7 +64,11 @@ type scanPlan struct {
 
 func (w *Wallet) plan(b backend.Backend) scanPlan {
 	p := scanPlan{first: w.gap, max: max(w.gap, maxScanWindow), ahead: scanAhead, together: true}
-	if t, ok := b.(ScanTuner); ok {
+	t, ok := b.(ScanTuner)
+	if !ok {
+		t, ok = knownTuning(b)
+	}
+	if ok {
 		minBatch, parallel := t.ScanTuning()
 		p.first = max(w.gap, minBatch)
 		p.max = max(p.max, p.first)
@@ -73,6 +77,30 @@ func (w *Wallet) plan(b backend.Backend) scanPlan {
 		}
 	}
 	return p
+}
+
+// tuning is a ScanTuner for backends that do not say themselves.
+type tuning struct {
+	minBatch int
+	parallel bool
+}
+
+func (t tuning) ScanTuning() (int, bool) { return t.minBatch, t.parallel }
+
+// knownTuning describes the backends this package knows that do not (yet)
+// implement ScanTuner: Bitcoin Core's scantxoutset reads the whole UTXO set
+// per call and refuses a second one while one runs, so a scan asks about a
+// thousand addresses per call, one call at a time; Esplora keeps several
+// requests in flight per call already, and a public server rate-limits, so
+// calls do not overlap.
+func knownTuning(b backend.Backend) (ScanTuner, bool) {
+	switch b.(type) {
+	case *backend.Core:
+		return tuning{1000, false}, true
+	case *backend.Esplora:
+		return tuning{0, false}, true
+	}
+	return nil, false
 }
 
 // scan asks the backend about the wallet's addresses, every branch at the

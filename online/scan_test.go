@@ -176,3 +176,33 @@ func TestScanTuner(t *testing.T) {
 		t.Fatalf("%d calls, at most %d at once, smallest %d addresses; want 2 calls (one per branch), one at a time, ≥1000 each", e.chain.scanCalls, sc.most, sc.smallest)
 	}
 }
+
+func TestScanPlans(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	core, err := backend.NewCore(backend.Config{URL: "http://127.0.0.1:8332", User: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	esplora, err := backend.NewEsplora(backend.Config{URL: "http://127.0.0.1:3002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	btcd, err := backend.NewBtcd(backend.Config{URL: "http://127.0.0.1:8334", User: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		b    backend.Backend
+		want scanPlan
+	}{
+		{btcd, scanPlan{first: 20, max: maxScanWindow, ahead: scanAhead, together: true}},
+		{core, scanPlan{first: 1000, max: 1000, ahead: 1, together: false}},
+		{esplora, scanPlan{first: 20, max: maxScanWindow, ahead: 1, together: false}},
+		{&serialChain{fakeChain: e.chain}, scanPlan{first: 1000, max: 1000, ahead: 1, together: false}},
+	} {
+		if got := w.plan(c.b); got != c.want {
+			t.Errorf("%T: plan %+v, want %+v", c.b, got, c.want)
+		}
+	}
+}
