@@ -5,12 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/airsign/airsign/transport"
 	"strings"
 
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
-	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 )
 
@@ -178,19 +177,10 @@ func Status(ctx context.Context, env *Env, walletName, txid string) error {
 	return nil
 }
 
+// readPSBT reads one signed PSBT from a source: a file, "-", QR images or a
+// directory of QR frames (each argument of broadcast is one PSBT).
 func readPSBT(env *Env, source string) (*psbt.Packet, error) {
-	var data []byte
-	var err error
-	if source == "-" {
-		data, err = file.ReadLimited(env.Stdin, "stdin")
-	} else {
-		var f *os.File
-		if f, err = os.Open(source); err != nil {
-			return nil, fmt.Errorf("opening the PSBT: %w", err)
-		}
-		defer f.Close()
-		data, err = file.ReadLimited(f, source)
-	}
+	data, err := transport.ReadPSBT([]string{source}, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package online
 import (
 	"context"
 	"fmt"
+	"github.com/airsign/airsign/transport"
 	"sort"
 	"strings"
 
@@ -19,7 +20,9 @@ type BumpOptions struct {
 	FeeRate    float64
 	MaxFeeRate float64
 	Out        string
-	JSON       bool
+	// QR shows or writes the PSBT as QR codes (with or instead of Out).
+	QR   transport.QROptions
+	JSON bool
 }
 
 // incrementalRelayFee is BIP125 rule 4's incremental relay fee, the default
@@ -35,8 +38,8 @@ const incrementalRelayFee = 1.0
 // transaction that is confirmed, unknown, does not signal replaceability,
 // or spends coins that are not the wallet's.
 func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
-	if opts.Out == "" {
-		return fmt.Errorf("no output file: give --out FILE for the replacement PSBT")
+	if opts.Out == "" && !opts.QR.Any() {
+		return fmt.Errorf("no output: give --out FILE for the replacement PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
 	}
 	txid, err := parseTxID(opts.TxID)
 	if err != nil {
@@ -224,7 +227,7 @@ func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
 		how = fmt.Sprintf("%s added", plural(len(extra), "wallet coin"))
 	}
 	env.Infof("replaces %s: fee %s (%.1f sat/vB) → %s (%.1f sat/vB); %s", txid, psbt.FormatBTC(oldFee), oldRate, psbt.FormatBTC(a.Fee), opts.FeeRate, how)
-	return writePSBT(env, p, opts.Out, a)
+	return writePSBT(env, p, opts.Out, opts.QR, a)
 }
 
 // signalsRBF reports BIP125 explicit signalling: some input's sequence is

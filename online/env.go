@@ -22,6 +22,8 @@ type Env struct {
 	Stderr io.Writer
 	// DataDir holds the wallets (watch-only, nothing secret).
 	DataDir string
+	// Ctx is cancelled when the operator presses Ctrl-C (nil: never).
+	Ctx context.Context
 	// Connect opens the chain backend for a network. It is a function so
 	// commands that need no node (wallet show) never dial one.
 	Connect func(ctx context.Context, net *chaincfg.Params) (backend.Backend, error)
@@ -79,4 +81,11 @@ func Network(name string) (*chaincfg.Params, error) {
 		return &chaincfg.RegressionNetParams, nil
 	}
 	return nil, fmt.Errorf("unknown network %q: use mainnet, testnet, signet or regtest", name)
+}
+
+func (e *Env) context() context.Context {
+	if e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/wire"
@@ -35,6 +36,8 @@ type PrepareOptions struct {
 	LockTime    uint32
 	HasLockTime bool
 	Out         string
+	// QR shows or writes the PSBT as QR codes (with or instead of Out).
+	QR transport.QROptions
 	// MaxFeeRate refuses to prepare above this rate (sat/vB); 0 means
 	// DefaultMaxFeeRate.
 	MaxFeeRate float64
@@ -71,8 +74,8 @@ const (
 // the same analysis and confirmation digest the offline signer will show,
 // and writes the PSBT atomically to a new file.
 func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
-	if opts.Out == "" {
-		return fmt.Errorf("no output file: give --out FILE for the unsigned PSBT")
+	if opts.Out == "" && !opts.QR.Any() {
+		return fmt.Errorf("no output: give --out FILE for the unsigned PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
 	}
 	paying := len(opts.To) > 0 || opts.ToFile != ""
 	if paying == (opts.Sweep != "") {
@@ -209,7 +212,7 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 		printLabels(env, w, a)
 	}
 	env.Infof("coin selection: %s; %s at %.1f sat/vB", sel.method, plural(len(sel.coins), "input"), feeRate)
-	return writePSBT(env, p, opts.Out, a)
+	return writePSBT(env, p, opts.Out, opts.QR, a)
 }
 
 // checkFeeFlags checks --fee-rate, --target-blocks and --max-fee-rate before
@@ -465,15 +468,26 @@ func printLabels(env *Env, w *Wallet, a *psbt.Analysis) {
 
 // writePSBT writes the unsigned PSBT to a new file and tells the operator
 // what to do next.
-func writePSBT(env *Env, p *psbt.Packet, out string, a *psbt.Analysis) error {
+func writePSBT(env *Env, p *psbt.Packet, out string, qr transport.QROptions, a *psbt.Analysis) error {
 	data, err := p.Encode()
 	if err != nil {
 		return err
 	}
-	if err := file.WriteNewAtomic(out, data, 0o644); err != nil {
+	where := "as QR codes"
+	if out != "" {
+		if err := file.WriteNewAtomic(out, data, 0o644); err != nil {
+			return err
+		}
+		where = "to " + out
+	}
+	lines, err := transport.WriteQR(env.context(), data, qr, env.Stdout)
+	for _, l := range lines {
+		env.Infof("%s", l)
+	}
+	if err != nil {
 		return err
 	}
-	env.Infof("wrote the unsigned PSBT to %s; sign it on the offline machine and compare the digest %s", out, strings.ToUpper(a.Digest))
+	env.Infof("wrote the unsigned PSBT %s; sign it on the offline machine and compare the digest %s", where, strings.ToUpper(a.Digest))
 	env.Infof("then: airsign-online broadcast SIGNED.psbt --expect-txid %s", a.TxID)
 	return nil
 }

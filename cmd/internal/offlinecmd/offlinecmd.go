@@ -12,7 +12,6 @@ import (
 	"github.com/airsign/airsign/cmd/internal/cli"
 	"github.com/airsign/airsign/cmd/internal/version"
 	"github.com/airsign/airsign/offline"
-	"github.com/airsign/airsign/transport"
 	"github.com/spf13/cobra"
 )
 
@@ -45,7 +44,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`
 	}
 	root.Version = version.String()
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
-	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env), ceremonyCmd(env), qrCmd(env))
+	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env), ceremonyCmd(env), cli.QRCmd(cli.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}))
 	return root
 }
 
@@ -68,7 +67,7 @@ func inspectCmd(env *offline.Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect PSBT-SOURCE…",
 		Short: "Decode a PSBT and explain what it does; never signs",
-		Long:  sourceHelp,
+		Long:  cli.SourceHelp,
 		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
@@ -85,7 +84,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sign PSBT-SOURCE… (--out FILE | --qr DIR | --qr-gif FILE | --qr-html FILE | --qr-term)",
 		Short: "Explain, check policy, confirm, sign and write the signed PSBT",
-		Long:  sourceHelp,
+		Long:  cli.SourceHelp,
 		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
@@ -357,39 +356,4 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 		f.StringVar(&opts.SweepOut, "sweep-out", "", "where to write the signed sweep")
 	}
 	return cmd
-}
-
-const sourceHelp = `PSBT-SOURCE is a PSBT file (binary, base64 or hex), - for stdin, QR images
-(PNG, JPEG, GIF frames) or a directory of them, or a text file of QR parts. A
-QR series (UR crypto-psbt/psbt/bytes, BBQr, one base64 code) may come in any
-order, with duplicates and gaps; a handheld scanner can type the parts into
-stdin one per line.`
-
-func qrCmd(env *offline.Env) *cobra.Command {
-	qr := &cobra.Command{Use: "qr", Short: "QR transport as a utility: show a PSBT as QR codes, or read one from them"}
-	var o transport.QROptions
-	enc := &cobra.Command{
-		Use:   "encode PSBT-SOURCE…",
-		Short: "Show or write a PSBT as QR codes (terminal by default)",
-		Long:  sourceHelp,
-		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer cancel()
-			env.Ctx = ctx
-			return offline.QREncode(env, args, o)
-		},
-	}
-	cli.QRFlags(enc, &o)
-	var out string
-	dec := &cobra.Command{
-		Use:   "decode SOURCE…",
-		Short: "Read a PSBT from QR images, a directory of frames or scanned text; print base64 or write --out",
-		Long:  sourceHelp,
-		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
-		RunE:  func(cmd *cobra.Command, args []string) error { return offline.QRDecode(env, args, out) },
-	}
-	dec.Flags().StringVarP(&out, "out", "o", "", "write the PSBT (binary) to this new file")
-	qr.AddCommand(enc, dec)
-	return qr
 }

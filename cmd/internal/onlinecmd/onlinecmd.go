@@ -98,7 +98,8 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 	root.AddCommand(walletCmd(env, &walletName), utxosCmd(env, &walletName),
 		labelCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
 		prepareCmd(env, &walletName), bumpCmd(env, &walletName),
-		broadcastCmd(env, &walletName), statusCmd(env, &walletName))
+		broadcastCmd(env, &walletName), statusCmd(env, &walletName),
+		cli.QRCmd(cli.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}))
 	return root
 }
 
@@ -255,6 +256,7 @@ when the node has none, 2 sat/vB with a warning. The transaction signals RBF
 			opts.HasLockTime = cmd.Flags().Changed("locktime")
 			ctx, cancel := signalContext()
 			defer cancel()
+			env.Ctx = ctx
 			return online.Prepare(ctx, env, opts)
 		},
 	}
@@ -270,6 +272,7 @@ when the node has none, 2 sat/vB with a warning. The transaction signals RBF
 	f.Uint32Var(&opts.LockTime, "locktime", 0, "nLockTime: a block height, or a Unix time from 500000000 (default: the tip height)")
 	f.StringVarP(&opts.Out, "out", "o", "", "write the unsigned PSBT to this new file")
 	f.BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	cli.QRFlags(cmd, &opts.QR)
 	return cmd
 }
 
@@ -290,6 +293,7 @@ like a prepared PSBT; the node then drops the original.`,
 			opts.Wallet, opts.TxID = *name, args[0]
 			ctx, cancel := signalContext()
 			defer cancel()
+			env.Ctx = ctx
 			return online.Bump(ctx, env, opts)
 		},
 	}
@@ -297,6 +301,7 @@ like a prepared PSBT; the node then drops the original.`,
 	cmd.Flags().Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000)")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the replacement PSBT to this new file")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	cli.QRFlags(cmd, &opts.QR)
 	return cmd
 }
 
@@ -308,8 +313,12 @@ func broadcastCmd(env *online.Env, name *string) *cobra.Command {
 		Long: `Combine the signed PSBTs (one, or one per cosigner of a multisig), finalize,
 ask the node whether it would accept the transaction, and send it. Sending a
 transaction the node already has reports its status instead. --expect-txid
-refuses any PSBT of another transaction (prepare prints the txid).`,
-		Args: cli.MinArgs(1, "one or more signed PSBT files ('-' for stdin)"),
+refuses any PSBT of another transaction (prepare prints the txid).
+
+Each SIGNED-SOURCE is one signed PSBT: a file (binary, base64 or hex), - for
+stdin, or QR images / a directory of QR frames (UR, BBQr or one base64 code,
+in any order).`,
+		Args: cli.MinArgs(1, "one or more signed PSBTs (files, QR frame directories, or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet, opts.Sources = *name, args
 			ctx, cancel := signalContext()

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
+	"github.com/spf13/cobra"
+)
+
+// SourceHelp explains what a PSBT-SOURCE may be; both binaries print it.
+const SourceHelp = `PSBT-SOURCE is a PSBT file (binary, base64 or hex), - for stdin, QR images
+(PNG, JPEG, GIF frames) or a directory of them, or a text file of QR parts. A
+QR series (UR crypto-psbt/psbt/bytes, BBQr, one base64 code) may come in any
+order, with duplicates and gaps; a handheld scanner can type the parts into
+stdin one per line.`
+
+// Streams are the process's standard streams, given by each binary.
+type Streams struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// ReadPSBT reads and decodes one PSBT from its sources (see SourceHelp).
+func ReadPSBT(s Streams, sources []string) ([]byte, *psbt.Packet, error) {
+	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: s.Stdin, Progress: s.Stderr})
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := psbt.Decode(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", joinSources(sources), err)
+	}
+	return data, p, nil
+}
+
+func joinSources(s []string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return fmt.Sprint(s)
+}
+
+// QRCmd is the `qr encode|decode` utility both binaries have.
+func QRCmd(s Streams) *cobra.Command {
+	qr := &cobra.Command{Use: "qr", Short: "QR transport as a utility: show a PSBT as QR codes, or read one from them"}
+	var o transport.QROptions
+	enc := &cobra.Command{
+		Use:   "encode PSBT-SOURCE…",
+		Short: "Show or write a PSBT as QR codes (terminal by default)",
+		Long:  SourceHelp,
+		Args:  MinArgs(1, "at least one PSBT source"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, _, err := ReadPSBT(s, args)
+			if err != nil {
+				return err
+			}
+			if !o.Any() {
+				o.Term = true
+			}
+			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer cancel()
+			lines, err := transport.WriteQR(ctx, data, o, s.Stdout)
+			for _, l := range lines {
+				fmt.Fprintln(s.Stderr, l)
+			}
+			return err
+		},
+	}
+	QRFlags(enc, &o)
+	var out string
+	dec := &cobra.Command{
+		Use:   "decode SOURCE…",
+		Short: "Read a PSBT from QR images, a directory of frames or scanned text; print base64 or write --out",
+		Long:  SourceHelp,
+		Args:  MinArgs(1, "at least one source"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, p, err := ReadPSBT(s, args)
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				b64, err := p.Base64()
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(s.Stdout, b64)
+			} else {
+				bin, err := p.Encode()
+				if err != nil {
+					return err
+				}
+				if err := file.WriteNewAtomic(out, bin, 0o644); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(s.Stderr, "read PSBT %s (%d bytes, txid %s)\n", transport.ShortDigest(data), len(data), p.TxID())
+			return nil
+		},
+	}
+	dec.Flags().StringVarP(&out, "out", "o", "", "write the PSBT (binary) to this new file")
+	qr.AddCommand(enc, dec)
+	return qr
+}
