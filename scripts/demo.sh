@@ -41,19 +41,19 @@ set -a; . "$AIRSIGN_REGTEST_DIR/env"; set +a
 run bash "$ROOT/scripts/regtest.sh" mine 101 >/dev/null
 online utxos | tail -n 2
 
-say "Online laptop: prepare an unsigned payment of 1.25 BTC to an outside address, and write it to the USB stick."
+say "Online laptop: prepare an unsigned payment of 1.25 BTC to an outside address, shown as animated QR codes (here: PNG frames)."
 payee=bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080
-online prepare --to "$payee:1.25" --fee-rate 4 --out "$USB/payment.psbt" | tee "$WORK/prepared.txt"
+online prepare --to "$payee:1.25" --fee-rate 4 --qr "$WORK/qr-unsigned" --qr-split | tee "$WORK/prepared.txt"
 digest=$(sed -n 's/^Confirmation digest: //p' "$WORK/prepared.txt")
 
 say "Offline laptop: look at what the PSBT really does; the digest must match the online screen: $digest"
-offline inspect --descriptor "$(cat "$USB/descriptor.txt")" "$USB/payment.psbt"
+offline inspect --descriptor "$(cat "$USB/descriptor.txt")" "$WORK/qr-unsigned"
 
-say "Offline laptop: rebuild the key from two of the three shares and sign. The operator types the digest back (here given with --confirm)."
-offline sign "$USB/payment.psbt" "${shares[@]}" --confirm "$digest" --out "$USB/payment-signed.psbt" --log "$WORK/signing.jsonl" >/dev/null
+say "Offline laptop: read the QR frames, rebuild the key from two of the three shares and sign; answer with QR frames. The operator types the digest back (here given with --confirm)."
+offline sign "$WORK/qr-unsigned" "${shares[@]}" --confirm "$digest" --qr "$WORK/qr-signed" --qr-split --log "$WORK/signing.jsonl" >/dev/null
 
-say "Online laptop: broadcast. The node checks the transaction (testmempoolaccept) before it is sent."
-txid=$("$BIN/airsign-online" broadcast "$USB/payment-signed.psbt")
+say "Online laptop: read the signed QR frames and broadcast. The node checks the transaction (testmempoolaccept) before it is sent."
+txid=$("$BIN/airsign-online" broadcast "$WORK/qr-signed")
 echo "   txid $txid"
 
 say "Mine a block and check the payment is confirmed."
@@ -80,4 +80,4 @@ offline ceremony drill --answers "$WORK/drill.answers" --log "$WORK/ceremony.jso
 grep -A1 '^Drill report' "$WORK/drill.txt"
 offline ceremony verify-log "$WORK/ceremony.jsonl"
 
-printf '\nDone: the key signed offline, the node accepted the signature and mined the transaction.\n'
+printf '\nDone: the key made by the ceremony signed offline across QR codes, the node accepted the signature and mined the transaction, and the drill proved the shares.\n'
