@@ -54,7 +54,11 @@ type CeremonyOptions struct {
 	Sweep, SweepOut string
 	// EntropyBytes is 32 (24 words, default) or 16 (12 words).
 	EntropyBytes int
-	AllowOnline  bool
+	// Cosigner also exports the key as a multisig cosigner (BIP48 p2wsh and
+	// p2sh-p2wsh xpubs with origin: cosigner.txt, and Coldcard's JSON) for
+	// a multisig wallet with other keys or devices.
+	Cosigner    bool
+	AllowOnline bool
 }
 
 // RunCeremony runs one ceremony with the terminal (or an answers file) as
@@ -115,6 +119,8 @@ type ceremonyActions struct {
 	env  *Env
 	opts CeremonyOptions
 	kind descriptor.Kind
+	// cosigner holds the public cosigner exports of the key made (Cosigner).
+	cosignerKey, cosignerJSON string
 	// logged is the last wallet descriptor in the log before this run.
 	logged    string
 	loggedErr error
@@ -174,6 +180,16 @@ func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.
 	d, err := key.Descriptor(kind, account, c.env.Net)
 	if err != nil {
 		return ceremony.Wallet{}, err
+	}
+	if c.opts.Cosigner {
+		k, err := descriptor.AccountKey(descriptor.WSHSortedMulti, key.Master, c.opts.Account, c.env.Net)
+		if err != nil {
+			return ceremony.Wallet{}, err
+		}
+		if c.cosignerJSON, err = coldcardXPubJSON(key, c.opts.Account, c.env.Net); err != nil {
+			return ceremony.Wallet{}, err
+		}
+		c.cosignerKey = k.String()
 	}
 	return walletOf(d, psbt.FormatFingerprint(key.Fingerprint))
 }
@@ -369,6 +385,16 @@ func (c *ceremonyActions) Export(ctx context.Context, w ceremony.Wallet) ([]cere
 	}
 	sum := sha256.Sum256(text)
 	arts := []ceremony.Artefact{{Name: "descriptor.txt", SHA256: hex.EncodeToString(sum[:])}}
+	if c.cosignerKey != "" {
+		for _, f := range [][2]string{{"cosigner.txt", c.cosignerKey + "\n"}, {"ccxp-" + strings.ToUpper(w.Fingerprint) + ".json", c.cosignerJSON}} {
+			name, data := f[0], f[1]
+			if err := file.WriteAtomic(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+				return nil, err
+			}
+			s := sha256.Sum256([]byte(data))
+			arts = append(arts, ceremony.Artefact{Name: name, SHA256: hex.EncodeToString(s[:])})
+		}
+	}
 	pngs, err := qrcode.WritePNGs(filepath.Join(dir, "descriptor-qr"), []string{w.Descriptor}, qrcode.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("writing the descriptor QR: %w", err)

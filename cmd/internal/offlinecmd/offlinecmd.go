@@ -242,7 +242,25 @@ key can make. sign --wallet FILE verifies the tag before trusting the descriptor
 		},
 	}
 	keyFlags(showCmd, &show.Key)
-	w.AddCommand(enrollCmd, showCmd)
+	var mo offline.MultisigOptions
+	multiCmd := &cobra.Command{
+		Use:   "multisig --threshold K COSIGNER…",
+		Short: "Build a k-of-n sortedmulti descriptor from the cosigners' exported keys",
+		Long: `multisig builds the watch-only descriptor wsh(sortedmulti(K, …)) (or
+sh(wsh(…)) with --type sh-wsh-multi) from each cosigner's export: a key
+expression [fp/48h/coin/account/2h]xpub, a file holding one (cosigner.txt from a
+keygen ceremony with --cosigner, or export xpub), or Coldcard's multisig JSON.
+It needs no key. Every cosigner compares the descriptor ID, then enrolls the
+descriptor with their own key (wallet enroll).`,
+		Args: cli.MinArgs(2, "at least two cosigner keys or files"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			mo.Cosigners = args
+			return offline.MultisigDescriptor(env, mo)
+		},
+	}
+	multiCmd.Flags().IntVarP(&mo.Threshold, "threshold", "t", 0, "signatures needed (K)")
+	multiCmd.Flags().StringVar(&mo.Kind, "type", "wsh-multi", "wsh-multi or sh-wsh-multi")
+	w.AddCommand(enrollCmd, showCmd, multiCmd)
 	return w
 }
 
@@ -338,6 +356,7 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 		f.Uint32Var(&opts.Account, "account", 0, "account number")
 		f.StringVar(&opts.ExportDir, "export-dir", "", "where to write the watch-only descriptor and its QR (the USB stick)")
 		f.IntVar(&opts.EntropyBytes, "entropy-bytes", 32, "32 (24 words) or 16 (12 words)")
+		f.BoolVar(&opts.Cosigner, "cosigner", false, "also export the key as a multisig cosigner (BIP48 xpub with origin, and Coldcard's JSON)")
 	}
 	switch name {
 	case "keygen", "reshare", "rotate":

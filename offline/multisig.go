@@ -1,0 +1,112 @@
+package offline
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// MultisigOptions are the inputs of `wallet multisig`.
+type MultisigOptions struct {
+	Threshold int
+	// Kind is wsh-multi (default) or sh-wsh-multi.
+	Kind string
+	// Cosigners are key expressions ([fp/48h/…/2h]xpub), files holding one
+	// (cosigner.txt from a keygen ceremony or `export xpub`), or Coldcard's
+	// multisig JSON export (ccxp-XFP.json).
+	Cosigners []string
+}
+
+// MultisigDescriptor builds the watch-only descriptor of a k-of-n
+// sortedmulti wallet from its cosigners' exports. It needs no key: every
+// cosigner runs it, and each compares the descriptor ID on their screen
+// before enrolling it with their own key.
+func MultisigDescriptor(env *Env, opts MultisigOptions) error {
+	kind, err := ParseMultiKind(opts.Kind)
+	if err != nil {
+		return err
+	}
+	if !kind.IsMultisig() {
+		return fmt.Errorf("--type %s is not a multisig type: use wsh-multi or sh-wsh-multi", opts.Kind)
+	}
+	if len(opts.Cosigners) < 2 {
+		return fmt.Errorf("a multisig needs at least 2 cosigners, got %d", len(opts.Cosigners))
+	}
+	if opts.Threshold < 1 || opts.Threshold > len(opts.Cosigners) {
+		return fmt.Errorf("--threshold %d: need 1 ≤ threshold ≤ %d cosigners", opts.Threshold, len(opts.Cosigners))
+	}
+	var keys []string
+	for i, c := range opts.Cosigners {
+		k, err := cosignerKey(c, kind, env.Net)
+		if err != nil {
+			return fmt.Errorf("cosigner %d (%s): %w", i+1, c, err)
+		}
+		keys = append(keys, k+"/<0;1>/*")
+	}
+	body := fmt.Sprintf("sortedmulti(%d,%s)", opts.Threshold, strings.Join(keys, ","))
+	if kind == descriptor.SHWSHSortedMulti {
+		body = "sh(wsh(" + body + "))"
+	} else {
+		body = "wsh(" + body + ")"
+	}
+	d, err := descriptor.Parse(body, env.Net)
+	if err != nil {
+		return err
+	}
+	env.Printf("%s\n", d.String())
+	fmt.Fprintf(env.Stderr, "%d-of-%d %s wallet, descriptor ID %s: every cosigner should see the same ID before enrolling it\n", opts.Threshold, len(keys), d.Kind(), d.ID())
+	return nil
+}
+
+// cosignerKey reads one cosigner's key expression from text, a file, or
+// Coldcard's multisig JSON.
+func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string, error) {
+	text := arg
+	if !strings.HasPrefix(arg, "[") {
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return "", fmt.Errorf("neither a key expression [fp/path]xpub nor a readable file: %w", err)
+		}
+		text = strings.TrimSpace(string(data))
+	}
+	if strings.HasPrefix(text, "{") {
+		return coldcardCosigner([]byte(text), kind, net)
+	}
+	if !strings.HasPrefix(text, "[") {
+		return "", fmt.Errorf("a cosigner key needs its origin, like [73c5da0a/48h/1h/0h/2h]tpub…; export it with `airsign-offline export xpub`")
+	}
+	return text, nil
+}
+
+// coldcardCosigner takes the p2wsh (or p2sh_p2wsh) entry of Coldcard's
+// multisig export, converting its SLIP-132 prefix back to xpub/tpub.
+func coldcardCosigner(data []byte, kind descriptor.Kind, net *chaincfg.Params) (string, error) {
+	var cc map[string]any
+	if err := json.Unmarshal(data, &cc); err != nil {
+		return "", fmt.Errorf("not Coldcard's multisig JSON: %v", err)
+	}
+	name := "p2wsh"
+	if kind == descriptor.SHWSHSortedMulti {
+		name = "p2sh_p2wsh"
+		if _, ok := cc[name]; !ok {
+			name = "p2wsh_p2sh" // older Coldcard firmware
+		}
+	}
+	xfp, _ := cc["xfp"].(string)
+	x, _ := cc[name].(string)
+	deriv, _ := cc[name+"_deriv"].(string)
+	if len(xfp) != 8 || x == "" || !strings.HasPrefix(deriv, "m/") {
+		return "", fmt.Errorf("the Coldcard export lacks xfp, %s or %s_deriv", name, name)
+	}
+	version := net.HDPublicKeyID
+	plain, err := withVersion(x, version)
+	if err != nil {
+		return "", fmt.Errorf("the Coldcard export's %s key is damaged: %v", name, err)
+	}
+	path := strings.ReplaceAll(strings.TrimPrefix(deriv, "m"), "'", "h")
+	return "[" + strings.ToLower(xfp) + path + "]" + plain, nil
+}
