@@ -9,7 +9,7 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 30s
 
-.PHONY: all build test unit e2e lint demo fuzz bench ceremony-doc node clean docs release reproduce
+.PHONY: all build test unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce
 
 all: build
 
@@ -36,6 +36,10 @@ node:
 ## demo: the whole job end to end on a local regtest node, in plain words.
 demo: build node
 	bash scripts/demo.sh
+
+## demo-multisig: a 2-of-3 of three ceremony-made keys, signed by two pairs.
+demo-multisig: build node
+	bash scripts/demo-multisig.sh
 
 ## ceremony-doc: regenerate CEREMONY.md from the ceremony definitions.
 ceremony-doc:
