@@ -394,6 +394,18 @@ func (c *ceremonyActions) Export(ctx context.Context, w ceremony.Wallet) ([]cere
 			s := sha256.Sum256([]byte(data))
 			arts = append(arts, ceremony.Artefact{Name: name, SHA256: hex.EncodeToString(s[:])})
 		}
+		pngs, err := qrcode.WritePNGs(filepath.Join(dir, "cosigner-qr"), []string{c.cosignerKey}, qrcode.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("writing the cosigner QR: %w", err)
+		}
+		for _, p := range pngs {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil, err
+			}
+			s := sha256.Sum256(data)
+			arts = append(arts, ceremony.Artefact{Name: filepath.Join("cosigner-qr", filepath.Base(p)), SHA256: hex.EncodeToString(s[:])})
+		}
 	}
 	pngs, err := qrcode.WritePNGs(filepath.Join(dir, "descriptor-qr"), []string{w.Descriptor}, qrcode.Options{})
 	if err != nil {

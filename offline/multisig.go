@@ -1,8 +1,11 @@
 package offline
 
 import (
+	"encoding/hex"
+
 	"encoding/json"
 	"fmt"
+	"github.com/airsign/airsign/transport/file"
 	"os"
 	"strings"
 
@@ -15,6 +18,10 @@ type MultisigOptions struct {
 	Threshold int
 	// Kind is wsh-multi (default) or sh-wsh-multi.
 	Kind string
+	// Coldcard, if set, also writes Coldcard's multisig setup file (Name,
+	// Policy, Derivation, Format, XFP: xpub lines), which a Coldcard imports
+	// to join the wallet as a cosigner.
+	Coldcard string
 	// Cosigners are key expressions ([fp/48h/…/2h]xpub), files holding one
 	// (cosigner.txt from a keygen ceremony or `export xpub`), or Coldcard's
 	// multisig JSON export (ccxp-XFP.json).
@@ -58,6 +65,12 @@ func MultisigDescriptor(env *Env, opts MultisigOptions) error {
 		return err
 	}
 	env.Printf("%s\n", d.String())
+	if opts.Coldcard != "" {
+		if err := file.WriteAtomic(opts.Coldcard, []byte(coldcardSetup(d, opts.Threshold)), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "wrote Coldcard's multisig setup file %s\n", opts.Coldcard)
+	}
 	fmt.Fprintf(env.Stderr, "%d-of-%d %s wallet, descriptor ID %s: every cosigner should see the same ID before enrolling it\n", opts.Threshold, len(keys), d.Kind(), d.ID())
 	return nil
 }
@@ -109,4 +122,32 @@ func coldcardCosigner(data []byte, kind descriptor.Kind, net *chaincfg.Params) (
 	}
 	path := strings.ReplaceAll(strings.TrimPrefix(deriv, "m"), "'", "h")
 	return "[" + strings.ToLower(xfp) + path + "]" + plain, nil
+}
+
+// coldcardSetup writes the multisig wallet in Coldcard's setup-file format:
+// a header, then each cosigner as "XFP: xpub", each preceded by its
+// derivation when they differ.
+func coldcardSetup(d *descriptor.Descriptor, threshold int) string {
+	var b strings.Builder
+	keys := d.Keys()
+	format := "P2WSH"
+	if d.Kind() == descriptor.SHWSHSortedMulti {
+		format = "P2SH-P2WSH"
+	}
+	fmt.Fprintf(&b, "# Coldcard multisig setup file (written by airsign-offline)\n#\nName: airsign-%s\nPolicy: %d of %d\nFormat: %s\n", d.ID(), threshold, len(keys), format)
+	same := true
+	for _, k := range keys[1:] {
+		same = same && descriptor.FormatPath(k.Path) == descriptor.FormatPath(keys[0].Path)
+	}
+	if same {
+		fmt.Fprintf(&b, "Derivation: %s\n", strings.ReplaceAll(descriptor.FormatPath(keys[0].Path), "h", "'"))
+	}
+	b.WriteString("\n")
+	for _, k := range keys {
+		if !same {
+			fmt.Fprintf(&b, "Derivation: %s\n", strings.ReplaceAll(descriptor.FormatPath(k.Path), "h", "'"))
+		}
+		fmt.Fprintf(&b, "%s: %s\n", strings.ToUpper(hex.EncodeToString(k.MasterFingerprint[:])), k.XPub.String())
+	}
+	return b.String()
 }

@@ -260,6 +260,7 @@ descriptor with their own key (wallet enroll).`,
 	}
 	multiCmd.Flags().IntVarP(&mo.Threshold, "threshold", "t", 0, "signatures needed (K)")
 	multiCmd.Flags().StringVar(&mo.Kind, "type", "wsh-multi", "wsh-multi or sh-wsh-multi")
+	multiCmd.Flags().StringVar(&mo.Coldcard, "coldcard", "", "also write Coldcard's multisig setup file here (for a Coldcard cosigner)")
 	w.AddCommand(enrollCmd, showCmd, multiCmd)
 	return w
 }
