@@ -16,18 +16,34 @@ all: build
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-## test: formatting, vet, unit + CLI (testscript) tests, and the end-to-end
-## tests against a real btcd regtest node (installed at a pinned version).
-test: lint node
+## test: formatting, vet, the race detector over the unit + CLI tests, then
+## unit + CLI (testscript) tests and the end-to-end tests against a real btcd
+## regtest node (installed at a pinned version).
+test: lint node race
 	AIRSIGN_REGTEST=1 $(GO) test -count=1 -timeout 9m ./...
 
 ## unit: the tests that need no node.
 unit:
 	$(GO) test ./...
 
+## lint: gofmt and go vet. staticcheck (pinned) is `make staticcheck` and joins
+## lint once it reports nothing; govulncheck is `make govulncheck` and needs the
+## Go vulnerability database, which this network cannot reach (docs/release.md).
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+staticcheck:
+	bash scripts/lint-tools.sh staticcheck
+
+govulncheck:
+	bash scripts/lint-tools.sh govulncheck
+
+## race: the unit and CLI tests under the race detector (the end-to-end tests
+## run once, without it, in `test`).
+race:
+	@if ! command -v "$$($(GO) env CC)" >/dev/null; then echo "race: SKIPPED: the race detector needs cgo and a C compiler ($$($(GO) env CC) not found)"; exit 0; fi; \
+	echo "$(GO) test -race -count=1 -timeout 9m ./..."; $(GO) test -race -count=1 -timeout 9m ./...
 
 ## node: build btcd/btcctl (pinned in scripts/regtest.sh) into .cache/bin.
 node:
