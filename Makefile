@@ -65,9 +65,16 @@ ceremony-doc:
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
 
-## bench: Go benchmarks.
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee .cache/bench.txt
+## bench: every package's Go benchmarks (once each, .cache/bench/go.txt), then
+## the table (cmd/internal/bench, .cache/bench/table.txt): signing a 1,000-input
+## P2WPKH PSBT, airsign vs Electrum (Debian's python3-electrum; its rows are left
+## out when it is not installed) vs raw btcec signatures, whole commands, startup.
+## Medians of BENCH_ROUNDS rounds; every ratio is measured in the same run.
+BENCH_ROUNDS ?= 5
+bench: build
+	@mkdir -p .cache/bench
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee .cache/bench/go.txt
+	$(GO) run ./cmd/internal/bench -offline $(BIN)/airsign-offline -rounds $(BENCH_ROUNDS) | tee .cache/bench/table.txt
 
 ## release: static linux/amd64 + linux/arm64 binaries of the last commit,
 ## docs tarball, verify-release.sh and SHA256SUMS in dist/ (scripts/release.sh).
