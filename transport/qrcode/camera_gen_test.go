@@ -67,6 +67,13 @@ func (p camParams) String() string {
 // genCameraFrames makes n frames from seed.
 func genCameraFrames(tb testing.TB, n int, seed uint64) []camFrame {
 	tb.Helper()
+	return genFrames(tb, n, seed, nil)
+}
+
+// genFrames makes n frames from seed; mod, if set, changes each frame's
+// degradations (for the variant sets).
+func genFrames(tb testing.TB, n int, seed uint64, mod func(r *rand.Rand, p *camParams)) []camFrame {
+	tb.Helper()
 	r := rand.New(rand.NewPCG(seed, 0x61697273696e67)) // "airsign"
 	frames := make([]camFrame, 0, n)
 	for len(frames) < n {
@@ -91,6 +98,9 @@ func genCameraFrames(tb testing.TB, n int, seed uint64) []camFrame {
 			margin:     1 + 4*r.Float64(),
 		}
 		p.dark = 20 + (p.light-90)*r.Float64()*0.6
+		if mod != nil {
+			mod(r, &p)
+		}
 		side := (float64(m.Size()) + 2*p.margin) * p.modulePx * 1.1
 		p.cx = side/2 + r.Float64()*(camW-side)
 		p.cy = side/2 + r.Float64()*(camH-side)

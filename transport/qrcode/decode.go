@@ -33,23 +33,34 @@ type pass struct {
 	pure   bool   // PURE_BARCODE: an axis-aligned, noise-free generated code
 }
 
-// passes is the order that came out of measuring on the degraded camera set
-// (see camera_bench_test.go): cheap, likely passes first.
+// passes is the order that came out of measuring on the degraded camera
+// set (camera_bench_test.go, TestCameraPasses): cheap passes that pay off
+// on camera frames first, then those for clean or unusual pictures, then
+// expensive ones. On that set (noise σ 5–16 grey levels at 3–4 px/module)
+// gozxing on the raw frame reads 19 %; a 3×3 box blur alone 65 %, a 3×3
+// median 75 %; the first four passes together 90.5 %, all of them 97.5 %
+// (zbarimg 75 % on the same files). A frame without a code costs all
+// passes: about 450 ms at 1280×720, 75 ms for DecodeVideoFrame.
 var passes = []pass{
-	{name: "hybrid", prep: "orig"},
-	{name: "pure", prep: "orig", pure: true},
-	{name: "global", prep: "orig", global: true},
-	{name: "blur3", prep: "blur"},
-	{name: "half", prep: "half"},
-	{name: "double", prep: "double"},
-	{name: "sharpen", prep: "sharp"},
-	{name: "invert", prep: "inv"},
-	{name: "rot90", prep: "rot90"},
-	{name: "rot180", prep: "rot180"},
-	{name: "rot270", prep: "rot270"},
-	{name: "half-global", prep: "half", global: true},
-	{name: "blur3-global", prep: "blur", global: true},
+	{name: "blur", prep: "blur"},                 // sensor noise
+	{name: "median", prep: "median"},             // heavier noise, keeps edges
+	{name: "up+blur", prep: "up+blur"},           // small modules
+	{name: "global", prep: "orig", global: true}, // even light, low contrast
+	{name: "hybrid", prep: "orig"},               // clean pictures, 1–2 px modules
+	{name: "up", prep: "up"},                     // small, clean modules (2–3 px)
+	{name: "pure", prep: "orig", pure: true},     // generated, axis-aligned codes
+	{name: "double+blur+median", prep: "double+blur+median"},
+	{name: "double+median2", prep: "double+median+median"},
+	{name: "median+double", prep: "median+double"},
+	{name: "half", prep: "half"},                 // large, soft codes (phone photos)
+	{name: "median+rot90", prep: "median+rot90"}, // other scan direction
+	{name: "blur+inv", prep: "blur+inv"},         // light-on-dark codes
+	{name: "inv", prep: "inv"},
 }
+
+// videoPasses are the passes worth their time on a live video frame: if
+// they miss, the next frame comes within milliseconds.
+var videoPasses = passes[:4]
 
 // variants caches the transformed pictures for one decode, built on demand.
 type variants struct {
@@ -67,6 +78,8 @@ func (v *variants) get(key string) gray {
 	}
 	var g gray
 	switch op {
+	case "orig":
+		g = base
 	case "blur":
 		g = base.boxBlur3()
 	case "half":
@@ -88,7 +101,7 @@ func (v *variants) get(key string) gray {
 	case "up":
 		g = base.upscale2Smooth()
 	default:
-		g = base
+		panic("qrcode: unknown picture transform " + op) // a typo in passes; TestPassesKnown
 	}
 	v.m[key] = g
 	return g
@@ -100,17 +113,32 @@ func (v *variants) get(key string) gray {
 // (no character-set guessing), so binary-ish text survives unchanged. It
 // returns an error wrapping ErrNoCode when there is none.
 func DecodeImage(img image.Image) ([]string, error) {
-	if img == nil {
-		return nil, fmt.Errorf("empty image: %w", ErrNoCode)
-	}
-	b := img.Bounds()
-	if b.Dx() <= 0 || b.Dy() <= 0 {
-		return nil, fmt.Errorf("empty image: %w", ErrNoCode)
-	}
-	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
-		return nil, fmt.Errorf("image of %d×%d pixels is too large to decode (limit %d megapixels)", b.Dx(), b.Dy(), MaxPixels>>20)
+	if err := checkSize(img); err != nil {
+		return nil, err
 	}
 	return decodeGray(toGray(img), passes)
+}
+
+func checkSize(img image.Image) error {
+	if img == nil || img.Bounds().Empty() {
+		return fmt.Errorf("empty image: %w", ErrNoCode)
+	}
+	b := img.Bounds()
+	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
+		return fmt.Errorf("image of %d×%d pixels is too large to decode (limit %d megapixels)", b.Dx(), b.Dy(), MaxPixels>>20)
+	}
+	return nil
+}
+
+// DecodeVideoFrame is DecodeImage for frames of a live camera stream: it
+// tries only the few passes that read most camera frames (under 100 ms on
+// a 1280×720 frame), since another frame follows at once. Use DecodeImage
+// for files, where there is no second chance.
+func DecodeVideoFrame(img image.Image) ([]string, error) {
+	if err := checkSize(img); err != nil {
+		return nil, err
+	}
+	return decodeGray(toGray(img), videoPasses)
 }
 
 // decodeGray runs the passes over g until one finds a code.

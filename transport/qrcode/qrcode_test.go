@@ -778,3 +778,29 @@ func TestParallelReportsLowestFrame(t *testing.T) {
 		}
 	}
 }
+
+func TestPassesKnown(t *testing.T) {
+	g := toGray(mustEncode(t, "A").Image(2))
+	v := &variants{m: map[string]gray{"orig": g}}
+	names := map[string]bool{}
+	for _, p := range passes {
+		if names[p.name] {
+			t.Errorf("pass %s twice", p.name)
+		}
+		names[p.name] = true
+		v.get(p.prep) // panics on an unknown transform
+	}
+}
+
+func TestDecodeVideoFrame(t *testing.T) {
+	frames := genCameraFrames(t, 2, camSetSeed+2)
+	for i, f := range frames {
+		got, err := DecodeVideoFrame(f.img)
+		if err != nil || got[0] != f.text {
+			t.Errorf("frame %d: %v", i+1, err)
+		}
+	}
+	if _, err := DecodeVideoFrame(image.NewGray(image.Rect(0, 0, 0, 0))); !errors.Is(err, ErrNoCode) {
+		t.Errorf("empty frame: %v", err)
+	}
+}
