@@ -17,6 +17,11 @@ import (
 // image holds no QR code this package can read.
 var ErrNoCode = errors.New("no QR code found")
 
+// maxUpscalePixels is the largest picture the upscaling passes enlarge:
+// they help codes of 2–4 px per module in camera frames; a bigger picture
+// quadrupled would cost hundreds of megabytes for no gain.
+const maxUpscalePixels = 4 << 20
+
 // MaxPixels bounds the pictures the decoder accepts (about 50 megapixels,
 // far above any camera frame or scan). Larger ones are refused before they
 // are decoded, so a crafted file cannot make us allocate gigabytes.
@@ -146,6 +151,9 @@ func decodeGray(g gray, ps []pass) ([]string, error) {
 	v := &variants{m: map[string]gray{"orig": g}}
 	var lastErr error
 	for _, p := range ps {
+		if g.w*g.h > maxUpscalePixels && (strings.Contains(p.prep, "up") || strings.Contains(p.prep, "double")) {
+			continue // modules of a picture this large are not too small
+		}
 		pic := v.get(p.prep)
 		res, err := readOne(pic, p)
 		if err != nil {
