@@ -7,6 +7,7 @@ package offline
 import (
 	"context"
 	"fmt"
+	"github.com/airsign/airsign/psbt"
 	"io"
 
 	"github.com/btcsuite/btcd/chaincfg"
@@ -56,19 +57,7 @@ func (e *Env) Printf(format string, args ...any) {
 
 // Network returns the chain parameters for a network name as the operator
 // types it.
-func Network(name string) (*chaincfg.Params, error) {
-	switch name {
-	case "mainnet", "main", "bitcoin":
-		return &chaincfg.MainNetParams, nil
-	case "testnet", "testnet3":
-		return &chaincfg.TestNet3Params, nil
-	case "signet":
-		return &chaincfg.SigNetParams, nil
-	case "regtest":
-		return &chaincfg.RegressionNetParams, nil
-	}
-	return nil, fmt.Errorf("unknown network %q: use mainnet, testnet, signet or regtest", name)
-}
+func Network(name string) (*chaincfg.Params, error) { return psbt.ParseNetwork(name) }
 
 // wipe zeroes a secret buffer.
 func wipe(b []byte) {

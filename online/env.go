@@ -7,6 +7,7 @@ package online
 import (
 	"context"
 	"fmt"
+	"github.com/airsign/airsign/psbt"
 	"io"
 	"os"
 	"path/filepath"
@@ -69,19 +70,7 @@ func (e *Env) backendFor(ctx context.Context, net *chaincfg.Params) (backend.Bac
 }
 
 // Network returns the chain parameters for a network name.
-func Network(name string) (*chaincfg.Params, error) {
-	switch name {
-	case "mainnet", "main", "bitcoin":
-		return &chaincfg.MainNetParams, nil
-	case "testnet", "testnet3":
-		return &chaincfg.TestNet3Params, nil
-	case "signet":
-		return &chaincfg.SigNetParams, nil
-	case "regtest":
-		return &chaincfg.RegressionNetParams, nil
-	}
-	return nil, fmt.Errorf("unknown network %q: use mainnet, testnet, signet or regtest", name)
-}
+func Network(name string) (*chaincfg.Params, error) { return psbt.ParseNetwork(name) }
 
 func (e *Env) context() context.Context {
 	if e.Ctx == nil {
