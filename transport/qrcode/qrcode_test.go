@@ -183,18 +183,21 @@ func TestWritePNGsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestWritePNGsNumberingWidth(t *testing.T) {
-	frames := make([]string, 1000)
-	for i := range frames {
-		frames[i] = fmt.Sprint(i)
-	}
-	dir := t.TempDir()
-	paths, err := WritePNGs(dir, frames, Options{ModulePixels: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if filepath.Base(paths[0]) != "frame-0001.png" || filepath.Base(paths[999]) != "frame-1000.png" {
-		t.Fatalf("names %s … %s", paths[0], paths[999])
+func TestFrameName(t *testing.T) {
+	for _, tc := range []struct {
+		i, n int
+		want string
+	}{
+		{0, 1, "frame-001.png"},
+		{8, 9, "frame-009.png"},
+		{998, 999, "frame-999.png"},
+		{0, 1000, "frame-0001.png"},
+		{999, 1000, "frame-1000.png"},
+		{41, 12345, "frame-00042.png"},
+	} {
+		if got := frameName(tc.i, tc.n); got != tc.want {
+			t.Errorf("frameName(%d, %d) = %s, want %s", tc.i, tc.n, got, tc.want)
+		}
 	}
 }
 

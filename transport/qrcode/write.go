@@ -42,18 +42,21 @@ func WritePNGs(dir string, frames []string, opts Options) ([]string, error) {
 	if len(old) > 0 {
 		return nil, fmt.Errorf("%s already holds %d frame-*.png files from an earlier run: remove them or choose another directory, so frames of two payloads cannot mix", dir, len(old))
 	}
-	width := len(strconv.Itoa(len(frames)))
-	if width < 3 {
-		width = 3
-	}
 	paths := make([]string, len(frames))
 	for i, b := range pngs {
-		paths[i] = filepath.Join(dir, fmt.Sprintf("frame-%0*d.png", width, i+1))
+		paths[i] = filepath.Join(dir, frameName(i, len(frames)))
 		if err := writeFileAtomic(paths[i], b); err != nil {
 			return paths[:i], err
 		}
 	}
 	return paths, syncDir(dir)
+}
+
+// frameName numbers frames from 1 with at least three digits, and more when
+// there are 1,000 frames or more, so that names sort in frame order.
+func frameName(i, n int) string {
+	width := max(len(strconv.Itoa(n)), 3)
+	return fmt.Sprintf("frame-%0*d.png", width, i+1)
 }
 
 func globEscape(s string) string {
