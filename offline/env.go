@@ -26,6 +26,8 @@ type Env struct {
 	Net *chaincfg.Params
 	// Ctx is cancelled when the operator presses Ctrl-C (nil: never).
 	Ctx context.Context
+	// Camera is a video device to read PSBT QR codes from (--camera).
+	Camera string
 }
 
 // Context returns the command's context.

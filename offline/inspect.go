@@ -58,7 +58,7 @@ func ReadPSBT(env *Env, sources []string) (*psbt.Packet, error) {
 }
 
 func readPSBTBytes(env *Env, sources []string) ([]byte, *psbt.Packet, error) {
-	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
+	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr, Camera: env.Camera, Ctx: env.Context()})
 	if err != nil {
 		return nil, nil, err
 	}

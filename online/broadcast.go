@@ -17,6 +17,9 @@ import (
 type BroadcastOptions struct {
 	Wallet  string
 	Sources []string
+	// Camera adds one more signed PSBT read from QR codes shown to this
+	// video device.
+	Camera string
 	// MaxFeeRate (sat/vB) refuses a transaction paying more; 0 means
 	// 10,000 sat/vB (0.1 BTC/kvB).
 	MaxFeeRate float64
@@ -31,8 +34,8 @@ type BroadcastOptions struct {
 // extracts, asks the node whether it would accept the transaction, and only
 // then sends it. Sending an already-known transaction reports its status.
 func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
-	if len(opts.Sources) == 0 {
-		return fmt.Errorf("no signed PSBT given: name the file(s) the offline signer wrote")
+	if len(opts.Sources) == 0 && opts.Camera == "" {
+		return fmt.Errorf("no signed PSBT given: name the file(s) or QR frames the offline signer wrote, or --camera")
 	}
 	var expect *chainhash.Hash
 	if opts.ExpectTxID != "" {
@@ -47,8 +50,18 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		return err
 	}
 	var packets []*psbt.Packet
-	for _, src := range opts.Sources {
-		p, err := readPSBT(env, src)
+	sources := opts.Sources
+	if opts.Camera != "" {
+		sources = append(append([]string(nil), sources...), cameraSource)
+	}
+	for _, src := range sources {
+		var p *psbt.Packet
+		var err error
+		if src == cameraSource {
+			p, err = readPSBTCamera(ctx, env, opts.Camera)
+		} else {
+			p, err = readPSBT(env, src)
+		}
 		if err != nil {
 			return err
 		}
@@ -175,6 +188,22 @@ func Status(ctx context.Context, env *Env, walletName, txid string) error {
 		return fmt.Errorf("transaction %s is unknown to %s", h, b.Name())
 	}
 	return nil
+}
+
+// cameraSource stands for the camera in the list of sources.
+const cameraSource = "\x00camera"
+
+// readPSBTCamera reads one signed PSBT from QR codes shown to a camera.
+func readPSBTCamera(ctx context.Context, env *Env, device string) (*psbt.Packet, error) {
+	data, err := transport.ReadPSBT(nil, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr, Camera: device, Ctx: ctx})
+	if err != nil {
+		return nil, err
+	}
+	p, err := psbt.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("camera %s: %w", device, err)
+	}
+	return p, nil
 }
 
 // readPSBT reads one signed PSBT from a source: a file, "-", QR images or a

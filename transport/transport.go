@@ -7,10 +7,14 @@
 package transport
 
 import (
+	"context"
+	"image"
+
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/airsign/airsign/transport/camera"
 	"io"
 	"os"
 	"strings"
@@ -29,6 +33,10 @@ type ReadOptions struct {
 	// Progress receives "received 17/40 parts, 42%" lines while a QR series
 	// arrives; nil discards them.
 	Progress io.Writer
+	// Camera is a V4L2 video device (/dev/video0) to scan QR codes from,
+	// until the PSBT is complete or Ctx is cancelled.
+	Camera string
+	Ctx    context.Context
 }
 
 // ReadPSBT reads one PSBT from sources, which are, in any mix: a file holding
@@ -38,8 +46,8 @@ type ReadOptions struct {
 // parts may come in any order, with duplicates and gaps. It returns the PSBT
 // bytes (binary) and says what went wrong with which source.
 func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
-	if len(sources) == 0 {
-		return nil, errors.New("no PSBT source given: name a file, a directory of QR images, or - for stdin")
+	if len(sources) == 0 && opts.Camera == "" {
+		return nil, errors.New("no PSBT source given: name a file, a directory of QR images, - for stdin, or --camera /dev/videoN")
 	}
 	progress := opts.Progress
 	if progress == nil {
@@ -93,6 +101,9 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 	}
 	if c.Complete() {
 		return c.PSBT()
+	}
+	if opts.Camera != "" {
+		return scanCamera(opts, c, progress)
 	}
 	if c.Progress().Total == 0 {
 		return nil, errors.New("no PSBT found in the sources given")
@@ -175,4 +186,32 @@ func addPart(c *parts.Collector, text string, progress io.Writer) (bool, error) 
 		fmt.Fprintf(progress, "%s\n", p)
 	}
 	return c.Complete(), err
+}
+
+// scanCamera reads QR codes from a video device until the PSBT is complete,
+// showing progress as parts arrive; Ctrl-C (ctx) stops it.
+func scanCamera(opts ReadOptions, c *parts.Collector, progress io.Writer) ([]byte, error) {
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	fmt.Fprintf(progress, "scanning QR codes with %s; hold the codes in front of the camera (Ctrl-C to stop)\n", opts.Camera)
+	err := camera.Scan(ctx, opts.Camera, camera.Options{}, func(img image.Image) (bool, error) {
+		texts, _ := qrcode.DecodeVideoFrame(img)
+		for _, t := range texts {
+			if done, err := addPart(c, t, progress); done {
+				return true, nil
+			} else if err != nil && !errors.Is(err, parts.ErrStartedOver) {
+				fmt.Fprintf(progress, "skipped a code: %v\n", err)
+			}
+		}
+		return false, nil
+	})
+	if c.Complete() {
+		return c.PSBT()
+	}
+	if err == nil || errors.Is(err, context.Canceled) {
+		return nil, fmt.Errorf("stopped before the PSBT was complete (%s)", c.Progress())
+	}
+	return nil, err
 }

@@ -24,11 +24,15 @@ stdin one per line.`
 type Streams struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// Camera is the --camera device of the command being run.
+	Camera string
 }
 
 // ReadPSBT reads and decodes one PSBT from its sources (see SourceHelp).
 func ReadPSBT(s Streams, sources []string) ([]byte, *psbt.Packet, error) {
-	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: s.Stdin, Progress: s.Stderr})
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: s.Stdin, Progress: s.Stderr, Camera: s.Camera, Ctx: ctx})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -75,10 +79,10 @@ func QRCmd(s Streams) *cobra.Command {
 	QRFlags(enc, &o)
 	var out string
 	dec := &cobra.Command{
-		Use:   "decode SOURCE…",
-		Short: "Read a PSBT from QR images, a directory of frames or scanned text; print base64 or write --out",
+		Use:   "decode [SOURCE…] [--camera /dev/videoN]",
+		Short: "Read a PSBT from QR images, a directory of frames, scanned text or a camera; print base64 or write --out",
 		Long:  SourceHelp,
-		Args:  MinArgs(1, "at least one source"),
+		Args:  SourcesOrCamera(&s.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			data, p, err := ReadPSBT(s, args)
 			if err != nil {
@@ -104,6 +108,22 @@ func QRCmd(s Streams) *cobra.Command {
 		},
 	}
 	dec.Flags().StringVarP(&out, "out", "o", "", "write the PSBT (binary) to this new file")
+	CameraFlag(dec, &s.Camera)
 	qr.AddCommand(enc, dec)
 	return qr
+}
+
+// CameraFlag adds --camera, reading QR codes from a V4L2 video device.
+func CameraFlag(cmd *cobra.Command, device *string) {
+	cmd.Flags().StringVar(device, "camera", "", "scan the QR codes with this video device, e.g. /dev/video0")
+}
+
+// SourcesOrCamera accepts PSBT sources, or none when --camera is given.
+func SourcesOrCamera(camera *string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 && *camera == "" {
+			return UsageError{fmt.Errorf("%s expects at least one PSBT source (a file, QR images, a directory of them, - for stdin) or --camera /dev/videoN", cmd.CommandPath())}
+		}
+		return nil
+	}
 }

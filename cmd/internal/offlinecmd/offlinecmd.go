@@ -65,16 +65,17 @@ func keyFlags(cmd *cobra.Command, ks *offline.KeySource) {
 func inspectCmd(env *offline.Env) *cobra.Command {
 	var opts offline.InspectOptions
 	cmd := &cobra.Command{
-		Use:   "inspect PSBT-SOURCE…",
+		Use:   "inspect [PSBT-SOURCE…] [--camera /dev/videoN]",
 		Short: "Decode a PSBT and explain what it does; never signs",
 		Long:  cli.SourceHelp,
-		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
+		Args:  cli.SourcesOrCamera(&env.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
 			return offline.Inspect(env, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Descriptor, "descriptor", "", "watch-only descriptor used to verify change outputs")
+	cli.CameraFlag(cmd, &env.Camera)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
 	return cmd
 }
@@ -82,10 +83,10 @@ func inspectCmd(env *offline.Env) *cobra.Command {
 func signCmd(env *offline.Env) *cobra.Command {
 	opts := offline.SignOptions{Policy: defaultPolicy()}
 	cmd := &cobra.Command{
-		Use:   "sign PSBT-SOURCE… (--out FILE | --qr DIR | --qr-gif FILE | --qr-html FILE | --qr-term)",
+		Use:   "sign [PSBT-SOURCE…] [--camera DEV] (--out FILE | --qr DIR | --qr-gif FILE | --qr-html FILE | --qr-term)",
 		Short: "Explain, check policy, confirm, sign and write the signed PSBT",
 		Long:  cli.SourceHelp,
-		Args:  cli.MinArgs(1, "at least one PSBT source (a file, QR images, a directory of them, or - for stdin)"),
+		Args:  cli.SourcesOrCamera(&env.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
 			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -95,6 +96,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 		},
 	}
 	cli.QRFlags(cmd, &opts.QR)
+	cli.CameraFlag(cmd, &env.Camera)
 	keyFlags(cmd, &opts.Key)
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the signed PSBT to this new file")
 	cmd.Flags().StringVar(&opts.Confirm, "confirm", "", "the confirmation digest, instead of typing it (drills and tests)")

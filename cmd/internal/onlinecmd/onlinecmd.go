@@ -318,7 +318,7 @@ refuses any PSBT of another transaction (prepare prints the txid).
 Each SIGNED-SOURCE is one signed PSBT: a file (binary, base64 or hex), - for
 stdin, or QR images / a directory of QR frames (UR, BBQr or one base64 code,
 in any order).`,
-		Args: cli.MinArgs(1, "one or more signed PSBTs (files, QR frame directories, or - for stdin)"),
+		Args: cli.SourcesOrCamera(&opts.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet, opts.Sources = *name, args
 			ctx, cancel := signalContext()
@@ -327,6 +327,7 @@ in any order).`,
 		},
 	}
 	cmd.Flags().Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000 = 0.1 BTC/kvB)")
+	cli.CameraFlag(cmd, &opts.Camera)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the raw transaction and the node's verdict; send nothing")
 	cmd.Flags().StringVar(&opts.ExpectTxID, "expect-txid", "", "refuse PSBTs of any other transaction than this txid")
 	return cmd
