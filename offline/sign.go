@@ -167,6 +167,9 @@ func Sign(env *Env, opts SignOptions) error {
 	}
 
 	res, err := psbt.Sign(p, key.Master, psbt.WithNetwork(env.Net), psbt.WithWallet(wallets), psbt.WithPolicy(opts.Policy))
+	if errors.Is(err, psbt.ErrRefused) {
+		return refuse("sign-refused", "", fmt.Errorf("%w to sign: %v", ErrRefused, err))
+	}
 	if err != nil {
 		return err
 	}
