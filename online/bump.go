@@ -206,7 +206,7 @@ func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
 	if err != nil {
 		return err
 	}
-	if p, err = addGlobalXPubs(p, w.desc); err != nil {
+	if p, err = psbt.AddGlobalXPubs(p, w.desc); err != nil {
 		return err
 	}
 	a, err := checkPrepared(p, w, opts.FeeRate, maxRate)

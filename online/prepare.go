@@ -198,7 +198,7 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 	if err != nil {
 		return err
 	}
-	if p, err = addGlobalXPubs(p, w.desc); err != nil {
+	if p, err = psbt.AddGlobalXPubs(p, w.desc); err != nil {
 		return err
 	}
 	a, err := checkPrepared(p, w, feeRate, maxRate)

@@ -91,7 +91,7 @@ func TestPrepareEveryKindSigns(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, k := range d.Keys() {
-				key := append([]byte{79, psbtGlobalXPub}, base58.Decode(k.XPub.String())[:78]...)
+				key := append([]byte{79, 0x01 /* PSBT_GLOBAL_XPUB */}, base58.Decode(k.XPub.String())[:78]...)
 				if got := bytes.Contains(raw, key); got != kind.IsMultisig() {
 					t.Errorf("global xpub of key %d present: %v, want %v", i+1, got, kind.IsMultisig())
 				}

@@ -1,4 +1,4 @@
-package online
+package psbt
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/btcsuite/btcd/btcutil/base58"
 	"github.com/btcsuite/btcd/wire"
@@ -15,7 +14,7 @@ import (
 // psbtGlobalXPub is BIP174's PSBT_GLOBAL_XPUB key type.
 const psbtGlobalXPub = 0x01
 
-// addGlobalXPubs returns p with one PSBT_GLOBAL_XPUB record per cosigner
+// AddGlobalXPubs returns p with one PSBT_GLOBAL_XPUB record per cosigner
 // key of a multisig descriptor: the account xpub with its origin. Hardware
 // signers (Coldcard, SeedSigner, Sparrow, Bitcoin Core) check change of a
 // multisig against these, and some refuse a multisig PSBT without them.
@@ -23,8 +22,8 @@ const psbtGlobalXPub = 0x01
 // btcd's psbt v1.1.8 has no field for them but keeps unknown global records
 // in place, so the records are written into the serialized global map (a
 // key-value pair is <len><0x01 xpub78> <len><fingerprint path…>, BIP174)
-// and the result is read back through psbt.Decode, which checks them.
-func addGlobalXPubs(p *psbt.Packet, d *descriptor.Descriptor) (*psbt.Packet, error) {
+// and the result is read back through Decode, which checks them.
+func AddGlobalXPubs(p *Packet, d *descriptor.Descriptor) (*Packet, error) {
 	if !d.Kind().IsMultisig() {
 		return p, nil
 	}
@@ -62,7 +61,7 @@ func addGlobalXPubs(p *psbt.Packet, d *descriptor.Descriptor) (*psbt.Packet, err
 		}
 	}
 	buf.Write(raw[at:])
-	out, err := psbt.Decode(buf.Bytes())
+	out, err := Decode(buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("internal error: the PSBT with global xpubs does not decode: %w", err)
 	}
