@@ -3,6 +3,6 @@
 package file
 
 // raceEnabled shortens the kill test under the race detector: the
-// instrumented writer is ten times slower and the test has nothing for the
-// detector to find beyond its first hundred kills.
+// instrumented writer is ten times slower to start and the test has little
+// for the detector to watch (two workers' shared counters).
 const raceEnabled = true
