@@ -203,9 +203,17 @@ func FuzzAnswers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := ceremony.ParseAnswers(bytes.NewReader(data))
 		if err != nil {
-			// Errors never quote an answer (it may be a secret).
+			// Errors never quote an answer (it may be a secret). The
+			// ceremony's name may be quoted (an unknown one is clipped);
+			// an answer that happens to equal it is not a leak.
+			name := ""
 			for _, line := range strings.Split(string(data), "\n") {
-				if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) != "ceremony" && len(strings.TrimSpace(v)) >= 24 && strings.Contains(err.Error(), strings.TrimSpace(v)) {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "ceremony" {
+					name = strings.TrimSpace(v)
+				}
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) != "ceremony" && strings.TrimSpace(v) != name && len(strings.TrimSpace(v)) >= 24 && strings.Contains(err.Error(), strings.TrimSpace(v)) {
 					t.Fatalf("error %q quotes an answer", err)
 				}
 			}

@@ -204,7 +204,7 @@ func TestKeygenLogAndScreen(t *testing.T) {
 }
 
 // run runs def with a script and returns the error and the verified log.
-func run(t *testing.T, def *ceremony.Definition, f *ceremonytest.Fake, script []string, before func(ceremony.Prompt, context.CancelFunc)) (*ceremony.Scripted, ceremony.Result, error, ceremony.Summary, string) {
+func run(t *testing.T, def *ceremony.Definition, f *ceremonytest.Fake, script []string, before func(ceremony.Prompt, context.CancelFunc)) (*ceremony.Scripted, ceremony.Result, ceremony.Summary, string, error) {
 	t.Helper()
 	log, lw := newLog()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -221,7 +221,7 @@ func run(t *testing.T, def *ceremony.Definition, f *ceremonytest.Fake, script []
 	if werr := f.Wiped(); werr != nil {
 		t.Fatalf("after %v: %v", err, werr)
 	}
-	return p, res, err, sum, log.String()
+	return p, res, sum, log.String(), err
 }
 
 func lastRecord(log string) string {
@@ -253,7 +253,7 @@ func TestInterrupted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err, sum, log := run(t, ceremony.Keygen(), &ceremonytest.Fake{}, tt.script, tt.before)
+			_, _, sum, log, err := run(t, ceremony.Keygen(), &ceremonytest.Fake{}, tt.script, tt.before)
 			var se *ceremony.StopError
 			if !errors.As(err, &se) || !errors.Is(err, ceremony.ErrInterrupted) || errors.Is(err, ceremony.ErrFailed) {
 				t.Fatalf("got %v, want an interruption", err)
@@ -293,7 +293,7 @@ func TestKeygenRetriesThenSucceeds(t *testing.T) {
 			script = append(script, l)
 		}
 	}
-	p, res, err, _, log := run(t, ceremony.Keygen(), &ceremonytest.Fake{}, script, nil)
+	p, res, _, log, err := run(t, ceremony.Keygen(), &ceremonytest.Fake{}, script, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, _, err, sum, log := run(t, tt.def, tt.fake, tt.script, nil)
+			p, _, sum, log, err := run(t, tt.def, tt.fake, tt.script, nil)
 			var se *ceremony.StopError
 			if !errors.As(err, &se) || !errors.Is(err, ceremony.ErrFailed) {
 				t.Fatalf("got %v, want a failure\n%s", err, strings.Join(p.Transcript, "\n"))
@@ -468,7 +468,7 @@ func TestRotate(t *testing.T) {
 	// A sweep that pays somewhere else is refused; new shares are refused
 	// as old ones.
 	f2 := &ceremonytest.Fake{Recorded: old.Made, SweepTo: "bcrt1qattacker"}
-	_, _, err, _, _ = run(t, ceremony.Rotate(), f2, rotateScript(33, old.Made, []string{cards[1], cards[3]}), nil)
+	_, _, _, _, err = run(t, ceremony.Rotate(), f2, rotateScript(33, old.Made, []string{cards[1], cards[3]}), nil)
 	var se *ceremony.StopError
 	if !errors.As(err, &se) || se.Step != "9.1" || !strings.Contains(err.Error(), "the sweep pays bcrt1qattacker, which is not one of the new wallet's") {
 		t.Fatalf("wrong destination: %v", err)

@@ -303,14 +303,17 @@ func hangingServer(t *testing.T) (*fakeNode, *atomic.Int32) {
 func TestTimeoutReadRetriedSendNot(t *testing.T) {
 	f, requests := hangingServer(t)
 	cfg := f.config()
-	cfg.Timeout = 50 * time.Millisecond
+	// Long enough that every attempt reaches the server's handler even on
+	// a loaded machine (the count is taken there).
+	cfg.Timeout = 400 * time.Millisecond
+	cfg.Backoff = 10 * time.Millisecond
 	b, err := NewBtcd(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	_, err = b.TipHeight(ctx)
-	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "getblockcount: no answer within 50ms (timeout)") {
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "getblockcount: no answer within 400ms (timeout)") {
 		t.Fatalf("read timeout: %v", err)
 	}
 	if n := requests.Load(); n != 3 {
