@@ -14,8 +14,32 @@ import (
 // WriteAtomic writes data to path so that a reader, a pulled USB stick or
 // a full disk only ever leaves the old complete file or the new complete
 // file: it writes a temporary file in the same directory, syncs it, renames
-// it over path and syncs the directory.
+// it over path and syncs the directory. A process killed mid-write may
+// leave a ".NAME.tmp-*" file beside path, never a torn path.
 func WriteAtomic(path string, data []byte, perm os.FileMode) error {
+	return write(path, data, perm, false)
+}
+
+// WriteNewAtomic is WriteAtomic for outputs that must never replace an
+// existing file (a signed PSBT must not overwrite its unsigned input or an
+// earlier signature). The new file is put in place with a hard link, which
+// fails if the name exists even when another process creates it at the
+// same moment; on filesystems without hard links (FAT USB sticks) it falls
+// back to checking first and renaming.
+func WriteNewAtomic(path string, data []byte, perm os.FileMode) error {
+	if _, err := os.Lstat(path); err == nil {
+		return existsError(path)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("checking %s: %w", path, err)
+	}
+	return write(path, data, perm, true)
+}
+
+func existsError(path string) error {
+	return fmt.Errorf("%s already exists; choose another --out name (airsign never overwrites a PSBT)", path)
+}
+
+func write(path string, data []byte, perm os.FileMode, noReplace bool) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -41,27 +65,33 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	if noReplace {
+		err := os.Link(name, path)
+		switch {
+		case err == nil:
+			os.Remove(name)
+			committed = true
+			syncDir(dir)
+			return nil
+		case errors.Is(err, os.ErrExist):
+			return existsError(path)
+		}
+		// No hard links here: the Lstat above is the check.
+	}
 	if err := os.Rename(name, path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	committed = true
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename or link in dir durable.
+func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
-	return nil
-}
-
-// WriteNewAtomic is WriteAtomic for outputs that must never replace
-// an existing file (a signed PSBT must not overwrite its unsigned input or
-// an earlier signature).
-func WriteNewAtomic(path string, data []byte, perm os.FileMode) error {
-	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s already exists; choose another --out name (airsign never overwrites a PSBT)", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("checking %s: %w", path, err)
-	}
-	return WriteAtomic(path, data, perm)
 }
 
 // MaxInputSize caps what is read from a file or stdin before parsing.
