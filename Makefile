@@ -32,6 +32,7 @@ unit:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	bash scripts/lint-tools.sh staticcheck
 
 staticcheck:
 	bash scripts/lint-tools.sh staticcheck
