@@ -70,7 +70,9 @@ func TestRotateSweepOnNode(t *testing.T) {
 	node := regtest.Start(t, old.Made.Addresses[0])
 	var onScreen bytes.Buffer
 	on := &online.Env{Stdout: &onScreen, Stderr: &onScreen, DataDir: filepath.Join(dir, "online"),
-		Connect: func(context.Context, *chaincfg.Params) (backend.Backend, error) { return backend.NewBtcd(node.Config()) }}
+		Connect: func(context.Context, *chaincfg.Params) (backend.Backend, error) {
+			return backend.NewBtcd(node.Config())
+		}}
 	if _, err := online.ImportWallet(on, online.ImportOptions{Name: "old", Source: filepath.Join(dir, "usb-old", "descriptor.txt"), Network: "regtest"}); err != nil {
 		t.Fatal(err)
 	}
