@@ -212,5 +212,23 @@ func Lookup(name string) (*Definition, error) {
 		}
 		names = append(names, d.Name)
 	}
-	return nil, fmt.Errorf("no ceremony %q; the ceremonies are %s", clip(name, 40), strings.Join(names, ", "))
+	// Quote the name only when it looks like a mistyped ceremony name: an
+	// answers file with something else on its ceremony line (a pasted share,
+	// say) must not have it echoed into a log or a terminal.
+	if ceremonyNameLike(name) {
+		return nil, fmt.Errorf("no ceremony %q; the ceremonies are %s", name, strings.Join(names, ", "))
+	}
+	return nil, fmt.Errorf("no such ceremony (the name given is not shown); the ceremonies are %s", strings.Join(names, ", "))
+}
+
+func ceremonyNameLike(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
 }
