@@ -217,7 +217,7 @@ typo of up to four characters and names the block that looks wrong.`,
 }
 
 func walletCmd(env *offline.Env) *cobra.Command {
-	w := &cobra.Command{Use: "wallet", Short: "Enroll and show the authenticated watch-only descriptor"}
+	w := &cobra.Command{Use: "wallet", Short: "Enroll and show the authenticated watch-only descriptor; build a multisig one"}
 	var enroll offline.EnrollOptions
 	enrollCmd := &cobra.Command{
 		Use:   "enroll DESCRIPTOR-OR-FILE --out FILE",
