@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"github.com/airsign/airsign/transport/file"
 	"html"
 	"image"
 	"image/gif"
@@ -45,11 +46,11 @@ func WritePNGs(dir string, frames []string, opts Options) ([]string, error) {
 	paths := make([]string, len(frames))
 	for i, b := range pngs {
 		paths[i] = filepath.Join(dir, frameName(i, len(frames)))
-		if err := writeFileAtomic(paths[i], b); err != nil {
+		if err := file.WriteAtomic(paths[i], b, 0o644); err != nil {
 			return paths[:i], err
 		}
 	}
-	return paths, syncDir(dir)
+	return paths, nil
 }
 
 // frameName numbers frames from 1 with at least three digits, and more when
@@ -228,51 +229,3 @@ figcaption { font-family: monospace; font-size: 12pt; margin-top: 1mm; }
 </body>
 </html>
 `
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, fsynced and renamed, so a pulled USB stick or a full disk never
-// leaves half a frame behind.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("%s: %v", dir, err)
-	}
-	return nil
-}
