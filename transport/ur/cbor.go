@@ -4,88 +4,29 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/airsign/airsign/transport/ur/cbor"
 )
 
-// This file is the small, strict subset of CBOR (RFC 8949) that UR needs: the
-// byte string that wraps a PSBT and the five-element array of a multipart
-// part. Anything outside deterministic encoding — indefinite lengths,
-// non-shortest heads, reserved additional information, trailing bytes — is
-// rejected, so one message has exactly one accepted encoding.
+// This file reads and writes the two CBOR shapes UR itself uses, on the
+// strict heads of package cbor: the byte string that wraps a PSBT and the
+// five-element array of a multipart part. Registry types with nested
+// structure (crypto-output) are decoded with cbor.Decode by their own
+// packages.
 
 const (
-	cborUint  = 0
-	cborBytes = 2
-	cborArray = 4
+	cborUint  = cbor.MajorUint
+	cborBytes = cbor.MajorBytes
+	cborArray = cbor.MajorArray
 )
 
 // errCBORTruncated reports input that ends in the middle of a CBOR item.
-var errCBORTruncated = errors.New("cbor: truncated")
+var errCBORTruncated = cbor.ErrTruncated
 
-// appendHead appends the shortest CBOR head for major type major and argument n.
-func appendHead(b []byte, major byte, n uint64) []byte {
-	m := major << 5
-	switch {
-	case n < 24:
-		return append(b, m|byte(n))
-	case n <= math.MaxUint8:
-		return append(b, m|24, byte(n))
-	case n <= math.MaxUint16:
-		return append(b, m|25, byte(n>>8), byte(n))
-	case n <= math.MaxUint32:
-		return append(b, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32),
-		byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
-// readHead parses one CBOR head, insisting on the shortest form, and returns
-// the major type, its argument and the rest of the input.
-func readHead(b []byte) (major byte, n uint64, rest []byte, err error) {
-	if len(b) == 0 {
-		return 0, 0, nil, errCBORTruncated
-	}
-	major, info := b[0]>>5, b[0]&0x1f
-	b = b[1:]
-	var size int
-	switch {
-	case info < 24:
-		return major, uint64(info), b, nil
-	case info == 24:
-		size = 1
-	case info == 25:
-		size = 2
-	case info == 26:
-		size = 4
-	case info == 27:
-		size = 8
-	case info == 31:
-		return 0, 0, nil, errors.New("cbor: indefinite length is not allowed")
-	default:
-		return 0, 0, nil, fmt.Errorf("cbor: reserved additional information %d", info)
-	}
-	if len(b) < size {
-		return 0, 0, nil, errCBORTruncated
-	}
-	for _, c := range b[:size] {
-		n = n<<8 | uint64(c)
-	}
-	// Shortest form: each head size must be needed for its value.
-	var least uint64
-	switch size {
-	case 1:
-		least = 24
-	case 2:
-		least = math.MaxUint8 + 1
-	case 4:
-		least = math.MaxUint16 + 1
-	case 8:
-		least = math.MaxUint32 + 1
-	}
-	if n < least {
-		return 0, 0, nil, errors.New("cbor: non-shortest (overlong) integer encoding")
-	}
-	return major, n, b[size:], nil
-}
+var (
+	appendHead = cbor.AppendHead
+	readHead   = cbor.ReadHead
+)
 
 // readUint parses an unsigned integer item no larger than max.
 func readUint(b []byte, max uint64, what string) (uint64, []byte, error) {
