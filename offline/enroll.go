@@ -12,6 +12,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 )
@@ -191,6 +192,8 @@ func LoadEnrollment(env *Env, path string, key *Key) (*descriptor.Descriptor, er
 type WalletShowOptions struct {
 	Key  KeySource
 	File string
+	// QR also shows the authenticated descriptor as QR codes.
+	QR transport.QROptions
 }
 
 // WalletShow verifies an enrollment file and prints the descriptor, its ID
@@ -213,7 +216,7 @@ func WalletShow(env *Env, opts WalletShowOptions) error {
 		}
 		env.Printf("receive %d:     %s\n", i, der.Address.EncodeAddress())
 	}
-	return nil
+	return showDescriptorQR(env, d, opts.QR)
 }
 
 // descriptorText takes a descriptor given as text or as a file name.

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 )
 
@@ -14,6 +15,9 @@ type ExportOptions struct {
 	Kind    string
 	Account uint32
 	Out     string
+	// QR also shows the descriptor as QR codes (UR crypto-output or text)
+	// for airsign-online wallet import --qr or another wallet.
+	QR transport.QROptions
 }
 
 // ParseKind maps the names operators type to descriptor kinds.
@@ -52,6 +56,22 @@ func ExportDescriptor(env *Env, opts ExportOptions) error {
 		}
 	}
 	fmt.Fprintln(env.Stdout, text)
+	return showDescriptorQR(env, d, opts.QR)
+}
+
+// showDescriptorQR writes the descriptor's QR codes if any were asked for.
+func showDescriptorQR(env *Env, d *descriptor.Descriptor, o transport.QROptions) error {
+	if !o.Any() {
+		return nil
+	}
+	lines, err := transport.WriteDescriptorQR(env.Context(), d, o, env.Stdout)
+	for _, l := range lines {
+		fmt.Fprintln(env.Stderr, l)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "descriptor ID %s: airsign-online wallet import must show the same ID\n", d.ID())
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"encoding/json"
 	"fmt"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 	"os"
 	"strings"
@@ -26,6 +27,8 @@ type MultisigOptions struct {
 	// (cosigner.txt from a keygen ceremony or `export xpub`), or Coldcard's
 	// multisig JSON export (ccxp-XFP.json).
 	Cosigners []string
+	// QR also shows the descriptor as QR codes.
+	QR transport.QROptions
 }
 
 // MultisigDescriptor builds the watch-only descriptor of a k-of-n
@@ -72,7 +75,7 @@ func MultisigDescriptor(env *Env, opts MultisigOptions) error {
 		fmt.Fprintf(env.Stderr, "wrote Coldcard's multisig setup file %s\n", opts.Coldcard)
 	}
 	fmt.Fprintf(env.Stderr, "%d-of-%d %s wallet, descriptor ID %s: every cosigner should see the same ID before enrolling it\n", opts.Threshold, len(keys), d.Kind(), d.ID())
-	return nil
+	return showDescriptorQR(env, d, opts.QR)
 }
 
 // cosignerKey reads one cosigner's key expression from text, a file, or

@@ -226,7 +226,7 @@ func TestParseDescriptorFile(t *testing.T) {
 		"{\"descriptor\":\"\"}":     "without a \"descriptor\" field",
 		"{\"descriptor\":1}":        "does not parse",
 		"{}{}":                      "more than one JSON object",
-		"UR:CRYPTO-OUTPUT/ABCD":     "UR crypto-output import is not supported yet",
+		"UR:CRYPTO-OUTPUT/ABCD":     "f: code 1: ur:crypto-output:",
 		"\xff\xfe w\x00p\x00":       "not text",
 	}
 	for data, want := range bad {

@@ -19,6 +19,7 @@ import (
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/ur/urdescriptor"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -97,12 +98,22 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	switch {
 	case network == "" && fileNet != "":
 		network = fileNet
+	case network == "" && text.urNet == urdescriptor.NetTest:
+		return nil, fmt.Errorf("%s is for a test network, which a UR code cannot name exactly: pass --network testnet, signet or regtest", text.where)
 	case network == "":
 		network = "mainnet"
 	}
 	net, err := Network(network)
 	if err != nil {
 		return nil, err
+	}
+	isMain := net.Net == chaincfg.MainNetParams.Net
+	if (text.urNet == urdescriptor.NetMain && !isMain) || (text.urNet == urdescriptor.NetTest && isMain) {
+		class := "mainnet"
+		if text.urNet == urdescriptor.NetTest {
+			class = "a test network"
+		}
+		return nil, fmt.Errorf("%s is for %s but --network says %s; mixing networks is refused", text.where, class, net.Name)
 	}
 	if fileNet != "" {
 		fn, err := Network(fileNet)
@@ -156,6 +167,9 @@ type descriptorText struct {
 	desc  string
 	where string // for messages: "the descriptor given", "wallet.json", "the QR code in a.png"
 	id    string // the enrollment file's "id", if any
+	// urNet is the network class a UR's coin info or key origins name
+	// (urdescriptor.NetMain or NetTest; "" when unknown or not a UR).
+	urNet string
 }
 
 // maxDescriptorFile bounds a descriptor file: a 20-key multisig is ~2.5 KB.
@@ -175,10 +189,15 @@ func readDescriptorSource(env *Env, opts ImportOptions) (descriptorText, string,
 			}
 			return descriptorText{}, "", fmt.Errorf("reading the descriptor QR code: %w", err)
 		}
-		if len(texts) > 1 {
-			return descriptorText{}, "", fmt.Errorf("found %d different QR codes in %s; a descriptor fits in one code (animated UR crypto-output imports are not supported yet)", len(texts), strings.Join(opts.QR, ", "))
+		where := "the QR code in " + strings.Join(opts.QR, ", ")
+		if isUR(texts[0]) {
+			// One code or every frame of an animated series.
+			return urDescriptor(texts, where)
 		}
-		return parseDescriptorData([]byte(texts[0]), "the QR code in "+strings.Join(opts.QR, ", "))
+		if len(texts) > 1 {
+			return descriptorText{}, "", fmt.Errorf("found %d different QR codes in %s; a text descriptor fits in one code", len(texts), strings.Join(opts.QR, ", "))
+		}
+		return parseDescriptorData([]byte(texts[0]), where)
 	}
 	src := opts.Source
 	// A descriptor always has parentheses; a file name or "-" never needs them.
@@ -258,9 +277,6 @@ func parseDescriptorData(data []byte, name string) (descriptorText, string, erro
 		}
 		return descriptorText{desc: *e.Descriptor, where: name, id: e.ID}, e.Network, nil
 	}
-	if len(trimmed) > 3 && strings.EqualFold(string(trimmed[:3]), "ur:") {
-		return descriptorText{}, "", fmt.Errorf("%s is a UR code (%s); UR crypto-output import is not supported yet: export the descriptor as text (airsign-offline export descriptor) and import that", name, urType(string(trimmed)))
-	}
 	var found string
 	foundLine := 0
 	sc := bufio.NewScanner(bytes.NewReader(trimmed))
@@ -269,6 +285,10 @@ func parseDescriptorData(data []byte, name string) (descriptorText, string, erro
 		s := strings.TrimSpace(sc.Text())
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
+		}
+		if isUR(s) {
+			// Scanned UR parts, one per line (a handheld scanner types them).
+			return urDescriptor(urLines(trimmed), name)
 		}
 		if found != "" {
 			return descriptorText{}, "", fmt.Errorf("%s line %d: a second descriptor (the first is on line %d); import one descriptor per wallet", name, line, foundLine)
@@ -288,12 +308,27 @@ func parseDescriptorData(data []byte, name string) (descriptorText, string, erro
 	return descriptorText{desc: found, where: where}, "", nil
 }
 
-func urType(s string) string {
-	t, _, _ := strings.Cut(s[3:], "/")
-	if len(t) > 40 {
-		t = t[:40]
+func isUR(s string) bool { return len(s) > 3 && strings.EqualFold(s[:3], "ur:") }
+
+// urLines returns the non-blank, non-comment lines of scanned text.
+func urLines(data []byte) []string {
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
 	}
-	return "ur:" + strings.ToLower(t)
+	return out
+}
+
+// urDescriptor reads a UR crypto-output or output-descriptor (Sparrow's
+// "Show descriptor QR", airsign-offline export descriptor --qr…).
+func urDescriptor(parts []string, where string) (descriptorText, string, error) {
+	got, err := urdescriptor.DecodeParts(parts)
+	if err != nil {
+		return descriptorText{}, "", fmt.Errorf("%s: %w", where, err)
+	}
+	return descriptorText{desc: got.Text, where: where, urNet: got.Net}, "", nil
 }
 
 // LoadWallet reads a wallet from the data directory and re-checks its

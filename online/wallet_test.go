@@ -1,6 +1,7 @@
 package online
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,7 +10,32 @@ import (
 
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/ur"
+	"github.com/airsign/airsign/transport/ur/urdescriptor"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
 )
+
+// mainnetUR is a mainnet wallet as a UR crypto-output.
+func mainnetUR(t *testing.T) string {
+	m, err := hdkeychain.NewMaster(bytes.Repeat([]byte{7}, 32), &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := descriptor.New(descriptor.WPKH, m, 0, &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := urdescriptor.Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ur.Encode(urdescriptor.TypeCryptoOutput, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 func TestImportSources(t *testing.T) {
 	d := testDescriptor(t, descriptor.WSHSortedMulti)
@@ -28,6 +54,29 @@ func TestImportSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Stdin = strings.NewReader("# from stdin\n" + text + "\n")
+	// The same wallet as UR crypto-output: one code, and an animated
+	// series (frames in reverse, with fountain parts) as PNGs and as
+	// scanned lines.
+	msg, err := urdescriptor.Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urOne, err := ur.Encode(urdescriptor.TypeCryptoOutput, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := ur.NewEncoder(urdescriptor.TypeCryptoOutput, msg, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series []string
+	for i := enc.SeqLen() + 1; i >= 1; i-- {
+		series = append(series, enc.Part(uint32(i)))
+	}
+	urPNGs, err := qrcode.WritePNGs(e.path("urqr"), series, qrcode.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := []struct {
 		name string
 		opts ImportOptions
@@ -38,6 +87,9 @@ func TestImportSources(t *testing.T) {
 		{"stdin", ImportOptions{Source: "-", Network: "regtest"}},
 		{"QR image", ImportOptions{QR: pngs, Network: "regtest"}},
 		{"QR directory", ImportOptions{QR: []string{e.path("qr")}, Network: "regtest"}},
+		{"UR crypto-output text", ImportOptions{Source: write("ur.txt", urOne+"\n"), Network: "regtest"}},
+		{"UR crypto-output scanned series", ImportOptions{Source: write("urs.txt", "# scanned\n"+strings.Join(series, "\n")+"\n"), Network: "regtest"}},
+		{"UR crypto-output animated QR frames", ImportOptions{QR: urPNGs, Network: "regtest"}},
 	}
 	for i, c := range good {
 		t.Run(c.name, func(t *testing.T) {
@@ -73,7 +125,12 @@ func TestImportSources(t *testing.T) {
 		{"missing file", ImportOptions{Name: "x", Source: e.path("nope.txt")}, "is neither a descriptor nor a file"},
 		{"two descriptors", ImportOptions{Name: "x", Source: write("two.txt", text+"\n"+text+"\n"), Network: "regtest"}, "two.txt line 2: a second descriptor"},
 		{"unknown script type", ImportOptions{Name: "x", Source: "pkh(tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M/0/*)", Network: "regtest"}, "not supported"},
-		{"UR", ImportOptions{Name: "x", Source: write("ur.txt", "ur:crypto-output/taadmwtaaddlosaowkaxhdclaxwmfmdeiamecsdsemgtvsjzcncygrkowtrontzschgezokstswkkscfmklrtauteyaahdcxiehfonurdppfyntapejpproypegrdawkgmaewejlsfdtsrfybdehcsaankgmskhddkkiqdlsgr"), Network: "regtest"}, "UR crypto-output import is not supported yet"},
+		{"UR test network without --network", ImportOptions{Name: "x", Source: write("ur1.txt", urOne)}, "ur1.txt is for a test network, which a UR code cannot name exactly: pass --network testnet, signet or regtest"},
+		{"UR test network on mainnet", ImportOptions{Name: "x", Source: write("ur2.txt", urOne), Network: "mainnet"}, "ur2.txt is for a test network but --network says mainnet"},
+		{"UR mainnet on regtest", ImportOptions{Name: "x", Source: write("ur3.txt", mainnetUR(t)), Network: "regtest"}, "ur3.txt is for mainnet but --network says regtest"},
+		{"UR series incomplete", ImportOptions{Name: "x", Source: write("ur4.txt", series[0]), Network: "regtest"}, "ur4.txt: the UR series is incomplete"},
+		{"UR of a PSBT", ImportOptions{Name: "x", Source: write("ur5.txt", "ur:crypto-psbt/hdcxjsdigtwzcxjzfhbs"), Network: "regtest"}, "ur5.txt: code 1:"},
+		{"UR damaged", ImportOptions{Name: "x", Source: write("ur6.txt", strings.Replace(urOne, "TAAD", "TAAE", 1)), Network: "regtest"}, "ur6.txt: code 1:"},
 		{"bad name", ImportOptions{Name: "../x", Source: text, Network: "regtest"}, "wallet name"},
 		{"no source", ImportOptions{Name: "x"}, "give one descriptor source"},
 		{"gap limit", ImportOptions{Name: "x", Source: text, Network: "regtest", GapLimit: MaxGapLimit + 1}, "--gap-limit 10001"},

@@ -71,15 +71,9 @@ func (o QROptions) plan(psbt []byte, paper bool) ([]string, error) {
 	default:
 		return nil, fmt.Errorf("--ur-type %q: use crypto-psbt or psbt", o.URType)
 	}
-	switch strings.ToLower(o.Density) {
-	case "", "medium":
-		po.FragmentLen = parts.DensityMedium
-	case "low":
-		po.FragmentLen = parts.DensityLow
-	case "high":
-		po.FragmentLen = parts.DensityHigh
-	default:
-		return nil, fmt.Errorf("--qr-density %q: use low, medium or high", o.Density)
+	var err error
+	if po.FragmentLen, err = o.fragmentLen(); err != nil {
+		return nil, err
 	}
 	level := o.Level
 	if paper {
@@ -104,7 +98,20 @@ func (o QROptions) plan(psbt []byte, paper bool) ([]string, error) {
 	return parts.Plan(psbt, po)
 }
 
-func (o QROptions) qrOptions(paper bool, digest string) (qrcode.Options, error) {
+// fragmentLen is the UR fragment length of o.Density.
+func (o QROptions) fragmentLen() (int, error) {
+	switch strings.ToLower(o.Density) {
+	case "", "medium":
+		return parts.DensityMedium, nil
+	case "low":
+		return parts.DensityLow, nil
+	case "high":
+		return parts.DensityHigh, nil
+	}
+	return 0, fmt.Errorf("--qr-density %q: use low, medium or high", o.Density)
+}
+
+func (o QROptions) qrOptions(paper bool, digest, title string) (qrcode.Options, error) {
 	l := o.Level
 	if paper {
 		l = o.PaperLevel
@@ -116,7 +123,7 @@ func (o QROptions) qrOptions(paper bool, digest string) (qrcode.Options, error) 
 	if err != nil {
 		return qrcode.Options{}, err
 	}
-	return qrcode.Options{Level: level, Delay: o.Delay, Digest: digest, Title: "airsign PSBT " + digest}, nil
+	return qrcode.Options{Level: level, Delay: o.Delay, Digest: digest, Title: title}, nil
 }
 
 // ShortDigest names a PSBT on printed pages and in messages: the first 8
@@ -131,14 +138,20 @@ func ShortDigest(psbt []byte) string {
 // and the qrcode writers check); a mismatch is an error and nothing is left
 // half-written. It returns a line per output for the operator.
 func WriteQR(ctx context.Context, psbt []byte, o QROptions, term io.Writer) ([]string, error) {
-	var done []string
 	digest := ShortDigest(psbt)
+	return o.writeFrames(ctx, func(paper bool) ([]string, error) { return o.plan(psbt, paper) }, "airsign PSBT "+digest, digest, term)
+}
+
+// writeFrames writes the codes plan gives (for screens, then for paper)
+// to every output asked for; title and digest caption them.
+func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]string, error), title, digest string, term io.Writer) ([]string, error) {
+	var done []string
 	if o.Dir != "" || o.GIF != "" || o.Term {
-		frames, err := o.plan(psbt, false)
+		frames, err := plan(false)
 		if err != nil {
 			return done, err
 		}
-		qo, err := o.qrOptions(false, digest)
+		qo, err := o.qrOptions(false, digest, title)
 		if err != nil {
 			return done, err
 		}
@@ -173,11 +186,11 @@ func WriteQR(ctx context.Context, psbt []byte, o QROptions, term io.Writer) ([]s
 		}
 	}
 	if o.HTML != "" {
-		frames, err := o.plan(psbt, true)
+		frames, err := plan(true)
 		if err != nil {
 			return done, err
 		}
-		qo, err := o.qrOptions(true, digest)
+		qo, err := o.qrOptions(true, digest, title)
 		if err != nil {
 			return done, err
 		}

@@ -100,6 +100,22 @@ func QRFlags(cmd *cobra.Command, o *transport.QROptions) {
 	f.DurationVar(&o.Delay, "qr-delay", 250*time.Millisecond, "frame time of animations (100ms to 2s)")
 }
 
+// DescriptorQRFlags adds the flags that show a watch-only descriptor as QR
+// codes.
+func DescriptorQRFlags(cmd *cobra.Command, o *transport.QROptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "qr", "", "also write the descriptor as numbered PNG QR frames into this directory")
+	f.StringVar(&o.GIF, "qr-gif", "", "also write an animated GIF of the descriptor's QR frames")
+	f.StringVar(&o.HTML, "qr-html", "", "also write a printable page of the descriptor's QR codes")
+	f.BoolVar(&o.Term, "qr-term", false, "also show the descriptor's QR code(s) in the terminal")
+	f.StringVar(&o.Format, "qr-format", "ur", "ur (UR crypto-output: airsign-online, Sparrow, Keystone) or text (the descriptor itself)")
+	f.StringVar(&o.Density, "qr-density", "medium", "when a UR needs several codes: low, medium or high (fragments of 80, 200 or 400 bytes)")
+	f.StringVar(&o.Level, "qr-level", "L", "error correction on screens: L, M, Q or H")
+	f.StringVar(&o.PaperLevel, "qr-paper-level", "M", "error correction on the printed page: M or Q (or L, H)")
+	f.BoolVar(&o.Split, "qr-split", false, "always send a UR series, even when the descriptor fits one code")
+	f.DurationVar(&o.Delay, "qr-delay", 250*time.Millisecond, "frame time of animations (100ms to 2s)")
+}
+
 // MinArgs is cobra.MinimumNArgs with a message that names what is missing.
 func MinArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {

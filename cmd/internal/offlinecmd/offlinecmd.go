@@ -141,6 +141,7 @@ func exportCmd(env *offline.Env) *cobra.Command {
 	desc.Flags().StringVar(&opts.Kind, "type", "wpkh", "wallet type: wpkh, sh-wpkh or tr")
 	desc.Flags().Uint32Var(&opts.Account, "account", 0, "BIP44-family account number")
 	desc.Flags().StringVarP(&opts.Out, "out", "o", "", "also write the descriptor to this file")
+	cli.DescriptorQRFlags(desc, &opts.QR)
 	var xo offline.XPubOptions
 	xpub := &cobra.Command{
 		Use:   "xpub",
@@ -244,6 +245,7 @@ key can make. sign --wallet FILE verifies the tag before trusting the descriptor
 		},
 	}
 	keyFlags(showCmd, &show.Key)
+	cli.DescriptorQRFlags(showCmd, &show.QR)
 	var mo offline.MultisigOptions
 	multiCmd := &cobra.Command{
 		Use:   "multisig --threshold K COSIGNER…",
@@ -263,6 +265,7 @@ descriptor with their own key (wallet enroll).`,
 	multiCmd.Flags().IntVarP(&mo.Threshold, "threshold", "t", 0, "signatures needed (K)")
 	multiCmd.Flags().StringVar(&mo.Kind, "type", "wsh-multi", "wsh-multi or sh-wsh-multi")
 	multiCmd.Flags().StringVar(&mo.Coldcard, "coldcard", "", "also write Coldcard's multisig setup file here (for a Coldcard cosigner)")
+	cli.DescriptorQRFlags(multiCmd, &mo.QR)
 	w.AddCommand(enrollCmd, showCmd, multiCmd)
 	return w
 }

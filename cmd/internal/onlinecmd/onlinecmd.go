@@ -124,10 +124,12 @@ func walletCmd(env *online.Env, name *string) *cobra.Command {
 
 The descriptor comes as the argument itself, a file holding it (plain text, or
 airsign-offline's enrollment file {"descriptor": …}), '-' for stdin, or --qr
-with a picture of a QR code whose text is the descriptor. The BIP380 checksum
-(#…) is required. Types: wpkh, sh(wpkh), tr (key path), wsh(sortedmulti) and
-sh(wsh(sortedmulti)), with key origins and <0;1>/*. UR crypto-output QR
-codes are not read yet: export the descriptor as text.
+with pictures of a QR code: the descriptor as text, or a UR crypto-output or
+output-descriptor (one code, or every frame of an animated one), as
+airsign-offline export descriptor --qr and Sparrow show it. A text descriptor
+needs its BIP380 checksum (#…). Types: wpkh, sh(wpkh), tr (key path),
+wsh(sortedmulti) and sh(wsh(sortedmulti)), with key origins and <0;1>/*.
+A UR names only "mainnet" or "a test network": for the latter pass --network.
 
 --network defaults to the enrollment file's network, else AIRSIGN_NETWORK,
 else mainnet. --gap-limit given here is saved with the wallet.`,

@@ -247,3 +247,48 @@ func TestEncodeSparrowForm(t *testing.T) {
 		t.Errorf("crypto-output\n got %s\nwant %s", got, want)
 	}
 }
+
+func TestDecodeParts(t *testing.T) {
+	d := testDescriptors(t)[3] // a 2-of-3, large enough to split
+	msg, err := Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := ur.NewEncoder(TypeCryptoOutput, msg, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc.SeqLen() < 3 {
+		t.Fatalf("only %d parts; the test wants a series", enc.SeqLen())
+	}
+	var parts []string
+	for i := enc.SeqLen() + 2; i >= 1; i-- { // reverse order, with fountain parts
+		parts = append(parts, enc.Part(uint32(i)))
+	}
+	got, err := DecodeParts(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Text != d.String() {
+		t.Errorf("got %s, want %s", got.Text, d)
+	}
+
+	other, _ := Encode(testDescriptors(t)[0])
+	single, _ := ur.Encode(TypeCryptoOutput, other)
+	psbtUR, _ := ur.Encode("crypto-psbt", []byte{0x41, 0})
+	for _, c := range []struct {
+		name  string
+		parts []string
+		want  string
+	}{
+		{"none", nil, "no UR code"},
+		{"incomplete", parts[:1], "incomplete"},
+		{"two messages", []string{parts[0], single}, "code 2 belongs to another message"},
+		{"not a UR", []string{"wpkh(xpub)"}, "code 1:"},
+		{"a PSBT", []string{psbtUR}, "not a wallet descriptor"},
+	} {
+		if _, err := DecodeParts(c.parts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport/bbqr"
+	"github.com/airsign/airsign/transport/ur"
+	"github.com/airsign/airsign/transport/ur/urdescriptor"
+)
+
+// WriteDescriptorQR shows a watch-only descriptor as QR codes for the
+// online machine or another wallet. o.Format "ur" (the default) writes a
+// UR crypto-output — what Sparrow, Keystone and airsign-online import —
+// as one code when it fits and as an animated series otherwise; "text"
+// writes the descriptor text in one code. Every series is read back
+// through our own decoder to the same descriptor before anything is
+// written. Captions carry the descriptor ID the operator compares.
+func WriteDescriptorQR(ctx context.Context, d *descriptor.Descriptor, o QROptions, term io.Writer) ([]string, error) {
+	plan := func(paper bool) ([]string, error) {
+		frames, err := o.planDescriptor(d, paper)
+		if err != nil {
+			return nil, err
+		}
+		if !isTextFormat(o.Format) {
+			got, err := urdescriptor.DecodeParts(frames)
+			if err != nil || got.Text != d.String() {
+				return nil, fmt.Errorf("read-back of the descriptor's %d UR code(s) failed: %v", len(frames), err)
+			}
+		}
+		return frames, nil
+	}
+	return o.writeFrames(ctx, plan, "airsign wallet "+d.ID(), d.ID(), term)
+}
+
+func isTextFormat(f string) bool { return strings.EqualFold(f, "text") }
+
+func (o QROptions) planDescriptor(d *descriptor.Descriptor, paper bool) ([]string, error) {
+	level := o.Level
+	if paper {
+		level = o.PaperLevel
+	}
+	if level == "" {
+		level = "L"
+		if paper {
+			level = "M"
+		}
+	}
+	ec := bbqr.ECLevel(strings.ToUpper(level)[0])
+	switch strings.ToLower(o.Format) {
+	case "text":
+		// Byte mode: a descriptor has lowercase letters.
+		return []string{d.String()}, nil
+	case "", "ur":
+	default:
+		return nil, fmt.Errorf("--qr-format %q: use ur (crypto-output) or text", o.Format)
+	}
+	msg, err := urdescriptor.Encode(d)
+	if err != nil {
+		return nil, err
+	}
+	single, err := ur.Encode(urdescriptor.TypeCryptoOutput, msg)
+	if err != nil {
+		return nil, err
+	}
+	if !o.Split && len(single) <= bbqr.AlphanumericCapacity(20, ec) {
+		return []string{single}, nil
+	}
+	fragLen, err := o.fragmentLen()
+	if err != nil {
+		return nil, err
+	}
+	enc, err := ur.NewEncoder(urdescriptor.TypeCryptoOutput, msg, fragLen)
+	if err != nil {
+		return nil, err
+	}
+	if enc.IsSinglePart() {
+		return []string{enc.NextPart()}, nil
+	}
+	n := enc.SeqLen()
+	if !paper {
+		n += (n + 1) / 2 // looping animation: fountain frames help a reader that missed some
+	}
+	frames := make([]string, n)
+	for i := range frames {
+		frames[i] = enc.Part(uint32(i + 1))
+	}
+	return frames, nil
+}
