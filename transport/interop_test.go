@@ -103,7 +103,7 @@ func tryNodeRef(t *testing.T) (*nodeRef, string) {
 		modDir = filepath.Join(root, ".cache", "interop")
 	}
 	modules := filepath.Join(modDir, "node_modules")
-	for _, pkg := range []string{"@ngraveio/bc-ur", "bbqr", "@bitcoinerlab/descriptors"} {
+	for _, pkg := range []string{"@ngraveio/bc-ur", "bbqr", "@bitcoinerlab/descriptors", "@keystonehq/bc-ur-registry"} {
 		if _, err := os.Stat(filepath.Join(modules, pkg, "package.json")); err != nil {
 			return nil, fmt.Sprintf("npm package %s is not installed in %s", pkg, modules)
 		}
@@ -139,7 +139,7 @@ func logVersions(t *testing.T, node, modules string) {
 	t.Helper()
 	out, _ := exec.Command(node, "--version").Output()
 	line := "node " + strings.TrimSpace(string(out))
-	for _, pkg := range []string{"@ngraveio/bc-ur", "bbqr"} {
+	for _, pkg := range []string{"@ngraveio/bc-ur", "bbqr", "@keystonehq/bc-ur-registry"} {
 		var pj struct{ Version string }
 		if b, err := os.ReadFile(filepath.Join(modules, pkg, "package.json")); err == nil && json.Unmarshal(b, &pj) == nil {
 			line += fmt.Sprintf(", %s %s", pkg, pj.Version)

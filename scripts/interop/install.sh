@@ -6,7 +6,8 @@
 #                    nodejs + npm when node is missing — installed with
 #                    apt-get when run as root, else reported as missing.
 #   npm packages     pinned in scripts/interop/package.json and its lockfile
-#                    (@ngraveio/bc-ur, bbqr, @bitcoinerlab/descriptors),
+#                    (@ngraveio/bc-ur, bbqr, @bitcoinerlab/descriptors,
+#                    @keystonehq/bc-ur-registry),
 #                    installed with `npm ci --ignore-scripts` into
 #                    .cache/interop (or $AIRSIGN_INTEROP_NODE_DIR), again only
 #                    when the lockfile changed. Nothing is installed into the

@@ -6,6 +6,7 @@
 //   bbqr                       Coinkite's BBQr library
 //   @bitcoinerlab/descriptors  output descriptors (BIP380 checksum, address derivation)
 //   @scure/btc-signer          PSBTs, taproot included (with @scure/bip32 for keys)
+//   @keystonehq/bc-ur-registry Keystone's UR registry types (crypto-output, BCR-2020-010)
 //
 // Usage: node ref.mjs COMMAND < request.json > answer.json
 //
@@ -20,6 +21,7 @@ const bbqr = () => import('bbqr');
 const descriptorsLib = () => import('@bitcoinerlab/descriptors');
 const btcSigner = () => import('@scure/btc-signer');
 const bip32 = () => import('@scure/bip32');
+const urRegistry = () => import('@keystonehq/bc-ur-registry');
 
 const hexOf = (b) => Buffer.from(b).toString('hex');
 const bytesOf = (h) => Uint8Array.from(Buffer.from(h, 'hex'));
@@ -154,6 +156,60 @@ const commands = {
     return { checksums: req.texts.map((t) => descriptors.checksum(t)) };
   },
 };
+
+// hdKeyFields lists what Keystone's CryptoHDKey holds, for comparison.
+const hdKeyFields = (k) => ({
+  keyHex: hexOf(k.getKey()),
+  chainHex: k.getChainCode() ? hexOf(k.getChainCode()) : '',
+  bip32: k.getBip32Key(), // always with the mainnet xpub version
+  originPath: k.getOrigin() ? k.getOrigin().getPath() : '',
+  sourceFingerprint: k.getOrigin() && k.getOrigin().getSourceFingerprint() ? hexOf(k.getOrigin().getSourceFingerprint()) : '',
+  depth: k.getOrigin() ? (k.getOrigin().getDepth() ?? -1) : -1,
+  childrenPath: k.getChildren() ? k.getChildren().getPath() : '',
+  parentFingerprint: k.getParentFingerprint() ? hexOf(k.getParentFingerprint()) : '',
+  network: k.getUseInfo() ? k.getUseInfo().getNetwork() : -1,
+  isPrivate: k.isPrivateKey(),
+});
+
+Object.assign(commands, {
+  // {cborHex} → {scriptTags, threshold, keys: [hdKeyFields…]}
+  // Reads a crypto-output message with Keystone's registry.
+  'crypto-output-read': async (req) => {
+    const { CryptoOutput } = await urRegistry();
+    const out = CryptoOutput.fromCBOR(Buffer.from(req.cborHex, 'hex'));
+    const scriptTags = out.getScriptExpressions().map((e) => (e ? e.getTag() : 0));
+    const multi = out.getMultiKey();
+    if (multi) {
+      return { scriptTags, threshold: multi.getThreshold(), keys: multi.getKeys().map(hdKeyFields) };
+    }
+    return { scriptTags, threshold: 1, keys: [hdKeyFields(out.getHDKey())] };
+  },
+
+  // {scriptTags, threshold, keys: [{keyHex, chainHex, path: [[index, hardened]…],
+  //   sourceFingerprint, parentFingerprint, network, children: [index]|null}]}
+  //   → {cborHex}
+  // Builds a crypto-output with Keystone's registry, as Keystone exports one.
+  'crypto-output-write': async (req) => {
+    const reg = await urRegistry();
+    const { CryptoOutput, CryptoHDKey, CryptoKeypath, CryptoCoinInfo, CryptoCoinInfoType, CryptoCoinInfoNetwork, PathComponent, MultiKey, ScriptExpressions } = reg;
+    const byTag = Object.fromEntries(Object.values(ScriptExpressions).map((e) => [e.getTag(), e]));
+    const keys = req.keys.map((k) => new CryptoHDKey({
+      isMaster: false,
+      key: Buffer.from(k.keyHex, 'hex'),
+      chainCode: Buffer.from(k.chainHex, 'hex'),
+      useInfo: new CryptoCoinInfo(CryptoCoinInfoType.bitcoin, k.network === 0 ? CryptoCoinInfoNetwork.mainnet : CryptoCoinInfoNetwork.testnet),
+      origin: new CryptoKeypath(k.path.map(([index, hardened]) => new PathComponent({ index, hardened })), Buffer.from(k.sourceFingerprint, 'hex'), k.path.length),
+      children: k.children ? new CryptoKeypath([new PathComponent({ index: k.children[0], hardened: false }), new PathComponent({ hardened: false })]) : undefined,
+      parentFingerprint: Buffer.from(k.parentFingerprint, 'hex'),
+    }));
+    const scripts = req.scriptTags.map((t) => {
+      if (!byTag[t]) throw new Error(`Keystone's registry has no script expression ${t}`);
+      return byTag[t];
+    });
+    const key = keys.length > 1 || req.multi ? new MultiKey(req.threshold, keys) : keys[0];
+    return { cborHex: hexOf(new CryptoOutput(scripts, key).toCBOR()) };
+  },
+});
 
 async function main() {
   const name = process.argv[2];
