@@ -115,11 +115,11 @@ func Decode(urType string, message []byte) (*Decoded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", urType, err)
 	}
-	d.net = d.infoNet
-	if d.net == NetUnknown {
-		d.net = d.pathNet
+	net := d.infoNet
+	if net == NetUnknown {
+		net = d.pathNet
 	}
-	if d.net == NetTest {
+	if net == NetTest {
 		// Rewrite every xpub with the test version: decoding could only
 		// learn the network after writing the first keys.
 		body = d.retag(body)
@@ -128,11 +128,11 @@ func Decode(urType string, message []byte) (*Decoded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: the descriptor it holds has a character outside BIP380's set", urType)
 	}
-	return &Decoded{Text: body + "#" + sum, Net: d.net, Name: d.name}, nil
+	return &Decoded{Text: body + "#" + sum, Net: net, Name: d.name}, nil
 }
 
+// decoder collects what the keys say while the script is converted.
 type decoder struct {
-	net     string // the class decided: infoNet, else pathNet
 	infoNet string // what coin info said
 	pathNet string // what the last BIP43 origin's coin type said
 	name    string
