@@ -1,7 +1,6 @@
 package transport_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"strconv"
@@ -9,59 +8,11 @@ import (
 	"testing"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/descriptor/descriptortest"
 	"github.com/airsign/airsign/transport/ur/urdescriptor"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 )
-
-// interopWallets are the wallets airsign makes, on mainnet and regtest:
-// the three single-key kinds, both multisig kinds, and a receive-only one.
-func interopWallets(t *testing.T) []*descriptor.Descriptor {
-	t.Helper()
-	var out []*descriptor.Descriptor
-	for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.RegressionNetParams} {
-		master := func(seed byte) *hdkeychain.ExtendedKey {
-			m, err := hdkeychain.NewMaster(bytes.Repeat([]byte{seed}, 32), net)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m
-		}
-		for _, kind := range []descriptor.Kind{descriptor.WPKH, descriptor.SHWPKH, descriptor.TR} {
-			d, err := descriptor.New(kind, master(1), 0, net)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, d)
-		}
-		for _, kind := range []descriptor.Kind{descriptor.WSHSortedMulti, descriptor.SHWSHSortedMulti} {
-			var keys []descriptor.Key
-			for s := byte(1); s <= 3; s++ {
-				k, err := descriptor.AccountKey(kind, master(s), 0, net)
-				if err != nil {
-					t.Fatal(err)
-				}
-				keys = append(keys, k)
-			}
-			d, err := descriptor.NewSortedMulti(kind, 2, keys, net)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, d)
-		}
-		one, err := descriptor.New(descriptor.WPKH, master(4), 0, net)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text, _ := one.StringFor(0)
-		d, err := descriptor.ParseStrict(text, net)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, d)
-	}
-	return out
-}
 
 type keystoneKey struct {
 	KeyHex            string `json:"keyHex"`
@@ -104,7 +55,7 @@ func originText(path []uint32) string {
 // our keys, origins, networks and branches.
 func TestInteropKeystoneReadsOurCryptoOutput(t *testing.T) {
 	ref := newNodeRef(t)
-	for _, d := range interopWallets(t) {
+	for _, d := range descriptortest.Wallets(t) {
 		msg, err := urdescriptor.Encode(d)
 		if err != nil {
 			t.Fatal(err)
@@ -159,7 +110,7 @@ func TestInteropKeystoneReadsOurCryptoOutput(t *testing.T) {
 // must be the one it was built from.
 func TestInteropWeReadKeystoneCryptoOutput(t *testing.T) {
 	ref := newNodeRef(t)
-	for _, d := range interopWallets(t) {
+	for _, d := range descriptortest.Wallets(t) {
 		if d.Kind() == descriptor.TR {
 			continue // bc-ur-registry 0.8.0 cannot write tr (409)
 		}

@@ -86,33 +86,34 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 
 // QRFlags adds the QR output flags both binaries share.
 func QRFlags(cmd *cobra.Command, o *transport.QROptions) {
+	qrOutputFlags(cmd, o, "the QR")
 	f := cmd.Flags()
-	f.StringVar(&o.Dir, "qr", "", "write numbered PNG QR frames into this directory")
-	f.StringVar(&o.GIF, "qr-gif", "", "write an animated GIF of the QR frames")
-	f.StringVar(&o.HTML, "qr-html", "", "write a printable page of numbered QR codes")
-	f.BoolVar(&o.Term, "qr-term", false, "show the QR codes in the terminal (animated if several)")
 	f.StringVar(&o.Format, "qr-format", "ur", "ur (UR crypto-psbt, what Sparrow, SeedSigner and Keystone read), bbqr (Coldcard), or base64 (one code if it fits)")
 	f.StringVar(&o.URType, "ur-type", "crypto-psbt", "UR type: crypto-psbt or psbt")
 	f.StringVar(&o.Density, "qr-density", "medium", "low, medium or high (UR fragments of 80, 200 or 400 bytes)")
-	f.StringVar(&o.Level, "qr-level", "L", "error correction on screens: L, M, Q or H")
-	f.StringVar(&o.PaperLevel, "qr-paper-level", "M", "error correction on the printed page: M or Q (or L, H)")
 	f.BoolVar(&o.Split, "qr-split", false, "always send a series of codes, even when the PSBT fits one")
-	f.DurationVar(&o.Delay, "qr-delay", 250*time.Millisecond, "frame time of animations (100ms to 2s)")
 }
 
-// DescriptorQRFlags adds the flags that show a watch-only descriptor as QR
-// codes.
+// DescriptorQRFlags adds the flags that also show a watch-only descriptor
+// as QR codes.
 func DescriptorQRFlags(cmd *cobra.Command, o *transport.QROptions) {
+	qrOutputFlags(cmd, o, "the descriptor's QR")
 	f := cmd.Flags()
-	f.StringVar(&o.Dir, "qr", "", "also write the descriptor as numbered PNG QR frames into this directory")
-	f.StringVar(&o.GIF, "qr-gif", "", "also write an animated GIF of the descriptor's QR frames")
-	f.StringVar(&o.HTML, "qr-html", "", "also write a printable page of the descriptor's QR codes")
-	f.BoolVar(&o.Term, "qr-term", false, "also show the descriptor's QR code(s) in the terminal")
 	f.StringVar(&o.Format, "qr-format", "ur", "ur (UR crypto-output: airsign-online, Sparrow, Keystone) or text (the descriptor itself)")
 	f.StringVar(&o.Density, "qr-density", "medium", "when a UR needs several codes: low, medium or high (fragments of 80, 200 or 400 bytes)")
+	f.BoolVar(&o.Split, "qr-split", false, "always send a UR series, even when the descriptor fits one code")
+}
+
+// qrOutputFlags adds where QR codes go and how they look; what names the
+// codes in the help text.
+func qrOutputFlags(cmd *cobra.Command, o *transport.QROptions, what string) {
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "qr", "", "write "+what+" codes as numbered PNG frames into this directory")
+	f.StringVar(&o.GIF, "qr-gif", "", "write an animated GIF of "+what+" codes")
+	f.StringVar(&o.HTML, "qr-html", "", "write a printable page of "+what+" codes, numbered")
+	f.BoolVar(&o.Term, "qr-term", false, "show "+what+" codes in the terminal (animated if several)")
 	f.StringVar(&o.Level, "qr-level", "L", "error correction on screens: L, M, Q or H")
 	f.StringVar(&o.PaperLevel, "qr-paper-level", "M", "error correction on the printed page: M or Q (or L, H)")
-	f.BoolVar(&o.Split, "qr-split", false, "always send a UR series, even when the descriptor fits one code")
 	f.DurationVar(&o.Delay, "qr-delay", 250*time.Millisecond, "frame time of animations (100ms to 2s)")
 }
 

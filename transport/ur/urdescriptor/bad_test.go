@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/descriptor/descriptortest"
 	"github.com/airsign/airsign/transport/ur/cbor"
 	"github.com/btcsuite/btcd/chaincfg"
 )
@@ -232,7 +233,7 @@ func FuzzDecode(f *testing.F) {
 		b, _ := hex.DecodeString(v.Hex)
 		f.Add(v.Type == TypeOutputDescriptor, b)
 	}
-	for _, d := range testDescriptors(f) {
+	for _, d := range descriptortest.Wallets(f) {
 		b, _ := Encode(d)
 		f.Add(false, b)
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/descriptor/descriptortest"
 	"github.com/airsign/airsign/transport/ur"
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -139,57 +139,8 @@ func TestOutputDescriptorMultisig(t *testing.T) {
 	}
 }
 
-func master(t testing.TB, seed byte, net *chaincfg.Params) *hdkeychain.ExtendedKey {
-	m, err := hdkeychain.NewMaster(bytes.Repeat([]byte{seed}, 32), net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// testDescriptors are the wallets airsign makes, on mainnet and regtest.
-func testDescriptors(t testing.TB) []*descriptor.Descriptor {
-	var out []*descriptor.Descriptor
-	for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.RegressionNetParams} {
-		for _, kind := range []descriptor.Kind{descriptor.WPKH, descriptor.SHWPKH, descriptor.TR} {
-			d, err := descriptor.New(kind, master(t, 1, net), 3, net)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, d)
-		}
-		for _, kind := range []descriptor.Kind{descriptor.WSHSortedMulti, descriptor.SHWSHSortedMulti} {
-			var keys []descriptor.Key
-			for s := byte(1); s <= 3; s++ {
-				k, err := descriptor.AccountKey(kind, master(t, s, net), 0, net)
-				if err != nil {
-					t.Fatal(err)
-				}
-				keys = append(keys, k)
-			}
-			d, err := descriptor.NewSortedMulti(kind, 2, keys, net)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, d)
-		}
-		// A receive-only wallet: one branch.
-		one, err := descriptor.New(descriptor.WPKH, master(t, 4, net), 0, net)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text, _ := one.StringFor(0)
-		d, err := descriptor.ParseStrict(text, net)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
 func TestRoundTrip(t *testing.T) {
-	for _, d := range testDescriptors(t) {
+	for _, d := range descriptortest.Wallets(t) {
 		msg, err := Encode(d)
 		if err != nil {
 			t.Fatalf("%s: %v", d, err)
@@ -249,7 +200,7 @@ func TestEncodeSparrowForm(t *testing.T) {
 }
 
 func TestDecodeParts(t *testing.T) {
-	d := testDescriptors(t)[3] // a 2-of-3, large enough to split
+	d := descriptortest.Wallets(t)[3] // a 2-of-3, large enough to split
 	msg, err := Encode(d)
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +224,7 @@ func TestDecodeParts(t *testing.T) {
 		t.Errorf("got %s, want %s", got.Text, d)
 	}
 
-	other, _ := Encode(testDescriptors(t)[0])
+	other, _ := Encode(descriptortest.Wallets(t)[0])
 	single, _ := ur.Encode(TypeCryptoOutput, other)
 	psbtUR, _ := ur.Encode("crypto-psbt", []byte{0x41, 0})
 	for _, c := range []struct {
