@@ -199,6 +199,9 @@ type WalletShowOptions struct {
 // WalletShow verifies an enrollment file and prints the descriptor, its ID
 // (compare it with `airsign-online wallet show`) and the first addresses.
 func WalletShow(env *Env, opts WalletShowOptions) error {
+	if err := opts.QR.CheckDescriptor(); err != nil {
+		return err
+	}
 	key, err := opts.Key.LoadKey(env)
 	if err != nil {
 		return err

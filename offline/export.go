@@ -40,6 +40,9 @@ func ExportDescriptor(env *Env, opts ExportOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.QR.CheckDescriptor(); err != nil {
+		return err
+	}
 	key, err := opts.Key.LoadKey(env)
 	if err != nil {
 		return err

@@ -43,6 +43,9 @@ func MultisigDescriptor(env *Env, opts MultisigOptions) error {
 	if !kind.IsMultisig() {
 		return fmt.Errorf("--type %s is not a multisig type: use wsh-multi or sh-wsh-multi", opts.Kind)
 	}
+	if err := opts.QR.CheckDescriptor(); err != nil {
+		return err
+	}
 	if len(opts.Cosigners) < 2 {
 		return fmt.Errorf("a multisig needs at least 2 cosigners, got %d", len(opts.Cosigners))
 	}

@@ -53,6 +53,9 @@ func Sign(env *Env, opts SignOptions) error {
 	if opts.Out == "" && !opts.QR.Any() {
 		return fmt.Errorf("no output: give --out FILE for the signed PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
 	}
+	if err := opts.QR.CheckPSBT(); err != nil {
+		return err
+	}
 	for _, src := range opts.Sources {
 		if opts.Out != "" && src != "-" && sameFile(src, opts.Out) {
 			return fmt.Errorf("--out %s is the input file; airsign never overwrites the PSBT it signs", opts.Out)

@@ -41,6 +41,9 @@ func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
 	if opts.Out == "" && !opts.QR.Any() {
 		return fmt.Errorf("no output: give --out FILE for the replacement PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
 	}
+	if err := opts.QR.CheckPSBT(); err != nil {
+		return err
+	}
 	txid, err := parseTxID(opts.TxID)
 	if err != nil {
 		return err

@@ -77,6 +77,9 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 	if opts.Out == "" && !opts.QR.Any() {
 		return fmt.Errorf("no output: give --out FILE for the unsigned PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
 	}
+	if err := opts.QR.CheckPSBT(); err != nil {
+		return err
+	}
 	paying := len(opts.To) > 0 || opts.ToFile != ""
 	if paying == (opts.Sweep != "") {
 		return fmt.Errorf("say where the money goes: one or more --to ADDRESS:AMOUNT or --to-file CSV, or --sweep ADDRESS")

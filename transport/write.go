@@ -205,3 +205,50 @@ func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]str
 	}
 	return done, nil
 }
+
+// CheckPSBT reports a bad QR option of a PSBT before any work is done, so
+// an operator who typed a wrong flag learns it before typing shares.
+func (o QROptions) CheckPSBT() error {
+	if !o.Any() {
+		return nil
+	}
+	switch strings.ToLower(o.Format) {
+	case "", "ur", "bbqr", "base64":
+	default:
+		return fmt.Errorf("--qr-format %q: use ur, bbqr or base64", o.Format)
+	}
+	switch o.URType {
+	case "", "crypto-psbt", "psbt":
+	default:
+		return fmt.Errorf("--ur-type %q: use crypto-psbt or psbt", o.URType)
+	}
+	return o.checkCommon()
+}
+
+// CheckDescriptor is CheckPSBT for WriteDescriptorQR's options.
+func (o QROptions) CheckDescriptor() error {
+	if !o.Any() {
+		return nil
+	}
+	switch strings.ToLower(o.Format) {
+	case "", "ur", "text":
+	default:
+		return fmt.Errorf("--qr-format %q: use ur (crypto-output) or text", o.Format)
+	}
+	return o.checkCommon()
+}
+
+func (o QROptions) checkCommon() error {
+	if _, err := o.fragmentLen(); err != nil {
+		return err
+	}
+	for _, paper := range []bool{false, true} {
+		if _, err := o.qrOptions(paper, "", ""); err != nil {
+			return err
+		}
+	}
+	if o.Delay != 0 && (o.Delay < qrcode.MinDelay || o.Delay > qrcode.MaxDelay) {
+		return fmt.Errorf("--qr-delay %v: want %v to %v", o.Delay, qrcode.MinDelay, qrcode.MaxDelay)
+	}
+	return nil
+}
