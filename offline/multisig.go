@@ -2,15 +2,18 @@ package offline
 
 import (
 	"encoding/hex"
-
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/airsign/airsign/transport"
-	"github.com/airsign/airsign/transport/file"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/ur/urdescriptor"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -85,12 +88,26 @@ func MultisigDescriptor(env *Env, opts MultisigOptions) error {
 // Coldcard's multisig JSON.
 func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string, error) {
 	text := arg
-	if !strings.HasPrefix(arg, "[") {
+	switch {
+	case strings.HasPrefix(arg, "["):
+	case isQRPicture(arg):
+		texts, err := qrcode.DecodePaths([]string{arg})
+		if len(texts) == 0 {
+			if err == nil {
+				err = errors.New("no QR code found")
+			}
+			return "", err
+		}
+		text = strings.Join(texts, "\n")
+	default:
 		data, err := os.ReadFile(arg)
 		if err != nil {
 			return "", fmt.Errorf("neither a key expression [fp/path]xpub nor a readable file: %w", err)
 		}
 		text = strings.TrimSpace(string(data))
+	}
+	if len(text) > 3 && strings.EqualFold(text[:3], "ur:") {
+		return urCosigner(strings.Fields(text), kind)
 	}
 	if strings.HasPrefix(text, "{") {
 		return coldcardCosigner([]byte(text), kind, net)
@@ -99,6 +116,55 @@ func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string
 		return "", fmt.Errorf("a cosigner key needs its origin, like [73c5da0a/48h/1h/0h/2h]tpub…; export it with `airsign-offline export xpub`")
 	}
 	return text, nil
+}
+
+// isQRPicture reports whether a cosigner argument names pictures of QR
+// codes: an image file or a directory of frames.
+func isQRPicture(path string) bool {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png", ".jpg", ".jpeg", ".gif":
+		return true
+	}
+	return false
+}
+
+// urCosigner takes the multisig key of a UR export: the wsh(cosigner) (or
+// sh(wsh(cosigner))) output of a crypto-account, as SeedSigner, Keystone
+// and Passport show it, or a bare crypto-hdkey.
+func urCosigner(parts []string, kind descriptor.Kind) (string, error) {
+	typ, msg, err := urdescriptor.ReadParts(parts)
+	if err != nil {
+		return "", err
+	}
+	switch typ {
+	case urdescriptor.TypeCryptoAccount:
+		acct, err := urdescriptor.DecodeAccount(msg)
+		if err != nil {
+			return "", err
+		}
+		shape := "wsh(cosigner)"
+		if kind == descriptor.SHWSHSortedMulti {
+			shape = "sh(wsh(cosigner))"
+		}
+		o, err := acct.Find(shape)
+		if err != nil {
+			return "", err
+		}
+		return o.Key, nil
+	case urdescriptor.TypeCryptoHDKey:
+		key, _, err := urdescriptor.DecodeHDKey(msg)
+		if err != nil {
+			return "", err
+		}
+		if !strings.HasPrefix(key, "[") {
+			return "", errors.New("the crypto-hdkey has no origin (master fingerprint and path); export the cosigner key with its origin")
+		}
+		return key, nil
+	}
+	return "", fmt.Errorf("a UR %s is not a cosigner key (expected ur:%s or ur:%s)", typ, urdescriptor.TypeCryptoAccount, urdescriptor.TypeCryptoHDKey)
 }
 
 // coldcardCosigner takes the p2wsh (or p2sh_p2wsh) entry of Coldcard's

@@ -84,6 +84,10 @@ type ImportOptions struct {
 	Network string
 	// GapLimit is stored with the wallet; 0 means DefaultGapLimit.
 	GapLimit int
+	// Type picks the wallet out of a UR crypto-account (SeedSigner,
+	// Keystone and Passport export one with a wallet per script type):
+	// wpkh, sh-wpkh or tr. Empty takes the account's only one.
+	Type string
 }
 
 // ImportWallet reads a descriptor from a string, a file or a QR code, checks
@@ -192,17 +196,17 @@ func readDescriptorSource(env *Env, opts ImportOptions) (descriptorText, string,
 		where := "the QR code in " + strings.Join(opts.QR, ", ")
 		if isUR(texts[0]) {
 			// One code or every frame of an animated series.
-			return urDescriptor(texts, where)
+			return urDescriptor(texts, where, opts.Type)
 		}
 		if len(texts) > 1 {
 			return descriptorText{}, "", fmt.Errorf("found %d different QR codes in %s; a text descriptor fits in one code", len(texts), strings.Join(opts.QR, ", "))
 		}
-		return parseDescriptorData([]byte(texts[0]), where)
+		return parseDescriptorData([]byte(texts[0]), where, opts.Type)
 	}
 	src := opts.Source
 	// A descriptor always has parentheses; a file name or "-" never needs them.
 	if strings.ContainsAny(src, "()") {
-		return parseDescriptorData([]byte(src), "the descriptor given")
+		return parseDescriptorData([]byte(src), "the descriptor given", opts.Type)
 	}
 	var data []byte
 	var err error
@@ -222,7 +226,7 @@ func readDescriptorSource(env *Env, opts ImportOptions) (descriptorText, string,
 	if err != nil {
 		return descriptorText{}, "", err
 	}
-	return parseDescriptorData(data, src)
+	return parseDescriptorData(data, src, opts.Type)
 }
 
 func readCapped(r io.Reader, name string) ([]byte, error) {
@@ -250,11 +254,11 @@ type enrollmentFile struct {
 // returns the descriptor text and the network the JSON names ("" if none);
 // the descriptor itself is not checked here.
 func ParseDescriptorFile(data []byte, name string) (desc, network string, err error) {
-	t, n, err := parseDescriptorData(data, name)
+	t, n, err := parseDescriptorData(data, name, "")
 	return t.desc, n, err
 }
 
-func parseDescriptorData(data []byte, name string) (descriptorText, string, error) {
+func parseDescriptorData(data []byte, name, accountType string) (descriptorText, string, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		return descriptorText{}, "", fmt.Errorf("%s is not text (not UTF-8)", name)
@@ -288,7 +292,7 @@ func parseDescriptorData(data []byte, name string) (descriptorText, string, erro
 		}
 		if isUR(s) {
 			// Scanned UR parts, one per line (a handheld scanner types them).
-			return urDescriptor(urLines(trimmed), name)
+			return urDescriptor(urLines(trimmed), name, accountType)
 		}
 		if found != "" {
 			return descriptorText{}, "", fmt.Errorf("%s line %d: a second descriptor (the first is on line %d); import one descriptor per wallet", name, line, foundLine)
@@ -322,13 +326,66 @@ func urLines(data []byte) []string {
 }
 
 // urDescriptor reads a UR crypto-output or output-descriptor (Sparrow's
-// "Show descriptor QR", airsign-offline export descriptor --qr…).
-func urDescriptor(parts []string, where string) (descriptorText, string, error) {
-	got, err := urdescriptor.DecodeParts(parts)
+// "Show descriptor QR", airsign-offline export descriptor --qr…), or picks
+// the wallet of accountType out of a crypto-account.
+func urDescriptor(parts []string, where, accountType string) (descriptorText, string, error) {
+	typ, msg, err := urdescriptor.ReadParts(parts)
+	if err != nil {
+		return descriptorText{}, "", fmt.Errorf("%s: %w", where, err)
+	}
+	switch typ {
+	case urdescriptor.TypeCryptoAccount:
+		return accountWallet(msg, where, accountType)
+	case urdescriptor.TypeCryptoHDKey:
+		return descriptorText{}, "", fmt.Errorf("%s is a single key (UR crypto-hdkey), not a wallet: a multisig cosigner key goes into airsign-offline wallet multisig", where)
+	}
+	if accountType != "" {
+		return descriptorText{}, "", fmt.Errorf("%s: --type picks a wallet out of a UR crypto-account; this is a UR %s", where, typ)
+	}
+	got, err := urdescriptor.Decode(typ, msg)
 	if err != nil {
 		return descriptorText{}, "", fmt.Errorf("%s: %w", where, err)
 	}
 	return descriptorText{desc: got.Text, where: where, urNet: got.Net}, "", nil
+}
+
+// accountScripts maps --type to the output shapes of a crypto-account.
+var accountScripts = map[string]string{"wpkh": "wpkh", "sh-wpkh": "sh(wpkh)", "tr": "tr"}
+
+func accountWallet(msg []byte, where, accountType string) (descriptorText, string, error) {
+	acct, err := urdescriptor.DecodeAccount(msg)
+	if err != nil {
+		return descriptorText{}, "", fmt.Errorf("%s: %w", where, err)
+	}
+	var wallets []urdescriptor.AccountOutput
+	var names []string
+	for _, o := range acct.Outputs {
+		for name, shape := range accountScripts {
+			if o.Script == shape {
+				wallets = append(wallets, o)
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	var pick urdescriptor.AccountOutput
+	switch {
+	case accountType != "":
+		shape, ok := accountScripts[accountType]
+		if !ok {
+			return descriptorText{}, "", fmt.Errorf("--type %q: use wpkh, sh-wpkh or tr", accountType)
+		}
+		if pick, err = acct.Find(shape); err != nil {
+			return descriptorText{}, "", fmt.Errorf("%s: %w", where, err)
+		}
+	case len(wallets) == 1:
+		pick = wallets[0]
+	case len(wallets) == 0:
+		return descriptorText{}, "", fmt.Errorf("%s: the account export holds no wpkh, sh(wpkh) or tr wallet", where)
+	default:
+		return descriptorText{}, "", fmt.Errorf("%s: the account export holds %d wallets; choose one with --type (%s)", where, len(wallets), strings.Join(names, ", "))
+	}
+	return descriptorText{desc: pick.Text, where: where + " (" + pick.Script + " of the account)", urNet: acct.Net}, "", nil
 }
 
 // LoadWallet reads a wallet from the data directory and re-checks its

@@ -11,10 +11,31 @@ import (
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/ur"
+	"github.com/airsign/airsign/transport/ur/cbor"
 	"github.com/airsign/airsign/transport/ur/urdescriptor"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 )
+
+// accountUR is a UR crypto-account holding the given single-key wallets of
+// the first test key (fingerprint 73c5da0a), as SeedSigner exports one.
+func accountUR(t *testing.T, kinds ...descriptor.Kind) string {
+	b := cbor.AppendMap(nil, 2)
+	b = cbor.AppendUint(cbor.AppendUint(b, 1), 0x73c5da0a)
+	b = cbor.AppendArray(cbor.AppendUint(b, 2), len(kinds))
+	for _, k := range kinds {
+		msg, err := urdescriptor.Encode(testDescriptor(t, k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(cbor.AppendTag(b, 308), msg...)
+	}
+	s, err := ur.Encode(urdescriptor.TypeCryptoAccount, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 // mainnetUR is a mainnet wallet as a UR crypto-output.
 func mainnetUR(t *testing.T) string {
@@ -91,6 +112,9 @@ func TestImportSources(t *testing.T) {
 		{"UR crypto-output scanned series", ImportOptions{Source: write("urs.txt", "# scanned\n"+strings.Join(series, "\n")+"\n"), Network: "regtest"}},
 		{"UR crypto-output animated QR frames", ImportOptions{QR: urPNGs, Network: "regtest"}},
 	}
+	if d.Kind() != descriptor.WSHSortedMulti {
+		t.Fatal("the account cases below assume the multisig test wallet")
+	}
 	for i, c := range good {
 		t.Run(c.name, func(t *testing.T) {
 			c.opts.Name = "w" + itoa(int64(i+1))
@@ -130,6 +154,10 @@ func TestImportSources(t *testing.T) {
 		{"UR mainnet on regtest", ImportOptions{Name: "x", Source: write("ur3.txt", mainnetUR(t)), Network: "regtest"}, "ur3.txt is for mainnet but --network says regtest"},
 		{"UR series incomplete", ImportOptions{Name: "x", Source: write("ur4.txt", series[0]), Network: "regtest"}, "ur4.txt: the UR series is incomplete"},
 		{"UR of a PSBT", ImportOptions{Name: "x", Source: write("ur5.txt", "ur:crypto-psbt/hdcxjsdigtwzcxjzfhbs"), Network: "regtest"}, "ur5.txt: code 1:"},
+		{"UR account with two wallets, no --type", ImportOptions{Name: "x", Source: write("acct2.txt", accountUR(t, descriptor.WPKH, descriptor.TR)), Network: "regtest"}, "acct2.txt: the account export holds 2 wallets; choose one with --type (tr, wpkh)"},
+		{"UR account without the type asked", ImportOptions{Name: "x", Source: write("acct3.txt", accountUR(t, descriptor.WPKH)), Network: "regtest", Type: "sh-wpkh"}, "the account export has no sh(wpkh) output (it has wpkh)"},
+		{"UR account, unknown --type", ImportOptions{Name: "x", Source: write("acct4.txt", accountUR(t, descriptor.WPKH)), Network: "regtest", Type: "pkh"}, `--type "pkh": use wpkh, sh-wpkh or tr`},
+		{"--type on a crypto-output", ImportOptions{Name: "x", Source: write("ur7.txt", urOne), Network: "regtest", Type: "wpkh"}, "--type picks a wallet out of a UR crypto-account; this is a UR crypto-output"},
 		{"UR damaged", ImportOptions{Name: "x", Source: write("ur6.txt", strings.Replace(urOne, "TAAD", "TAAE", 1)), Network: "regtest"}, "ur6.txt: code 1:"},
 		{"bad name", ImportOptions{Name: "../x", Source: text, Network: "regtest"}, "wallet name"},
 		{"no source", ImportOptions{Name: "x"}, "give one descriptor source"},
@@ -234,5 +262,48 @@ func TestLabelsAndFreeze(t *testing.T) {
 	}
 	if err := SetFrozen(e.Env, "w", "xyz", true); err == nil || !strings.Contains(err.Error(), "expected TXID:VOUT") {
 		t.Errorf("freeze xyz: %v", err)
+	}
+}
+
+func TestImportCryptoAccount(t *testing.T) {
+	e := newTestEnv(t)
+	for _, c := range []struct {
+		name  string
+		ur    string
+		typ   string
+		want  descriptor.Kind
+		where string
+	}{
+		{"only wallet", accountUR(t, descriptor.WPKH), "", descriptor.WPKH, "(wpkh of the account)"},
+		{"picked by --type", accountUR(t, descriptor.WPKH, descriptor.SHWPKH, descriptor.TR), "tr", descriptor.TR, "(tr of the account)"},
+		{"sh-wpkh", accountUR(t, descriptor.WPKH, descriptor.SHWPKH), "sh-wpkh", descriptor.SHWPKH, "(sh(wpkh) of the account)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := e.path(c.name + ".txt")
+			if err := os.WriteFile(p, []byte(c.ur), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			w, err := ImportWallet(e.Env, ImportOptions{Name: strings.ReplaceAll(c.name, " ", "-"), Source: p, Network: "regtest", Type: c.typ})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := testDescriptor(t, c.want).String(); w.Descriptor != want {
+				t.Errorf("imported %s, want %s", w.Descriptor, want)
+			}
+		})
+	}
+	// A cosigner key alone is not a wallet: the crypto-hdkey inside a
+	// wpkh crypto-output (after its 3-byte tag 404).
+	msg, err := urdescriptor.Encode(testDescriptor(t, descriptor.WPKH))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdUR, _ := ur.Encode(urdescriptor.TypeCryptoHDKey, msg[3:])
+	p := e.path("hdkey.txt")
+	if err := os.WriteFile(p, []byte(hdUR), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportWallet(e.Env, ImportOptions{Name: "hd", Source: p, Network: "regtest"}); err == nil || !strings.Contains(err.Error(), "is a single key (UR crypto-hdkey), not a wallet") {
+		t.Errorf("crypto-hdkey import: %v", err)
 	}
 }

@@ -253,7 +253,9 @@ key can make. sign --wallet FILE verifies the tag before trusting the descriptor
 		Long: `multisig builds the watch-only descriptor wsh(sortedmulti(K, …)) (or
 sh(wsh(…)) with --type sh-wsh-multi) from each cosigner's export: a key
 expression [fp/48h/coin/account/2h]xpub, a file holding one (cosigner.txt from a
-keygen ceremony with --cosigner, or export xpub), or Coldcard's multisig JSON.
+keygen ceremony with --cosigner, or export xpub), Coldcard's multisig JSON, or
+a UR crypto-account or crypto-hdkey (SeedSigner, Keystone, Passport) as a QR
+picture, a directory of frames, or scanned text.
 It needs no key. Every cosigner compares the descriptor ID, then enrolls the
 descriptor with their own key (wallet enroll).`,
 		Args: cli.MinArgs(2, "at least two cosigner keys or files"),

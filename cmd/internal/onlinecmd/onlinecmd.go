@@ -129,6 +129,8 @@ output-descriptor (one code, or every frame of an animated one), as
 airsign-offline export descriptor --qr and Sparrow show it. A text descriptor
 needs its BIP380 checksum (#…). Types: wpkh, sh(wpkh), tr (key path),
 wsh(sortedmulti) and sh(wsh(sortedmulti)), with key origins and <0;1>/*.
+A UR crypto-account (the watch-only export of SeedSigner, Keystone or
+Passport) holds one wallet per script type: pick it with --type.
 A UR names only "mainnet" or "a test network": for the latter pass --network.
 
 --network defaults to the enrollment file's network, else AIRSIGN_NETWORK,
@@ -160,6 +162,7 @@ else mainnet. --gap-limit given here is saved with the wallet.`,
 		},
 	}
 	impCmd.Flags().StringVar(&imp.Network, "network", "", "mainnet, testnet, signet or regtest (default: the file's, else env AIRSIGN_NETWORK, else mainnet)")
+	impCmd.Flags().StringVar(&imp.Type, "type", "", "from a UR crypto-account (SeedSigner, Keystone, Passport): which wallet, wpkh, sh-wpkh or tr (default: its only one)")
 	impCmd.Flags().StringArrayVar(&imp.QR, "qr", nil, "read the descriptor from a QR code in this image (PNG, JPEG, GIF) or directory")
 	list := &cobra.Command{
 		Use:   "list",

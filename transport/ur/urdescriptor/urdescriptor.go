@@ -115,20 +115,34 @@ func Decode(urType string, message []byte) (*Decoded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", urType, err)
 	}
-	net := d.infoNet
-	if net == NetUnknown {
-		net = d.pathNet
-	}
+	net := d.netClass()
 	if net == NetTest {
 		// Rewrite every xpub with the test version: decoding could only
 		// learn the network after writing the first keys.
 		body = d.retag(body)
 	}
+	text, err := withChecksum(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", urType, err)
+	}
+	return &Decoded{Text: text, Net: net, Name: d.name}, nil
+}
+
+func withChecksum(body string) (string, error) {
 	sum, err := descriptor.Checksum(body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: the descriptor it holds has a character outside BIP380's set", urType)
+		return "", errors.New("the descriptor it holds has a character outside BIP380's set")
 	}
-	return &Decoded{Text: body + "#" + sum, Net: net, Name: d.name}, nil
+	return body + "#" + sum, nil
+}
+
+// netClass is the network the keys named: by coin info, else by a BIP43
+// origin's coin type.
+func (d *decoder) netClass() string {
+	if d.infoNet != NetUnknown {
+		return d.infoNet
+	}
+	return d.pathNet
 }
 
 // decoder collects what the keys say while the script is converted.
@@ -137,6 +151,7 @@ type decoder struct {
 	pathNet string // what the last BIP43 origin's coin type said
 	name    string
 	nKeys   int
+	lastKey string // the last key written, without children
 	// xpubs maps the mainnet text of each key written to its test text.
 	xpubs [][2]string
 }
@@ -330,7 +345,7 @@ func (d *decoder) key(it cbor.Item) (string, error) {
 	case tagAddress, tagAddressV2:
 		return "", fmt.Errorf("key %d is a single address (addr), not a wallet; export the wallet's descriptor instead", n)
 	case tagHDKey, tagHDKeyV2:
-		s, err := d.hdkey(content)
+		s, err := d.hdkey(content, true)
 		if err != nil {
 			return "", fmt.Errorf("key %d: %w", n, err)
 		}
@@ -348,8 +363,9 @@ func (d *decoder) key(it cbor.Item) (string, error) {
 	return "", fmt.Errorf("key %d: expected crypto-hdkey (tag %d), found tag %d", n, tagHDKey, tag)
 }
 
-// hdkey converts a crypto-hdkey map (BCR-2020-007).
-func (d *decoder) hdkey(m cbor.Item) (string, error) {
+// hdkey converts a crypto-hdkey map (BCR-2020-007) to
+// "[fp/path]xpub", followed by its children steps when withChildren.
+func (d *decoder) hdkey(m cbor.Item, withChildren bool) (string, error) {
 	if m.Kind != cbor.Map {
 		return "", fmt.Errorf("expected a map, found a %s", m.Kind)
 	}
@@ -447,6 +463,10 @@ func (d *decoder) hdkey(m cbor.Item) (string, error) {
 		b.WriteString("]")
 	}
 	b.WriteString(mainText)
+	d.lastKey = b.String()
+	if !withChildren {
+		return b.String(), nil
+	}
 	children := "/<0;1>/*" // Sparrow's and Keystone's convention for an account key
 	if c, ok := m.Lookup(7); ok {
 		kp, err := keypath(c, "children")
