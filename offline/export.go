@@ -74,7 +74,12 @@ func showDescriptorQR(env *Env, d *descriptor.Descriptor, o transport.QROptions)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "descriptor ID %s: airsign-online wallet import must show the same ID\n", d.ID())
+	first, err := d.Derive(d.Branches()[0], 0)
+	if err != nil {
+		return err
+	}
+	// The ID is 32 bits; the address is what a forged QR cannot match.
+	fmt.Fprintf(env.Stderr, "descriptor ID %s, first receive address %s: airsign-online wallet import must show the same\n", d.ID(), first.Address.EncodeAddress())
 	return nil
 }
 

@@ -204,7 +204,11 @@ func readDescriptorSource(env *Env, opts ImportOptions) (descriptorText, string,
 		return parseDescriptorData([]byte(texts[0]), where, opts.Type)
 	}
 	src := opts.Source
-	// A descriptor always has parentheses; a file name or "-" never needs them.
+	// A descriptor always has parentheses, a UR starts "ur:"; a file name
+	// or "-" needs neither.
+	if isUR(src) {
+		return urDescriptor(strings.Fields(src), "the UR given", opts.Type)
+	}
 	if strings.ContainsAny(src, "()") {
 		return parseDescriptorData([]byte(src), "the descriptor given", opts.Type)
 	}

@@ -98,6 +98,10 @@ func TestImportSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	psbtUR, err := ur.Encode(ur.TypeCryptoPSBT, ur.EncodeCBORBytes([]byte("psbt\xff\x01\x00")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := []struct {
 		name string
 		opts ImportOptions
@@ -109,6 +113,7 @@ func TestImportSources(t *testing.T) {
 		{"QR image", ImportOptions{QR: pngs, Network: "regtest"}},
 		{"QR directory", ImportOptions{QR: []string{e.path("qr")}, Network: "regtest"}},
 		{"UR crypto-output text", ImportOptions{Source: write("ur.txt", urOne+"\n"), Network: "regtest"}},
+		{"UR crypto-output as the argument", ImportOptions{Source: urOne, Network: "regtest"}},
 		{"UR crypto-output scanned series", ImportOptions{Source: write("urs.txt", "# scanned\n"+strings.Join(series, "\n")+"\n"), Network: "regtest"}},
 		{"UR crypto-output animated QR frames", ImportOptions{QR: urPNGs, Network: "regtest"}},
 	}
@@ -153,7 +158,8 @@ func TestImportSources(t *testing.T) {
 		{"UR test network on mainnet", ImportOptions{Name: "x", Source: write("ur2.txt", urOne), Network: "mainnet"}, "ur2.txt is for a test network but --network says mainnet"},
 		{"UR mainnet on regtest", ImportOptions{Name: "x", Source: write("ur3.txt", mainnetUR(t)), Network: "regtest"}, "ur3.txt is for mainnet but --network says regtest"},
 		{"UR series incomplete", ImportOptions{Name: "x", Source: write("ur4.txt", series[0]), Network: "regtest"}, "ur4.txt: the UR series is incomplete"},
-		{"UR of a PSBT", ImportOptions{Name: "x", Source: write("ur5.txt", "ur:crypto-psbt/hdcxjsdigtwzcxjzfhbs"), Network: "regtest"}, "ur5.txt: code 1:"},
+		{"UR of a PSBT", ImportOptions{Name: "x", Source: write("ur5.txt", psbtUR), Network: "regtest"}, `ur5.txt: UR type "crypto-psbt" does not hold a wallet descriptor`},
+		{"UR given as the argument, on mainnet", ImportOptions{Name: "x", Source: urOne, Network: "mainnet"}, "the UR given is for a test network but --network says mainnet"},
 		{"UR account with two wallets, no --type", ImportOptions{Name: "x", Source: write("acct2.txt", accountUR(t, descriptor.WPKH, descriptor.TR)), Network: "regtest"}, "acct2.txt: the account export holds 2 wallets; choose one with --type (tr, wpkh)"},
 		{"UR account without the type asked", ImportOptions{Name: "x", Source: write("acct3.txt", accountUR(t, descriptor.WPKH)), Network: "regtest", Type: "sh-wpkh"}, "the account export has no sh(wpkh) output (it has wpkh)"},
 		{"UR account, unknown --type", ImportOptions{Name: "x", Source: write("acct4.txt", accountUR(t, descriptor.WPKH)), Network: "regtest", Type: "pkh"}, `--type "pkh": use wpkh, sh-wpkh or tr`},

@@ -4,12 +4,11 @@
 //
 // It exists because the registry types that describe wallets (crypto-output,
 // output-descriptor, crypto-hdkey) are nested CBOR, and a QR code from
-// another machine is outside input. Anything outside deterministic
-// encoding — indefinite lengths, non-shortest heads, reserved additional
-// information, floats, undefined and null, duplicate map keys, trailing
-// bytes — is refused, so one message has exactly one accepted encoding, and
-// no input can make the decoder allocate more than the input's own size or
-// recurse deeper than MaxDepth.
+// another machine is outside input. Indefinite lengths, non-shortest heads,
+// reserved additional information, floats, undefined and null, duplicate
+// map keys and trailing bytes are refused. Map keys may come in any order:
+// Sparrow and Keystone write them in insertion order. No input makes the
+// decoder hold more than MaxItems items or recurse deeper than MaxDepth.
 package cbor
 
 import (
@@ -30,6 +29,11 @@ const (
 	MajorTag    byte = 6
 	MajorSimple byte = 7
 )
+
+// MaxItems bounds the data items of one message: a 20-key multisig
+// wallet has about 400; the bound keeps a hostile message from costing
+// more than a few hundred kilobytes of Items.
+const MaxItems = 4096
 
 // MaxMapPairs bounds the pairs of one map: registry types have about ten
 // keys, and the bound keeps the duplicate-key check cheap.
@@ -114,7 +118,8 @@ func (it Item) Untag() (content Item, tag uint64, ok bool) {
 
 // Decode parses exactly one CBOR data item; bytes after it are an error.
 func Decode(b []byte) (Item, error) {
-	it, rest, err := decode(b, 0)
+	budget := MaxItems
+	it, rest, err := decode(b, 0, &budget)
 	if err != nil {
 		return Item{}, err
 	}
@@ -124,9 +129,12 @@ func Decode(b []byte) (Item, error) {
 	return it, nil
 }
 
-func decode(b []byte, depth int) (Item, []byte, error) {
+func decode(b []byte, depth int, budget *int) (Item, []byte, error) {
 	if depth > MaxDepth {
 		return Item{}, nil, fmt.Errorf("cbor: nested deeper than %d levels", MaxDepth)
+	}
+	if *budget--; *budget < 0 {
+		return Item{}, nil, fmt.Errorf("cbor: more than %d data items", MaxItems)
 	}
 	if len(b) > 0 && b[0]>>5 == MajorSimple {
 		switch b[0] {
@@ -167,9 +175,13 @@ func decode(b []byte, depth int) (Item, []byte, error) {
 			count = 2 * n
 		}
 		// Every item takes at least one byte: a count beyond the bytes
-		// left cannot be honest, and must not size an allocation.
+		// left, or beyond the items still allowed, must not size an
+		// allocation.
 		if count > uint64(len(rest)) {
 			return Item{}, nil, ErrTruncated
+		}
+		if count > uint64(*budget) {
+			return Item{}, nil, fmt.Errorf("cbor: more than %d data items", MaxItems)
 		}
 		it := Item{Kind: Array, Items: make([]Item, 0, count)}
 		if major == MajorMap {
@@ -177,7 +189,7 @@ func decode(b []byte, depth int) (Item, []byte, error) {
 		}
 		for i := uint64(0); i < count; i++ {
 			var el Item
-			if el, rest, err = decode(rest, depth+1); err != nil {
+			if el, rest, err = decode(rest, depth+1, budget); err != nil {
 				return Item{}, nil, err
 			}
 			if major == MajorMap && i%2 == 0 {
@@ -189,7 +201,7 @@ func decode(b []byte, depth int) (Item, []byte, error) {
 		}
 		return it, rest, nil
 	case MajorTag:
-		content, rest, err := decode(rest, depth+1)
+		content, rest, err := decode(rest, depth+1, budget)
 		if err != nil {
 			return Item{}, nil, err
 		}

@@ -119,6 +119,8 @@ func TestDecodeInvalid(t *testing.T) {
 		{"c1", "truncated"},
 		{deep, "deeper"},
 		{bigMap, "more than"},
+		{"9910" + strings.Repeat("00", 4112), "more than 4096 data items"},
+		{"9864" + strings.Repeat("9829"+strings.Repeat("00", 41), 100), "more than 4096 data items"},
 	} {
 		in, err := hex.DecodeString(c.hex)
 		if err != nil {

@@ -106,7 +106,7 @@ func accountOutput(o cbor.Item, fp [4]byte) (AccountOutput, string, error) {
 	if err != nil {
 		return AccountOutput{}, "", err
 	}
-	d := &decoder{}
+	d := &decoder{accountLevel: true}
 	body, err := d.script(c, 0)
 	if err != nil {
 		return AccountOutput{}, "", err

@@ -138,3 +138,16 @@ func FuzzDecodeAccount(f *testing.F) {
 		}
 	})
 }
+
+// TestAccountIgnoresChildren reads an account output with children 0/*
+// (older Keystone firmware) as the whole account, <0;1>/*.
+func TestAccountIgnoresChildren(t *testing.T) {
+	out := tag(tagCryptoOutput, wpkh(hdkey(field{7, keypathItem(field{1, array(uint_(0), boolean(false), array(), boolean(false))})})))
+	acct, err := DecodeAccount(cmap(field{1, uint_(0xd34db33f)}, field{2, array(out)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := acct.Outputs[0]; !strings.Contains(o.Text, "/<0;1>/*)#") {
+		t.Errorf("read as %s", o.Text)
+	}
+}

@@ -149,6 +149,10 @@ func TestDecodeRefuses(t *testing.T) {
 		{"origin fingerprint zero", TypeCryptoOutput, wpkh(hdkey(field{6, keypathItem(field{1, array()}, field{2, uint_(0)})})), "not a nonzero 32-bit"},
 		{"origin depth too big", TypeCryptoOutput, wpkh(hdkey(field{6, keypathItem(field{1, array()}, field{3, uint_(256)})})), "depth is not a number"},
 		{"partial origin", TypeCryptoOutput, wpkh(hdkey(field{6, keypathItem(field{1, array(uint_(0), boolean(true))}, field{2, uint_(1)}, field{3, uint_(3)})})), "gives 1 of the key's 3"},
+		{"no origin", TypeCryptoOutput, wpkh(hdkey(field{6, nil})), "no origin (field 6)"},
+		{"empty origin", TypeCryptoOutput, wpkh(hdkey(field{6, keypathItem(field{1, array()})})), "neither a path nor a master key fingerprint"},
+		{"no parent fingerprint at depth 3", TypeCryptoOutput, wpkh(hdkey(field{8, nil})), "no parent fingerprint (field 8)"},
+		{"coin info testnet type with mainnet", TypeCryptoOutput, tag(tagWSH, multi(tagSortedMulti, 1, hdkey(field{5, tag(tagCoinInfo, cmap(field{1, uint_(1)}))}), hdkey(field{5, coin(0, 0)}))), "different networks"},
 		{"parent fingerprint zero", TypeCryptoOutput, wpkh(hdkey(field{8, uint_(0)})), "parent fingerprint"},
 		{"children hardened", TypeCryptoOutput, wpkh(hdkey(field{7, keypathItem(field{1, array(uint_(0), boolean(true), array(), boolean(false))})})), "hardened branch"},
 		{"children hardened wildcard", TypeCryptoOutput, wpkh(hdkey(field{7, keypathItem(field{1, array(uint_(0), boolean(false), array(), boolean(true))})})), "not BRANCH/*"},
@@ -211,6 +215,8 @@ func TestDecodeAccepts(t *testing.T) {
 		{"test network from the origin's coin type", TypeCryptoOutput, wpkh(hdkey(field{6, keypathItem(field{1, array(uint_(84), boolean(true), uint_(1), boolean(true), uint_(0), boolean(true))}, field{2, uint_(0xd34db33f)})})), "wpkh(" + tpubFor + "tpub", NetTest},
 		{"sh(wsh(sortedmulti))", TypeCryptoOutput, tag(tagSH, tag(tagWSH, multi(tagSortedMulti, 1, hdkey()))), "sh(wsh(sortedmulti(1,[d34db33f/84h/0h/0h]" + xpub + "/<0;1>/*)))", NetMain},
 		{"od with checksum over placeholders", TypeOutputDescriptor, tag(tagOutputDescV2, cmap(field{1, cbor.AppendText(nil, "wpkh(@0)#abcdefgh")}, field{2, array(hdkey())})), "wpkh([d34db33f/84h/0h/0h]" + xpub + "/<0;1>/*)", NetMain},
+		{"master key, depth 0 given", TypeCryptoOutput, wpkh(hdkey(field{6, keypathItem(field{1, array()}, field{3, uint_(0)})}, field{8, nil})), "wpkh(xpub661MyMwAqRbc", NetUnknown},
+		{"SLIP-44 testnet coin type", TypeCryptoOutput, wpkh(hdkey(field{5, tag(tagCoinInfo, cmap(field{1, uint_(1)}))})), "wpkh([d34db33f/84h/0h/0h]tpub", NetTest},
 		{"od untagged", TypeOutputDescriptor, cmap(field{1, cbor.AppendText(nil, "wpkh(@0)")}, field{2, array(hdkey())}), "wpkh([d34db33f/84h/0h/0h]" + xpub + "/<0;1>/*)", NetMain},
 	} {
 		t.Run(c.name, func(t *testing.T) {

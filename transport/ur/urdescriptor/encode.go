@@ -3,6 +3,7 @@ package urdescriptor
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/ur/cbor"
@@ -83,7 +84,14 @@ func appendHDKey(b []byte, k descriptor.Key, branches []uint32, net *chaincfg.Pa
 
 	b = cbor.AppendUint(b, 6)
 	b = cbor.AppendTag(b, tagKeypath)
-	b = cbor.AppendMap(b, 3)
+	// A master xpub written without an origin keeps none: {components:
+	// [], depth: 0}, so it reads back as the same text.
+	withOrigin := strings.HasPrefix(k.String(), "[")
+	if withOrigin {
+		b = cbor.AppendMap(b, 3)
+	} else {
+		b = cbor.AppendMap(b, 2)
+	}
 	b = cbor.AppendUint(b, 1)
 	b = cbor.AppendArray(b, 2*len(k.Path))
 	for _, p := range k.Path {
@@ -93,7 +101,9 @@ func appendHDKey(b []byte, k descriptor.Key, branches []uint32, net *chaincfg.Pa
 		}
 		b = cbor.AppendBool(cbor.AppendUint(b, uint64(p)), hardened)
 	}
-	b = cbor.AppendUint(cbor.AppendUint(b, 2), uint64(binary.BigEndian.Uint32(k.MasterFingerprint[:])))
+	if withOrigin {
+		b = cbor.AppendUint(cbor.AppendUint(b, 2), uint64(binary.BigEndian.Uint32(k.MasterFingerprint[:])))
+	}
 	b = cbor.AppendUint(cbor.AppendUint(b, 3), uint64(len(k.Path)))
 
 	if !standard {

@@ -12,6 +12,13 @@
 // account key with its origin, coin info and parent fingerprint, and no
 // children when the wallet uses the standard <0;1>/* branches.
 //
+// A key without children is read as the account key of a standard wallet,
+// <0;1>/*, as Sparrow and Keystone read it (even in an output-descriptor,
+// where text would mean a single key). Every key needs its origin (master
+// fingerprint and whole path) and, below depth 1, its parent fingerprint:
+// without them the xpub — and the descriptor ID the operator compares —
+// would be rebuilt differently from the exporting wallet's.
+//
 // Private keys are refused, and no error quotes key material.
 package urdescriptor
 
@@ -152,6 +159,9 @@ type decoder struct {
 	name    string
 	nKeys   int
 	lastKey string // the last key written, without children
+	// accountLevel ignores children: crypto-account outputs are account
+	// keys (BCR-2020-015), though older Keystone firmware adds 0/*.
+	accountLevel bool
 	// xpubs maps the mainnet text of each key written to its test text.
 	xpubs [][2]string
 }
@@ -392,32 +402,35 @@ func (d *decoder) hdkey(m cbor.Item, withChildren bool) (string, error) {
 		return "", err
 	}
 	var (
-		fp      [4]byte
-		hasFP   bool
-		path    []uint32
-		hasPath bool
+		fp    [4]byte
+		hasFP bool
+		path  []uint32
 	)
-	if o, ok := m.Lookup(6); ok {
-		kp, err := keypath(o, "origin")
-		if err != nil {
-			return "", err
-		}
-		for _, c := range kp.components {
-			if c.kind != stepIndex {
-				return "", errors.New("the origin path has a wildcard, range or pair; it must be plain steps")
-			}
-			path = append(path, c.index)
-		}
-		if kp.depth >= 0 && kp.depth != len(path) {
-			if len(path) != 0 || kp.depth != 0 {
-				return "", fmt.Errorf("the origin gives %d of the key's %d derivation steps; airsign needs the whole path from the master key", len(path), kp.depth)
-			}
-		}
-		fp, hasFP = kp.fingerprint, kp.hasFingerprint
-		hasPath = true
+	o, ok := m.Lookup(6)
+	if !ok {
+		// Without an origin the depth is unknown: the xpub would be
+		// rebuilt as a master key with a made-up fingerprint.
+		return "", errors.New("no origin (field 6): airsign needs the key's master fingerprint and derivation path")
 	}
+	kp, err := keypath(o, "origin")
+	if err != nil {
+		return "", err
+	}
+	for _, c := range kp.components {
+		if c.kind != stepIndex {
+			return "", errors.New("the origin path has a wildcard, range or pair; it must be plain steps")
+		}
+		path = append(path, c.index)
+	}
+	if kp.depth >= 0 && kp.depth != len(path) {
+		return "", fmt.Errorf("the origin gives %d of the key's %d derivation steps; airsign needs the whole path from the master key", len(path), kp.depth)
+	}
+	fp, hasFP = kp.fingerprint, kp.hasFingerprint
 	if len(path) > 0 && !hasFP {
 		return "", errors.New("the origin has no master key fingerprint; a signer could not recognise its key in a PSBT")
+	}
+	if len(path) == 0 && !hasFP && kp.depth != 0 {
+		return "", errors.New("the origin has neither a path nor a master key fingerprint: say depth 0 for a master key")
 	}
 	if len(path) > 255 {
 		return "", errors.New("the origin path is longer than 255 steps")
@@ -439,6 +452,11 @@ func (d *decoder) hdkey(m cbor.Item, withChildren bool) (string, error) {
 		parent = uint32(p.N)
 	} else if len(path) == 1 {
 		parent = binary.BigEndian.Uint32(fp[:]) // the master is the parent
+	} else if len(path) > 1 {
+		// The parent fingerprint is part of the xpub: made up, it would
+		// change the descriptor ID and the PSBT_GLOBAL_XPUB of every
+		// multisig PSBT, which hardware signers check.
+		return "", errors.New("no parent fingerprint (field 8): without it the xpub, and the wallet's descriptor ID, would differ from the exporting wallet's")
 	}
 	var child uint32
 	if len(path) > 0 {
@@ -455,7 +473,7 @@ func (d *decoder) hdkey(m cbor.Item, withChildren bool) (string, error) {
 	d.xpubs = append(d.xpubs, [2]string{mainText, testKey.String()})
 
 	var b strings.Builder
-	if hasPath && hasFP {
+	if hasFP {
 		fmt.Fprintf(&b, "[%x", fp)
 		for _, p := range path {
 			b.WriteString("/" + formatStep(p))
@@ -468,7 +486,7 @@ func (d *decoder) hdkey(m cbor.Item, withChildren bool) (string, error) {
 		return b.String(), nil
 	}
 	children := "/<0;1>/*" // Sparrow's and Keystone's convention for an account key
-	if c, ok := m.Lookup(7); ok {
+	if c, ok := m.Lookup(7); ok && !d.accountLevel {
 		kp, err := keypath(c, "children")
 		if err != nil {
 			return "", err
@@ -492,15 +510,25 @@ func (d *decoder) useInfo(m cbor.Item) error {
 	if !tagged || (tag != tagCoinInfo && tag != tagCoinInfoV2) || c.Kind != cbor.Map {
 		return errors.New("the use-info (field 5) is not a tagged crypto-coininfo map")
 	}
-	if t, ok := c.Lookup(1); ok && (t.Kind != cbor.Uint || t.N != 0) {
-		return errors.New("the key is for another coin than Bitcoin (coin info type is not 0)")
-	}
 	net := NetMain
+	if t, ok := c.Lookup(1); ok {
+		switch {
+		case t.Kind == cbor.Uint && t.N == 0:
+		case t.Kind == cbor.Uint && t.N == 1:
+			// SLIP-44 type 1, "testnet (all coins)": what some older
+			// firmware writes for a test-network Bitcoin key.
+			net = NetTest
+		default:
+			return errors.New("the key is for another coin than Bitcoin (coin info type is neither 0 nor 1)")
+		}
+	}
 	if n, ok := c.Lookup(2); ok {
 		switch {
-		case n.Kind == cbor.Uint && n.N == 0:
+		case n.Kind == cbor.Uint && n.N == 0 && net == NetMain:
 		case n.Kind == cbor.Uint && n.N == 1:
 			net = NetTest
+		case n.Kind == cbor.Uint && n.N == 0:
+			return errors.New("the coin info says testnet coin type but mainnet network")
 		default:
 			return errors.New("the coin info network is neither 0 (mainnet) nor 1 (testnet)")
 		}

@@ -243,3 +243,34 @@ func TestDecodeParts(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundTripMasterWithoutOrigin: a multisig may name a cosigner by its
+// bare master xpub; the UR must read back as the same text.
+func TestRoundTripMasterWithoutOrigin(t *testing.T) {
+	net := &chaincfg.RegressionNetParams
+	m, err := descriptortest.Master(t, 9, net).Neuter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := descriptor.AccountKey(descriptor.WSHSortedMulti, descriptortest.Master(t, 1, net), 0, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "wsh(sortedmulti(1," + other.String() + "/<0;1>/*," + m.String() + "/<0;1>/*))"
+	sum, _ := descriptor.Checksum(body)
+	d, err := descriptor.ParseStrict(body+"#"+sum, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(TypeCryptoOutput, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Text != d.String() {
+		t.Errorf("round trip\n got %s\nwant %s", got.Text, d)
+	}
+}
