@@ -8,10 +8,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
 )
 
 // ShowWallet prints a wallet's descriptor, network and bookkeeping.
-func ShowWallet(env *Env, name string) error {
+func ShowWallet(env *Env, name string, qr transport.QROptions) error {
+	if err := qr.CheckDescriptor(); err != nil {
+		return err
+	}
 	w, err := LoadWallet(env, name)
 	if err != nil {
 		return err
@@ -25,13 +29,27 @@ func ShowWallet(env *Env, name string) error {
 	env.Printf("Type:        %s\n", kind)
 	env.Printf("Descriptor:  %s\n", w.Descriptor)
 	env.Printf("Descriptor ID (compare with the offline screen): %s\n", w.desc.ID())
+	first, err := w.desc.Derive(w.desc.Branches()[0], 0)
+	if err != nil {
+		return err
+	}
+	env.Printf("First receive address (compare too): %s\n", first.Address.EncodeAddress())
 	for i, k := range w.desc.Keys() {
 		env.Printf("Key %d:       %s\n", i+1, psbt.FormatPath(k.PSBTFingerprint(), k.Path))
 	}
 	env.Printf("Gap limit:   %d\n", w.GapLimit)
 	env.Printf("Labels:      %d\n", len(w.Labels))
 	env.Printf("Frozen:      %d coin(s)\n", len(w.Frozen))
-	return nil
+	if !qr.Any() {
+		return nil
+	}
+	// For a phone or desktop watch-only wallet (Sparrow, Keystone's
+	// companions): the same UR crypto-output airsign-offline shows.
+	lines, err := transport.WriteDescriptorQR(env.context(), w.desc, qr, env.Stdout)
+	for _, l := range lines {
+		fmt.Fprintln(env.Stderr, l)
+	}
+	return err
 }
 
 // ListAddresses prints n addresses of a branch starting at start, with

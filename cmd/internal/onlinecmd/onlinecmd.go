@@ -14,6 +14,7 @@ import (
 	"github.com/airsign/airsign/cmd/internal/version"
 	"github.com/airsign/airsign/online"
 	"github.com/airsign/airsign/online/backend"
+	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/spf13/cobra"
 )
@@ -174,12 +175,14 @@ else mainnet. --gap-limit given here is saved with the wallet.`,
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE:  func(cmd *cobra.Command, args []string) error { return online.ListWallets(env) },
 	}
+	var showQR transport.QROptions
 	show := &cobra.Command{
 		Use:   "show",
-		Short: "Show the wallet's descriptor, network and keys",
+		Short: "Show the wallet's descriptor, network and keys (--qr…: as a QR code for a watch-only wallet)",
 		Args:  cli.ExactArgs(0, "no arguments"),
-		RunE:  func(cmd *cobra.Command, args []string) error { return online.ShowWallet(env, *name) },
+		RunE:  func(cmd *cobra.Command, args []string) error { return online.ShowWallet(env, *name, showQR) },
 	}
+	cli.DescriptorQRFlags(show, &showQR)
 	var change bool
 	var n, start uint32
 	addrs := &cobra.Command{
