@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport/ur"
+	"github.com/airsign/airsign/transport/ur/urdescriptor"
 )
 
 const (
@@ -240,6 +244,20 @@ func FuzzParseDescriptorFile(f *testing.F) {
 	f.Add([]byte("wpkh(x)#y\n"))
 	f.Add([]byte(`{"descriptor":"wpkh(x)","network":"regtest"}`))
 	f.Add([]byte("# c\nur:crypto-output/abc"))
+	f.Add([]byte(accountUR(f, descriptor.WPKH, descriptor.TR)))
+	msg, err := urdescriptor.Encode(testDescriptor(f, descriptor.WSHSortedMulti))
+	if err != nil {
+		f.Fatal(err)
+	}
+	enc, err := ur.NewEncoder(urdescriptor.TypeCryptoOutput, msg, 120)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var series []string
+	for i := 1; i <= enc.SeqLen()+1; i++ {
+		series = append(series, enc.Part(uint32(i)))
+	}
+	f.Add([]byte(strings.Join(series, "\n")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, _, err := ParseDescriptorFile(data, "f")
 		if err == nil && (d == "" || !utf8.ValidString(d)) {

@@ -19,7 +19,7 @@ import (
 
 // accountUR is a UR crypto-account holding the given single-key wallets of
 // the first test key (fingerprint 73c5da0a), as SeedSigner exports one.
-func accountUR(t *testing.T, kinds ...descriptor.Kind) string {
+func accountUR(t testing.TB, kinds ...descriptor.Kind) string {
 	b := cbor.AppendMap(nil, 2)
 	b = cbor.AppendUint(cbor.AppendUint(b, 1), 0x73c5da0a)
 	b = cbor.AppendArray(cbor.AppendUint(b, 2), len(kinds))
