@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // Config says how to reach a JSON-RPC node (btcd or Bitcoin Core). The CLI fills
@@ -492,16 +493,25 @@ func transportError(name, what string, timeout time.Duration, err error) error {
 // snippet shortens outside text for an error message and drops control bytes.
 func snippet(b []byte) string {
 	const max = 120
-	s := strings.TrimSpace(string(b))
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+	// Invalid UTF-8 becomes '?' (one byte, where strings.Map would write a
+	// three-byte U+FFFD per bad byte and triple the length), and C0 and C1
+	// controls (ESC, CSI…) become spaces, so a node's reply can neither
+	// grow past the bound nor drive the operator's terminal.
+	s := strings.ToValidUTF8(strings.TrimSpace(string(b)), "?")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
 			return ' '
 		}
 		return r
 	}, s)
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
 }
 
 // redactURL removes credentials from a URL string that may not even parse.

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/btcsuite/btcd/wire"
 )
@@ -455,6 +457,21 @@ func TestSnippet(t *testing.T) {
 	}
 	if got := snippet([]byte("a\nb\x1bc")); got != "a b c" {
 		t.Fatalf("snippet control bytes: %q", got)
+	}
+	// Invalid UTF-8 does not grow (FuzzRPCErrorFromBody found 120 bad
+	// bytes turning into 360), and C1 controls such as CSI are blanked.
+	if got := snippet(append(bytes.Repeat([]byte{0x82}, 500), "ok"...)); got != "?ok" {
+		t.Fatalf("snippet of invalid UTF-8: %q", got)
+	}
+	if got := snippet(bytes.Repeat([]byte("a\x82"), 200)); len(got) != 120+len("…") {
+		t.Fatalf("snippet of mixed invalid UTF-8: %d bytes", len(got))
+	}
+	if got := snippet([]byte("x\u009b31my")); got != "x 31my" {
+		t.Fatalf("snippet C1 control: %q", got)
+	}
+	// A cut never splits a rune.
+	if got := snippet([]byte(strings.Repeat("é", 100))); !utf8.ValidString(got) || len(got) > 120+len("…") {
+		t.Fatalf("snippet of runes: %d bytes, valid %v", len(got), utf8.ValidString(got))
 	}
 }
 
