@@ -90,7 +90,7 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 		texts, derr := qrcode.DecodePaths(images)
 		for _, t := range texts {
 			if done, err := addPart(c, t, progress); err != nil {
-				fmt.Fprintf(progress, "skipped a code: %v\n", err)
+				fmt.Fprintf(progress, "skipped a code: %s\n", Printable(err.Error()))
 			} else if done {
 				return c.PSBT()
 			}
@@ -150,7 +150,7 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 				return c.PSBT()
 			}
 			if perr != nil && c.Progress().Total > 0 {
-				fmt.Fprintf(progress, "%s line %d: %v\n", name, lines, perr)
+				fmt.Fprintf(progress, "%s line %d: %s\n", Printable(name), lines, Printable(perr.Error()))
 			}
 		}
 		if err == io.EOF {
@@ -179,7 +179,7 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 func addPart(c *parts.Collector, text string, progress io.Writer) (bool, error) {
 	p, err := c.Add(text)
 	if errors.Is(err, parts.ErrStartedOver) {
-		fmt.Fprintf(progress, "%v\n", err)
+		fmt.Fprintf(progress, "%s\n", Printable(err.Error()))
 		err = nil
 	}
 	if err == nil && p.Total > 1 {
@@ -202,7 +202,7 @@ func scanCamera(opts ReadOptions, c *parts.Collector, progress io.Writer) ([]byt
 			if done, err := addPart(c, t, progress); done {
 				return true, nil
 			} else if err != nil && !errors.Is(err, parts.ErrStartedOver) {
-				fmt.Fprintf(progress, "skipped a code: %v\n", err)
+				fmt.Fprintf(progress, "skipped a code: %s\n", Printable(err.Error()))
 			}
 		}
 		return false, nil

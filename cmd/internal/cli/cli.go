@@ -47,13 +47,13 @@ func Run(root *cobra.Command, args []string, stderr io.Writer, refused func(erro
 	}
 	msg := err.Error()
 	lines := strings.Split(msg, "\n")
-	fmt.Fprintf(stderr, "%s: error: %s\n", root.Name(), lines[0])
+	fmt.Fprintf(stderr, "%s: error: %s\n", root.Name(), transport.Printable(lines[0]))
 	for _, l := range lines[1:] {
-		fmt.Fprintln(stderr, l)
+		fmt.Fprintln(stderr, transport.Printable(l))
 	}
 	var h Hinter
 	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(stderr, "hint: %s\n", h.Hint())
+		fmt.Fprintf(stderr, "hint: %s\n", transport.Printable(h.Hint()))
 	}
 	var u UsageError
 	switch {
