@@ -74,12 +74,11 @@ func showDescriptorQR(env *Env, d *descriptor.Descriptor, o transport.QROptions)
 	if err != nil {
 		return err
 	}
-	first, err := d.Derive(d.Branches()[0], 0)
+	first, err := d.FirstAddress()
 	if err != nil {
 		return err
 	}
-	// The ID is 32 bits; the address is what a forged QR cannot match.
-	fmt.Fprintf(env.Stderr, "descriptor ID %s, first receive address %s: airsign-online wallet import must show the same\n", d.ID(), first.Address.EncodeAddress())
+	fmt.Fprintf(env.Stderr, "descriptor ID %s, first receive address %s: airsign-online wallet import must show the same\n", d.ID(), first)
 	return nil
 }
 

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/ur"
 	"github.com/airsign/airsign/transport/ur/urdescriptor"
 	"github.com/btcsuite/btcd/chaincfg"
 )
@@ -90,7 +90,7 @@ func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string
 	text := arg
 	switch {
 	case strings.HasPrefix(arg, "["):
-	case isQRPicture(arg):
+	case transport.IsQRPicture(arg):
 		texts, err := qrcode.DecodePaths([]string{arg})
 		if len(texts) == 0 {
 			if err == nil {
@@ -106,7 +106,7 @@ func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string
 		}
 		text = strings.TrimSpace(string(data))
 	}
-	if len(text) > 3 && strings.EqualFold(text[:3], "ur:") {
+	if ur.IsUR(text) {
 		return urCosigner(strings.Fields(text), kind)
 	}
 	if strings.HasPrefix(text, "{") {
@@ -116,19 +116,6 @@ func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string
 		return "", fmt.Errorf("a cosigner key needs its origin, like [73c5da0a/48h/1h/0h/2h]tpub…; export it with `airsign-offline export xpub`")
 	}
 	return text, nil
-}
-
-// isQRPicture reports whether a cosigner argument names pictures of QR
-// codes: an image file or a directory of frames.
-func isQRPicture(path string) bool {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return true
-	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png", ".jpg", ".jpeg", ".gif":
-		return true
-	}
-	return false
 }
 
 // urCosigner takes the multisig key of a UR export: the wsh(cosigner) (or

@@ -29,11 +29,11 @@ func ShowWallet(env *Env, name string, qr transport.QROptions) error {
 	env.Printf("Type:        %s\n", kind)
 	env.Printf("Descriptor:  %s\n", w.Descriptor)
 	env.Printf("Descriptor ID (compare with the offline screen): %s\n", w.desc.ID())
-	first, err := w.desc.Derive(w.desc.Branches()[0], 0)
+	first, err := w.desc.FirstAddress()
 	if err != nil {
 		return err
 	}
-	env.Printf("First receive address (compare too): %s\n", first.Address.EncodeAddress())
+	env.Printf("First receive address (compare too): %s\n", first)
 	for i, k := range w.desc.Keys() {
 		env.Printf("Key %d:       %s\n", i+1, psbt.FormatPath(k.PSBTFingerprint(), k.Path))
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/ur"
 	"github.com/airsign/airsign/transport/ur/urdescriptor"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -98,6 +99,9 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Type != "" && !text.fromAccount {
+		return nil, fmt.Errorf("%s: --type picks a wallet out of a UR crypto-account (SeedSigner, Keystone, Passport); this holds one wallet already, so drop --type", text.where)
+	}
 	network := opts.Network
 	switch {
 	case network == "" && fileNet != "":
@@ -174,6 +178,9 @@ type descriptorText struct {
 	// urNet is the network class a UR's coin info or key origins name
 	// (urdescriptor.NetMain or NetTest; "" when unknown or not a UR).
 	urNet string
+	// fromAccount says the descriptor was picked out of a crypto-account,
+	// the only source --type applies to.
+	fromAccount bool
 }
 
 // maxDescriptorFile bounds a descriptor file: a 20-key multisig is ~2.5 KB.
@@ -194,7 +201,7 @@ func readDescriptorSource(env *Env, opts ImportOptions) (descriptorText, string,
 			return descriptorText{}, "", fmt.Errorf("reading the descriptor QR code: %w", err)
 		}
 		where := "the QR code in " + strings.Join(opts.QR, ", ")
-		if isUR(texts[0]) {
+		if ur.IsUR(texts[0]) {
 			// One code or every frame of an animated series.
 			return urDescriptor(texts, where, opts.Type)
 		}
@@ -206,7 +213,7 @@ func readDescriptorSource(env *Env, opts ImportOptions) (descriptorText, string,
 	src := opts.Source
 	// A descriptor always has parentheses, a UR starts "ur:"; a file name
 	// or "-" needs neither.
-	if isUR(src) {
+	if ur.IsUR(src) {
 		return urDescriptor(strings.Fields(src), "the UR given", opts.Type)
 	}
 	if strings.ContainsAny(src, "()") {
@@ -294,7 +301,7 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
-		if isUR(s) {
+		if ur.IsUR(s) {
 			// Scanned UR parts, one per line (a handheld scanner types them).
 			return urDescriptor(urLines(trimmed), name, accountType)
 		}
@@ -315,8 +322,6 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 	}
 	return descriptorText{desc: found, where: where}, "", nil
 }
-
-func isUR(s string) bool { return len(s) > 3 && strings.EqualFold(s[:3], "ur:") }
 
 // urLines returns the non-blank, non-comment lines of scanned text.
 func urLines(data []byte) []string {
@@ -342,9 +347,6 @@ func urDescriptor(parts []string, where, accountType string) (descriptorText, st
 		return accountWallet(msg, where, accountType)
 	case urdescriptor.TypeCryptoHDKey:
 		return descriptorText{}, "", fmt.Errorf("%s is a single key (UR crypto-hdkey), not a wallet: a multisig cosigner key goes into airsign-offline wallet multisig", where)
-	}
-	if accountType != "" {
-		return descriptorText{}, "", fmt.Errorf("%s: --type picks a wallet out of a UR crypto-account; this is a UR %s", where, typ)
 	}
 	got, err := urdescriptor.Decode(typ, msg)
 	if err != nil {
@@ -389,7 +391,7 @@ func accountWallet(msg []byte, where, accountType string) (descriptorText, strin
 	default:
 		return descriptorText{}, "", fmt.Errorf("%s: the account export holds %d wallets; choose one with --type (%s)", where, len(wallets), strings.Join(names, ", "))
 	}
-	return descriptorText{desc: pick.Text, where: where + " (" + pick.Script + " of the account)", urNet: acct.Net}, "", nil
+	return descriptorText{desc: pick.Text, where: where + " (" + pick.Script + " of the account)", urNet: acct.Net, fromAccount: true}, "", nil
 }
 
 // LoadWallet reads a wallet from the data directory and re-checks its

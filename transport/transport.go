@@ -66,13 +66,13 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 			}
 			continue
 		}
-		st, err := os.Stat(src)
+		_, err := os.Stat(src)
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: no such file or directory", src)
 		} else if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", src, err)
 		}
-		if st.IsDir() || isImage(src) {
+		if IsQRPicture(src) {
 			images = append(images, src)
 			continue
 		}
@@ -111,8 +111,13 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 	return nil, fmt.Errorf("the QR series is incomplete (%s): scan or add the missing codes", c.Progress())
 }
 
-// isImage recognises image files by their first bytes.
-func isImage(path string) bool {
+// IsQRPicture reports whether path names pictures of QR codes: a directory
+// of frames, or an image file recognised by its first bytes (PNG, JPEG,
+// GIF), whatever its name.
+func IsQRPicture(path string) bool {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return true
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return false

@@ -49,6 +49,22 @@ type DerivedKey struct {
 	Path []uint32
 }
 
+// FirstAddress returns the wallet's first address: index 0 of the receive
+// branch (of the only branch for a one-branch descriptor). Screens show it
+// next to ID() because the ID is 32 bits, which someone forging a
+// descriptor could grind to match, and an address is not.
+func (d *Descriptor) FirstAddress() (string, error) {
+	branch := d.branches[0]
+	if d.HasBranch(0) {
+		branch = 0
+	}
+	der, err := d.Derive(branch, 0)
+	if err != nil {
+		return "", err
+	}
+	return der.Address.EncodeAddress(), nil
+}
+
 // Derive returns the address at branch/index: branch 0 is receive, 1 is
 // change, and must be one of Branches(); index must be unhardened.
 func (d *Descriptor) Derive(branch, index uint32) (*Derived, error) {

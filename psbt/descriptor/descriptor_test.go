@@ -267,6 +267,24 @@ func TestBIPWalletVectors(t *testing.T) {
 				for _, dd := range []*Descriptor{d, d2} {
 					checkAddress(t, dd, a.Branch, a.Index, a.Address, a.PubKey, a.InternalKey, a.OutputKey, a.Script, a.RedeemScript)
 				}
+				if a.Branch == 0 && a.Index == 0 {
+					if got, err := d.FirstAddress(); err != nil || got != a.Address {
+						t.Errorf("FirstAddress() = %s, %v; want the BIP's %s", got, err, a.Address)
+					}
+					// A change-only descriptor's first address is its change 0.
+					one, err := d.StringFor(1)
+					if err != nil {
+						t.Fatal(err)
+					}
+					d1, err := ParseStrict(one, net)
+					if err != nil {
+						t.Fatal(err)
+					}
+					c, _ := d.Derive(1, 0)
+					if got, err := d1.FirstAddress(); err != nil || got != c.Address.EncodeAddress() {
+						t.Errorf("change-only FirstAddress() = %s, %v; want %s", got, err, c.Address)
+					}
+				}
 			}
 		})
 	}

@@ -145,18 +145,16 @@ func (c *Collector) Add(text string) (Progress, error) {
 
 func allParts(fields []string) bool {
 	for _, f := range fields {
-		if !isUR(f) && !bbqr.IsPart(f) {
+		if !ur.IsUR(f) && !bbqr.IsPart(f) {
 			return false
 		}
 	}
 	return true
 }
 
-func isUR(s string) bool { return len(s) >= 3 && strings.EqualFold(s[:3], "ur:") }
-
 func (c *Collector) add(t string) (Progress, error) {
 	switch {
-	case isUR(t):
+	case ur.IsUR(t):
 		return c.addUR(t)
 	case bbqr.IsPart(t):
 		return c.addBBQr(t)

@@ -37,6 +37,10 @@ var ErrNotUR = errors.New("not a UR (does not start with \"ur:\")")
 // caller should tell the user and keep scanning.
 var ErrMessageChanged = errors.New("part belongs to a different message: started over")
 
+// IsUR reports whether text is written as a UR (the "ur:" scheme, any
+// case), so every reader routes it the same way before decoding it.
+func IsUR(text string) bool { return len(text) >= 3 && strings.EqualFold(text[:3], "ur:") }
+
 // validType reports whether t is a legal UR type: lowercase letters, digits
 // and hyphens, not empty, and (our own limit) at most 64 characters.
 func validType(t string) bool {

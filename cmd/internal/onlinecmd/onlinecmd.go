@@ -158,11 +158,11 @@ else mainnet. --gap-limit given here is saved with the wallet.`,
 			if wal.Desc().Kind().IsMultisig() {
 				kind = fmt.Sprintf("%s, %d of %d", kind, wal.Desc().Threshold(), len(wal.Desc().Keys()))
 			}
-			first, err := wal.Desc().Derive(wal.Desc().Branches()[0], 0)
+			first, err := wal.Desc().FirstAddress()
 			if err != nil {
 				return err
 			}
-			env.Printf("imported wallet %q (%s, %s)\ndescriptor ID: %s\nfirst receive address: %s\n", wal.Name, kind, wal.Net().Name, wal.Desc().ID(), first.Address.EncodeAddress())
+			env.Printf("imported wallet %q (%s, %s)\ndescriptor ID: %s\nfirst receive address: %s\n", wal.Name, kind, wal.Net().Name, wal.Desc().ID(), first)
 			return nil
 		},
 	}
