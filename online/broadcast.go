@@ -80,9 +80,9 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 			return fmt.Errorf("refusing to broadcast: %s", r)
 		}
 	}
-	maxRate := opts.MaxFeeRate
-	if maxRate == 0 {
-		maxRate = DefaultMaxFeeRate
+	maxRate, err := checkFeeFlags(0, 0, opts.MaxFeeRate)
+	if err != nil {
+		return err
 	}
 	if err := psbt.Finalize(p); err != nil {
 		return err
@@ -127,6 +127,12 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		return reportStatus(ctx, env, b, tx.TxHash(), "already known to the node")
 	}
 	if !acc.Allowed {
+		// A transaction already mined is rejected as spending spent coins
+		// (bad-txns-inputs-missingorspent): look it up before saying
+		// "rejected", or the operator may pay again with other coins.
+		if known(ctx, b, tx.TxHash()) {
+			return reportStatus(ctx, env, b, tx.TxHash(), "already known to the node")
+		}
 		return fmt.Errorf("%s would reject transaction %s: %s", b.Name(), tx.TxHash(), acc.Reason)
 	}
 	if opts.DryRun {
@@ -138,11 +144,21 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		return reportStatus(ctx, env, b, tx.TxHash(), "already known to the node")
 	}
 	if err != nil {
+		if known(ctx, b, tx.TxHash()) {
+			return reportStatus(ctx, env, b, tx.TxHash(), "already known to the node")
+		}
 		return err
 	}
 	env.Printf("%s\n", txid)
 	env.Infof("sent through %s", b.Name())
 	return nil
+}
+
+// known reports whether the backend has the transaction in a block or its
+// mempool; a failed lookup counts as unknown.
+func known(ctx context.Context, b backend.Backend, txid chainhash.Hash) bool {
+	st, err := b.TxStatus(ctx, txid)
+	return err == nil && st.Known
 }
 
 func reportStatus(ctx context.Context, env *Env, b backend.Backend, txid chainhash.Hash, why string) error {

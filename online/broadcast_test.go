@@ -98,6 +98,16 @@ func TestBroadcast(t *testing.T) {
 	if !strings.Contains(e.errs.String(), "already known to the node: in the mempool, not yet confirmed") {
 		t.Fatalf("second broadcast: %s", e.errs)
 	}
+	// Once mined, the node (like Core) rejects it as spending spent coins:
+	// broadcast must look it up and report it confirmed, not "rejected".
+	e.chain.mine()
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"]}); err != nil {
+		t.Fatalf("broadcast of a mined transaction: %v", err)
+	}
+	if !strings.Contains(e.errs.String(), "already known to the node: 1 confirmation") {
+		t.Fatalf("broadcast of a mined transaction: %s", e.errs)
+	}
 }
 
 // noTestChain cannot test a transaction without sending it, like Esplora.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -121,7 +122,13 @@ func (f *fakeChain) TestMempoolAccept(_ context.Context, tx *wire.MsgTx, _ float
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a := backend.Acceptance{Txid: tx.TxHash(), Wtxid: tx.WitnessHash()}
-	if _, ok := f.txs[tx.TxHash()]; ok {
+	if t, ok := f.txs[tx.TxHash()]; ok {
+		if t.height > 0 {
+			// Like Bitcoin Core for a mined transaction whose outputs are
+			// spent: a rejection, not "already known".
+			a.Reason = "bad-txns-inputs-missingorspent"
+			return a, nil
+		}
 		a.Reason, a.AlreadyKnown = "already have transaction", true
 		return a, nil
 	}
@@ -154,7 +161,10 @@ func (f *fakeChain) conflict(tx *wire.MsgTx) string {
 func (f *fakeChain) SendRawTransaction(_ context.Context, tx *wire.MsgTx, _ float64) (chainhash.Hash, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.txs[tx.TxHash()]; ok {
+	if t, ok := f.txs[tx.TxHash()]; ok {
+		if t.height > 0 {
+			return chainhash.Hash{}, errors.New("fake node rejected it: bad-txns-inputs-missingorspent")
+		}
 		return chainhash.Hash{}, fmt.Errorf("already have it: %w", backend.ErrAlreadyKnown)
 	}
 	if r := f.conflict(tx); r != "" {

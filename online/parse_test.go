@@ -1,6 +1,7 @@
 package online
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -58,6 +59,9 @@ func TestParsePayoutsCSV(t *testing.T) {
 		{"mainnet address", "# x\n" + p2wpkhA + ",1\n\n" + mainnet + ",1\n", "f line 4: address \"" + mainnet + "\" is not a regtest address"},
 		{"header not first", p2wpkhA + ",1\naddress,amount\n", "f line 2: address \"address\" is not a valid Bitcoin address"},
 		{"bad address first", "bcrt1qnotanaddress,1\n", "f line 1: address \"bcrt1qnotanaddress\" is not a valid"},
+		// Both fields wrong on line 1 is a mistyped payment, not a header:
+		// dropping it would prepare the batch without it.
+		{"bad first line is not a header", mainnet + ",0.5 BTC.\n" + p2wpkhA + ",1\n", "f line 1: address \"" + mainnet + "\" is not a regtest address"},
 		{"bare quote", p2wpkhA + ",\"1\n", "f line 1:"},
 		{"unknown type", "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798,1\n", "f line 1: \"0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798\" is a bare public key (p2pk), an unknown address type"},
 		{"too large", strings.Repeat("#", maxPayoutFile+1), "larger than 1 MiB"},
@@ -264,4 +268,34 @@ func FuzzParseDescriptorFile(f *testing.F) {
 			t.Fatalf("accepted %q as %q", data, d)
 		}
 	})
+}
+
+func TestCheckFeeFlags(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, c := range []struct {
+		rate    float64
+		target  int
+		max     float64
+		want    string // error substring; "" = accepted
+		wantMax float64
+	}{
+		{5, 0, 0, "", DefaultMaxFeeRate},
+		{0, 6, 50, "", 50},
+		{nan, 0, 0, "--fee-rate NaN is not a fee rate", 0},
+		{inf, 0, 0, "--fee-rate +Inf is not a fee rate", 0},
+		{-3, 0, 0, "--fee-rate -3 is not a fee rate", 0},
+		{5, 0, nan, "--max-fee-rate NaN is not a fee rate", 0},
+		{5, 0, inf, "--max-fee-rate +Inf is not a fee rate", 0},
+		{0.5, 0, 0, "below 1 sat/vB", 0},
+		{20000, 0, 0, "above the cap", 0},
+		{5, 6, 0, "not both", 0},
+	} {
+		got, err := checkFeeFlags(c.rate, c.target, c.max)
+		switch {
+		case c.want == "" && (err != nil || got != c.wantMax):
+			t.Errorf("checkFeeFlags(%v, %d, %v) = %v, %v", c.rate, c.target, c.max, got, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("checkFeeFlags(%v, %d, %v): error %v, want %q", c.rate, c.target, c.max, err, c.want)
+		}
+	}
 }

@@ -72,9 +72,12 @@ func ParsePayoutsCSV(r io.Reader, name string, net *chaincfg.Params) ([]Payout, 
 		}
 		addr, aerr := ParseAddress(rec[0], net)
 		amt, merr := ParseAmount(rec[1])
-		if first && aerr != nil && merr != nil {
+		if first && aerr != nil && merr != nil && !strings.ContainsAny(rec[1], "0123456789") {
+			// A header such as "address,amount". A first line whose amount
+			// has digits is a payment with a mistake, not a header: it is
+			// reported below, never dropped.
 			first = false
-			continue // a header such as "address,amount"
+			continue
 		}
 		first = false
 		if aerr != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/airsign/airsign/online/backend"
@@ -149,6 +150,11 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 		if len(coins) == 0 {
 			return fmt.Errorf("nothing to sweep: the wallet has no spendable coin%s", heldBackNote(heldBack))
 		}
+		if heldBack != "" {
+			// A sweep is meant to empty the wallet (a key rotation relies
+			// on it): say what it leaves behind.
+			env.Warnf("this sweep leaves %s in the wallet; wait for confirmations (or unfreeze) and sweep again", heldBack)
+		}
 		var total int64
 		for _, c := range coins {
 			total += int64(c.Amount)
@@ -221,6 +227,16 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 // checkFeeFlags checks --fee-rate, --target-blocks and --max-fee-rate before
 // anything is asked of the node, and returns the cap.
 func checkFeeFlags(feeRate float64, target int, maxFeeRate float64) (float64, error) {
+	// NaN passes every comparison below and infinity every cap: refused
+	// first, or a NaN rate would quietly pay the whole excess as fee.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"--fee-rate", feeRate}, {"--max-fee-rate", maxFeeRate}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
+			return 0, fmt.Errorf("%s %v is not a fee rate: give sat/vB as a positive number, e.g. 5", f.name, f.v)
+		}
+	}
 	maxRate := maxFeeRate
 	if maxRate == 0 {
 		maxRate = DefaultMaxFeeRate

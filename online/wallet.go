@@ -80,9 +80,12 @@ type ImportOptions struct {
 	// QR lists image files or directories holding a QR code whose text is
 	// the descriptor.
 	QR []string
-	// Network is the wallet's network; empty means the enrollment file's,
-	// else mainnet.
+	// Network is the wallet's network (--network); empty means the
+	// enrollment file's, else EnvNetwork, else mainnet.
 	Network string
+	// EnvNetwork is AIRSIGN_NETWORK, which an enrollment file's network
+	// overrides.
+	EnvNetwork string
 	// GapLimit is stored with the wallet; 0 means DefaultGapLimit.
 	GapLimit int
 	// Type picks the wallet out of a UR crypto-account (SeedSigner,
@@ -102,14 +105,19 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	if opts.Type != "" && !text.fromAccount {
 		return nil, fmt.Errorf("%s: --type picks a wallet out of a UR crypto-account (SeedSigner, Keystone, Passport); this holds one wallet already, so drop --type", text.where)
 	}
-	network := opts.Network
+	// --network, else the enrollment file's, else AIRSIGN_NETWORK, else
+	// mainnet (unless a UR says test network, which is not exact enough).
+	network, said := opts.Network, "--network"
 	switch {
-	case network == "" && fileNet != "":
-		network = fileNet
-	case network == "" && text.urNet == urdescriptor.NetTest:
+	case network != "":
+	case fileNet != "":
+		network, said = fileNet, text.where
+	case opts.EnvNetwork != "":
+		network, said = opts.EnvNetwork, "AIRSIGN_NETWORK"
+	case text.urNet == urdescriptor.NetTest:
 		return nil, fmt.Errorf("%s is for a test network, which a UR code cannot name exactly: pass --network testnet, signet or regtest", text.where)
-	case network == "":
-		network = "mainnet"
+	default:
+		network, said = "mainnet", "the default network"
 	}
 	net, err := Network(network)
 	if err != nil {
@@ -121,7 +129,7 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 		if text.urNet == urdescriptor.NetTest {
 			class = "a test network"
 		}
-		return nil, fmt.Errorf("%s is for %s but --network says %s; mixing networks is refused", text.where, class, net.Name)
+		return nil, fmt.Errorf("%s is for %s but %s says %s; mixing networks is refused", text.where, class, said, net.Name)
 	}
 	if fileNet != "" {
 		fn, err := Network(fileNet)
@@ -129,7 +137,7 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 			return nil, fmt.Errorf("%s: %w", text.where, err)
 		}
 		if fn != net {
-			return nil, fmt.Errorf("%s is for %s but --network says %s; mixing networks is refused", text.where, fn.Name, net.Name)
+			return nil, fmt.Errorf("%s is for %s but %s says %s; mixing networks is refused", text.where, fn.Name, said, net.Name)
 		}
 	}
 	d, err := descriptor.ParseStrict(text.desc, net)

@@ -212,6 +212,12 @@ func (c *Core) ScanAddresses(ctx context.Context, addrs []btcutil.Address) (map[
 			if err := c.rpc.decode(replies[i], "gettxout", &r); err != nil {
 				return nil, fmt.Errorf("checking output %s of %s: %w", f.utxo.OutPoint, f.addr, err)
 			}
+			// Remember where the funding transaction is even for an output
+			// a mempool transaction spends: bump needs exactly those
+			// (the inputs of the transaction it replaces).
+			c.mu.Lock()
+			c.where[f.utxo.OutPoint.Hash] = f.loc
+			c.mu.Unlock()
 			if r == nil {
 				continue // spent in the mempool (or in a block after the scan)
 			}
@@ -223,9 +229,6 @@ func (c *Core) ScanAddresses(ctx context.Context, addrs []btcutil.Address) (map[
 			info.Used = true
 			info.UTXOs = append(info.UTXOs, f.utxo)
 			result[f.addr] = info
-			c.mu.Lock()
-			c.where[f.utxo.OutPoint.Hash] = f.loc
-			c.mu.Unlock()
 		}
 	}
 	for a, info := range result {
@@ -261,7 +264,7 @@ func (c *Core) RawTransaction(ctx context.Context, txid chainhash.Hash) (*wire.M
 	var s string
 	err := c.rpc.do(ctx, true, &s, "getrawtransaction", params...)
 	if isRPCCode(err, int(btcjson.ErrRPCInvalidAddressOrKey)) {
-		return nil, fmt.Errorf("%s does not know transaction %s (without -txindex Core finds only mempool transactions and those in a block it is told): %w",
+		return nil, fmt.Errorf("%s does not know transaction %s (without -txindex Core finds only mempool transactions and those in a block it is told): restart Core with -txindex=1, or use --backend btcd: %w",
 			c.Name(), txid, ErrNotFound)
 	}
 	if err != nil {

@@ -49,9 +49,13 @@ var ErrUnsupported = errors.New("not supported by this backend")
 const esploraParallel = 4
 
 // NewEsplora checks cfg (URL of the API root, e.g. https://host/api; Proxy;
-// Timeout) and returns an Esplora backend. User and Password, if given, are
-// sent as HTTP basic auth (for a self-hosted server behind a proxy).
+// Timeout) and returns an Esplora backend. Credentials written in the URL
+// (https://user:pass@host/api, for a self-hosted server behind a proxy)
+// are sent as HTTP basic auth; cfg.User, Password and CookieFile are
+// ignored, because they are the node's RPC credentials and an Esplora
+// server may be a public one.
 func NewEsplora(cfg Config) (*Esplora, error) {
+	cfg.User, cfg.Password, cfg.CookieFile = "", "", ""
 	const kind = "Esplora"
 	if cfg.URL == "" {
 		return nil, fmt.Errorf("%s: no URL given (the API root, e.g. http://127.0.0.1:3002)", kind)
@@ -64,12 +68,8 @@ func NewEsplora(cfg Config) (*Esplora, error) {
 		return nil, fmt.Errorf("%s: URL scheme %q is not http or https", kind, u.Scheme)
 	}
 	if u.User != nil {
-		if cfg.User == "" {
-			cfg.User = u.User.Username()
-		}
-		if p, ok := u.User.Password(); ok && cfg.Password == "" {
-			cfg.Password = p
-		}
+		cfg.User = u.User.Username()
+		cfg.Password, _ = u.User.Password()
 		u.User = nil
 	}
 	u.RawQuery, u.Fragment = "", ""

@@ -44,6 +44,40 @@ func TestNewEsploraConfig(t *testing.T) {
 	}
 }
 
+// TestEsploraNeverSendsNodeCredentials: the node's RPC user and password
+// (AIRSIGN_RPC_USER/PASS, set for Core or btcd) must not reach an Esplora
+// server, which may be a public one; credentials in its own URL do.
+func TestEsploraNeverSendsNodeCredentials(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Write([]byte("0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"))
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{URL: srv.URL, User: "alice", Password: "core-node-secret", CookieFile: "/nonexistent/.cookie"}, ""},
+		{Config{URL: strings.Replace(srv.URL, "http://", "http://bob:esplora-pw@", 1), User: "alice", Password: "core-node-secret"}, "Basic Ym9iOmVzcGxvcmEtcHc="},
+	} {
+		got = nil
+		e, err := NewEsplora(c.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.GenesisHash(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0] != c.want {
+			t.Errorf("Authorization %q, want %q", got, c.want)
+		}
+	}
+}
+
 func TestEsploraScan(t *testing.T) {
 	ctx := context.Background()
 	s := newEsploraServer(t, "tip_hash", "tip_height", "address", "address_utxo", "address_unused", "tx_hex")

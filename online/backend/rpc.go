@@ -516,7 +516,10 @@ func snippet(b []byte) string {
 
 // redactURL removes credentials from a URL string that may not even parse.
 func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil {
+	// Only a URL with a host has its user info where Redacted looks:
+	// "user:pass@host:8332" parses with "user" as the scheme and the
+	// password in Opaque, so anything else falls through to the cut below.
+	if u, err := url.Parse(s); err == nil && u.Opaque == "" {
 		return u.Redacted()
 	}
 	if i := strings.LastIndex(s, "@"); i >= 0 {

@@ -443,6 +443,11 @@ func TestRedactURL(t *testing.T) {
 		"http://u:secret@host:1":   "http://u:xxxxx@host:1",
 		"http://host:1":            "http://host:1",
 		"http://u:se%zzcret@host:": "http://…@host:",
+		// No scheme: url.Parse takes "rpcuser" for one and hides the
+		// password in Opaque, where Redacted does not look.
+		"rpcuser:S3cret@10.0.0.5:8332": "…@10.0.0.5:8332",
+		"u:p@h":                        "…@h",
+		"socks5h://u:p@127.0.0.1:9050": "socks5h://u:xxxxx@127.0.0.1:9050",
 	} {
 		if got := redactURL(in); got != want {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)

@@ -4,6 +4,7 @@ package onlinecmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -48,6 +49,14 @@ func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.
 			return nil, fmt.Errorf("reading --rpc-pass-file: %w", err)
 		}
 		cfg.Password = strings.TrimSpace(string(b))
+	}
+	if n.backend == "esplora" {
+		// An Esplora server may be a public one: the node's RPC user and
+		// password (often set in the environment for Core or btcd) must
+		// never be sent to it. Its own credentials go in its URL.
+		if n.passFile != "" || n.cookie != "" {
+			return nil, cli.UsageError{Err: errors.New("--rpc-pass-file and --rpc-cookie are for btcd and Core; an Esplora server takes its credentials only in its URL (https://user:pass@host/api)")}
+		}
 	}
 	switch n.backend {
 	case "btcd":
@@ -148,7 +157,7 @@ else mainnet. --gap-limit given here is saved with the wallet.`,
 				imp.Source = args[0]
 			}
 			if !cmd.Flags().Changed("network") {
-				imp.Network = os.Getenv("AIRSIGN_NETWORK")
+				imp.Network, imp.EnvNetwork = "", os.Getenv("AIRSIGN_NETWORK")
 			}
 			wal, err := online.ImportWallet(env, imp)
 			if err != nil {
@@ -250,13 +259,16 @@ func prepareCmd(env *online.Env, name *string) *cobra.Command {
 		Short: "Build the unsigned PSBT for a payment, a batch of payouts or a sweep",
 		Long: `Build the unsigned PSBT for a payment. AMOUNT is in BTC (0.015) or satoshis
 (1500000sat). --to-file reads a batch from CSV, one ADDRESS,AMOUNT per line
-(a header line is allowed; errors name the line).
+(a first line with no digits in its amount field, such as "address,amount", is
+taken as a header; errors name the line).
 
 Coins: branch and bound looks for a set that needs no change; else the largest
 coins are used and change goes to the wallet's next unused change address, with
 its derivation in the PSBT so the offline signer can verify it. Change below
-the dust limit goes to the fee. --utxo spends exactly the coins named. Frozen,
-unconfirmed and immature coins are not spent.
+the dust limit goes to the fee. Frozen, unconfirmed and immature coins are not
+chosen, and a sweep warns about what it leaves behind. --utxo spends exactly the
+coins named, unconfirmed ones included (with a warning); frozen and immature
+ones are refused.
 
 Fee: --fee-rate, or the node's estimate for --target-blocks (default 6), or,
 when the node has none, 2 sat/vB with a warning. The transaction signals RBF
