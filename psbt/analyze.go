@@ -127,7 +127,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	}
 	c := &checker{p: p.p, net: net, a: a, fingerprint: fingerprint}
 	c.fields()
-	c.prevTxs()
+	c.prevTxs(wallet)
 
 	seen := map[wire.OutPoint]int{}
 	amountsKnown, inOverflow := true, false
@@ -209,8 +209,9 @@ type checker struct {
 	// prevOK[i] is true when input i's non_witness_utxo hashes to its
 	// outpoint's txid.
 	prevOK []bool
-	// maxIndex is the highest unhardened last step among our inputs'
-	// derivations: the wallet has used addresses at least that far.
+	// maxIndex is the highest address index among our inputs whose
+	// script our own wallet reproduces at the claimed derivation: the
+	// wallet has used addresses at least that far.
 	maxIndex uint32
 }
 
@@ -261,17 +262,25 @@ func (c *checker) fields() {
 }
 
 // prevTxs checks each non_witness_utxo against its outpoint once, and finds
-// the highest address index our inputs use.
-func (c *checker) prevTxs() {
+// the highest address index our inputs use. Only a derivation whose
+// script the wallet itself reproduces, and which is the script the input
+// really spends, counts: a planted derivation (say a taproot leaf entry the
+// signer skips) must not stretch the index a change output may claim.
+func (c *checker) prevTxs(wallet Wallet) {
 	c.prevOK = make([]bool, len(c.p.UnsignedTx.TxIn))
 	for i, txIn := range c.p.UnsignedTx.TxIn {
 		pin := &c.p.Inputs[i]
 		if pin.NonWitnessUtxo != nil {
 			c.prevOK[i] = pin.NonWitnessUtxo.TxHash() == txIn.PreviousOutPoint.Hash
 		}
+		spent := c.spentScript(i)
 		note := func(fp uint32, path []uint32) {
-			if c.ours(fp) && len(path) > 0 && path[len(path)-1] < hdkeychain.HardenedKeyStart {
-				c.maxIndex = max(c.maxIndex, path[len(path)-1])
+			if wallet == nil || spent == nil || !c.ours(fp) {
+				return
+			}
+			script, _, index, ok := wallet.ScriptAt(fp, path)
+			if ok && bytes.Equal(script, spent) {
+				c.maxIndex = max(c.maxIndex, index)
 			}
 		}
 		for _, d := range pin.Bip32Derivation {
@@ -398,6 +407,28 @@ func signable(t ScriptType, pin *btcpsbt.PInput) bool {
 		return pin.RedeemScript == nil || len(pin.WitnessScript) > 0
 	}
 	return false
+}
+
+// spentScript returns the script input i spends when the PSBT states it
+// consistently (witness_utxo and a matching non_witness_utxo agree), else
+// nil. Unlike utxo it records no problem: it runs before the checks.
+func (c *checker) spentScript(i int) []byte {
+	pin := &c.p.Inputs[i]
+	op := c.p.UnsignedTx.TxIn[i].PreviousOutPoint
+	var full []byte
+	if pin.NonWitnessUtxo != nil {
+		if !c.prevOK[i] || int64(op.Index) >= int64(len(pin.NonWitnessUtxo.TxOut)) {
+			return nil
+		}
+		full = pin.NonWitnessUtxo.TxOut[op.Index].PkScript
+	}
+	if pin.WitnessUtxo != nil {
+		if full != nil && !bytes.Equal(full, pin.WitnessUtxo.PkScript) {
+			return nil
+		}
+		return pin.WitnessUtxo.PkScript
+	}
+	return full
 }
 
 // utxo returns the output input i spends, checking that non_witness_utxo and

@@ -18,10 +18,13 @@ const (
 )
 
 // EstimateVSize estimates the virtual size of the transaction once signed.
-// Finalized inputs count with their real scripts; unsigned ones with the
-// largest their script type can have (P2WPKH, P2SH-P2WPKH, P2TR key path,
-// P2WSH/P2SH-P2WSH multisig, P2PKH). Other legacy scripts count without
-// their scriptSig, so the estimate for them is low.
+// Unsigned inputs count with the largest their script type can have
+// (P2WPKH, P2SH-P2WPKH, P2TR key path, P2WSH/P2SH-P2WSH multisig, P2PKH);
+// other legacy scripts count without their scriptSig, so the estimate for
+// them is low. A finalized input counts with its real scripts, but never
+// more than that estimate: our signatures do not commit to other inputs'
+// scripts, so a padded scriptSig or witness could be swapped for a short one
+// after we sign, and must not dilute the fee rate the policy checks.
 func EstimateVSize(p *Packet) int64 {
 	tx := p.p.UnsignedTx.Copy()
 	witnessWeight := int64(0)
@@ -29,46 +32,22 @@ func EstimateVSize(p *Packet) int64 {
 	legacy := int64(0) // inputs without a witness: one empty-witness byte each in a segwit tx
 	for i, in := range tx.TxIn {
 		pin := &p.p.Inputs[i]
-		if len(pin.FinalScriptSig) > 0 {
-			in.SignatureScript = pin.FinalScriptSig
-		}
-		if len(pin.FinalScriptWitness) > 0 {
-			segwit = true
-			witnessWeight += int64(len(pin.FinalScriptWitness))
-			continue
-		}
-		if len(pin.FinalScriptSig) > 0 {
-			legacy++ // finalized without a witness
-			continue
-		}
 		var script []byte
 		if pin.WitnessUtxo != nil {
 			script = pin.WitnessUtxo.PkScript
 		} else if pin.NonWitnessUtxo != nil && int(in.PreviousOutPoint.Index) < len(pin.NonWitnessUtxo.TxOut) {
 			script = pin.NonWitnessUtxo.TxOut[in.PreviousOutPoint.Index].PkScript
 		}
-		switch {
-		case txscript.IsPayToWitnessPubKeyHash(script):
+		sigLen, wit := spendSize(script, pin.WitnessScript)
+		if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
+			sigLen = min(sigLen, len(pin.FinalScriptSig))
+			wit = min(wit, int64(len(pin.FinalScriptWitness)))
+		}
+		in.SignatureScript = make([]byte, sigLen)
+		if wit > 0 {
 			segwit = true
-			witnessWeight += witnessWeightP2WPKH
-		case txscript.IsPayToTaproot(script):
-			segwit = true
-			witnessWeight += witnessWeightP2TR
-		case txscript.IsPayToScriptHash(script) && len(pin.WitnessScript) == 0:
-			// Nested P2WPKH: a scriptSig pushing the redeem script.
-			segwit = true
-			in.SignatureScript = make([]byte, scriptSigP2SHP2WPKH)
-			witnessWeight += witnessWeightP2WPKH
-		case len(pin.WitnessScript) > 0:
-			segwit = true
-			witnessWeight += multisigWitnessWeight(pin.WitnessScript)
-			if txscript.IsPayToScriptHash(script) {
-				in.SignatureScript = make([]byte, 1+34)
-			}
-		case txscript.IsPayToPubKeyHash(script):
-			in.SignatureScript = make([]byte, scriptSigP2PKH)
-			legacy++
-		default:
+			witnessWeight += wit
+		} else {
 			legacy++
 		}
 	}
@@ -79,12 +58,33 @@ func EstimateVSize(p *Packet) int64 {
 	return (weight + 3) / 4
 }
 
+// spendSize is the largest scriptSig length and witness weight spending
+// script can take, for the types airsign knows; 0, 0 for others.
+func spendSize(script, witnessScript []byte) (scriptSig int, witness int64) {
+	switch {
+	case txscript.IsPayToWitnessPubKeyHash(script):
+		return 0, witnessWeightP2WPKH
+	case txscript.IsPayToTaproot(script):
+		return 0, witnessWeightP2TR
+	case txscript.IsPayToScriptHash(script) && len(witnessScript) == 0:
+		return scriptSigP2SHP2WPKH, witnessWeightP2WPKH // nested P2WPKH
+	case len(witnessScript) > 0:
+		if txscript.IsPayToScriptHash(script) {
+			return 1 + 34, multisigWitnessWeight(witnessScript)
+		}
+		return 0, multisigWitnessWeight(witnessScript)
+	case txscript.IsPayToPubKeyHash(script):
+		return scriptSigP2PKH, 0
+	}
+	return 0, 0
+}
+
 // multisigWitnessWeight is the witness of a k-of-n CHECKMULTISIG spend: an
 // empty dummy item, k signatures and the witness script.
 func multisigWitnessWeight(ws []byte) int64 {
 	k := int64(1)
-	if len(ws) > 0 && ws[0] >= txscript.OP_1 && ws[0] <= txscript.OP_16 {
-		k = int64(ws[0] - txscript.OP_1 + 1)
+	if _, sigs, err := txscript.CalcMultiSigStats(ws); err == nil && sigs > 0 {
+		k = int64(sigs)
 	}
 	return 1 + 1 + k*(1+72) + int64(wireVarIntSize(len(ws))) + int64(len(ws))
 }

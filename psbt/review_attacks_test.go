@@ -1,0 +1,66 @@
+package psbt
+
+import (
+	"bytes"
+	"testing"
+
+	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// TestPlantedDerivationDoesNotStretchChangeIndex: a taproot derivation
+// with leaf hashes (which the input check skips) planted on our wpkh input
+// claimed address index 1.5e9; change that far was then "verified" and
+// signed, though a restored wallet would never find it.
+func TestPlantedDerivationDoesNotStretchChangeIndex(t *testing.T) {
+	k := testKit(t)
+	const far = 1_500_000_000
+	p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 100_000_000)},
+		[]OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, far, 69_998_590)})
+	der := k.derive(t, k.wpkh, 0, 0)
+	p.p.Inputs[0].TaprootBip32Derivation = []*btcpsbt.TaprootBip32Derivation{{
+		XOnlyPubKey:          der.Keys[0].PubKey[1:],
+		MasterKeyFingerprint: k.fp,
+		Bip32Path:            []uint32{84 + hard, 1 + hard, 0 + hard, 0, far},
+		LeafHashes:           [][]byte{bytes.Repeat([]byte{7}, 32)},
+	}}
+	p2, err := Decode(encode(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := k.analyze(p2, DefaultPolicy()); !hasProblem(a, "change-index-far") || a.Outputs[1].Change {
+		t.Fatalf("far change accepted: change=%v", a.Outputs[1].Change)
+	}
+	if _, err := k.sign(p2, DefaultPolicy()); err == nil {
+		t.Fatal("signed a PSBT whose change is out of any restored wallet's reach")
+	}
+}
+
+// TestPaddedForeignInputDoesNotDiluteFeeRate: a foreign input arriving
+// "finalized" with 100 kB of scriptSig made a 43,000 sat/vB fee look like
+// 90 sat/vB; the junk can be swapped for a short script after we sign.
+func TestPaddedForeignInputDoesNotDiluteFeeRate(t *testing.T) {
+	k := testKit(t)
+	foreign := InputSpec{PrevTx: prevTx(42, wire.NewTxOut(1000, k.attackerP2WPKH)), Sequence: wire.MaxTxInSequenceNum - 2}
+	p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 200_000_000), foreign},
+		[]OutputSpec{k.pay(100_000_000), k.change(t, k.wpkh, 0, 91_001_000)})
+	honest := EstimateVSize(p)
+	p.p.Inputs[1].FinalScriptSig = bytes.Repeat([]byte{0x51}, 100_000)
+	p.p.Inputs[1].WitnessUtxo = nil
+	p2, err := Decode(encode(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := EstimateVSize(p2); got > honest {
+		t.Fatalf("vsize %d with a padded foreign input, %d without", got, honest)
+	}
+	pol := DefaultPolicy()
+	pol.MaxFeeRate = 1000
+	a := k.analyze(p2, pol)
+	if !hasProblem(a, "fee-rate-cap") {
+		t.Fatalf("fee rate %.1f sat/vB passed a 1000 sat/vB cap", a.FeeRate)
+	}
+	if _, err := k.sign(p2, pol); err == nil {
+		t.Fatal("signed past the fee-rate cap")
+	}
+}
