@@ -990,7 +990,7 @@ func doCompareRecord(r *runner, s *Step) error {
 	}
 	w := r.res.Rebuilt
 	if !strings.EqualFold(rec.Fingerprint, w.Fingerprint) {
-		return failed(nil, "the rebuilt key's fingerprint %s is not the recorded wallet's %s", w.Fingerprint, rec.Fingerprint)
+		return failed(nil, "the rebuilt key's fingerprint %s is not the recorded wallet's %s (the last keygen or rotate in the log, or --record FILE): these shares are of another key, or give --record with the right wallet's descriptor", w.Fingerprint, rec.Fingerprint)
 	}
 	if rec.Descriptor != w.Descriptor {
 		return failed(nil, "the rebuilt key's descriptor differs from the recorded wallet's:\n  rebuilt  %s\n  recorded %s", w.Descriptor, rec.Descriptor)

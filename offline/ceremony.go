@@ -454,8 +454,11 @@ func (c *ceremonyActions) recordDescriptor() (*descriptor.Descriptor, error) {
 	return descriptor.Parse(text, c.env.Net)
 }
 
-// lastLoggedDescriptor finds the most recent descriptor recorded in a
-// verified ceremony log.
+// lastLoggedDescriptor finds the wallet a verified ceremony log records: the
+// descriptor exported by the last keygen or rotate run that completed.
+// Only an "exported" record counts, and only in a completed run: a failed
+// drill logs the key it rebuilt, which must never become the key later
+// drills are checked against.
 func lastLoggedDescriptor(path string) (string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -464,14 +467,27 @@ func lastLoggedDescriptor(path string) (string, error) {
 	if _, err := ceremony.Verify(bytes.NewReader(data), ""); err != nil {
 		return "", fmt.Errorf("the ceremony log fails verification: %w", err)
 	}
-	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
-	for i := len(lines) - 1; i >= 0; i-- {
+	var recorded, exported string
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
 		var rec ceremony.Record
-		if json.Unmarshal(lines[i], &rec) == nil && rec.Data["descriptor"] != "" {
-			return rec.Data["descriptor"], nil
+		if json.Unmarshal(line, &rec) != nil {
+			continue // Verify has accepted the log; nothing to read here
+		}
+		switch rec.Event {
+		case ceremony.EventStarted:
+			exported = ""
+		case "exported":
+			exported = rec.Data["descriptor"]
+		case ceremony.EventCompleted:
+			if exported != "" {
+				recorded = exported
+			}
 		}
 	}
-	return "", fmt.Errorf("the ceremony log %s records no wallet: give --record with the watch-only descriptor", path)
+	if recorded == "" {
+		return "", fmt.Errorf("the ceremony log %s records no completed keygen or rotate: give --record with the watch-only descriptor", path)
+	}
+	return recorded, nil
 }
 
 func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Wallet) (ceremony.Sweep, error) {

@@ -276,7 +276,7 @@ secrets: test
 	p := &sweepOnReady{Prompter: answers(t, def, text), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),
 		newDesc: filepath.Join(newUSB, "descriptor.txt"), sweepOut: filepath.Join(dir, "sweep.psbt")}
 	got, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "rotate", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true,
-		ExportDir: newUSB, Sweep: filepath.Join(dir, "sweep.psbt"), SweepOut: filepath.Join(dir, "sweep-signed.psbt")}, p)
+		ExportDir: newUSB, ShareDir: filepath.Join(dir, "new"), Sweep: filepath.Join(dir, "sweep.psbt"), SweepOut: filepath.Join(dir, "sweep-signed.psbt")}, p)
 	if err != nil {
 		t.Fatalf("rotate: %v\n%s", err, env.Stdout)
 	}
@@ -302,6 +302,28 @@ secrets: test
 		if !bytes.Contains(logData, []byte(want)) {
 			t.Errorf("the log does not record %s", want)
 		}
+	}
+
+	// After the rotation the log's wallet is the new key: a drill of the
+	// old key fails, and its failure (which logs the key it rebuilt) must
+	// not make the old key the one a later drill is checked against.
+	ns := func(i int) string { return mustRead(t, filepath.Join(dir, "new", fmt.Sprintf("share-%d.txt", i))) }
+	drill := func(fp, addr string, shares ...string) bool {
+		ddef, _ := ceremony.Lookup("drill")
+		r, err := RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true},
+			answers(t, ddef, drillAnswers(fp, addr, shares...)))
+		return err == nil && r.DrillPassed
+	}
+	if !drill(got.Made.Fingerprint, got.Made.Addresses[0], ns(1), ns(2)) {
+		t.Fatal("a drill of the new key fails right after the rotation")
+	}
+	for i := 0; i < 2; i++ {
+		if drill(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, 1), share(t, dir, 3)) {
+			t.Fatalf("drill %d of the rotated-away key passed", i+1)
+		}
+	}
+	if !drill(got.Made.Fingerprint, got.Made.Addresses[0], ns(2), ns(3)) {
+		t.Fatal("a failed drill of the old key changed the key later drills are checked against")
 	}
 }
 
