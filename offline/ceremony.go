@@ -61,6 +61,28 @@ type CeremonyOptions struct {
 	AllowOnline bool
 }
 
+// checkCeremonyFlags refuses, before anyone rolls a die or hands out a
+// card, the flags a later step needs and would otherwise only find
+// missing then: re-running a keygen or rotate makes another key.
+func checkCeremonyFlags(opts CeremonyOptions) error {
+	if (opts.Name == "keygen" || opts.Name == "rotate") && opts.ExportDir == "" {
+		return fmt.Errorf("give --export-dir DIR: the %s writes the watch-only wallet there for the online side", opts.Name)
+	}
+	if opts.Name != "rotate" {
+		return nil
+	}
+	if opts.Sweep == "" || opts.SweepOut == "" {
+		return errors.New("give --sweep FILE (where the online side's unsigned sweep will be) and --sweep-out FILE (a new file for the signed sweep): the rotation signs the sweep of the old key")
+	}
+	if opts.Sweep == opts.SweepOut {
+		return errors.New("--sweep and --sweep-out are the same file; the signed sweep goes to a new file")
+	}
+	if _, err := os.Lstat(opts.SweepOut); err == nil {
+		return fmt.Errorf("--sweep-out %s already exists; give a new file for the signed sweep", opts.SweepOut)
+	}
+	return nil
+}
+
 // RunCeremony runs one ceremony with the terminal (or an answers file) as
 // its prompter and appends every step to the ceremony log.
 func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter ceremony.Prompter) (ceremony.Result, error) {
@@ -70,6 +92,9 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 	}
 	if opts.Log == "" {
 		return ceremony.Result{}, fmt.Errorf("give --log FILE: every ceremony appends to a log the witnesses verify")
+	}
+	if err := checkCeremonyFlags(opts); err != nil {
+		return ceremony.Result{}, err
 	}
 	if prompter == nil {
 		if opts.Answers != "" {

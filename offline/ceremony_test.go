@@ -335,3 +335,31 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestCeremonyFlagsCheckedFirst: a flag a late step needs is refused
+// before the log is touched, not after the cards went out.
+func TestCeremonyFlagsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	exists := filepath.Join(dir, "exists.psbt")
+	if err := os.WriteFile(exists, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		opts CeremonyOptions
+		want string
+	}{
+		{CeremonyOptions{Name: "keygen"}, "give --export-dir DIR"},
+		{CeremonyOptions{Name: "rotate", ExportDir: dir}, "give --sweep FILE"},
+		{CeremonyOptions{Name: "rotate", ExportDir: dir, Sweep: "a.psbt", SweepOut: "a.psbt"}, "are the same file"},
+		{CeremonyOptions{Name: "rotate", ExportDir: dir, Sweep: "a.psbt", SweepOut: exists}, "already exists"},
+	} {
+		c.opts.Log = filepath.Join(dir, "log.jsonl")
+		_, err := RunCeremony(context.Background(), testEnv(t), c.opts, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want %q", c.opts, err, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "log.jsonl")); !os.IsNotExist(err) {
+		t.Error("a refused ceremony touched the log")
+	}
+}
