@@ -3,6 +3,7 @@ package offline
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -193,19 +194,23 @@ func Sign(env *Env, opts SignOptions) error {
 		return fmt.Errorf("signed %s, but the signing log could not be written: %w", opts.Out, err)
 	}
 	key.Wipe() // nothing below needs the key; do not hold it while QR codes are on screen
-	where := opts.Out
-	if where == "" {
-		where = "QR codes"
+	if opts.Out != "" {
+		fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s; wrote %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint), opts.Out)
+	} else {
+		fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint))
 	}
-	fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s; wrote %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint), where)
 	lines, err := transport.WriteQR(env.Context(), out, opts.QR, env.Stdout)
 	for _, l := range lines {
 		fmt.Fprintln(env.Stderr, l)
 	}
-	if err != nil {
-		return err
+	if err != nil && opts.Out == "" {
+		// The outputs were checked before the key was rebuilt, so this is
+		// rare (a full disk); the signature must not be lost with it: the
+		// signed PSBT holds no secret, so show it as base64.
+		fmt.Fprintf(env.Stderr, "the QR output failed; the signed PSBT follows as base64 (write it to a file and give that to broadcast):\n")
+		fmt.Fprintln(env.Stdout, base64.StdEncoding.EncodeToString(out))
 	}
-	return nil
+	return err
 }
 
 // readBack re-reads what was written, so a failing USB stick is noticed on

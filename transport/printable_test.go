@@ -2,6 +2,8 @@ package transport
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,5 +26,32 @@ func TestProgressIsPrintable(t *testing.T) {
 	}
 	if strings.ContainsAny(out, "\x1b\x07\u009b") {
 		t.Fatalf("progress passes escapes through: %q", out)
+	}
+}
+
+// TestCheckOutputsFirst: QR outputs that would fail after the work (frames
+// already in the directory, a page in a missing directory) are refused by
+// the early check, before sign rebuilds a key.
+func TestCheckOutputsFirst(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "frame-001.png"), []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		o    QROptions
+		want string
+	}{
+		{QROptions{Dir: dir}, "already holds 1 frame-*.png"},
+		{QROptions{HTML: filepath.Join(dir, "nope", "p.html")}, "--qr-html"},
+		{QROptions{GIF: filepath.Join(dir, "nope", "p.gif")}, "--qr-gif"},
+	} {
+		for _, check := range []func() error{c.o.CheckPSBT, c.o.CheckDescriptor} {
+			if err := check(); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%+v: error %v, want %q", c.o, err, c.want)
+			}
+		}
+	}
+	if err := (QROptions{Dir: filepath.Join(dir, "fresh"), HTML: filepath.Join(dir, "p.html")}).CheckPSBT(); err != nil {
+		t.Errorf("good outputs refused: %v", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -239,6 +241,22 @@ func (o QROptions) CheckDescriptor() error {
 }
 
 func (o QROptions) checkCommon() error {
+	// Where the codes go: checked before the work (and, when signing,
+	// before the key is rebuilt), so a late failure cannot leave a signed
+	// PSBT nowhere.
+	if o.Dir != "" {
+		if err := qrcode.CheckFrameDir(o.Dir); err != nil {
+			return fmt.Errorf("--qr: %w", err)
+		}
+	}
+	for _, f := range []struct{ flag, path string }{{"--qr-gif", o.GIF}, {"--qr-html", o.HTML}} {
+		if f.path == "" {
+			continue
+		}
+		if st, err := os.Stat(filepath.Dir(f.path)); err != nil || !st.IsDir() {
+			return fmt.Errorf("%s %s: the directory %s does not exist", f.flag, f.path, filepath.Dir(f.path))
+		}
+	}
 	if _, err := o.fragmentLen(); err != nil {
 		return err
 	}

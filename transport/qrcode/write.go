@@ -14,6 +14,20 @@ import (
 	"strconv"
 )
 
+// CheckFrameDir refuses a directory that already holds frames, so frames of
+// two payloads cannot mix. Callers run it before any expensive or
+// irreversible step (rebuilding a key from shares); WritePNGs runs it again.
+func CheckFrameDir(dir string) error {
+	old, err := filepath.Glob(filepath.Join(globEscape(dir), "frame-*.png"))
+	if err != nil {
+		return err
+	}
+	if len(old) > 0 {
+		return fmt.Errorf("%s already holds %d frame-*.png files from an earlier run: remove them or choose another directory, so frames of two payloads cannot mix", dir, len(old))
+	}
+	return nil
+}
+
 // WritePNGs writes frames as numbered PNG files frame-001.png, frame-002.png,
 // … in dir (created if missing), one code per frame at opts' level (auto: L).
 // Every frame is rendered and read back first; only when all read back
@@ -36,12 +50,8 @@ func WritePNGs(dir string, frames []string, opts Options) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	old, err := filepath.Glob(filepath.Join(globEscape(dir), "frame-*.png"))
-	if err != nil {
+	if err := CheckFrameDir(dir); err != nil {
 		return nil, err
-	}
-	if len(old) > 0 {
-		return nil, fmt.Errorf("%s already holds %d frame-*.png files from an earlier run: remove them or choose another directory, so frames of two payloads cannot mix", dir, len(old))
 	}
 	paths := make([]string, len(frames))
 	for i, b := range pngs {
