@@ -7,9 +7,9 @@ package offline
 import (
 	"context"
 	"fmt"
-	"github.com/airsign/airsign/psbt"
 	"io"
 
+	"github.com/airsign/airsign/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 

@@ -7,11 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/airsign/airsign/ceremony"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/airsign/airsign/transport"
 	"strings"
 
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 )
 

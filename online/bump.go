@@ -3,11 +3,11 @@ package online
 import (
 	"context"
 	"fmt"
-	"github.com/airsign/airsign/transport"
 	"sort"
 	"strings"
 
 	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )

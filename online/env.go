@@ -7,12 +7,12 @@ package online
 import (
 	"context"
 	"fmt"
-	"github.com/airsign/airsign/psbt"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/airsign/airsign/online/backend"
+	"github.com/airsign/airsign/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 

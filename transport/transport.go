@@ -7,21 +7,22 @@
 package transport
 
 import (
-	"context"
-	"image"
-
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"github.com/airsign/airsign/transport/camera"
+	"image"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/airsign/airsign/transport/bbqr"
+	"github.com/airsign/airsign/transport/camera"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/parts"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/ur"
 )
 
 var psbtMagic = []byte("psbt\xff")
@@ -142,14 +143,23 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 	}
 	var raw bytes.Buffer
 	lines := 0
+	wrapped := false
 	for {
 		line, err := br.ReadString('\n')
 		if raw.Len()+len(line) > file.MaxInputSize {
 			return nil, fmt.Errorf("%s is larger than %d MiB; that is not a PSBT", name, file.MaxInputSize>>20)
 		}
 		raw.WriteString(line)
-		if t := strings.TrimSpace(line); t != "" {
+		if t := strings.TrimSpace(line); t != "" && !wrapped {
 			lines++
+			if lines == 1 && !ur.IsUR(t) && !bbqr.IsPart(t) && moreBuffered(br) {
+				// Not a QR part, and more text already waiting: a base64
+				// or hex PSBT wrapped over lines (coreutils base64 wraps
+				// at 76). Its first line alone can look like a whole PSBT;
+				// read to the end and decode the whole text instead.
+				wrapped = true
+				continue
+			}
 			done, perr := addPart(c, t, progress)
 			if done {
 				return c.PSBT()
@@ -171,13 +181,22 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 	if len(bytes.TrimSpace(raw.Bytes())) == 0 {
 		return nil, fmt.Errorf("%s is empty: no PSBT in it", name)
 	}
-	// A base64 PSBT wrapped over several lines arrives as one text.
-	if lines > 1 {
-		if done, _ := addPart(c, raw.String(), progress); done {
-			return c.PSBT()
+	// A base64 or hex PSBT wrapped over several lines arrives as one text.
+	if lines > 1 || wrapped {
+		whole := parts.NewCollector()
+		if done, _ := addPart(whole, strings.Join(strings.Fields(raw.String()), ""), progress); done {
+			return whole.PSBT()
 		}
 	}
 	return raw.Bytes(), nil
+}
+
+// moreBuffered reports whether text other than white space is already
+// waiting in br (a file read ahead); a scanner typing into stdin has
+// nothing waiting after its line.
+func moreBuffered(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Buffered())
+	return len(bytes.TrimSpace(b)) > 0
 }
 
 // addPart gives one text to the collector and reports progress.

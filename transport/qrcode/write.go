@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"github.com/airsign/airsign/transport/file"
 	"html"
 	"image"
 	"image/gif"
@@ -12,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/airsign/airsign/transport/file"
 )
 
 // CheckFrameDir refuses a directory that already holds frames, so frames of

@@ -3,14 +3,13 @@
 package cli
 
 import (
-	"time"
-
 	"errors"
 	"fmt"
-	"github.com/airsign/airsign/transport"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/airsign/airsign/transport"
 	"github.com/spf13/cobra"
 )
 
