@@ -260,7 +260,7 @@ func Rotate() *Definition {
 			{Number: 6, Title: "Prepare the sweep online", Steps: []Step{
 				{ID: "6.1", Title: "Sweep PSBT", Actor: Operator, Confirm: Ack, Word: "ready",
 					Instruction: "Take the new watch-only file to the online laptop and import it (airsign-online wallet import). Check that its first address ends as written at step 5.2. " +
-						"Prepare the sweep of the old wallet to that address (airsign-online prepare --sweep ADDRESS). Bring the unsigned sweep back by QR or USB stick and type ready.",
+						"Prepare the sweep of the old wallet to that address (airsign-online prepare --sweep ADDRESS). Bring the unsigned sweep back on the USB stick, as the file named with --sweep when the ceremony started, and type ready.",
 					do: doAck},
 			}},
 			collectAct(7, "old key's"),
@@ -277,7 +277,7 @@ func Rotate() *Definition {
 					Instruction: "A witness checks the amount against the old wallet's balance on the online laptop and that the fee is sensible, writes both in the box and initials.",
 					do:          doInitials},
 				{ID: "9.4", Title: "Sign", Actor: System, Confirm: Auto,
-					Instruction: "The program signs the sweep with the old key, writes the signed transaction out (QR or file) and shows its txid.",
+					Instruction: "The program signs the sweep with the old key, writes it to the file named with --sweep-out and shows its txid.",
 					do:          doSignSweep},
 				{ID: "9.5", Title: "Forget the old key", Actor: System, Confirm: Auto,
 					Instruction: "The program wipes the old key from memory.",

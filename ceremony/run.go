@@ -1089,8 +1089,10 @@ func doLoadSweep(r *runner, s *Step) error {
 	if err != nil {
 		return failed(err, "reading the sweep: %v", err)
 	}
-	if !slices.Contains(to.Addresses, sw.Destination) {
-		return failed(nil, "the sweep pays %s, which is not one of the new wallet's first receive addresses", sw.Destination)
+	// Address 0 only: it is the one the witnesses wrote at step 5.2 and
+	// compare at 9.2.
+	if len(to.Addresses) == 0 || sw.Destination != to.Addresses[0] {
+		return failed(nil, "the sweep pays %s, not the new wallet's first address (written at step 5.2): prepare the sweep again to that address", sw.Destination)
 	}
 	if sw.AmountSats <= 0 || sw.FeeSats < 0 || sw.Inputs < 1 {
 		return failed(nil, "the sweep moves nothing (%d inputs, %d sat)", sw.Inputs, sw.AmountSats)

@@ -548,12 +548,8 @@ func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Walle
 		return ceremony.Sweep{}, fmt.Errorf("the sweep has %d outputs; a sweep pays everything to one address of the new wallet", len(a.Outputs))
 	}
 	dest := a.Outputs[0].Address
-	okDest := false
-	for _, addr := range to.Addresses {
-		okDest = okDest || addr == dest
-	}
-	if !okDest {
-		return ceremony.Sweep{}, fmt.Errorf("the sweep pays %s, which is not one of the new wallet's first addresses", dest)
+	if len(to.Addresses) == 0 || dest != to.Addresses[0] {
+		return ceremony.Sweep{}, fmt.Errorf("the sweep pays %s, not the new wallet's first address (the one on the checklist at step 5.2): prepare it again with airsign-online prepare --sweep thatADDRESS", dest)
 	}
 	sum := sha256.Sum256(data)
 	return ceremony.Sweep{PSBT: data, PSBTSHA256: hex.EncodeToString(sum[:]), Inputs: len(a.Inputs), AmountSats: a.Outputs[0].Amount, FeeSats: a.Fee, Destination: dest}, nil

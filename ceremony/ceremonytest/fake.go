@@ -33,6 +33,8 @@ type Fake struct {
 	Recorded ceremony.Wallet
 	// SweepTo overrides the sweep's destination (to test a wrong one).
 	SweepTo string
+	// SweepToIndex sends the sweep to that address of the new wallet.
+	SweepToIndex int
 	// FailSign makes SignTest report an unverified signature.
 	FailSign bool
 	// Calls counts calls per method name.
@@ -254,7 +256,7 @@ func (f *Fake) RecordedWallet(ctx context.Context) (ceremony.Wallet, error) {
 // LoadSweep makes a fake sweep to to's first address (or f.SweepTo).
 func (f *Fake) LoadSweep(ctx context.Context, from, to ceremony.Wallet) (ceremony.Sweep, error) {
 	f.call("LoadSweep")
-	dest := to.Addresses[0]
+	dest := to.Addresses[min(f.SweepToIndex, len(to.Addresses)-1)]
 	if f.SweepTo != "" {
 		dest = f.SweepTo
 	}
