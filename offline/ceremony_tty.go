@@ -44,7 +44,7 @@ func (t *ttyCeremonyPrompter) ShowSecret(p ceremony.Prompt, secret []byte) error
 	}
 	fmt.Fprintf(f, "\n    %s\n\nCopy it block by block, then press Enter to clear the screen. ", wrapBlocks(string(secret)))
 	_, err = bufio.NewReader(f).ReadString('\n')
-	fmt.Fprint(f, "\033[2J\033[3J\033[H")
+	fmt.Fprint(f, clearScreen)
 	return err
 }
 

@@ -93,7 +93,15 @@ func SharesSplit(env *Env, opts SplitOptions) error {
 
 // showSharesOneByOne puts each share on the terminal for its holder, then
 // clears the screen before the next, so no one sees another holder's share.
-func showSharesOneByOne(env *Env, shares []shamir.Share) error {
+func showSharesOneByOne(env *Env, shares []shamir.Share) (err error) {
+	shown := false
+	defer func() {
+		// Ended early (Ctrl-D, a closed terminal): no share may stay on
+		// the screen or in its scrollback for the next person.
+		if err != nil && shown {
+			fmt.Fprint(env.Stdout, clearScreen)
+		}
+	}()
 	for _, s := range shares {
 		if _, err := env.Prompter.ReadLine(fmt.Sprintf("\nHolder of share %d of %d: come to the screen alone, then press Enter. ", s.Index, s.Count)); err != nil {
 			return err
@@ -105,16 +113,22 @@ func showSharesOneByOne(env *Env, shares []shamir.Share) error {
 		msg := fmt.Sprintf("\n  Share %d of %d   set %s   any %d rebuild the key   key %s\n\n  %s\n\nCopy it by hand, block by block, then press Enter to clear the screen. ",
 			s.Index, s.Count, s.SetID, s.Threshold, s.Fingerprint, wrapBlocks(string(text)))
 		wipe(text)
+		shown = true
 		_, err = env.Prompter.ReadLine(msg)
 		if err != nil {
 			return err
 		}
-		if _, err := env.Prompter.ReadLine("\033[2J\033[3J\033[H(screen cleared) Press Enter for the next holder. "); err != nil {
+		if _, err := env.Prompter.ReadLine(clearScreen + "(screen cleared) Press Enter for the next holder. "); err != nil {
 			return err
 		}
+		shown = false
 	}
 	return nil
 }
+
+// clearScreen clears the terminal and its scrollback (ED 2, ED 3) and homes
+// the cursor.
+const clearScreen = "\033[2J\033[3J\033[H"
 
 // wrapBlocks breaks a share's text into lines of eight blocks.
 func wrapBlocks(text string) string {
@@ -158,11 +172,32 @@ func readShares(env *Env, files []string) ([]shamir.Share, error) {
 			i--
 			continue
 		}
+		if dup := sameShareAs(shares, s); dup != "" {
+			// Caught here, not after the last share: a duplicate must not
+			// count toward the threshold.
+			fmt.Fprintf(env.Stderr, "%s — type another share\n", dup)
+			i--
+			continue
+		}
 		need = s.Threshold
 		shares = append(shares, s)
 		fmt.Fprintf(env.Stderr, "share %d of set %s accepted (%d of %d needed)\n", s.Index, s.SetID, len(shares), need)
 	}
 	return shares, nil
+}
+
+// sameShareAs says why s cannot join the shares typed so far: the same
+// card again, or a card of another set. "" when it can.
+func sameShareAs(typed []shamir.Share, s shamir.Share) string {
+	for _, t := range typed {
+		if t.SetID != s.SetID {
+			return fmt.Sprintf("this is share %d of set %s, but the shares so far are of set %s", s.Index, s.SetID, t.SetID)
+		}
+		if t.Index == s.Index {
+			return fmt.Sprintf("share %d of set %s was typed already", s.Index, s.SetID)
+		}
+	}
+	return ""
 }
 
 // combineShares rebuilds the BIP39 entropy from shares for KeySource, and

@@ -1,0 +1,72 @@
+package offline
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// scriptedPrompter answers typed secrets in order and fails ReadLine at
+// call failAt (1-based; 0 never), recording every prompt.
+type scriptedPrompter struct {
+	secrets [][]byte
+	prompts []string
+	failAt  int
+}
+
+func (p *scriptedPrompter) ReadSecret(prompt string) ([]byte, error) {
+	p.prompts = append(p.prompts, prompt)
+	if len(p.secrets) == 0 {
+		return nil, errors.New("no more secrets")
+	}
+	s := p.secrets[0]
+	p.secrets = p.secrets[1:]
+	return bytes.Clone(s), nil
+}
+
+func (p *scriptedPrompter) ReadLine(prompt string) (string, error) {
+	p.prompts = append(p.prompts, prompt)
+	if len(p.prompts) == p.failAt {
+		return "", errors.New("EOF")
+	}
+	return "", nil
+}
+
+// TestTypedDuplicateShareDoesNotCount: share 1 typed twice used to count
+// as 2 of 2, then fail with every share to be typed again.
+func TestTypedDuplicateShareDoesNotCount(t *testing.T) {
+	dir, _ := keygen(t)
+	s1, s2 := share(t, dir, 1), share(t, dir, 2)
+	var out bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams,
+		Prompter: &scriptedPrompter{secrets: [][]byte{[]byte(s1), []byte(s1), []byte(s2)}}}
+	if err := SharesVerify(env, VerifyOptions{}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "share 1 of set") || !strings.Contains(out.String(), "was typed already — type another share") {
+		t.Errorf("the duplicate is not named:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "accepted (2 of 2 needed)\nshare 1") {
+		t.Errorf("the duplicate counted:\n%s", out.String())
+	}
+}
+
+// TestSplitClearsTheScreenWhenCutShort: the terminal closing while a share
+// is shown must not leave it on screen.
+func TestSplitClearsTheScreenWhenCutShort(t *testing.T) {
+	var out bytes.Buffer
+	p := &scriptedPrompter{failAt: 3, secrets: [][]byte{[]byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")}}
+	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams, Prompter: p}
+	if err := SharesSplit(env, SplitOptions{Threshold: 2, Count: 3}); err == nil {
+		t.Fatal("split went on after the terminal failed")
+	}
+	if last := p.prompts[len(p.prompts)-1]; !strings.Contains(last, "ash1") {
+		t.Fatalf("the test expected a share on screen when the terminal failed: %q", last)
+	}
+	if !strings.HasSuffix(out.String(), clearScreen) {
+		t.Errorf("the screen was not cleared after the failure: %q", out.String())
+	}
+}
