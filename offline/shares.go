@@ -73,6 +73,14 @@ func SharesSplit(env *Env, opts SplitOptions) error {
 		if err := os.MkdirAll(opts.OutDir, 0o700); err != nil {
 			return err
 		}
+		// Every name is checked before any is written: an old share left
+		// in the directory must not end up beside shares of the new set.
+		for _, s := range shares {
+			path := filepath.Join(opts.OutDir, fmt.Sprintf("share-%d.txt", s.Index))
+			if _, err := os.Lstat(path); err == nil {
+				return fmt.Errorf("%s already exists (a share of an earlier split?): give --out-dir an empty directory; nothing was written", path)
+			}
+		}
 		for _, s := range shares {
 			text, err := s.MarshalText()
 			if err != nil {

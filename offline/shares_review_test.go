@@ -3,6 +3,8 @@ package offline
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,5 +70,28 @@ func TestSplitClearsTheScreenWhenCutShort(t *testing.T) {
 	}
 	if !strings.HasSuffix(out.String(), clearScreen) {
 		t.Errorf("the screen was not cleared after the failure: %q", out.String())
+	}
+}
+
+// TestSplitOutDirWritesAllOrNothing: an old share-2.txt used to let the
+// new share-1.txt be written before the refusal, mixing two sets.
+func TestSplitOutDirWritesAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "share-2.txt")
+	if err := os.WriteFile(old, []byte("old share\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	words := filepath.Join(t.TempDir(), "m.txt")
+	if err := os.WriteFile(words, []byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams}
+	err := SharesSplit(env, SplitOptions{Threshold: 2, Count: 3, OutDir: dir, Key: KeySource{MnemonicFile: words}})
+	if err == nil || !strings.Contains(err.Error(), "share-2.txt already exists") {
+		t.Fatalf("error %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "share-1.txt")); !os.IsNotExist(err) {
+		t.Error("share-1.txt of the new set was written beside the old share-2.txt")
 	}
 }
