@@ -92,15 +92,29 @@ func decodeBytes(name string, data []byte) ([]string, error) {
 	return texts, nil
 }
 
+// gifScreenArea is the GIF's logical screen size from its header.
+func gifScreenArea(data []byte) int64 {
+	if len(data) < 10 {
+		return 0
+	}
+	return (int64(data[6]) | int64(data[7])<<8) * (int64(data[8]) | int64(data[9])<<8)
+}
+
 // decodeGIF decodes every frame of a (possibly animated) GIF as it would be
 // shown: frames drawn over each other, honouring their disposal methods.
 func decodeGIF(name string, data []byte) ([]string, error) {
-	area, err := gifFrameArea(data)
+	area, frames, err := gifFrameArea(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: broken GIF: %v", name, err)
 	}
 	if area > maxGIFPixels {
-		return nil, fmt.Errorf("%s: GIF frames add up to %d megapixels, too many to decode (limit %d)", name, area>>20, maxGIFPixels>>20)
+		return nil, fmt.Errorf("%s: GIF frames add up to more than %d megapixels, too many to decode", name, maxGIFPixels>>20)
+	}
+	// Each frame is decoded on the whole screen, so the work is frames x
+	// screen area: 1,000 frames of 1x1 pixels on a 4000x4000 screen are
+	// 23 KB on disk and minutes of decoding.
+	if screen := gifScreenArea(data); frames*screen > maxGIFPixels {
+		return nil, fmt.Errorf("%s: %d frames on a %d-megapixel screen are too many to decode (limit %d megapixels in all); write the frames as PNG files instead", name, frames, screen>>20, maxGIFPixels>>20)
 	}
 	g, err := gif.DecodeAll(bytes.NewReader(data))
 	if err != nil {
@@ -174,15 +188,15 @@ func listInts(v []int) string {
 // gifFrameArea walks the GIF block structure without decoding pixels and
 // adds up the frame areas, so a GIF bomb is refused before gif.DecodeAll
 // allocates its frames.
-func gifFrameArea(data []byte) (int64, error) {
+func gifFrameArea(data []byte) (area, frames int64, err error) {
 	r := bufio.NewReader(bytes.NewReader(data))
 	hdr := make([]byte, 13)
 	if _, err := io.ReadFull(r, hdr); err != nil {
-		return 0, errors.New("short header")
+		return 0, 0, errors.New("short header")
 	}
 	if flags := hdr[10]; flags&0x80 != 0 {
 		if _, err := r.Discard(3 << (flags&7 + 1)); err != nil {
-			return 0, errors.New("short colour table")
+			return 0, 0, errors.New("short colour table")
 		}
 	}
 	skipSub := func() error {
@@ -199,46 +213,46 @@ func gifFrameArea(data []byte) (int64, error) {
 			}
 		}
 	}
-	var area int64
 	for {
 		b, err := r.ReadByte()
 		if err != nil {
-			return area, nil // a missing trailer is gif.DecodeAll's business
+			return area, frames, nil // a missing trailer is gif.DecodeAll's business
 		}
 		switch b {
 		case 0x3b: // trailer
-			return area, nil
+			return area, frames, nil
 		case 0x21: // extension
 			if _, err := r.ReadByte(); err != nil {
-				return 0, errors.New("truncated extension")
+				return 0, 0, errors.New("truncated extension")
 			}
 			if err := skipSub(); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		case 0x2c: // image descriptor
 			d := make([]byte, 9)
 			if _, err := io.ReadFull(r, d); err != nil {
-				return 0, errors.New("truncated image descriptor")
+				return 0, 0, errors.New("truncated image descriptor")
 			}
 			w := int64(d[4]) | int64(d[5])<<8
 			h := int64(d[6]) | int64(d[7])<<8
 			area += w * h
+			frames++
 			if area > maxGIFPixels {
-				return area, nil
+				return area, frames, nil
 			}
 			if d[8]&0x80 != 0 {
 				if _, err := r.Discard(3 << (d[8]&7 + 1)); err != nil {
-					return 0, errors.New("short local colour table")
+					return 0, 0, errors.New("short local colour table")
 				}
 			}
 			if _, err := r.ReadByte(); err != nil { // LZW minimum code size
-				return 0, errors.New("truncated image data")
+				return 0, 0, errors.New("truncated image data")
 			}
 			if err := skipSub(); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		default:
-			return 0, fmt.Errorf("unknown block %#x", b)
+			return 0, 0, fmt.Errorf("unknown block %#x", b)
 		}
 	}
 }

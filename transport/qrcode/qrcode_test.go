@@ -708,11 +708,22 @@ func TestGIFBombRefused(t *testing.T) {
 	// though the file is 9 kB.
 	data := bombGIF(600)
 	_, err := DecodeBytes("bomb.gif", data)
-	if err == nil || err.Error() != "bomb.gif: GIF frames add up to 512 megapixels, too many to decode (limit 512)" {
+	if err == nil || err.Error() != "bomb.gif: GIF frames add up to more than 512 megapixels, too many to decode" {
 		t.Fatalf("err = %v", err)
 	}
-	if n, err := gifFrameArea(bombGIF(3)); err != nil || n != 3_000_000 {
-		t.Fatalf("gifFrameArea = %d, %v", n, err)
+	if n, frames, err := gifFrameArea(bombGIF(3)); err != nil || n != 3_000_000 || frames != 3 {
+		t.Fatalf("gifFrameArea = %d, %d, %v", n, frames, err)
+	}
+	// 1,000 frames of one pixel on a 4000x4000 screen: tiny frames, but
+	// each is decoded on the whole screen (minutes of work).
+	b := []byte("GIF89a\xa0\x0f\xa0\x0f\x80\x00\x00\x00\x00\x00\xff\xff\xff")
+	for i := 0; i < 1000; i++ {
+		b = append(b, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4c, 0x01, 0)
+	}
+	b = append(b, 0x3b)
+	_, err = DecodeBytes("screen.gif", b)
+	if err == nil || !strings.Contains(err.Error(), "1000 frames on a 15-megapixel screen are too many to decode") {
+		t.Fatalf("screen bomb: %v", err)
 	}
 }
 
