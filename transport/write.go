@@ -208,9 +208,27 @@ func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]str
 	return done, nil
 }
 
+// FlagError marks a bad QR option: a mistake in the command line, which
+// the CLIs report with their usage exit code.
+type FlagError struct{ Err error }
+
+func (e FlagError) Error() string { return e.Err.Error() }
+func (e FlagError) Unwrap() error { return e.Err }
+
+func flagError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return FlagError{err}
+}
+
 // CheckPSBT reports a bad QR option of a PSBT before any work is done, so
 // an operator who typed a wrong flag learns it before typing shares.
 func (o QROptions) CheckPSBT() error {
+	return flagError(o.checkPSBT())
+}
+
+func (o QROptions) checkPSBT() error {
 	if !o.Any() {
 		return nil
 	}
@@ -229,6 +247,10 @@ func (o QROptions) CheckPSBT() error {
 
 // CheckDescriptor is CheckPSBT for WriteDescriptorQR's options.
 func (o QROptions) CheckDescriptor() error {
+	return flagError(o.checkDescriptor())
+}
+
+func (o QROptions) checkDescriptor() error {
 	if !o.Any() {
 		return nil
 	}
@@ -262,7 +284,11 @@ func (o QROptions) checkCommon() error {
 	}
 	for _, paper := range []bool{false, true} {
 		if _, err := o.qrOptions(paper, "", ""); err != nil {
-			return err
+			flag := "--qr-level"
+			if paper {
+				flag = "--qr-paper-level"
+			}
+			return fmt.Errorf("%s: %w", flag, err)
 		}
 	}
 	if o.Delay != 0 && (o.Delay < qrcode.MinDelay || o.Delay > qrcode.MaxDelay) {

@@ -55,8 +55,9 @@ func Run(root *cobra.Command, args []string, stderr io.Writer, refused func(erro
 		fmt.Fprintf(stderr, "hint: %s\n", transport.Printable(h.Hint()))
 	}
 	var u UsageError
+	var fe transport.FlagError
 	switch {
-	case errors.As(err, &u) || isCobraUsage(msg):
+	case errors.As(err, &u) || errors.As(err, &fe) || isCobraUsage(msg):
 		return ExitUsage
 	case refused != nil && refused(err):
 		return ExitRefused

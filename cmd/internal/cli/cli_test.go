@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/airsign/airsign/transport"
@@ -33,5 +34,20 @@ func TestPrintableLines(t *testing.T) {
 		if got := transport.Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestBadQRFlagIsAUsageError: README's exit code 2 is for a wrong command
+// line, bad QR options included.
+func TestBadQRFlagIsAUsageError(t *testing.T) {
+	root := &cobra.Command{Use: "tool", RunE: func(*cobra.Command, []string) error {
+		return transport.QROptions{Term: true, Level: "X"}.CheckPSBT()
+	}}
+	var stderr bytes.Buffer
+	if code := Run(root, nil, &stderr, nil); code != ExitUsage {
+		t.Fatalf("exit %d, want %d: %s", code, ExitUsage, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "--qr-level: ") {
+		t.Errorf("the flag at fault is not named: %s", stderr.String())
 	}
 }

@@ -60,12 +60,15 @@ func QRCmd(s Streams) *cobra.Command {
 		Long:  SourceHelp,
 		Args:  MinArgs(1, "at least one PSBT source"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !o.Any() {
+				o.Term = true
+			}
+			if err := o.CheckPSBT(); err != nil {
+				return err
+			}
 			data, _, err := ReadPSBT(s, args)
 			if err != nil {
 				return err
-			}
-			if !o.Any() {
-				o.Term = true
 			}
 			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer cancel()
