@@ -26,9 +26,9 @@ test: lint node race
 unit:
 	$(GO) test ./...
 
-## lint: gofmt and go vet. staticcheck (pinned) is `make staticcheck` and joins
-## lint once it reports nothing; govulncheck is `make govulncheck` and needs the
-## Go vulnerability database, which this network cannot reach (docs/release.md).
+## lint: gofmt, go vet and staticcheck (pinned; also alone as `make staticcheck`).
+## govulncheck is `make govulncheck` and needs the Go vulnerability database,
+## which this network cannot reach (docs/release.md).
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
