@@ -199,6 +199,9 @@ func Sign(env *Env, opts SignOptions) error {
 	} else {
 		fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint))
 	}
+	for _, s := range res.Skipped {
+		env.Warnf("input %d names this key but was not signed: %s", s.Input, s.Reason)
+	}
 	lines, err := transport.WriteQR(env.Context(), out, opts.QR, env.Stdout)
 	for _, l := range lines {
 		fmt.Fprintln(env.Stderr, l)

@@ -2,6 +2,8 @@ package psbt
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"testing"
 
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
@@ -62,5 +64,25 @@ func TestPaddedForeignInputDoesNotDiluteFeeRate(t *testing.T) {
 	}
 	if _, err := k.sign(p2, pol); err == nil {
 		t.Fatal("signed past the fee-rate cap")
+	}
+}
+
+// TestNothingSignedSaysWhy: when our only input is skipped (a P2WSH coin
+// whose witness script the PSBT leaves out), the error names the input and
+// the cause, not "wrong key or shares".
+func TestNothingSignedSaysWhy(t *testing.T) {
+	k := testKit(t)
+	p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 100_000_000)}, []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_998_590)})
+	// Pretend the coin is P2WSH: a skipped input of ours.
+	prev := p.p.Inputs[0].NonWitnessUtxo
+	prev.TxOut[p.p.UnsignedTx.TxIn[0].PreviousOutPoint.Index].PkScript = append([]byte{0x00, 0x20}, bytes.Repeat([]byte{1}, 32)...)
+	p.p.UnsignedTx.TxIn[0].PreviousOutPoint.Hash = prev.TxHash()
+	p.p.Inputs[0].WitnessUtxo = nil
+	_, err := Sign(p, k.master, WithNetwork(regtest))
+	if err == nil || errors.Is(err, ErrNothingToSign) {
+		t.Fatalf("error %v, want one naming the skipped input", err)
+	}
+	if !errors.Is(err, ErrNothingSigned) || !strings.Contains(err.Error(), "input 0: the PSBT lacks this input's witness script") {
+		t.Fatalf("error %v", err)
 	}
 }

@@ -48,6 +48,10 @@ type Skipped struct {
 // ErrNothingToSign is returned when no input carries a derivation of ours.
 var ErrNothingToSign = errors.New("no input of this PSBT belongs to this key: check that the right key or shares were used")
 
+// ErrNothingSigned is wrapped when inputs of our key exist but every one
+// was skipped; the error lists why.
+var ErrNothingSigned = errors.New("nothing signed")
+
 // ErrRefused matches (errors.Is) the *RefusedError Sign returns when the
 // analysis or the policy refuses the PSBT.
 var ErrRefused = errors.New("refused to sign")
@@ -189,6 +193,15 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 		}
 	}
 	if len(res.Signed) == 0 {
+		if len(res.Skipped) > 0 {
+			// Our key is there, but nothing could be signed: say why,
+			// instead of blaming the key or the shares.
+			var why []string
+			for _, s := range res.Skipped {
+				why = append(why, fmt.Sprintf("input %d: %s", s.Input, s.Reason))
+			}
+			return res, fmt.Errorf("%w: the inputs of this key were skipped (%s)", ErrNothingSigned, strings.Join(why, "; "))
+		}
 		return res, ErrNothingToSign
 	}
 	if err := verifySigned(work, prevOuts, res.Signed); err != nil {
@@ -248,6 +261,9 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 	nestedWPKH := txscript.IsPayToScriptHash(pkScript) && len(pin.WitnessScript) == 0 &&
 		(pin.RedeemScript == nil || txscript.IsPayToWitnessPubKeyHash(pin.RedeemScript))
 	if !txscript.IsPayToWitnessPubKeyHash(pkScript) && !nestedWPKH && len(pin.WitnessScript) == 0 {
+		if txscript.IsPayToWitnessScriptHash(pkScript) || txscript.IsPayToScriptHash(pkScript) {
+			return false, "the PSBT lacks this input's witness script; prepare the PSBT again with a wallet that includes it", nil
+		}
 		return false, "airsign signs only segwit and taproot coins (P2WPKH, P2SH-P2WPKH, P2WSH, P2SH-P2WSH, P2TR key path)", nil
 	}
 	if pin.NonWitnessUtxo == nil {
