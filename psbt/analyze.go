@@ -38,6 +38,7 @@ const (
 	P2PKH      ScriptType = "p2pkh"
 	P2SH       ScriptType = "p2sh"
 	P2SHP2WPKH ScriptType = "p2sh-p2wpkh"
+	P2SHP2WSH  ScriptType = "p2sh-p2wsh"
 	P2WPKH     ScriptType = "p2wpkh"
 	P2WSH      ScriptType = "p2wsh"
 	P2TR       ScriptType = "p2tr"
@@ -320,8 +321,16 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 			c.refuseIn(i, "bad-amount", "the coin's amount %d sat is outside 0 … 21 million BTC", utxo.Value)
 			in.HasAmount = false
 		}
-		if in.ScriptType == P2SH && pin.RedeemScript != nil && txscript.IsPayToWitnessPubKeyHash(pin.RedeemScript) {
-			in.ScriptType = P2SHP2WPKH
+		if in.ScriptType == P2SH {
+			// Nested segwit, as the redeem script (or the witness script
+			// a P2SH-P2WSH multisig input carries) shows it.
+			switch {
+			case pin.RedeemScript != nil && txscript.IsPayToWitnessPubKeyHash(pin.RedeemScript):
+				in.ScriptType = P2SHP2WPKH
+			case pin.RedeemScript != nil && txscript.IsPayToWitnessScriptHash(pin.RedeemScript),
+				pin.RedeemScript == nil && pin.WitnessScript != nil:
+				in.ScriptType = P2SHP2WSH
+			}
 		}
 		c.scripts(i, utxo.PkScript)
 	}
@@ -336,7 +345,7 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 		switch {
 		case in.Finalized:
 			c.refuseIn(i, "missing-non-witness-utxo", "is already signed but comes without its full previous transaction (non_witness_utxo): its amount, and so the fee, cannot be proven")
-		case isWitness(utxo.PkScript) || in.ScriptType == P2SH || in.ScriptType == P2SHP2WPKH:
+		case isWitness(utxo.PkScript) || in.ScriptType == P2SH || in.ScriptType == P2SHP2WPKH || in.ScriptType == P2SHP2WSH:
 			c.refuseIn(i, "missing-non-witness-utxo", "segwit v0 input without its full previous transaction (non_witness_utxo): its amount cannot be proven (CVE-2020-14199 fee attack); prepare the PSBT again with a wallet that includes it")
 		default:
 			c.refuseIn(i, "missing-non-witness-utxo", "legacy (non-segwit) input without its full previous transaction (non_witness_utxo): its amount cannot be proven")
@@ -399,7 +408,7 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 // signable reports whether Sign can sign an input of this type.
 func signable(t ScriptType, pin *btcpsbt.PInput) bool {
 	switch t {
-	case P2WPKH, P2SHP2WPKH, P2WSH, P2TR:
+	case P2WPKH, P2SHP2WPKH, P2SHP2WSH, P2WSH, P2TR:
 		return true
 	case P2SH:
 		// Nested segwit: P2SH-P2WPKH without its redeem script, or

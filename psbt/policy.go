@@ -134,7 +134,7 @@ var policyFields = []string{"version", "warn_fee_percent", "warn_fee_rate_sat_vb
 
 // signableTypes are the script types a policy may allow: the ones Sign
 // signs.
-var signableTypes = []ScriptType{P2WPKH, P2SHP2WPKH, P2WSH, P2TR}
+var signableTypes = []ScriptType{P2WPKH, P2SHP2WPKH, P2WSH, P2SHP2WSH, P2TR}
 
 // ParsePolicy reads a policy file (JSON, see docs/policy.md) on top of
 // DefaultPolicy: a field the file leaves out keeps its default. It is

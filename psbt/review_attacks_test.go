@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -84,5 +86,41 @@ func TestNothingSignedSaysWhy(t *testing.T) {
 	}
 	if !errors.Is(err, ErrNothingSigned) || !strings.Contains(err.Error(), "input 0: the PSBT lacks this input's witness script") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestScriptTypesAllowNestedMultisig: a policy could not allow a
+// sh(wsh(sortedmulti)) coin, classified as plain p2sh.
+func TestScriptTypesAllowNestedMultisig(t *testing.T) {
+	k := testKit(t)
+	key1, err := descriptor.AccountKey(descriptor.SHWSHSortedMulti, k.master, 0, regtest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := hdkeychain.NewMaster(bytes.Repeat([]byte{9}, 32), regtest)
+	key2, err := descriptor.AccountKey(descriptor.SHWSHSortedMulti, other, 0, regtest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := descriptor.NewSortedMulti(descriptor.SHWSHSortedMulti, 1, []descriptor.Key{key1, key2}, regtest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der := k.derive(t, d, 0, 0)
+	var keys []KeyOrigin
+	for _, dk := range der.Keys {
+		keys = append(keys, KeyOrigin{PubKey: dk.PubKey, Fingerprint: dk.Fingerprint, Path: dk.Path})
+	}
+	in := InputSpec{PrevTx: prevTx(3, wire.NewTxOut(100_000_000, der.Script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: keys, RedeemScript: der.RedeemScript, WitnessScript: der.WitnessScript}
+	p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(99_990_000)})
+	pol := DefaultPolicy()
+	pol.ScriptTypes = []ScriptType{P2SHP2WSH}
+	a := pol.Apply(Analyze(p, regtest, k.fp, multiWallet{k.wallet, DescriptorWallet(d)}))
+	if a.Inputs[0].ScriptType != P2SHP2WSH || len(a.Refusals()) != 0 {
+		t.Fatalf("input type %s, refusals %v", a.Inputs[0].ScriptType, a.Refusals())
+	}
+	pol.ScriptTypes = []ScriptType{P2WPKH}
+	if a := pol.Apply(Analyze(p, regtest, k.fp, multiWallet{k.wallet, DescriptorWallet(d)})); len(a.Refusals()) == 0 {
+		t.Fatal("a p2wpkh-only policy allowed a nested multisig coin")
 	}
 }
