@@ -136,7 +136,15 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 	if opts.Record == "" {
 		acts.logged, acts.loggedErr = lastLoggedDescriptor(opts.Log)
 	}
-	return ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes})
+	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes})
+	if opts.CardDir != "" {
+		// Each card holds a share in clear: together they are the key.
+		// Said however the ceremony ended, since cards may already exist.
+		if cards, _ := filepath.Glob(filepath.Join(opts.CardDir, "card-*.html")); len(cards) > 0 {
+			env.Warnf("%d share card(s) are in %s, each holding a share in clear (together they are the key): print them, then delete the files (shred -u %s/card-*.html) and empty any print queue", len(cards), opts.CardDir, opts.CardDir)
+		}
+	}
+	return res, err
 }
 
 // ceremonyActions does the ceremonies' key arithmetic and file work.
