@@ -56,6 +56,14 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 	}
 	c := parts.NewCollector()
 	var images []string
+	// whole refuses a PSBT complete from one source when other sources were
+	// given too: they would be silently ignored (and may hold another PSBT).
+	whole := func(name string, p []byte, err error) ([]byte, error) {
+		if err != nil || len(sources) == 1 || c.Progress().Total > 1 {
+			return p, err
+		}
+		return nil, fmt.Errorf("%s holds a whole PSBT, but %d other source(s) were given too: give one PSBT per command (broadcast takes each signed PSBT as its own argument)", name, len(sources)-1)
+	}
 	for _, src := range sources {
 		if src == "-" {
 			if opts.Stdin == nil {
@@ -63,7 +71,7 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 			}
 			p, err := readStream(opts.Stdin, "stdin", c, progress)
 			if err != nil || p != nil {
-				return p, err
+				return whole("stdin", p, err)
 			}
 			continue
 		}
@@ -84,7 +92,7 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 		p, err := readStream(f, src, c, progress)
 		f.Close()
 		if err != nil || p != nil {
-			return p, err
+			return whole(src, p, err)
 		}
 	}
 	if len(images) > 0 {

@@ -48,3 +48,24 @@ func TestWrappedTextPSBT(t *testing.T) {
 		}
 	}
 }
+
+// TestExtraSourcesRefused: 'inspect p1.psbt p2.psbt' showed p1 alone and
+// dropped p2 without a word.
+func TestExtraSourcesRefused(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i, size := range []int{500, 700} {
+		p := filepath.Join(dir, []string{"a.psbt", "b.psbt"}[i])
+		if err := os.WriteFile(p, psbtOfSize(t, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	_, err := transport.ReadPSBT(paths, transport.ReadOptions{Progress: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "a.psbt holds a whole PSBT, but 1 other source(s) were given too") {
+		t.Fatalf("error %v", err)
+	}
+	if got, err := transport.ReadPSBT(paths[:1], transport.ReadOptions{Progress: io.Discard}); err != nil || len(got) == 0 {
+		t.Fatalf("one source: %v", err)
+	}
+}
