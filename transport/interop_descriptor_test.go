@@ -65,7 +65,7 @@ func TestInteropKeystoneReadsOurCryptoOutput(t *testing.T) {
 			Threshold  int           `json:"threshold"`
 			Keys       []keystoneKey `json:"keys"`
 		}
-		ref.mustCall(t, "crypto-output-read", map[string]string{"cborHex": hex.EncodeToString(msg)}, &ans)
+		ref.MustCall(t, "crypto-output-read", map[string]string{"cborHex": hex.EncodeToString(msg)}, &ans)
 		want := scriptTags[d.Kind()]
 		if d.Kind() == descriptor.TR {
 			// bc-ur-registry 0.8.0 predates tr (409) and drops it; the key
@@ -157,7 +157,7 @@ func TestInteropWeReadKeystoneCryptoOutput(t *testing.T) {
 		var ans struct {
 			CBORHex string `json:"cborHex"`
 		}
-		ref.mustCall(t, "crypto-output-write", req, &ans)
+		ref.MustCall(t, "crypto-output-write", req, &ans)
 		msg, err := hex.DecodeString(ans.CBORHex)
 		if err != nil {
 			t.Fatal(err)

@@ -21,7 +21,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -36,6 +35,7 @@ import (
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/bbqr"
+	"github.com/airsign/airsign/transport/interoptest"
 	"github.com/airsign/airsign/transport/parts"
 	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/ur"
@@ -45,137 +45,13 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
-// interopUnavailable skips the test, or fails it when AIRSIGN_INTEROP=1
-// says the reference tools must be there.
-func interopUnavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("AIRSIGN_INTEROP") == "1" {
-		t.Fatalf("AIRSIGN_INTEROP=1 but %s (run make interop)", msg)
-	}
-	t.Skipf("%s; make interop installs it", msg)
-}
+// interopPackages are the npm packages these tests call through ref.mjs.
+var interopPackages = []string{"@ngraveio/bc-ur", "bbqr", "@bitcoinerlab/descriptors", "@keystonehq/bc-ur-registry"}
 
-// repoRoot is the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
+func newNodeRef(t *testing.T) *interoptest.Node { return interoptest.NewNode(t, interopPackages...) }
 
-// nodeRef runs scripts/interop/ref.mjs against the installed npm packages.
-type nodeRef struct{ dir string }
-
-// newNodeRef checks node and the pinned packages are installed and lays out
-// a directory where ref.mjs resolves them; without them the test skips.
-func newNodeRef(t *testing.T) *nodeRef {
-	t.Helper()
-	ref, why := tryNodeRef(t)
-	if ref == nil {
-		interopUnavailable(t, "%s", why)
-	}
-	return ref
-}
-
-// tryNodeRef is newNodeRef for a test that can do part of its work
-// without node: it says why there is no nodeRef instead of skipping.
-func tryNodeRef(t *testing.T) (*nodeRef, string) {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, "node is not installed"
-	}
-	root := repoRoot(t)
-	modDir := os.Getenv("AIRSIGN_INTEROP_NODE_DIR")
-	if modDir == "" {
-		modDir = filepath.Join(root, ".cache", "interop")
-	}
-	modules := filepath.Join(modDir, "node_modules")
-	for _, pkg := range []string{"@ngraveio/bc-ur", "bbqr", "@bitcoinerlab/descriptors", "@keystonehq/bc-ur-registry"} {
-		if _, err := os.Stat(filepath.Join(modules, pkg, "package.json")); err != nil {
-			return nil, fmt.Sprintf("npm package %s is not installed in %s", pkg, modules)
-		}
-	}
-	logVersions(t, node, modules)
-	dir := t.TempDir()
-	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile(filepath.Join(root, "scripts", "interop", "ref.mjs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ref.mjs"), script, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return &nodeRef{dir: dir}, ""
-}
-
-// nodeEnv is the environment for node: no extra CA bundle to load (the
-// scripts never touch a network), which saves start-up time on every call.
-func nodeEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NODE_EXTRA_CA_CERTS=") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-func logVersions(t *testing.T, node, modules string) {
-	t.Helper()
-	out, _ := exec.Command(node, "--version").Output()
-	line := "node " + strings.TrimSpace(string(out))
-	for _, pkg := range []string{"@ngraveio/bc-ur", "bbqr", "@keystonehq/bc-ur-registry"} {
-		var pj struct{ Version string }
-		if b, err := os.ReadFile(filepath.Join(modules, pkg, "package.json")); err == nil && json.Unmarshal(b, &pj) == nil {
-			line += fmt.Sprintf(", %s %s", pkg, pj.Version)
-		}
-	}
-	t.Log(line)
-}
-
-// call runs one ref.mjs command with req as JSON on stdin and decodes the
-// answer into ans; it returns the error output when the command fails.
-func (r *nodeRef) call(t *testing.T, cmd string, req, ans any) error {
-	t.Helper()
-	in, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := exec.Command("node", "ref.mjs", cmd)
-	c.Dir = r.dir
-	c.Env = nodeEnv()
-	c.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	c.Stdout, c.Stderr = &stdout, &stderr
-	if err := c.Run(); err != nil {
-		return fmt.Errorf("node ref.mjs %s: %v: %s", cmd, err, stderr.String())
-	}
-	if err := json.Unmarshal(stdout.Bytes(), ans); err != nil {
-		t.Fatalf("node ref.mjs %s answered %q: %v", cmd, stdout.String(), err)
-	}
-	return nil
-}
-
-func (r *nodeRef) mustCall(t *testing.T, cmd string, req, ans any) {
-	t.Helper()
-	if err := r.call(t, cmd, req, ans); err != nil {
-		t.Fatal(err)
-	}
+func tryNodeRef(t *testing.T) (*interoptest.Node, string) {
+	return interoptest.FindNode(t, interopPackages...)
 }
 
 // interopPSBT builds a real PSBT (BIP174, segwit v0 inputs carrying their
@@ -297,7 +173,7 @@ func TestInteropBCURReadsOurUR(t *testing.T) {
 					seen = append(seen, enc.Part(uint32(k)))
 				}
 				var ans urAnswer
-				ref.mustCall(t, "ur-decode", map[string]any{"parts": seen}, &ans)
+				ref.MustCall(t, "ur-decode", map[string]any{"parts": seen}, &ans)
 				if ans.Type != urType || ans.PayloadHex != hex.EncodeToString(data) {
 					t.Fatalf("bc-ur decoded type %q, %d bytes; want %q, the %d-byte PSBT", ans.Type, len(ans.PayloadHex)/2, urType, len(data))
 				}
@@ -310,7 +186,7 @@ func TestInteropBCURReadsOurUR(t *testing.T) {
 					mixed = append(mixed, enc.Part(uint32(k)))
 				}
 				ans = urAnswer{}
-				ref.mustCall(t, "ur-decode", map[string]any{"parts": mixed}, &ans)
+				ref.MustCall(t, "ur-decode", map[string]any{"parts": mixed}, &ans)
 				if ans.PayloadHex != hex.EncodeToString(data) {
 					t.Fatal("bc-ur decoded our fountain-only parts to different bytes")
 				}
@@ -318,7 +194,7 @@ func TestInteropBCURReadsOurUR(t *testing.T) {
 				// The reference encoder, same message and fragment
 				// length: the same parts, letter for letter.
 				var theirs urParts
-				ref.mustCall(t, "ur-encode", map[string]any{"type": urType, "hex": hex.EncodeToString(data), "maxFragmentLength": c.fragmentLen, "count": 2*n + 3}, &theirs)
+				ref.MustCall(t, "ur-encode", map[string]any{"type": urType, "hex": hex.EncodeToString(data), "maxFragmentLength": c.fragmentLen, "count": 2*n + 3}, &theirs)
 				if theirs.SeqLen != n {
 					t.Fatalf("bc-ur splits into %d fragments, we into %d", theirs.SeqLen, n)
 				}
@@ -348,7 +224,7 @@ func TestInteropWeReadBCUR(t *testing.T) {
 				}
 				n := ours.SeqLen()
 				var theirs urParts
-				ref.mustCall(t, "ur-encode", map[string]any{"type": urType, "hex": hex.EncodeToString(data), "maxFragmentLength": c.fragmentLen, "count": 6*n + 20}, &theirs)
+				ref.MustCall(t, "ur-encode", map[string]any{"type": urType, "hex": hex.EncodeToString(data), "maxFragmentLength": c.fragmentLen, "count": 6*n + 20}, &theirs)
 				if theirs.SeqLen != n || n < 2 {
 					t.Fatalf("bc-ur made %d fragments, we %d; want the same, at least 2", theirs.SeqLen, n)
 				}
@@ -435,7 +311,7 @@ func TestInteropBBQr(t *testing.T) {
 					t.Fatalf("SplitQR made %d part(s); want a series", len(ours))
 				}
 				var got bbqrJoined
-				ref.mustCall(t, "bbqr-join", map[string]any{"parts": shuffled(r, ours)}, &got)
+				ref.MustCall(t, "bbqr-join", map[string]any{"parts": shuffled(r, ours)}, &got)
 				if got.FileType != "P" || got.Hex != hex.EncodeToString(data) {
 					t.Fatalf("bbqr joined file type %q, %d bytes; want P, the %d-byte PSBT", got.FileType, len(got.Hex)/2, len(data))
 				}
@@ -448,7 +324,7 @@ func TestInteropBBQr(t *testing.T) {
 			})
 			t.Run("ours-joins-theirs/"+name, func(t *testing.T) {
 				var theirs bbqrSplit
-				ref.mustCall(t, "bbqr-split", map[string]any{"hex": hex.EncodeToString(data), "fileType": "P", "encoding": string(enc), "minSplit": 3}, &theirs)
+				ref.MustCall(t, "bbqr-split", map[string]any{"hex": hex.EncodeToString(data), "fileType": "P", "encoding": string(enc), "minSplit": 3}, &theirs)
 				if len(theirs.Parts) < 3 || theirs.Encoding != string(enc) {
 					t.Fatalf("bbqr made %d parts in encoding %q; want at least 3 in %c", len(theirs.Parts), theirs.Encoding, enc)
 				}
@@ -474,7 +350,7 @@ func TestInteropBBQr(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got bbqrJoined
-			ref.mustCall(t, "bbqr-join", map[string]any{"parts": shuffled(r, frames)}, &got)
+			ref.MustCall(t, "bbqr-join", map[string]any{"parts": shuffled(r, frames)}, &got)
 			if got.Hex != hex.EncodeToString(data) {
 				t.Fatalf("density %d: bbqr joined %d bytes; want the %d-byte PSBT", density, len(got.Hex)/2, len(data))
 			}
@@ -509,7 +385,7 @@ var htmlPNG = regexp.MustCompile(`data:image/png;base64,([A-Za-z0-9+/=]+)`)
 // series).
 func TestInteropZbarReadsOurImages(t *testing.T) {
 	if _, err := exec.LookPath("zbarimg"); err != nil {
-		interopUnavailable(t, "zbarimg (Debian zbar-tools) is not installed")
+		interoptest.Unavailable(t, "zbarimg (Debian zbar-tools) is not installed")
 	}
 	out, _ := exec.Command("zbarimg", "--version").Output()
 	t.Logf("zbarimg %s", strings.TrimSpace(string(out)))
@@ -528,7 +404,7 @@ func TestInteropZbarReadsOurImages(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.reffmt != "" && ref == nil {
-				interopUnavailable(t, "%s", noRef)
+				interoptest.Unavailable(t, "%s", noRef)
 			}
 			data := interopPSBT(t, c.inputs)
 			dir := t.TempDir()
@@ -606,7 +482,7 @@ func TestInteropZbarReadsOurImages(t *testing.T) {
 
 // checkJoined joins texts read by zbar with our Collector and, for a
 // series, with the reference library of its format.
-func checkJoined(t *testing.T, ref *nodeRef, format string, texts []string, data []byte) {
+func checkJoined(t *testing.T, ref *interoptest.Node, format string, texts []string, data []byte) {
 	t.Helper()
 	if got := collect(t, texts); !bytes.Equal(got, data) {
 		t.Fatal("Collector: the texts zbar read join to different bytes")
@@ -614,13 +490,13 @@ func checkJoined(t *testing.T, ref *nodeRef, format string, texts []string, data
 	switch format {
 	case "ur":
 		var ans urAnswer
-		ref.mustCall(t, "ur-decode", map[string]any{"parts": texts}, &ans)
+		ref.MustCall(t, "ur-decode", map[string]any{"parts": texts}, &ans)
 		if ans.PayloadHex != hex.EncodeToString(data) {
 			t.Fatal("bc-ur: the texts zbar read decode to different bytes")
 		}
 	case "bbqr":
 		var got bbqrJoined
-		ref.mustCall(t, "bbqr-join", map[string]any{"parts": texts}, &got)
+		ref.MustCall(t, "bbqr-join", map[string]any{"parts": texts}, &got)
 		if got.Hex != hex.EncodeToString(data) {
 			t.Fatal("bbqr: the texts zbar read join to different bytes")
 		}

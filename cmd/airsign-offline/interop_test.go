@@ -43,6 +43,7 @@ import (
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/bip39"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport/interoptest"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -53,52 +54,6 @@ import (
 
 // The BIP84 test key: a public test vector, never a real wallet.
 const interopMnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
-
-func interopUnavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("AIRSIGN_INTEROP") == "1" {
-		t.Fatalf("AIRSIGN_INTEROP=1 but %s (run make interop)", msg)
-	}
-	t.Skipf("%s; make interop installs it", msg)
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
-// runJSON runs a reference script command with req as JSON on stdin and
-// decodes its answer into ans.
-func runJSON(t *testing.T, c *exec.Cmd, req, ans any) {
-	t.Helper()
-	in, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	c.Stdout, c.Stderr = &stdout, &stderr
-	if err := c.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(c.Args, " "), err, stderr.String())
-	}
-	if err := json.Unmarshal(stdout.Bytes(), ans); err != nil {
-		t.Fatalf("%s answered %q: %v", strings.Join(c.Args, " "), stdout.String(), err)
-	}
-}
 
 // electrum runs scripts/interop/electrum_ref.py with Debian's python3 (the
 // one python3-electrum installs into; AIRSIGN_INTEROP_PYTHON overrides).
@@ -112,65 +67,17 @@ func newElectrum(t *testing.T) *electrum {
 	}
 	out, err := exec.Command(py, "-I", "-c", "import electrum.version as v; print(v.ELECTRUM_VERSION)").Output()
 	if err != nil {
-		interopUnavailable(t, "Electrum is not importable by %s (Debian python3-electrum)", py)
+		interoptest.Unavailable(t, "Electrum is not importable by %s (Debian python3-electrum)", py)
 	}
 	t.Logf("Electrum %s (%s)", strings.TrimSpace(string(out)), py)
-	return &electrum{python: py, script: filepath.Join(repoRoot(t), "scripts", "interop", "electrum_ref.py")}
+	return &electrum{python: py, script: filepath.Join(interoptest.RepoRoot(t), "scripts", "interop", "electrum_ref.py")}
 }
 
 func (e *electrum) call(t *testing.T, cmd string, req, ans any) {
 	t.Helper()
-	runJSON(t, exec.Command(e.python, "-I", e.script, cmd), req, ans)
-}
-
-// nodeRef runs scripts/interop/ref.mjs against the npm packages `make
-// interop` installs into .cache/interop (AIRSIGN_INTEROP_NODE_DIR overrides).
-type nodeRef struct{ dir string }
-
-func newNodeRef(t *testing.T, pkgs ...string) *nodeRef {
-	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		interopUnavailable(t, "node is not installed")
-	}
-	root := repoRoot(t)
-	modDir := os.Getenv("AIRSIGN_INTEROP_NODE_DIR")
-	if modDir == "" {
-		modDir = filepath.Join(root, ".cache", "interop")
-	}
-	modules := filepath.Join(modDir, "node_modules")
-	for _, pkg := range pkgs {
-		b, err := os.ReadFile(filepath.Join(modules, pkg, "package.json"))
-		if err != nil {
-			interopUnavailable(t, "npm package %s is not installed in %s", pkg, modules)
-		}
-		var pj struct{ Version string }
-		_ = json.Unmarshal(b, &pj)
-		t.Logf("%s %s", pkg, pj.Version)
-	}
-	dir := t.TempDir()
-	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
+	if err := interoptest.RunJSON(exec.Command(e.python, "-I", e.script, cmd), req, ans); err != nil {
 		t.Fatal(err)
 	}
-	script, err := os.ReadFile(filepath.Join(root, "scripts", "interop", "ref.mjs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ref.mjs"), script, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return &nodeRef{dir: dir}
-}
-
-func (r *nodeRef) call(t *testing.T, cmd string, req, ans any) {
-	t.Helper()
-	c := exec.Command("node", "ref.mjs", cmd)
-	c.Dir = r.dir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NODE_EXTRA_CA_CERTS=") { // no network here; saves start-up time
-			c.Env = append(c.Env, kv)
-		}
-	}
-	runJSON(t, c, req, ans)
 }
 
 // offline runs airsign-offline: this test binary, which main_test.go's
@@ -530,9 +437,9 @@ func lowR(sig []byte) bool { return len(sig) > 4 && sig[3] <= 32 }
 // Electrum wallet without any airsign code.
 func TestInteropSignedQRChain(t *testing.T) {
 	if _, err := exec.LookPath("zbarimg"); err != nil {
-		interopUnavailable(t, "zbarimg (Debian zbar-tools) is not installed")
+		interoptest.Unavailable(t, "zbarimg (Debian zbar-tools) is not installed")
 	}
-	ref := newNodeRef(t, "@ngraveio/bc-ur")
+	ref := interoptest.NewNode(t, "@ngraveio/bc-ur")
 	e := newElectrum(t)
 	dir, unsigned := interopSetup(t)
 	a := inspect(t, dir, "unsigned.psbt")
@@ -558,7 +465,7 @@ func TestInteropSignedQRChain(t *testing.T) {
 	for i, j := 0, len(texts)-1; i < j; i, j = i+1, j-1 {
 		texts[i], texts[j] = texts[j], texts[i]
 	}
-	ref.call(t, "ur-decode", map[string]any{"parts": texts}, &dec)
+	ref.MustCall(t, "ur-decode", map[string]any{"parts": texts}, &dec)
 	if dec.Type != "crypto-psbt" {
 		t.Fatalf("bc-ur read UR type %q; want crypto-psbt", dec.Type)
 	}
@@ -596,7 +503,7 @@ func TestInteropSignedQRChain(t *testing.T) {
 // airsign's byte for byte; its Schnorr signatures use random aux data, so
 // for taproot they only have to verify.
 func TestInteropBTCSigner(t *testing.T) {
-	ref := newNodeRef(t, "@scure/btc-signer", "@scure/bip32")
+	ref := interoptest.NewNode(t, "@scure/btc-signer", "@scure/bip32")
 	seed, err := bip39.Seed([]byte(interopMnemonic), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -625,7 +532,7 @@ func TestInteropBTCSigner(t *testing.T) {
 				} `json:"outputs"`
 				Fee int64 `json:"fee"`
 			}
-			ref.call(t, "psbt-inspect", map[string]any{"psbtHex": hex.EncodeToString(unsigned)}, &read)
+			ref.MustCall(t, "psbt-inspect", map[string]any{"psbtHex": hex.EncodeToString(unsigned)}, &read)
 			if read.TxID != ours.TxID || read.Fee != ours.Fee || len(read.Inputs) != len(ours.Inputs) || len(read.Outputs) != len(ours.Outputs) {
 				t.Fatalf("btc-signer reads txid %s, fee %d, %d inputs, %d outputs; airsign %s, %d, %d, %d",
 					read.TxID, read.Fee, len(read.Inputs), len(read.Outputs), ours.TxID, ours.Fee, len(ours.Inputs), len(ours.Outputs))
@@ -647,7 +554,7 @@ func TestInteropBTCSigner(t *testing.T) {
 				PSBTHex string `json:"psbtHex"`
 				Signed  int    `json:"signed"`
 			}
-			ref.call(t, "psbt-sign", map[string]any{"psbtHex": hex.EncodeToString(unsigned), "seedHex": hex.EncodeToString(seed)}, &signed)
+			ref.MustCall(t, "psbt-sign", map[string]any{"psbtHex": hex.EncodeToString(unsigned), "seedHex": hex.EncodeToString(seed)}, &signed)
 			if signed.Signed != 3 {
 				t.Fatalf("btc-signer signed %d of 3 inputs", signed.Signed)
 			}
@@ -675,7 +582,7 @@ func TestInteropBTCSigner(t *testing.T) {
 			var fin struct {
 				TxHex string `json:"txHex"`
 			}
-			ref.call(t, "psbt-finalize", map[string]any{"psbtHex": hex.EncodeToString(ourPSBT)}, &fin)
+			ref.MustCall(t, "psbt-finalize", map[string]any{"psbtHex": hex.EncodeToString(ourPSBT)}, &fin)
 			ourTx := finalizeExtract(t, ourPSBT)
 			if txHex(t, ourTx) != fin.TxHex {
 				t.Fatalf("btc-signer finalized airsign's PSBT to a different transaction:\n btc-signer %s\n airsign    %s", fin.TxHex, txHex(t, ourTx))
@@ -780,7 +687,7 @@ func scriptOf(t *testing.T, address string) string {
 // wpkh and sh(wpkh); Electrum 4.3 has no taproot, so tr is checked against
 // the reference only. Each tool is called once, with every case.
 func TestInteropDescriptors(t *testing.T) {
-	ref := newNodeRef(t, "@bitcoinerlab/descriptors")
+	ref := interoptest.NewNode(t, "@bitcoinerlab/descriptors")
 	e := maybeElectrum(t)
 	dir, _ := interopSetup(t)
 	const count = 4
@@ -836,7 +743,7 @@ func TestInteropDescriptors(t *testing.T) {
 	var sums struct {
 		Checksums []string `json:"checksums"`
 	}
-	ref.call(t, "checksum", map[string]any{"texts": texts}, &sums)
+	ref.MustCall(t, "checksum", map[string]any{"texts": texts}, &sums)
 	type derived struct {
 		Checksum  string   `json:"checksum"`
 		Addresses []string `json:"addresses"`
@@ -845,7 +752,7 @@ func TestInteropDescriptors(t *testing.T) {
 		Results []derived `json:"results"`
 	}
 	// The library verifies each single-branch descriptor's checksum itself.
-	ref.call(t, "descriptors", map[string]any{"items": refItems}, &refAns)
+	ref.MustCall(t, "descriptors", map[string]any{"items": refItems}, &refAns)
 	var elAns struct {
 		Results []struct{ Receive, Change []string } `json:"results"`
 	}
