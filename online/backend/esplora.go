@@ -60,18 +60,11 @@ func NewEsplora(cfg Config) (*Esplora, error) {
 	if cfg.URL == "" {
 		return nil, fmt.Errorf("%s: no URL given (the API root, e.g. http://127.0.0.1:3002)", kind)
 	}
-	u, err := url.Parse(cfg.URL)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("%s: URL %q is not a URL like http://127.0.0.1:3002", kind, redactURL(cfg.URL))
+	u, user, pass, err := parseEndpoint(kind, "URL", "http://127.0.0.1:3002", cfg.URL)
+	if err != nil {
+		return nil, err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%s: URL scheme %q is not http or https", kind, u.Scheme)
-	}
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Password, _ = u.User.Password()
-		u.User = nil
-	}
+	cfg.User, cfg.Password = user, pass
 	u.RawQuery, u.Fragment = "", ""
 	hc, err := newHTTPClient(kind, &cfg)
 	if err != nil {

@@ -87,25 +87,38 @@ type rpcClient struct {
 	nextID   atomic.Uint64
 }
 
+// parseEndpoint checks a backend URL (http or https, with a host) and
+// returns it without its user info, and the credentials written in it;
+// errors never show a password.
+func parseEndpoint(kind, what, example, raw string) (u *url.URL, user, pass string, err error) {
+	u, err = url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, "", "", fmt.Errorf("%s: %s %q is not a URL like %s", kind, what, redactURL(raw), example)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, "", "", fmt.Errorf("%s: %s scheme %q is not http or https", kind, what, u.Scheme)
+	}
+	if u.User != nil {
+		user = u.User.Username()
+		pass, _ = u.User.Password()
+		u.User = nil
+	}
+	return u, user, pass, nil
+}
+
 func newRPCClient(kind string, cfg Config) (*rpcClient, error) {
 	if cfg.URL == "" {
 		return nil, fmt.Errorf("%s: no RPC URL given (set --rpc-url or AIRSIGN_RPC_URL, e.g. http://127.0.0.1:18334)", kind)
 	}
-	u, err := url.Parse(cfg.URL)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("%s: RPC URL %q is not a URL like http://127.0.0.1:18334", kind, redactURL(cfg.URL))
+	u, user, pass, err := parseEndpoint(kind, "RPC URL", "http://127.0.0.1:18334", cfg.URL)
+	if err != nil {
+		return nil, err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%s: RPC URL scheme %q is not http or https", kind, u.Scheme)
+	if cfg.User == "" {
+		cfg.User = user
 	}
-	if u.User != nil {
-		if cfg.User == "" {
-			cfg.User = u.User.Username()
-		}
-		if p, ok := u.User.Password(); ok && cfg.Password == "" {
-			cfg.Password = p
-		}
-		u.User = nil
+	if cfg.Password == "" {
+		cfg.Password = pass
 	}
 	if cfg.User == "" && cfg.Password == "" && cfg.CookieFile == "" {
 		return nil, fmt.Errorf("%s at %s: no RPC credentials (set --rpc-user and AIRSIGN_RPC_PASS or --rpc-pass-file, or --rpc-cookie)", kind, u.Redacted())
