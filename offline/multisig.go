@@ -80,7 +80,11 @@ func MultisigDescriptor(env *Env, opts MultisigOptions) error {
 		}
 		fmt.Fprintf(env.Stderr, "wrote Coldcard's multisig setup file %s\n", opts.Coldcard)
 	}
-	fmt.Fprintf(env.Stderr, "%d-of-%d %s wallet, descriptor ID %s: every cosigner should see the same ID before enrolling it\n", opts.Threshold, len(keys), d.Kind(), d.ID())
+	first, err := d.FirstAddress()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%d-of-%d %s wallet, descriptor ID %s, first receive address %s: every cosigner should see the same ID and address before enrolling it\n", opts.Threshold, len(keys), d.Kind(), d.ID(), first)
 	return showDescriptorQR(env, d, opts.QR)
 }
 
