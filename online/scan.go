@@ -172,12 +172,19 @@ type windowResult struct {
 
 func (w *Wallet) scanBranch(ctx context.Context, b backend.Backend, branch uint32, plan scanPlan) (r branchScan) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // abandons the windows asked beyond the gap
+	// Deferred in this order, cancel runs first: it abandons the windows
+	// asked beyond the gap, then the wait makes sure none of them is still
+	// talking to the backend once the scan has returned.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
 	var queue []chan windowResult
 	start, size := uint32(0), plan.first
 	launch := func() {
 		ch := make(chan windowResult, 1) // never blocks an abandoned sender
+		wg.Add(1)
 		go func(start uint32, size int) {
+			defer wg.Done()
 			ders, err := deriveRange(w.desc, branch, start, size)
 			if err != nil {
 				ch <- windowResult{err: err}
