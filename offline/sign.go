@@ -13,6 +13,7 @@ import (
 
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 )
@@ -123,14 +124,13 @@ func Sign(env *Env, opts SignOptions) error {
 	}
 	defer key.Wipe()
 
-	wallets := multiWallet{newKeyWallet(key, env.Net)}
+	var enrolled *descriptor.Descriptor
 	if opts.WalletFile != "" {
-		d, err := LoadEnrollment(env, opts.WalletFile, key)
-		if err != nil {
+		if enrolled, err = LoadEnrollment(env, opts.WalletFile, key); err != nil {
 			return err
 		}
-		wallets = append(multiWallet{psbt.DescriptorWallet(d)}, wallets...)
 	}
+	wallets := changeWallet(p, key, env.Net, enrolled)
 	a := opts.Policy.Apply(psbt.Analyze(p, env.Net, key.Fingerprint, wallets))
 	if err := writeAnalysis(env, a, opts.JSON); err != nil {
 		return err
@@ -244,16 +244,4 @@ func displayAddr(o psbt.Output) string {
 		return o.Address
 	}
 	return "script:" + o.Script
-}
-
-// multiWallet recognises change in any of its wallets.
-type multiWallet []psbt.Wallet
-
-func (m multiWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
-	for _, w := range m {
-		if script, branch, index, ok := w.ScriptAt(fp, path); ok {
-			return script, branch, index, true
-		}
-	}
-	return nil, 0, 0, false
 }

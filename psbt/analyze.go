@@ -274,7 +274,7 @@ func (c *checker) prevTxs(wallet Wallet) {
 		if pin.NonWitnessUtxo != nil {
 			c.prevOK[i] = pin.NonWitnessUtxo.TxHash() == txIn.PreviousOutPoint.Hash
 		}
-		spent := c.spentScript(i)
+		spent := spentScript(c.p, i)
 		note := func(fp uint32, path []uint32) {
 			if wallet == nil || spent == nil || !c.ours(fp) {
 				return
@@ -419,14 +419,15 @@ func signable(t ScriptType, pin *btcpsbt.PInput) bool {
 }
 
 // spentScript returns the script input i spends when the PSBT states it
-// consistently (witness_utxo and a matching non_witness_utxo agree), else
-// nil. Unlike utxo it records no problem: it runs before the checks.
-func (c *checker) spentScript(i int) []byte {
-	pin := &c.p.Inputs[i]
-	op := c.p.UnsignedTx.TxIn[i].PreviousOutPoint
+// consistently (a non_witness_utxo that hashes to the outpoint's txid, and
+// a witness_utxo that agrees with it), else nil. It records no problem: it
+// runs before the checks, which report what is wrong.
+func spentScript(p *btcpsbt.Packet, i int) []byte {
+	pin := &p.Inputs[i]
+	op := p.UnsignedTx.TxIn[i].PreviousOutPoint
 	var full []byte
 	if pin.NonWitnessUtxo != nil {
-		if !c.prevOK[i] || int64(op.Index) >= int64(len(pin.NonWitnessUtxo.TxOut)) {
+		if pin.NonWitnessUtxo.TxHash() != op.Hash || int64(op.Index) >= int64(len(pin.NonWitnessUtxo.TxOut)) {
 			return nil
 		}
 		full = pin.NonWitnessUtxo.TxOut[op.Index].PkScript
@@ -655,11 +656,13 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 		}
 		script, branch, index, ok := wallet.ScriptAt(cl.fp, cl.path)
 		if !ok {
-			c.refuseOut(i, "change-path", "claims to be our change at %s, a path outside our wallet's pattern; a change output there could not be found again", path)
+			// Our key, but not the wallet being spent (see ChangeWallet):
+			// another account, script type or a single key of a multisig.
+			c.warnOut(i, "change-outside-wallet", "names our key at %s, outside the wallet this transaction spends from: it is not change and is counted as EXTERNAL", path)
 			return out
 		}
 		if !bytes.Equal(script, txOut.PkScript) {
-			c.refuseOut(i, "fake-change", "claims to be our change at %s, but our wallet's script there is different: the output pays someone else", path)
+			c.refuseOut(i, "fake-change", "claims to be our change at %s, but our wallet's script there is different: the output pays someone else or leaves the wallet", path)
 			return out
 		}
 		if uint64(index) > uint64(c.maxIndex)+ChangeIndexGap {

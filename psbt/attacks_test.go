@@ -57,6 +57,12 @@ type attack struct {
 	want      []want
 	// signs is true for a case that only warns: Sign must then succeed.
 	signs bool
+	// wallet is what the signer compares change against (bothWallets
+	// unless set).
+	wallet walletMode
+	// external and change list the outputs that must come out EXTERNAL
+	// and verified change.
+	external, change []int
 }
 
 // encodePacket serializes with btcd directly, so that the corpus can hold
@@ -130,7 +136,7 @@ func setChangePath(path ...uint32) func(testing.TB, *kit, *btcpsbt.Packet) {
 }
 
 func attacks() []attack {
-	return []attack{
+	return append([]attack{
 		{
 			name:  "missing-non-witness-utxo",
 			about: "segwit v0 input with only its witness_utxo (CVE-2020-14199)",
@@ -424,7 +430,7 @@ func attacks() []attack {
 			},
 			signs: true,
 		},
-	}
+	}, changeAttacks()...)
 }
 
 // xpubBytes is our account xpub as the 78 bytes PSBT_GLOBAL_XPUB keys hold.
@@ -496,19 +502,22 @@ func attackReadme(t testing.TB, k *kit) string {
 	b.WriteString("made with btcd by `TestGenerateAttacks` in `../../attacks_test.go`\n")
 	b.WriteString("(`go test ./psbt -run TestGenerateAttacks -update` rewrites them and this file).\n")
 	b.WriteString("`TestAttacks` checks each expected refusal through Decode, Analyze with the policy\n")
-	b.WriteString("(DefaultPolicy unless noted), and Sign, which must refuse on its own.\n\n")
-	b.WriteString("| file | attack | refused by | code | what the operator sees |\n|---|---|---|---|---|\n")
+	b.WriteString("(DefaultPolicy unless noted), and Sign, which must refuse on its own, with the\n")
+	b.WriteString("wallet the signer holds (\"none\": no enrolled wallet, change is our key in the\n")
+	b.WriteString("account and script type the inputs spend from; see ChangeWallet in ../../wallet.go).\n")
+	b.WriteString("An output that is not change is EXTERNAL: counted in what leaves the wallet.\n\n")
+	b.WriteString("| file | attack | wallet | refused by | code | what the operator sees |\n|---|---|---|---|---|---|\n")
 	for _, at := range attacks() {
 		raw := at.build(t, k)
 		p, err := Decode(raw)
 		if at.decodeErr != "" {
-			fmt.Fprintf(&b, "| %s.psbt | %s | Decode | — | %s |\n", at.name, at.about, err)
+			fmt.Fprintf(&b, "| %s.psbt | %s | — | Decode | — | %s |\n", at.name, at.about, err)
 			continue
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", at.name, err)
 		}
-		a := k.analyze(p, attackPolicy(at))
+		a := attackPolicy(at).Apply(Analyze(p, regtest, k.fp, k.changeWallet(p, at.wallet.modes()[0])))
 		var codes, seen []string
 		by := "Analyze"
 		for _, w := range at.want {
@@ -527,7 +536,16 @@ func attackReadme(t testing.TB, k *kit) string {
 			}
 			seen = append(seen, tag+": "+pr.String())
 		}
-		fmt.Fprintf(&b, "| %s.psbt | %s | %s | %s | %s |\n", at.name, at.about, by, strings.Join(codes, ", "), strings.ReplaceAll(strings.Join(seen, "<br>"), "|", "\\|"))
+		if at.signs {
+			for _, o := range a.Outputs {
+				kind := "EXTERNAL"
+				if o.Change {
+					kind = "change"
+				}
+				seen = append(seen, fmt.Sprintf("output %d: %s", o.Index, kind))
+			}
+		}
+		fmt.Fprintf(&b, "| %s.psbt | %s | %s | %s | %s | %s |\n", at.name, at.about, at.wallet, by, strings.Join(codes, ", "), strings.ReplaceAll(strings.Join(seen, "<br>"), "|", "\\|"))
 	}
 	return b.String()
 }
@@ -563,36 +581,45 @@ func TestAttacks(t *testing.T) {
 				t.Fatalf("Decode: %v", err)
 			}
 			pol := attackPolicy(at)
-			a := k.analyze(p, pol)
-			for _, w := range at.want {
-				if !findProblem(a, w) {
-					t.Errorf("missing %s %s at input %d / output %d with %q; got:\n%s", w.severity, w.code, w.input, w.output, w.fragment, listProblems(a))
-				}
-			}
-			if len(a.Refusals()) > 0 == at.signs {
-				t.Errorf("refusals %v, but the case expects signing=%v", a.Refusals(), at.signs)
-			}
-
-			// Sign must come to the same verdict on its own, and leave the
-			// packet untouched when it refuses.
-			before := encode(t, p)
-			_, err = k.sign(p, pol)
-			if at.signs {
-				if err != nil {
-					t.Fatalf("Sign refused a warn-only case: %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("Sign signed it")
-			}
-			if !errors.Is(err, ErrRefused) {
-				t.Errorf("Sign failed with %v, not a refusal", err)
-			}
-			if !bytes.Equal(before, encode(t, p)) {
-				t.Error("Sign changed the packet although it refused")
+			for _, mode := range at.wallet.modes() {
+				t.Run(fmt.Sprintf("wallet=%d", mode), func(t *testing.T) { checkAttack(t, k, at, p, pol, mode) })
 			}
 		})
+	}
+}
+
+// checkAttack checks one case with the signer holding the wallet of mode.
+func checkAttack(t *testing.T, k *kit, at attack, p *Packet, pol Policy, mode walletMode) {
+	w := k.changeWallet(p, mode)
+	a := pol.Apply(Analyze(p, regtest, k.fp, w))
+	for _, wt := range at.want {
+		if !findProblem(a, wt) {
+			t.Errorf("%s: missing %s %s at input %d / output %d with %q; got:\n%s", mode, wt.severity, wt.code, wt.input, wt.output, wt.fragment, listProblems(a))
+		}
+	}
+	if len(a.Refusals()) > 0 == at.signs {
+		t.Errorf("%s: refusals %v, but the case expects signing=%v", mode, a.Refusals(), at.signs)
+	}
+	checkChangeVerdict(t, at, a)
+
+	// Sign must come to the same verdict on its own, and leave the
+	// packet untouched when it refuses.
+	before := encode(t, p)
+	_, err := Sign(p, k.master, WithNetwork(regtest), WithWallet(w), WithPolicy(pol))
+	if at.signs {
+		if err != nil {
+			t.Fatalf("%s: Sign refused a warn-only case: %v", mode, err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("%s: Sign signed it", mode)
+	}
+	if !errors.Is(err, ErrRefused) {
+		t.Errorf("%s: Sign failed with %v, not a refusal", mode, err)
+	}
+	if !bytes.Equal(before, encode(t, p)) {
+		t.Errorf("%s: Sign changed the packet although it refused", mode)
 	}
 }
 

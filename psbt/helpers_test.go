@@ -69,7 +69,7 @@ func testKit(t testing.TB) *kit {
 				panic(err)
 			}
 		}
-		k.wallet = multiWallet{DescriptorWallet(k.wpkh), DescriptorWallet(k.shwpkh), DescriptorWallet(k.tr)}
+		k.wallet = &keyWallet{master: master, fp: k.fp, cache: map[[2]uint32]*descriptor.Descriptor{}}
 		// Someone else: a key from a fixed hash, never ours.
 		ext := sha256.Sum256([]byte("airsign test: the payee"))
 		_, extPub := btcec.PrivKeyFromBytes(ext[:])
@@ -96,6 +96,38 @@ func (m multiWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32,
 		}
 	}
 	return nil, 0, 0, false
+}
+
+// keyWallet is our key's standard single-sig accounts (BIP44 family, any
+// account), as the offline signer's key-derived wallet sees them.
+type keyWallet struct {
+	master *hdkeychain.ExtendedKey
+	fp     uint32
+	mu     sync.Mutex
+	cache  map[[2]uint32]*descriptor.Descriptor
+}
+
+func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
+	kinds := map[uint32]descriptor.Kind{84: descriptor.WPKH, 49: descriptor.SHWPKH, 86: descriptor.TR}
+	if fp != w.fp || len(path) != 5 || path[0] < hard || path[2] < hard || path[1] != 1+hard {
+		return nil, 0, 0, false
+	}
+	kind, ok := kinds[path[0]-hard]
+	if !ok {
+		return nil, 0, 0, false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id := [2]uint32{path[0], path[2]}
+	d := w.cache[id]
+	if d == nil {
+		var err error
+		if d, err = descriptor.New(kind, w.master, path[2]-hard, regtest); err != nil {
+			return nil, 0, 0, false
+		}
+		w.cache[id] = d
+	}
+	return DescriptorWallet(d).ScriptAt(fp, path)
 }
 
 // derive returns the address of d at branch/index.
@@ -169,12 +201,14 @@ func (k *kit) honest(t testing.TB) *Packet {
 		[]OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_998_590)})
 }
 
+// analyze and sign see change as the offline signer does without an
+// enrolled wallet: our key, in the accounts the inputs spend from.
 func (k *kit) analyze(p *Packet, pol Policy) *Analysis {
-	return pol.Apply(Analyze(p, regtest, k.fp, k.wallet))
+	return pol.Apply(Analyze(p, regtest, k.fp, ChangeWallet(p, k.fp, nil, k.wallet)))
 }
 
 func (k *kit) sign(p *Packet, pol Policy) (SignResult, error) {
-	return Sign(p, k.master, WithNetwork(regtest), WithWallet(k.wallet), WithPolicy(pol))
+	return Sign(p, k.master, WithNetwork(regtest), WithWallet(ChangeWallet(p, k.fp, nil, k.wallet)), WithPolicy(pol))
 }
 
 func encode(t testing.TB, p *Packet) []byte {

@@ -28,6 +28,7 @@ type Problem struct {
 	// wrong-network, key-not-in-script, change-path, change-index-far,
 	// fake-change, taproot-tweak, oversize-field and malformed-field; it
 	// warns with unknown-field, unknown-script, change-unverified,
+	// change-outside-wallet (our key, but not the wallet spent: EXTERNAL),
 	// change-to-receive, taproot-script-path, unsupported-input and
 	// locktime. The policy adds high-fee, fee-cap, fee-rate-cap, spend-cap,
 	// not-allowlisted and script-type. psbt/testdata/attacks/README.md shows

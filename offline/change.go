@@ -1,10 +1,27 @@
 package offline
 
 import (
+	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 )
+
+// changeWallet is what sign compares change against (psbt.ChangeWallet
+// states the rule):
+//
+//   - an enrolled wallet given (--wallet, its tag verified): that wallet's
+//     descriptor only; the key-derived wallet below is not consulted;
+//   - none: the key-derived wallet, limited to the account and script type
+//     of the coins the PSBT spends.
+//
+// Every other output, ours or not, is EXTERNAL.
+func changeWallet(p *psbt.Packet, key *Key, net *chaincfg.Params, enrolled *descriptor.Descriptor) psbt.Wallet {
+	if enrolled != nil {
+		return psbt.ChangeWallet(p, key.Fingerprint, psbt.DescriptorWallet(enrolled), nil)
+	}
+	return psbt.ChangeWallet(p, key.Fingerprint, nil, newKeyWallet(key, net))
+}
 
 // keyWallet recognises our own change from the key itself: a derivation is
 // ours only if it follows a standard single-key account pattern (BIP44
