@@ -155,6 +155,15 @@ func oneMultiCoin(t testing.TB, k *kit) []InputSpec {
 	return []InputSpec{k.multiCoin(t, 5, 0, 100_000_000)}
 }
 
+func account1Coin(t testing.TB, k *kit) []InputSpec {
+	der := k.derive(t, k.ourAccount(descriptor.WPKH, 1), 0, 3)
+	return []InputSpec{{PrevTx: prevTx(11, wire.NewTxOut(100_000_000, der.Script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der)}}
+}
+
+func account1Change(t testing.TB, k *kit) OutputSpec {
+	return k.change(t, k.ourAccount(descriptor.WPKH, 1), 0, 69_998_590)
+}
+
 const outside = "outside the wallet this transaction spends from"
 
 func changeAttacks() []attack {
@@ -186,30 +195,18 @@ func changeAttacks() []attack {
 			external: []int{0, 1},
 		},
 		{
-			name:  "change-account-1-no-wallet",
-			about: "coin and change both in our wpkh account 1, no wallet enrolled: the inputs' own account",
-			build: spend(func(t testing.TB, k *kit) []InputSpec {
-				d := k.ourAccount(descriptor.WPKH, 1)
-				der := k.derive(t, d, 0, 3)
-				return []InputSpec{{PrevTx: prevTx(11, wire.NewTxOut(100_000_000, der.Script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der)}}
-			}, func(t testing.TB, k *kit) OutputSpec {
-				return k.change(t, k.ourAccount(descriptor.WPKH, 1), 0, 69_998_590)
-			}),
+			name:     "change-account-1-no-wallet",
+			about:    "coin and change both in our wpkh account 1, no wallet enrolled: the inputs' own account",
+			build:    spend(account1Coin, account1Change),
 			wallet:   keyOnly,
 			signs:    true,
 			external: []int{0},
 			change:   []int{1},
 		},
 		{
-			name:  "change-account-1-enrolled",
-			about: "the same coin and change in account 1, with account 0 enrolled: the enrolled wallet only",
-			build: spend(func(t testing.TB, k *kit) []InputSpec {
-				d := k.ourAccount(descriptor.WPKH, 1)
-				der := k.derive(t, d, 0, 3)
-				return []InputSpec{{PrevTx: prevTx(11, wire.NewTxOut(100_000_000, der.Script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der)}}
-			}, func(t testing.TB, k *kit) OutputSpec {
-				return k.change(t, k.ourAccount(descriptor.WPKH, 1), 0, 69_998_590)
-			}),
+			name:     "change-account-1-enrolled",
+			about:    "the same coin and change in account 1, with account 0 enrolled: the enrolled wallet only",
+			build:    spend(account1Coin, account1Change),
 			wallet:   enrolledWPKH,
 			want:     []want{warnOut("change-outside-wallet", 1, outside)},
 			signs:    true,
