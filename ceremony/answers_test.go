@@ -92,8 +92,8 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 	}
 	fake := &ceremonytest.Fake{}
 	log, lw := newLog()
-	// The file's first dice line has only 60 rolls and is refused; the
-	// runner asks again and takes the next answer for step 2.2.
+	// The file's first dice line has only 60 rolls: they are kept and the
+	// runner asks for more, taking the next answer for step 2.2.
 	kp := &cardKeeper{AnswersPrompter: p, cards: map[int]string{}}
 	res, err := ceremony.Run(context.Background(), ceremony.Keygen(), kp, lw, fake, ceremony.Options{})
 	if err != nil {
@@ -102,7 +102,7 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 	if res.NewSet.Count != 3 || !strings.Contains(log.String(), `"prompter":"answers file (secrets: test)"`) {
 		t.Fatalf("result %+v", res)
 	}
-	for _, want := range []string{"dice: 60 rolls typed; at least 99 are needed", "[4.2: card shown to holder 2]", "> [secret from the answers file, line 17]", "> " + res.Made.Fingerprint} {
+	for _, want := range []string{"60 rolls so far (155 bits); roll at least 39 more", "[4.2: card shown to holder 2]", "> [secret from the answers file, line 17]", "> " + res.Made.Fingerprint} {
 		if !strings.Contains(screen.String(), want) {
 			t.Errorf("transcript lacks %q", want)
 		}

@@ -1,62 +1,61 @@
 package ceremony
 
+import "strconv"
+
 // The four ceremonies, defined once. The instructions are what witnesses read
 // on paper: short sentences, plain words, no jargon the screen does not show.
 
 func opening() Act {
-	return Act{Number: 1, Title: "Before you start", Steps: []Step{
-		{ID: "1.1", Title: "Operator", Actor: Operator, Confirm: Answer,
+	return Act{Title: "Before you start", Steps: []Step{
+		{Title: "Operator", Actor: Operator, Confirm: Answer,
 			Instruction: "Write the date, the place and everyone's name and role in the participants table. The operator types their name.",
 			do:          doOperatorName},
-		{ID: "1.2", Title: "Witnesses", Actor: Witness, Confirm: Answer,
+		{Title: "Witnesses", Actor: Witness, Confirm: Answer,
 			Instruction: "The witnesses type their names, separated by commas.",
 			do:          doWitnessNames},
-		{ID: "1.3", Title: "Room and laptop", Actor: Witness, Confirm: Initials,
+		{Title: "Room and laptop", Actor: Witness, Confirm: Initials,
 			Instruction: "Check: the offline laptop has no network cable; Wi-Fi and Bluetooth are off; no phone or camera can see the screen; " +
 				"the airsign program was checked against the release's SHA256SUMS. Then initial.",
 			do: doInitials},
-		{ID: "1.4", Title: "Air-gap self-check", Actor: System, Confirm: Auto,
+		{Title: "Air-gap self-check", Actor: System, Confirm: Auto,
 			Instruction: "The program checks that no network interface is up except loopback, that core dumps are off, and warns about swap. A failed check stops the ceremony.",
 			do:          doAirGap},
 	}}
 }
 
 // makeKeyAct is keygen's act 2 and rotate's: threshold, dice, key, fingerprint.
-func makeKeyAct(n int, what string) Act {
-	id := func(i string) string { return itoa(n) + "." + i }
-	return Act{Number: n, Title: "Make the " + what, Steps: []Step{
-		{ID: id("1"), Title: "Threshold", Actor: Operator, Confirm: Answer, Box: "T of N",
+func makeKeyAct(what string) Act {
+	return Act{Title: "Make the " + what, Steps: []Step{
+		{Title: "Threshold", Actor: Operator, Confirm: Answer, Box: "T of N",
 			Instruction: "Agree how many share holders there are (N, at most 16) and how many of them together can rebuild the key (T, at least 2). " +
 				"Type it as T of N, for example 2 of 3, and write it in the box.",
 			do: doThreshold},
-		{ID: id("2"), Title: "Dice", Actor: Operator, Confirm: Secret,
+		{Title: "Dice", Actor: Operator, Confirm: Secret,
 			Instruction: "Roll one six-sided die at least 99 times and type each face (1 to 6) as it lands; spaces are allowed. " +
 				"Nobody writes the rolls down. The program refuses rolls that look made up and mixes them with the computer's own randomness.",
 			do: doDice},
-		{ID: id("3"), Title: "Key", Actor: System, Confirm: Auto,
+		{Title: "Key", Actor: System, Confirm: Auto,
 			Instruction: "The program makes the key and shows its fingerprint (8 characters) and its watch-only descriptor.",
 			do:          doMakeWallet},
-		{ID: id("4"), Title: "Fingerprint", Actor: Witness, Confirm: ReadAloud, Box: "Fingerprint",
+		{Title: "Fingerprint", Actor: Witness, Confirm: ReadAloud, Box: "Fingerprint",
 			Instruction: "The operator reads the fingerprint aloud. Every witness writes it in the box. One witness types it back from the paper; the program checks the copy.",
 			do: compare{what: "fingerprint", value: func(r *runner) string { return r.res.Made.Fingerprint }, showFirst: true,
 				ask: "Witness: type the fingerprint as written on your checklist"}.do},
 	}}
 }
 
-func splitAct(n int, first bool) Act {
-	id := func(i string) string { return itoa(n) + "." + i }
-	act := Act{Number: n, Title: "Split the key into shares"}
+func splitAct(first bool) Act {
+	act := Act{Title: "Split the key into shares"}
 	if !first {
-		act.Steps = append(act.Steps, Step{ID: id("1"), Title: "New threshold", Actor: Operator, Confirm: Answer, Box: "New T of N",
+		act.Steps = append(act.Steps, Step{Title: "New threshold", Actor: Operator, Confirm: Answer, Box: "New T of N",
 			Instruction: "Agree the new number of holders (N, at most 16) and how many are needed (T, at least 2); they may differ from the old set's. Type it as T of N and write it in the box.",
 			do:          doThreshold})
 	}
-	k := len(act.Steps)
 	act.Steps = append(act.Steps,
-		Step{ID: id(itoa(k + 1)), Title: "Split", Actor: System, Confirm: Auto,
+		Step{Title: "Split", Actor: System, Confirm: Auto,
 			Instruction: "The program splits the key into N shares, any T of which rebuild it, under a new random share set id.",
 			do:          doSplit},
-		Step{ID: id(itoa(k + 2)), Title: "Share set id", Actor: Witness, Confirm: ReadAloud, Box: "Share set id",
+		Step{Title: "Share set id", Actor: Witness, Confirm: ReadAloud, Box: "Share set id",
 			Instruction: "The operator reads the share set id aloud. Every witness writes it in the box. One witness types it back from the paper.",
 			do: compare{what: "share set id", value: func(r *runner) string { return r.res.NewSet.SetID }, showFirst: true,
 				ask: "Witness: type the share set id as written on your checklist"}.do},
@@ -64,70 +63,66 @@ func splitAct(n int, first bool) Act {
 	return act
 }
 
-func handOutAct(n int) Act {
-	id := func(i string) string { return itoa(n) + "." + i }
-	return Act{Number: n, Title: "Hand out the cards", Repeat: EachHolder, Steps: []Step{
-		{ID: id("1"), Title: "Holder", Actor: Holder, Confirm: Answer,
+func handOutAct() Act {
+	return Act{Title: "Hand out the cards", Repeat: EachHolder, Steps: []Step{
+		{Title: "Holder", Actor: Holder, Confirm: Answer,
 			Instruction: "The next holder steps up and types their name. Everyone else looks away from the screen.",
 			do:          doHolderName},
-		{ID: id("2"), Title: "Card", Actor: Holder, Confirm: Ack, Word: "copied",
+		{Title: "Card", Actor: Holder, Confirm: Ack, Word: "copied",
 			Instruction: "The program shows this holder's share (and prints the card if a printer is set up). The holder copies it by hand onto their card, " +
 				"block by block, and types copied. The screen is then cleared.",
 			do: doShowCard},
-		{ID: id("3"), Title: "Check the copy", Actor: Holder, Confirm: Secret,
+		{Title: "Check the copy", Actor: Holder, Confirm: Secret,
 			Instruction: "The holder types the share back from their own card, not from the screen. The program says whether the copy is right and, if not, which block is wrong.",
 			do:          doReenter},
-		{ID: id("4"), Title: "Seal", Actor: Witness, Confirm: Initials,
+		{Title: "Seal", Actor: Witness, Confirm: Initials,
 			Instruction: "The holder puts the card in an envelope, seals it and signs across the seal. The witness writes the holder's name and share number on the envelope and initials.",
 			do:          doInitials},
 	}}
 }
 
-func exportAct(n int, rotate bool) Act {
-	id := func(i string) string { return itoa(n) + "." + i }
-	act := Act{Number: n, Title: "Export the watch-only wallet", Steps: []Step{
-		{ID: id("1"), Title: "Export", Actor: System, Confirm: Auto,
+func exportAct(rotate bool) Act {
+	act := Act{Title: "Export the watch-only wallet", Steps: []Step{
+		{Title: "Export", Actor: System, Confirm: Auto,
 			Instruction: "The program writes the watch-only descriptor (file and QR) for the online laptop. It holds no secret.",
 			do:          doExport},
-		{ID: id("2"), Title: "First address", Actor: Witness, Confirm: ReadAloud, Box: "First receive address, last 8 characters",
+		{Title: "First address", Actor: Witness, Confirm: ReadAloud, Box: "First receive address, last 8 characters",
 			Instruction: "The operator reads aloud the first receive address. Every witness writes its last 8 characters in the box: the online laptop must show the same address. " +
 				"One witness types them back.",
 			do: compare{what: "first receive address", value: func(r *runner) string { return r.res.Made.Addresses[0] }, last: 8, showFirst: true,
 				ask: "Witness: type the last 8 characters of the first receive address as written on your checklist"}.do},
 	}}
 	if rotate {
-		act.Steps = append(act.Steps, Step{ID: id("3"), Title: "Forget the new key", Actor: System, Confirm: Auto,
+		act.Steps = append(act.Steps, Step{Title: "Forget the new key", Actor: System, Confirm: Auto,
 			Instruction: "The program wipes the new key from memory; from now on it exists only on the cards.",
 			do:          doWipe})
 	}
 	return act
 }
 
-func collectAct(n int, what string) Act {
-	id := func(i string) string { return itoa(n) + "." + i }
-	return Act{Number: n, Title: "Collect the " + what + " shares", Repeat: EachShare, Steps: []Step{
-		{ID: id("1"), Title: "Holder", Actor: Holder, Confirm: Answer,
+func collectAct(what string) Act {
+	return Act{Title: "Collect the " + what + " shares", Repeat: EachShare, Steps: []Step{
+		{Title: "Holder", Actor: Holder, Confirm: Answer,
 			Instruction: "The next holder opens their envelope in front of the witnesses and types their name.",
 			do:          doHolderName},
-		{ID: id("2"), Title: "Share", Actor: Holder, Confirm: Secret,
+		{Title: "Share", Actor: Holder, Confirm: Secret,
 			Instruction: "The holder types their share from the card; it is not shown. The program checks it and says how many more are needed (the threshold is written in every share).",
 			do:          doCollect},
 	}}
 }
 
-func rebuildAct(n int, what string) Act {
-	id := func(i string) string { return itoa(n) + "." + i }
+func rebuildAct(what string) Act {
 	if what != "" {
 		what += " "
 	}
-	return Act{Number: n, Title: "Rebuild the " + what + "key and compare", Steps: []Step{
-		{ID: id("1"), Title: "Rebuild", Actor: System, Confirm: Auto,
+	return Act{Title: "Rebuild the " + what + "key and compare", Steps: []Step{
+		{Title: "Rebuild", Actor: System, Confirm: Auto,
 			Instruction: "The program rebuilds the key in memory from the shares and shows its fingerprint. A wrong or forged share stops it here.",
 			do:          doCombine},
-		{ID: id("2"), Title: "Compare with the record", Actor: System, Confirm: Auto,
+		{Title: "Compare with the record", Actor: System, Confirm: Auto,
 			Instruction: "The program compares the key's fingerprint and watch-only descriptor with the enrolled wallet.",
 			do:          doCompareRecord},
-		{ID: id("3"), Title: "Fingerprint on paper", Actor: Witness, Confirm: ReadAloud,
+		{Title: "Fingerprint on paper", Actor: Witness, Confirm: ReadAloud,
 			Instruction: "A witness reads aloud the fingerprint written on the key generation checklist and types it. The program compares it with the rebuilt key's.",
 			do: compare{what: "fingerprint", value: func(r *runner) string { return r.res.Rebuilt.Fingerprint },
 				ask: "Witness: type the fingerprint written on the key generation checklist"}.do},
@@ -136,7 +131,7 @@ func rebuildAct(n int, what string) Act {
 
 // Keygen is the key generation ceremony.
 func Keygen() *Definition {
-	return &Definition{
+	return numbered(&Definition{
 		Name:  "keygen",
 		Title: "Key generation",
 		Purpose: "Make a new cold-storage key from dice and the computer's randomness, split it into share cards for the holders, " +
@@ -148,25 +143,25 @@ func Keygen() *Definition {
 		Participants: []Role{Operator, Witness, Witness, Holder, Holder, Holder, Holder, Holder},
 		Acts: []Act{
 			opening(),
-			makeKeyAct(2, "key"),
-			splitAct(3, true),
-			handOutAct(4),
-			exportAct(5, false),
-			{Number: 6, Title: "Close", Steps: []Step{
-				{ID: "6.1", Title: "Forget the key", Actor: System, Confirm: Auto,
+			makeKeyAct("key"),
+			splitAct(true),
+			handOutAct(),
+			exportAct(false),
+			{Title: "Close", Steps: []Step{
+				{Title: "Forget the key", Actor: System, Confirm: Auto,
 					Instruction: "The program wipes the key and the shares from memory. From now on the key exists only on the cards.",
 					do:          doWipe},
-				{ID: "6.2", Title: "Pack up", Actor: Operator, Confirm: Ack, Word: "done",
+				{Title: "Pack up", Actor: Operator, Confirm: Ack, Word: "done",
 					Instruction: "Take out the USB stick with the watch-only wallet and type done. After the final head words are written, switch the laptop off.",
 					do:          doAck},
 			}},
 		},
-	}
+	})
 }
 
 // Drill is the recovery drill: prove that the shares still rebuild the key.
 func Drill() *Definition {
-	return &Definition{
+	return numbered(&Definition{
 		Name:  "drill",
 		Title: "Recovery drill",
 		Purpose: "Prove that the share cards still rebuild the key: collect T shares, rebuild the key in memory, compare it with the record, " +
@@ -178,33 +173,33 @@ func Drill() *Definition {
 		report:       true,
 		Acts: []Act{
 			opening(),
-			collectAct(2, "key's"),
-			{Number: 3, Title: "Rebuild and check", Steps: append(rebuildAct(3, "").Steps,
-				Step{ID: "3.4", Title: "Addresses", Actor: Witness, Confirm: ReadAloud,
+			collectAct("key's"),
+			{Title: "Rebuild and check", Steps: append(rebuildAct("").Steps,
+				Step{Title: "Addresses", Actor: Witness, Confirm: ReadAloud,
 					Instruction: "The program shows the first receive addresses. A witness compares the first with the key generation checklist and types its last 8 characters.",
 					do:          doShowAddresses},
-				Step{ID: "3.5", Title: "Test signature", Actor: System, Confirm: Auto,
+				Step{Title: "Test signature", Actor: System, Confirm: Auto,
 					Instruction: "The program signs a test transaction that spends nothing real and verifies the signature.",
 					do:          doSignTest},
 			)},
-			{Number: 4, Title: "Report", Steps: []Step{
-				{ID: "4.1", Title: "Drill report", Actor: System, Confirm: Auto,
+			{Title: "Report", Steps: []Step{
+				{Title: "Drill report", Actor: System, Confirm: Auto,
 					Instruction: "The program writes the drill report to the log: pass or fail, who took part, when, and which share numbers were used.",
 					do:          doDrillReport},
-				{ID: "4.2", Title: "Forget the key", Actor: System, Confirm: Auto,
+				{Title: "Forget the key", Actor: System, Confirm: Auto,
 					Instruction: "The program wipes the rebuilt key from memory.",
 					do:          doWipe},
-				{ID: "4.3", Title: "Result on paper", Actor: Witness, Confirm: Initials, Box: "PASS or FAIL, share numbers used",
+				{Title: "Result on paper", Actor: Witness, Confirm: Initials, Box: "PASS or FAIL, share numbers used",
 					Instruction: "Write PASS or FAIL and the share numbers used in the box, and initial. The holders seal their cards again.",
 					do:          doInitials},
 			}},
 		},
-	}
+	})
 }
 
 // Reshare issues a new share set for the same key.
 func Reshare() *Definition {
-	return &Definition{
+	return numbered(&Definition{
 		Name:  "reshare",
 		Title: "Share re-issue",
 		Purpose: "Rebuild the key from T shares of the current set and split it again into a new set, with a new set id and possibly a new T and N, " +
@@ -216,32 +211,32 @@ func Reshare() *Definition {
 		Participants: []Role{Operator, Witness, Witness, Holder, Holder, Holder, Holder, Holder},
 		Acts: []Act{
 			opening(),
-			collectAct(2, "current"),
-			rebuildAct(3, ""),
-			splitAct(4, false),
-			handOutAct(5),
-			{Number: 6, Title: "Revoke the old set", Steps: []Step{
-				{ID: "6.1", Title: "Revoke", Actor: System, Confirm: Auto,
+			collectAct("current"),
+			rebuildAct(""),
+			splitAct(false),
+			handOutAct(),
+			{Title: "Revoke the old set", Steps: []Step{
+				{Title: "Revoke", Actor: System, Confirm: Auto,
 					Instruction: "The program records in the log that the old share set is revoked and replaced by the new one.",
 					do:          doRevoke},
-				{ID: "6.2", Title: "Old shares still work", Actor: Operator, Confirm: Ack, Word: "understood",
+				{Title: "Old shares still work", Actor: Operator, Confirm: Ack, Word: "understood",
 					Instruction: "Read aloud: the old shares still rebuild the same key. To cut off a holder who left, run rotate. Type understood.",
 					do:          doAck},
-				{ID: "6.3", Title: "Destroy old cards", Actor: Witness, Confirm: Initials, Box: "Old cards destroyed (numbers)",
+				{Title: "Destroy old cards", Actor: Witness, Confirm: Initials, Box: "Old cards destroyed (numbers)",
 					Instruction: "Old cards handed back are destroyed (shredded or burnt) in front of the witnesses. Write their numbers in the box and initial.",
 					do:          doInitials},
-				{ID: "6.4", Title: "Forget the key", Actor: System, Confirm: Auto,
+				{Title: "Forget the key", Actor: System, Confirm: Auto,
 					Instruction: "The program wipes the key and the shares from memory.",
 					do:          doWipe},
 			}},
 		},
-	}
+	})
 }
 
 // Rotate moves the funds to a new key: keygen, then a sweep signed with the
 // old key.
 func Rotate() *Definition {
-	return &Definition{
+	return numbered(&Definition{
 		Name:  "rotate",
 		Title: "Key rotation",
 		Purpose: "Make a new key with new share cards, then move all funds from the old wallet to the new one with a sweep transaction " +
@@ -253,46 +248,52 @@ func Rotate() *Definition {
 		Participants: []Role{Operator, Witness, Witness, Holder, Holder, Holder, Holder, Holder},
 		Acts: []Act{
 			opening(),
-			makeKeyAct(2, "new key"),
-			splitAct(3, true),
-			handOutAct(4),
-			exportAct(5, true),
-			{Number: 6, Title: "Prepare the sweep online", Steps: []Step{
-				{ID: "6.1", Title: "Sweep PSBT", Actor: Operator, Confirm: Ack, Word: "ready",
+			makeKeyAct("new key"),
+			splitAct(true),
+			handOutAct(),
+			exportAct(true),
+			{Title: "Prepare the sweep online", Steps: []Step{
+				{Title: "Sweep PSBT", Actor: Operator, Confirm: Ack, Word: "ready",
 					Instruction: "Take the new watch-only file to the online laptop and import it (airsign-online wallet import). Check that its first address ends as written at step 5.2. " +
 						"Prepare the sweep of the old wallet to that address (airsign-online prepare --sweep ADDRESS). Bring the unsigned sweep back on the USB stick, as the file named with --sweep when the ceremony started, and type ready.",
 					do: doAck},
 			}},
-			collectAct(7, "old key's"),
-			rebuildAct(8, "old"),
-			{Number: 9, Title: "Sign the sweep", Steps: []Step{
-				{ID: "9.1", Title: "Read the sweep", Actor: System, Confirm: Auto,
+			collectAct("old key's"),
+			rebuildAct("old"),
+			{Title: "Sign the sweep", Steps: []Step{
+				{Title: "Read the sweep", Actor: System, Confirm: Auto,
 					Instruction: "The program reads the unsigned sweep, checks that it spends the old wallet and pays one of the new wallet's first addresses, and shows the amount and fee.",
 					do:          doLoadSweep},
-				{ID: "9.2", Title: "Destination", Actor: Witness, Confirm: ReadAloud,
+				{Title: "Destination", Actor: Witness, Confirm: ReadAloud,
 					Instruction: "The operator reads the destination address aloud. A witness compares it with the box at step 5.2 and types its last 8 characters.",
 					do: compare{what: "sweep destination", value: func(r *runner) string { return r.sweep.Destination }, last: 8, showFirst: true,
 						ask: "Witness: type the last 8 characters of the new wallet's first address as written at step 5.2"}.do},
-				{ID: "9.3", Title: "Amount and fee", Actor: Witness, Confirm: Initials, Box: "Amount swept and fee",
+				{Title: "Amount and fee", Actor: Witness, Confirm: Initials, Box: "Amount swept and fee",
 					Instruction: "A witness checks the amount against the old wallet's balance on the online laptop and that the fee is sensible, writes both in the box and initials.",
 					do:          doInitials},
-				{ID: "9.4", Title: "Sign", Actor: System, Confirm: Auto,
+				{Title: "Sign", Actor: System, Confirm: Auto,
 					Instruction: "The program signs the sweep with the old key, writes it to the file named with --sweep-out and shows its txid.",
 					do:          doSignSweep},
-				{ID: "9.5", Title: "Forget the old key", Actor: System, Confirm: Auto,
+				{Title: "Forget the old key", Actor: System, Confirm: Auto,
 					Instruction: "The program wipes the old key from memory.",
 					do:          doWipe},
-				{ID: "9.6", Title: "Broadcast", Actor: Operator, Confirm: Ack, Word: "done",
+				{Title: "Broadcast", Actor: Operator, Confirm: Ack, Word: "done",
 					Instruction: "Take the signed sweep to the online laptop and broadcast it (airsign-online broadcast). Keep the old cards until it is confirmed, then destroy them. Type done.",
 					do:          doAck},
 			}},
 		},
-	}
+	})
 }
 
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
+// numbered numbers d's acts 1, 2, 3… and their steps "act.step" by
+// position: the ids on screen, on paper, in answers files and in the log
+// all come from here, never from a hand-written literal.
+func numbered(d *Definition) *Definition {
+	for a := range d.Acts {
+		d.Acts[a].Number = a + 1
+		for s := range d.Acts[a].Steps {
+			d.Acts[a].Steps[s].ID = strconv.Itoa(a+1) + "." + strconv.Itoa(s+1)
+		}
 	}
-	return itoa(n/10) + itoa(n%10)
+	return d
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -84,7 +85,7 @@ func TestChecklistCoversEveryStep(t *testing.T) {
 			}
 		}
 		for _, a := range d.Acts {
-			if !strings.Contains(doc, "End of act "+itoa(a.Number)+" — write the log head words") {
+			if !strings.Contains(doc, "End of act "+strconv.Itoa(a.Number)+" — write the log head words") {
 				t.Errorf("%s act %d: no line for the head words", d.Name, a.Number)
 			}
 			for _, s := range a.Steps {

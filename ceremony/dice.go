@@ -2,8 +2,11 @@ package ceremony
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 )
 
 // Dice rules. A d6 roll carries log2(6) ≈ 2.585 bits, so 99 rolls carry 255.9
@@ -46,6 +49,21 @@ func (e *DiceError) Error() string {
 // faces (1–6), one byte per roll; they are secret, so the caller wipes them.
 // It checks only the characters and the count; CheckDice judges the rolls.
 func ParseDice(text []byte) ([]byte, error) {
+	rolls, err := parseRolls(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(rolls) < MinDiceRolls {
+		n := len(rolls)
+		wipe(rolls)
+		return nil, &DiceError{Reason: fmt.Sprintf("%d rolls typed; at least %d are needed", n, MinDiceRolls)}
+	}
+	return rolls, nil
+}
+
+// parseRolls is ParseDice without the lower bound: one line of a dice entry
+// that may continue on the next.
+func parseRolls(text []byte) ([]byte, error) {
 	rolls := make([]byte, 0, len(text))
 	for i, c := range text {
 		switch {
@@ -58,16 +76,11 @@ func ParseDice(text []byte) ([]byte, error) {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '-' || c == '.':
 		case c == '0' || c == '7' || c == '8' || c == '9':
 			wipe(rolls)
-			return nil, &DiceError{Pos: i + 1, Reason: "a die shows 1 to 6; this digit is not a face (type the rolls again)"}
+			return nil, &DiceError{Pos: i + 1, Reason: "a die shows 1 to 6; this digit is not a face"}
 		default:
 			wipe(rolls)
-			return nil, &DiceError{Pos: i + 1, Reason: "only the digits 1 to 6 and spaces may be typed (type the rolls again)"}
+			return nil, &DiceError{Pos: i + 1, Reason: "only the digits 1 to 6 and spaces may be typed"}
 		}
-	}
-	if len(rolls) < MinDiceRolls {
-		n := len(rolls)
-		wipe(rolls)
-		return nil, &DiceError{Reason: fmt.Sprintf("%d rolls typed; at least %d are needed", n, MinDiceRolls)}
 	}
 	return rolls, nil
 }
@@ -196,4 +209,84 @@ func DiceEntropy(text []byte, osRand io.Reader, size int) (entropy []byte, rolls
 // wipe zeroes a secret buffer.
 func wipe(b []byte) {
 	clear(b)
+}
+
+// diceBits is the entropy n rolls of a fair die carry: n·log2(6) bits.
+func diceBits(n int) int { return int(float64(n) * math.Log2(6)) }
+
+// doDice collects the rolls, as many entries as it takes: a short entry is
+// kept and continued ("98 rolls so far; at least 1 more"), a line with a
+// character that is not a face is refused alone, and a batch that fails
+// CheckDice is set aside and rolled again at this same step. Dice rolls are
+// secret until mixed with the computer's randomness (afterwards knowing them
+// does not reveal the key), so a terminal may echo them to the operator.
+func doDice(r *runner, s *Step) error {
+	var rolls []byte
+	defer func() { wipe(rolls) }()
+	entries, refused := 0, 0
+	var ent []byte
+	err := r.retry(0, func() error {
+		text, err := r.askDice(s, len(rolls))
+		if err != nil {
+			return err
+		}
+		more, err := parseRolls(text)
+		wipe(text)
+		if err != nil {
+			return again("%v. That line is not kept; the %d rolls typed before it are. Type that line again.", err, len(rolls))
+		}
+		entries++
+		if len(rolls)+len(more) > MaxDiceRolls {
+			wipe(more)
+			return again("dice: that makes more than %d rolls; %d are plenty. That line is not kept; type fewer.", MaxDiceRolls, MinDiceRolls)
+		}
+		all := make([]byte, 0, len(rolls)+len(more))
+		all = append(append(all, rolls...), more...)
+		wipe(rolls)
+		wipe(more)
+		rolls = all
+		if len(rolls) < MinDiceRolls {
+			return again("%d rolls so far (%d bits); roll at least %d more and type them.", len(rolls), diceBits(len(rolls)), MinDiceRolls-len(rolls))
+		}
+		if err := CheckDice(rolls); err != nil {
+			n := len(rolls)
+			wipe(rolls)
+			rolls = nil
+			refused++
+			return again("%v\nThese %d rolls are set aside and wiped. Roll again from the first roll; the ceremony stays at this step.", err, n)
+		}
+		ent, err = MixEntropy(rolls, r.opts.Rand, r.opts.EntropyBytes)
+		var de *DiceError
+		if errors.As(err, &de) {
+			return again("%v", err)
+		}
+		return err
+	}, nil)
+	if err != nil {
+		var st *stop
+		if errors.As(err, &st) {
+			return err
+		}
+		return failed(err, "making the key: %v", err)
+	}
+	wipe(r.key)
+	r.key = ent
+	return r.record(s, "entropy", map[string]string{
+		"dice_rolls": strconv.Itoa(len(rolls)), "dice_entries": strconv.Itoa(entries), "dice_batches_refused": strconv.Itoa(refused),
+		"os_random_bytes": "32", "entropy_bits": strconv.Itoa(8 * len(ent)),
+		"mix": "SHA-256(tag || dice || OS random)"})
+}
+
+// askDice asks for (more) dice rolls: through a DiceAsker, which echoes each
+// roll with a running count, or as a secret line.
+func (r *runner) askDice(s *Step, have int) ([]byte, error) {
+	text := fmt.Sprintf("Operator: type the dice rolls, at least %d (digits 1 to 6, spaces allowed)", MinDiceRolls)
+	if have > 0 {
+		text = fmt.Sprintf("Operator: type the next rolls (%d so far, at least %d more)", have, max(0, MinDiceRolls-have))
+	}
+	p := r.prompt(s, text)
+	if d, ok := r.p.(DiceAsker); ok {
+		return r.read(s, func() ([]byte, error) { return d.AskDice(p, have) })
+	}
+	return r.read(s, func() ([]byte, error) { return r.p.AskSecret(p) })
 }

@@ -43,6 +43,16 @@ type Prompter interface {
 	AskSecret(p Prompt) ([]byte, error)
 }
 
+// DiceAsker is implemented by prompters that read dice rolls the way the
+// operator needs to see them: each roll echoed as it is typed, with the
+// count and the entropy gathered so far, and backspace. have is the number
+// of rolls already kept from earlier entries (the count starts there).
+// Without it the runner asks for rolls with AskSecret. The result is wiped
+// by the runner.
+type DiceAsker interface {
+	AskDice(p Prompt, have int) ([]byte, error)
+}
+
 // Describer is implemented by prompters that can say what they are; the
 // runner writes it into the log's "started" record, so a log shows whether
 // a ceremony was run at a terminal or from an answers file.

@@ -246,9 +246,9 @@ func TestInterrupted(t *testing.T) {
 			}
 		}, "4.3", "cancelled"},
 		{"stop typed", append(full[:3:3], "2.1: stop"), nil, "2.1", "the operator typed stop"},
-		{"acknowledgement typed wrong three times", append(full[:len(full)-1:len(full)-1], "6.2: yes", "6.2: ok", "6.2: finished"), nil, "6.2", `"done" was not typed after 3 tries`},
-		{"dice refused three times", append(full[:4:4], "2.2: "+strings.Repeat("1", 120), "2.2: "+strings.Repeat("123456", 20), "2.2: 12"), nil, "2.2", "the dice were refused 3 times"},
-		{"bad threshold three times", append(full[:3:3], "2.1: 1 of 3", "2.1: 4 of 3", "2.1: three"), nil, "2.1", "no valid threshold"},
+		{"acknowledgement typed wrong, then stop", append(full[:len(full)-1:len(full)-1], "6.2: yes", "6.2: ok", "6.2: finished", "6.2: stop"), nil, "6.2", "the operator typed stop"},
+		{"dice refused twice, then stop", append(full[:4:4], "2.2: "+strings.Repeat("1", 120), "2.2: "+strings.Repeat("123456", 20), "2.2: stop"), nil, "2.2", "the operator typed stop"},
+		{"bad threshold three times, then stop", append(full[:3:3], "2.1: 1 of 3", "2.1: 4 of 3", "2.1: three", "2.1: STOP"), nil, "2.1", "the operator typed stop"},
 		{"unused answers", append(full, "6.2: done"), nil, "end", "script: 1 answers not used"},
 	}
 	for _, tt := range tests {
@@ -282,7 +282,10 @@ func TestKeygenRetriesThenSucceeds(t *testing.T) {
 	for _, l := range s {
 		switch {
 		case strings.HasPrefix(l, "2.2:"):
-			script = append(script, "2.2: "+strings.Repeat("6", 99), "2.2: 12 x", l) // refused, mistyped, good
+			// Refused statistics, a line with a bad character, then the
+			// good rolls in two entries: 98, then the rest.
+			rolls := strings.ReplaceAll(strings.TrimPrefix(l, "2.2: "), " ", "")
+			script = append(script, "2.2: "+strings.Repeat("6", 99), "2.2: 12 x", "2.2: "+rolls[:98], "2.2: "+rolls[98:])
 		case strings.HasPrefix(l, "2.4:"):
 			script = append(script, "2.4: 00000000", l)
 		case l == "4.3: @shown":
@@ -298,23 +301,33 @@ func TestKeygenRetriesThenSucceeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	screen := strings.Join(p.Transcript, "\n")
-	for _, want := range []string{"all 99 rolls show the same face", "character 4: only the digits 1 to 6", "is not the fingerprint the program has (" + res.Made.Fingerprint,
+	for _, want := range []string{"all 99 rolls show the same face", "character 4: only the digits 1 to 6", "That is not the fingerprint on the screen (" + res.Made.Fingerprint, "8 characters typed, 8 expected; character 1 differs",
+		"all 99 rolls show the same face; throw a real die\nThese 99 rolls are set aside", "98 rolls so far (253 bits); roll at least 1 more",
 		"The copy does not match the card", "[card shown to holder 1 at 4.3]", `That is not "done"`} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q", want)
 		}
+	}
+	if !strings.Contains(log, `"dice_batches_refused":"1","dice_entries":"3","dice_rolls":"120"`) {
+		t.Log(log)
+		t.Error("the entropy record does not tell how the rolls were typed")
 	}
 	if strings.Count(log, `"event":"copy-checked"`) != 2 {
 		t.Error("copies not logged once per holder")
 	}
 }
 
-func TestFailures(t *testing.T) {
-	f0 := &ceremonytest.Fake{}
+// twoKeys runs two 2-of-3 keygens, each with its own log.
+func twoKeys(t *testing.T, f *ceremonytest.Fake) (ceremony.Result, map[int]string, ceremony.Result, map[int]string) {
 	_, lw := newLog()
-	made, cards := keygen(t, f0, lw, 11, 2, 3)
+	made, cards := keygen(t, f, lw, 11, 2, 3)
 	_, lw2 := newLog()
-	other, otherCards := keygen(t, f0, lw2, 12, 2, 3)
+	other, otherCards := keygen(t, f, lw2, 12, 2, 3)
+	return made, cards, other, otherCards
+}
+
+func TestFailures(t *testing.T) {
+	made, cards, other, _ := twoKeys(t, &ceremonytest.Fake{})
 	forged := []byte(cards[2])
 	// Change one hex digit of the payload: it still parses, but the
 	// payload is wrong. (Flipping a bit could leave a non-hex character,
@@ -337,10 +350,6 @@ func TestFailures(t *testing.T) {
 			opening(), "1.4", "the air-gap check failed: network: wlan0 is up"},
 		{"forged share at drill", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
 			drillScript(made.Made, []string{cards[1], string(forged)}), "3.1", "the shares do not rebuild a key: at least one share is forged"},
-		{"share of another set three times", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
-			append(opening(), "2.1: Dan", "2.2: "+cards[1], "2.1: Eve", "2.2: "+otherCards[1], "2.2: "+otherCards[2], "2.2: "+otherCards[3]), "2.2", "holder 2's share was not accepted after 3 tries"},
-		{"the same share twice, then garbage", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
-			append(opening(), "2.1: Dan", "2.2: "+cards[1], "2.1: Eve", "2.2: "+cards[1], "2.2: hello", "2.2: "+cards[1]), "2.2", "not accepted after 3 tries"},
 		{"rebuilt key is not the recorded wallet", ceremony.Drill(), &ceremonytest.Fake{Recorded: other.Made},
 			good, "3.2", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
 		{"no recorded wallet", ceremony.Drill(), &ceremonytest.Fake{},
@@ -410,9 +419,9 @@ func TestReshare(t *testing.T) {
 		}
 	}
 	// Mixing an old and a new share is refused.
-	mixed := append(opening(), "2.1: A", "2.2: "+p.cards[1], "2.1: B", "2.2: "+cards[2], "2.2: "+cards[2], "2.2: "+cards[2])
-	_, err = ceremony.Run(context.Background(), ceremony.Drill(), ceremony.NewScripted(mixed...), lw, f, ceremony.Options{})
-	if !errors.Is(err, ceremony.ErrFailed) {
+	mixed := ceremony.NewScripted(append(opening(), "2.1: A", "2.2: "+p.cards[1], "2.1: B", "2.2: "+cards[2], "2.2: stop")...)
+	_, err = ceremony.Run(context.Background(), ceremony.Drill(), mixed, lw, f, ceremony.Options{})
+	if !errors.Is(err, ceremony.ErrInterrupted) || !strings.Contains(strings.Join(mixed.Transcript, "\n"), "you are mixing two share sets") {
 		t.Fatalf("mixing sets: %v", err)
 	}
 	if _, err := ceremony.Verify(bytes.NewReader(log.Bytes()), lw.Head().Hex()); err != nil {
@@ -530,5 +539,30 @@ func TestParseThreshold(t *testing.T) {
 		if got != want {
 			t.Errorf("ParseThreshold(%q) = %s, %v; want %s", in, got, err, want)
 		}
+	}
+}
+
+// A wrong share (another set's, one already typed, garbage) is refused with
+// the reason and asked again; the shares accepted before are kept and the
+// drill passes with the right one.
+func TestDrillSharesRetried(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	made, cards, _, otherCards := twoKeys(t, f)
+	script := append(opening(), "2.1: Dan", "2.2: "+cards[1], "2.1: Eve", "2.2: "+otherCards[2], "2.2: "+cards[1], "2.2: hello", "2.2: "+cards[3])
+	good := drillScript(made.Made, []string{cards[1], cards[3]})
+	script = append(script, good[len(good)-3:]...)
+	f.Recorded = made.Made
+	p, res, _, log, err := run(t, ceremony.Drill(), f, script, nil)
+	if err != nil || !res.DrillPassed {
+		t.Fatalf("drill: %v\n%s", err, strings.Join(p.Transcript, "\n"))
+	}
+	screen := strings.Join(p.Transcript, "\n")
+	for _, want := range []string{"you are mixing two share sets", "share 1 was already entered", "The shares accepted so far are kept"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q", want)
+		}
+	}
+	if res.SharesUsed[0] != 1 || res.SharesUsed[1] != 3 || strings.Count(log, `"event":"share-entered"`) != 2 {
+		t.Errorf("shares used %v", res.SharesUsed)
 	}
 }
