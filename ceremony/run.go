@@ -18,8 +18,10 @@ type Options struct {
 	// EntropyBytes is the size of a new key's BIP39 entropy: 32 (24 words,
 	// the default) or 16 (12 words).
 	EntropyBytes int
-	// MaxTries is how often a wrong typed confirmation, a mistyped share or
-	// refused dice are asked again before the ceremony stops; default 3.
+	// MaxTries is how often a drill's paper check (a value typed from the
+	// keygen checklist before the program shows its own) may miss before
+	// the drill fails; default 3. Every other typed answer is asked until it
+	// is right, or until "stop" or Ctrl-C.
 	MaxTries int
 }
 
@@ -151,8 +153,7 @@ type runner struct {
 // automatic work, and appends every step to the log. At the end of each act
 // it shows the log head words for the witnesses' checklist. It returns when
 // the ceremony completes, or with a *StopError when it is interrupted (ctx
-// cancelled, the prompter's input ends, a confirmation is typed wrong
-// MaxTries times) or fails (a check fails); either way the log's last record
+// cancelled, the prompter's input ends, "stop" or Ctrl-C) or fails (a check fails); either way the log's last record
 // says where and why, and every secret the run held is wiped.
 func Run(ctx context.Context, def *Definition, p Prompter, log *LogWriter, a Actions, opts Options) (Result, error) {
 	if def == nil || p == nil || log == nil || a == nil {
