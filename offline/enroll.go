@@ -231,6 +231,9 @@ func descriptorText(arg string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%q is neither a descriptor nor a readable file: %w", arg, err)
 	}
+	if isBSMS(data) {
+		return bsmsDescriptor(data)
+	}
 	var e Enrollment
 	if json.Unmarshal(data, &e) == nil && e.Descriptor != "" {
 		return e.Descriptor, nil

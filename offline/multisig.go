@@ -26,6 +26,8 @@ type MultisigOptions struct {
 	// Policy, Derivation, Format, XFP: xpub lines), which a Coldcard imports
 	// to join the wallet as a cosigner.
 	Coldcard string
+	// BSMS, if set, also writes the wallet's BIP129 descriptor record.
+	BSMS string
 	// Cosigners are key expressions ([fp/48h/…/2h]xpub), files holding one
 	// (cosigner.txt from a keygen ceremony or `export xpub`), or Coldcard's
 	// multisig JSON export (ccxp-XFP.json).
@@ -79,6 +81,11 @@ func MultisigDescriptor(env *Env, opts MultisigOptions) error {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "wrote Coldcard's multisig setup file %s\n", opts.Coldcard)
+	}
+	if opts.BSMS != "" {
+		if err := writeBSMS(env, opts.BSMS, d); err != nil {
+			return err
+		}
 	}
 	first, err := d.FirstAddress()
 	if err != nil {

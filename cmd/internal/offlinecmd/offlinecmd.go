@@ -225,7 +225,9 @@ func walletCmd(env *offline.Env) *cobra.Command {
 		Short: "Check our key is in a descriptor and write it authenticated by our key",
 		Long: `enroll checks that the descriptor contains our own xpub at the origin it names
 (a swapped xpub is refused) and writes the descriptor with an HMAC tag only this
-key can make. sign --wallet FILE verifies the tag before trusting the descriptor.`,
+key can make. sign --wallet FILE verifies the tag before trusting the descriptor.
+The file may also be a BIP129 (BSMS) descriptor record, as Coldcard and Nunchuk
+write it; its first address is checked against the descriptor.`,
 		Args: cli.ExactArgs(1, "one descriptor, or a file holding it"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			enroll.Descriptor = args[0]
@@ -267,6 +269,7 @@ descriptor with their own key (wallet enroll).`,
 	multiCmd.Flags().IntVarP(&mo.Threshold, "threshold", "t", 0, "signatures needed (K)")
 	multiCmd.Flags().StringVar(&mo.Kind, "type", "wsh-multi", "wsh-multi or sh-wsh-multi")
 	multiCmd.Flags().StringVar(&mo.Coldcard, "coldcard", "", "also write Coldcard's multisig setup file here (for a Coldcard cosigner)")
+	multiCmd.Flags().StringVar(&mo.BSMS, "bsms", "", "also write the wallet's BIP129 (BSMS) descriptor record here (Coldcard, Nunchuk)")
 	cli.DescriptorQRFlags(multiCmd, &mo.QR)
 	w.AddCommand(enrollCmd, showCmd, multiCmd)
 	return w
