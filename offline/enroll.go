@@ -2,6 +2,7 @@ package offline
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -198,7 +199,7 @@ type WalletShowOptions struct {
 
 // WalletShow verifies an enrollment file and prints the descriptor, its ID
 // (compare it with `airsign-online wallet show`) and the first addresses.
-func WalletShow(env *Env, opts WalletShowOptions) error {
+func WalletShow(ctx context.Context, env *Env, opts WalletShowOptions) error {
 	if err := opts.QR.CheckDescriptor(); err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func WalletShow(env *Env, opts WalletShowOptions) error {
 		}
 		env.Printf("receive %d:     %s\n", i, der.Address.EncodeAddress())
 	}
-	return showDescriptorQR(env, d, opts.QR)
+	return showDescriptorQR(ctx, env, d, opts.QR)
 }
 
 // descriptorText takes a descriptor given as text or as a file name.

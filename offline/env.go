@@ -5,11 +5,11 @@
 package offline
 
 import (
-	"context"
 	"fmt"
 	"io"
 
 	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -24,18 +24,13 @@ type Env struct {
 	Prompter Prompter
 	// Net is the network the operator works on.
 	Net *chaincfg.Params
-	// Ctx is cancelled when the operator presses Ctrl-C (nil: never).
-	Ctx context.Context
 	// Camera is a video device to read PSBT QR codes from (--camera).
 	Camera string
 }
 
-// Context returns the command's context.
-func (e *Env) Context() context.Context {
-	if e.Ctx == nil {
-		return context.Background()
-	}
-	return e.Ctx
+// readOptions say where transport.ReadPacket may look and talk.
+func (e *Env) readOptions() transport.ReadOptions {
+	return transport.ReadOptions{Stdin: e.Stdin, Progress: e.Stderr, Camera: e.Camera}
 }
 
 // Prompter reads input typed by a person at the air-gapped machine.

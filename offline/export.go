@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -35,7 +36,7 @@ func ParseKind(name string) (descriptor.Kind, error) {
 
 // ExportDescriptor prints the watch-only descriptor for the online side, and
 // writes it to a file if asked.
-func ExportDescriptor(env *Env, opts ExportOptions) error {
+func ExportDescriptor(ctx context.Context, env *Env, opts ExportOptions) error {
 	kind, err := ParseKind(opts.Kind)
 	if err != nil {
 		return err
@@ -59,15 +60,15 @@ func ExportDescriptor(env *Env, opts ExportOptions) error {
 		}
 	}
 	fmt.Fprintln(env.Stdout, text)
-	return showDescriptorQR(env, d, opts.QR)
+	return showDescriptorQR(ctx, env, d, opts.QR)
 }
 
 // showDescriptorQR writes the descriptor's QR codes if any were asked for.
-func showDescriptorQR(env *Env, d *descriptor.Descriptor, o transport.QROptions) error {
+func showDescriptorQR(ctx context.Context, env *Env, d *descriptor.Descriptor, o transport.QROptions) error {
 	if !o.Any() {
 		return nil
 	}
-	lines, err := transport.WriteDescriptorQR(env.Context(), d, o, env.Stdout)
+	lines, err := transport.WriteDescriptorQR(ctx, d, o, env.Stdout)
 	for _, l := range lines {
 		fmt.Fprintln(env.Stderr, l)
 	}

@@ -1,8 +1,7 @@
 package offline
 
 import (
-	"fmt"
-	"strings"
+	"context"
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
@@ -21,8 +20,8 @@ type InspectOptions struct {
 
 // Inspect decodes a PSBT and prints the analysis. It never asks for a key and
 // never signs.
-func Inspect(env *Env, opts InspectOptions) error {
-	p, err := ReadPSBT(env, opts.Sources)
+func Inspect(ctx context.Context, env *Env, opts InspectOptions) error {
+	_, p, err := transport.ReadPacket(ctx, opts.Sources, env.readOptions())
 	if err != nil {
 		return err
 	}
@@ -47,24 +46,4 @@ func writeAnalysis(env *Env, a *psbt.Analysis, asJSON bool) error {
 		return a.WriteJSON(env.Stdout)
 	}
 	return a.WriteText(env.Stdout)
-}
-
-// ReadPSBT reads one PSBT from its sources: a file (binary, base64 or hex),
-// "-" for stdin (also QR texts typed by a handheld scanner), QR images or
-// directories of them, in any mix and order.
-func ReadPSBT(env *Env, sources []string) (*psbt.Packet, error) {
-	_, p, err := readPSBTBytes(env, sources)
-	return p, err
-}
-
-func readPSBTBytes(env *Env, sources []string) ([]byte, *psbt.Packet, error) {
-	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr, Camera: env.Camera, Ctx: env.Context()})
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := psbt.Decode(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", strings.Join(sources, ", "), err)
-	}
-	return data, p, nil
 }

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,7 @@ type MultisigOptions struct {
 // sortedmulti wallet from its cosigners' exports. It needs no key: every
 // cosigner runs it, and each compares the descriptor ID on their screen
 // before enrolling it with their own key.
-func MultisigDescriptor(env *Env, opts MultisigOptions) error {
+func MultisigDescriptor(ctx context.Context, env *Env, opts MultisigOptions) error {
 	kind, err := ParseMultiKind(opts.Kind)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func MultisigDescriptor(env *Env, opts MultisigOptions) error {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "%d-of-%d %s wallet, descriptor ID %s, first receive address %s: every cosigner should see the same ID and address before enrolling it\n", opts.Threshold, len(keys), d.Kind(), d.ID(), first)
-	return showDescriptorQR(env, d, opts.QR)
+	return showDescriptorQR(ctx, env, d, opts.QR)
 }
 
 // cosignerKey reads one cosigner's key expression from text, a file, or

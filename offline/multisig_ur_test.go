@@ -2,6 +2,7 @@ package offline
 
 import (
 	"bytes"
+	"context"
 	"math/bits"
 	"os"
 	"path/filepath"
@@ -99,7 +100,7 @@ func TestMultisigCosignersFromUR(t *testing.T) {
 			_, cExpr2 := cosignerHDKey(t, c, descriptor.SHWSHSortedMulti)
 			cosigners = []string{filepath.Join(dir, "account"), bExpr, cExpr2}
 		}
-		if err := MultisigDescriptor(env, MultisigOptions{Threshold: 2, Kind: kind, Cosigners: cosigners}); err != nil {
+		if err := MultisigDescriptor(context.Background(), env, MultisigOptions{Threshold: 2, Kind: kind, Cosigners: cosigners}); err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
 		k, _ := ParseMultiKind(kind)
@@ -137,7 +138,7 @@ func TestMultisigCosignersFromUR(t *testing.T) {
 		{"damaged", write("d.txt", strings.Replace(hdUR, "TAAD", "TAAE", 1)), "code 1:"},
 		{"empty picture directory", t.TempDir(), "cosigner 1"},
 	} {
-		err := MultisigDescriptor(testEnv(t), MultisigOptions{Threshold: 2, Kind: "wsh-multi", Cosigners: []string{c.arg, cExpr}})
+		err := MultisigDescriptor(context.Background(), testEnv(t), MultisigOptions{Threshold: 2, Kind: "wsh-multi", Cosigners: []string{c.arg, cExpr}})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 		}

@@ -2,13 +2,13 @@ package offline
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/airsign/airsign/ceremony"
@@ -51,17 +51,9 @@ var ErrRefused = errors.New("refused")
 // type the confirmation digest, signs with the key rebuilt for this command
 // and writes the signed PSBT atomically to a new file, which is read back
 // and checked before success is reported.
-func Sign(env *Env, opts SignOptions) error {
-	if opts.Out == "" && !opts.QR.Any() {
-		return fmt.Errorf("no output: give --out FILE for the signed PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
-	}
-	if err := opts.QR.CheckPSBT(); err != nil {
+func Sign(ctx context.Context, env *Env, opts SignOptions) error {
+	if err := transport.CheckOutput(opts.Out, opts.QR, "the signed PSBT", opts.Sources); err != nil {
 		return err
-	}
-	for _, src := range opts.Sources {
-		if opts.Out != "" && src != "-" && sameFile(src, opts.Out) {
-			return fmt.Errorf("--out %s is the input file; airsign never overwrites the PSBT it signs", opts.Out)
-		}
 	}
 	if opts.PolicyFile != "" {
 		f, err := os.Open(opts.PolicyFile)
@@ -88,7 +80,7 @@ func Sign(env *Env, opts SignOptions) error {
 		return err
 	}
 	defer closeLog()
-	raw, p, err := readPSBTBytes(env, opts.Sources)
+	raw, p, err := transport.ReadPacket(ctx, opts.Sources, env.readOptions())
 	if err != nil {
 		return err
 	}
@@ -202,7 +194,7 @@ func Sign(env *Env, opts SignOptions) error {
 	for _, s := range res.Skipped {
 		env.Warnf("input %d names this key but was not signed: %s", s.Input, s.Reason)
 	}
-	lines, err := transport.WriteQR(env.Context(), out, opts.QR, env.Stdout)
+	lines, err := transport.WriteQR(ctx, out, opts.QR, env.Stdout)
 	for _, l := range lines {
 		fmt.Fprintln(env.Stderr, l)
 	}
@@ -231,12 +223,6 @@ func readBack(path string, want []byte, txid string) error {
 		return fmt.Errorf("reading back %s: the signed PSBT does not decode to the same transaction", path)
 	}
 	return nil
-}
-
-func sameFile(a, b string) bool {
-	aa, err1 := filepath.Abs(a)
-	bb, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == bb
 }
 
 func displayAddr(o psbt.Output) string {

@@ -35,7 +35,7 @@ type BroadcastOptions struct {
 // then sends it. Sending an already-known transaction reports its status.
 func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 	if len(opts.Sources) == 0 && opts.Camera == "" {
-		return fmt.Errorf("no signed PSBT given: name the file(s) or QR frames the offline signer wrote, or --camera")
+		return transport.WithHint(errors.New("no signed PSBT given"), "name the file(s) or QR frames the offline signer wrote, or --camera")
 	}
 	var expect *chainhash.Hash
 	if opts.ExpectTxID != "" {
@@ -55,13 +55,12 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		sources = append(append([]string(nil), sources...), cameraSource)
 	}
 	for _, src := range sources {
-		var p *psbt.Packet
-		var err error
+		ro := transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr}
+		read := []string{src}
 		if src == cameraSource {
-			p, err = readPSBTCamera(ctx, env, opts.Camera)
-		} else {
-			p, err = readPSBT(env, src)
+			ro.Camera, read = opts.Camera, nil
 		}
+		_, p, err := transport.ReadPacket(ctx, read, ro)
 		if err != nil {
 			return err
 		}
@@ -94,7 +93,8 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 	vsize := (txWeight(tx) + 3) / 4
 	rate := float64(a.Fee) / float64(vsize)
 	if rate > maxRate {
-		return fmt.Errorf("the fee rate is %.1f sat/vB (fee %s), above the %g sat/vB cap; pass --max-fee-rate if it is really meant", rate, psbt.FormatBTC(a.Fee), maxRate)
+		return transport.WithHint(fmt.Errorf("the fee rate is %.1f sat/vB (fee %s), above the %g sat/vB cap", rate, psbt.FormatBTC(a.Fee), maxRate),
+			"pass --max-fee-rate if that fee is really meant")
 	}
 	env.Infof("transaction %s: %d input(s), %d output(s), fee %s (%.1f sat/vB, %d vB), digest %s", tx.TxHash(), len(tx.TxIn), len(tx.TxOut), psbt.FormatBTC(a.Fee), rate, vsize, strings.ToUpper(a.Digest))
 
@@ -208,33 +208,6 @@ func Status(ctx context.Context, env *Env, walletName, txid string) error {
 
 // cameraSource stands for the camera in the list of sources.
 const cameraSource = "\x00camera"
-
-// readPSBTCamera reads one signed PSBT from QR codes shown to a camera.
-func readPSBTCamera(ctx context.Context, env *Env, device string) (*psbt.Packet, error) {
-	data, err := transport.ReadPSBT(nil, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr, Camera: device, Ctx: ctx})
-	if err != nil {
-		return nil, err
-	}
-	p, err := psbt.Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("camera %s: %w", device, err)
-	}
-	return p, nil
-}
-
-// readPSBT reads one signed PSBT from a source: a file, "-", QR images or a
-// directory of QR frames (each argument of broadcast is one PSBT).
-func readPSBT(env *Env, source string) (*psbt.Packet, error) {
-	data, err := transport.ReadPSBT([]string{source}, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
-	if err != nil {
-		return nil, err
-	}
-	p, err := psbt.Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
-	}
-	return p, nil
-}
 
 func writeAnalysis(env *Env, a *psbt.Analysis, asJSON bool) error {
 	if asJSON {

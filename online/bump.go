@@ -38,10 +38,7 @@ const incrementalRelayFee = 1.0
 // transaction that is confirmed, unknown, does not signal replaceability,
 // or spends coins that are not the wallet's.
 func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
-	if opts.Out == "" && !opts.QR.Any() {
-		return fmt.Errorf("no output: give --out FILE for the replacement PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
-	}
-	if err := opts.QR.CheckPSBT(); err != nil {
+	if err := transport.CheckOutput(opts.Out, opts.QR, "the replacement PSBT", nil); err != nil {
 		return err
 	}
 	txid, err := parseTxID(opts.TxID)
@@ -230,7 +227,7 @@ func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
 		how = fmt.Sprintf("%s added", plural(len(extra), "wallet coin"))
 	}
 	env.Infof("replaces %s: fee %s (%.1f sat/vB) → %s (%.1f sat/vB); %s", txid, psbt.FormatBTC(oldFee), oldRate, psbt.FormatBTC(a.Fee), opts.FeeRate, how)
-	return writePSBT(env, p, opts.Out, opts.QR, a)
+	return writePSBT(ctx, env, p, opts.Out, opts.QR, a)
 }
 
 // signalsRBF reports BIP125 explicit signalling: some input's sequence is

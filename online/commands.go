@@ -12,7 +12,7 @@ import (
 )
 
 // ShowWallet prints a wallet's descriptor, network and bookkeeping.
-func ShowWallet(env *Env, name string, qr transport.QROptions) error {
+func ShowWallet(ctx context.Context, env *Env, name string, qr transport.QROptions) error {
 	if err := qr.CheckDescriptor(); err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func ShowWallet(env *Env, name string, qr transport.QROptions) error {
 	}
 	// For a phone or desktop watch-only wallet (Sparrow, Keystone's
 	// companions): the same UR crypto-output airsign-offline shows.
-	lines, err := transport.WriteDescriptorQR(env.context(), w.desc, qr, env.Stdout)
+	lines, err := transport.WriteDescriptorQR(ctx, w.desc, qr, env.Stdout)
 	for _, l := range lines {
 		fmt.Fprintln(env.Stderr, l)
 	}

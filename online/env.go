@@ -6,7 +6,9 @@ package online
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/airsign/airsign/transport"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,8 +25,6 @@ type Env struct {
 	Stderr io.Writer
 	// DataDir holds the wallets (watch-only, nothing secret).
 	DataDir string
-	// Ctx is cancelled when the operator presses Ctrl-C (nil: never).
-	Ctx context.Context
 	// Connect opens the chain backend for a network. It is a function so
 	// commands that need no node (wallet show) never dial one.
 	Connect func(ctx context.Context, net *chaincfg.Params) (backend.Backend, error)
@@ -57,7 +57,7 @@ func DefaultDataDir() string {
 // backendFor connects and checks the node is on the wallet's network.
 func (e *Env) backendFor(ctx context.Context, net *chaincfg.Params) (backend.Backend, error) {
 	if e.Connect == nil {
-		return nil, fmt.Errorf("no chain backend configured: give --rpc-url (or AIRSIGN_RPC_URL)")
+		return nil, transport.WithHint(errors.New("no chain backend configured"), "give --rpc-url (or set AIRSIGN_RPC_URL)")
 	}
 	b, err := e.Connect(ctx, net)
 	if err != nil {
@@ -71,10 +71,3 @@ func (e *Env) backendFor(ctx context.Context, net *chaincfg.Params) (backend.Bac
 
 // Network returns the chain parameters for a network name.
 func Network(name string) (*chaincfg.Params, error) { return psbt.ParseNetwork(name) }
-
-func (e *Env) context() context.Context {
-	if e.Ctx == nil {
-		return context.Background()
-	}
-	return e.Ctx
-}

@@ -1,6 +1,7 @@
 package online
 
 import (
+	"github.com/airsign/airsign/transport"
 	"math"
 	"strings"
 	"testing"
@@ -82,9 +83,12 @@ func TestCheckPayouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = CheckPayouts(pays)
-	const want = "pay.csv line 3: address " + p2wpkhA + " is already paid by pay.csv line 1; pay an address once per transaction (add the amounts)"
+	const want = "pay.csv line 3: address " + p2wpkhA + " is already paid by pay.csv line 1"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got  %v\nwant %s", err, want)
+	}
+	if h := transport.Hints(err); len(h) != 1 || h[0] != "pay an address once per transaction (add the amounts)" {
+		t.Fatalf("hints %q", h)
 	}
 	pays, _ = ParsePayoutsCSV(strings.NewReader(p2wpkhA+",294sat\n"+p2wpkhB+",293sat\n"), "pay.csv", regtest)
 	if err := CheckPayouts(pays); err == nil || !strings.Contains(err.Error(), "pay.csv line 2: 0.00000293 BTC to "+p2wpkhB+" is below the dust limit") {

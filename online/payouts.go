@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/airsign/airsign/transport"
 	"io"
 	"os"
 	"strings"
@@ -115,7 +116,8 @@ func CheckPayouts(pays []Payout) error {
 	for _, p := range pays {
 		key := p.Address.EncodeAddress()
 		if prev, dup := seen[key]; dup {
-			return fmt.Errorf("%s: address %s is already paid by %s; pay an address once per transaction (add the amounts)", p.Origin, key, prev)
+			return transport.WithHint(fmt.Errorf("%s: address %s is already paid by %s", p.Origin, key, prev),
+				"pay an address once per transaction (add the amounts)")
 		}
 		seen[key] = p.Origin
 		script, err := payScript(p.Address)

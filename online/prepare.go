@@ -75,10 +75,7 @@ const (
 // the same analysis and confirmation digest the offline signer will show,
 // and writes the PSBT atomically to a new file.
 func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
-	if opts.Out == "" && !opts.QR.Any() {
-		return fmt.Errorf("no output: give --out FILE for the unsigned PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
-	}
-	if err := opts.QR.CheckPSBT(); err != nil {
+	if err := transport.CheckOutput(opts.Out, opts.QR, "the unsigned PSBT", nil); err != nil {
 		return err
 	}
 	paying := len(opts.To) > 0 || opts.ToFile != ""
@@ -221,7 +218,7 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 		printLabels(env, w, a)
 	}
 	env.Infof("coin selection: %s; %s at %.1f sat/vB", sel.method, plural(len(sel.coins), "input"), feeRate)
-	return writePSBT(env, p, opts.Out, opts.QR, a)
+	return writePSBT(ctx, env, p, opts.Out, opts.QR, a)
 }
 
 // checkFeeFlags checks --fee-rate, --target-blocks and --max-fee-rate before
@@ -254,7 +251,8 @@ func checkFeeFlags(feeRate float64, target int, maxFeeRate float64) (float64, er
 		return 0, fmt.Errorf("--fee-rate %.2f is below 1 sat/vB, the minimum nodes relay", feeRate)
 	}
 	if feeRate > maxRate {
-		return 0, fmt.Errorf("--fee-rate %g sat/vB is above the cap of %g sat/vB; pass --max-fee-rate to really pay that", feeRate, maxRate)
+		return 0, transport.WithHint(fmt.Errorf("--fee-rate %g sat/vB is above the cap of %g sat/vB", feeRate, maxRate),
+			"pass --max-fee-rate to really pay that")
 	}
 	return maxRate, nil
 }
@@ -280,7 +278,8 @@ func chooseFeeRate(ctx context.Context, env *Env, b backend.Backend, rate float6
 		est = 1
 	}
 	if est > maxRate {
-		return 0, fmt.Errorf("%s estimates %.1f sat/vB for %d blocks, above the cap of %g sat/vB; pass --fee-rate or --max-fee-rate", b.Name(), est, target, maxRate)
+		return 0, transport.WithHint(fmt.Errorf("%s estimates %.1f sat/vB for %d blocks, above the cap of %g sat/vB", b.Name(), est, target, maxRate),
+			"choose the rate with --fee-rate, or raise the cap with --max-fee-rate")
 	}
 	env.Infof("fee rate %.1f sat/vB: %s's estimate for confirmation within %d blocks", est, b.Name(), target)
 	return est, nil
@@ -354,9 +353,11 @@ func spendable(env *Env, w *Wallet, s *Scan, only []wire.OutPoint) (coins []Coin
 			c, ok := byOp[op]
 			switch {
 			case !ok:
-				return nil, "", fmt.Errorf("--utxo %s is not an unspent coin of wallet %q (see `airsign-online utxos`)", op, w.Name)
+				return nil, "", transport.WithHint(fmt.Errorf("--utxo %s is not an unspent coin of wallet %q", op, w.Name),
+					"`airsign-online utxos` lists the wallet's coins")
 			case w.Frozen[op.String()]:
-				return nil, "", fmt.Errorf("--utxo %s is frozen; unfreeze it first (`airsign-online unfreeze %s`)", op, op)
+				return nil, "", transport.WithHint(fmt.Errorf("--utxo %s is frozen", op),
+					fmt.Sprintf("unfreeze it first: airsign-online unfreeze %s", op))
 			case c.Immature(w.net):
 				return nil, "", fmt.Errorf("--utxo %s is a coinbase output with %d of %d confirmations; it cannot be spent yet", op, c.Confirmations, w.net.CoinbaseMaturity)
 			case c.InMempool():
@@ -487,7 +488,7 @@ func printLabels(env *Env, w *Wallet, a *psbt.Analysis) {
 
 // writePSBT writes the unsigned PSBT to a new file and tells the operator
 // what to do next.
-func writePSBT(env *Env, p *psbt.Packet, out string, qr transport.QROptions, a *psbt.Analysis) error {
+func writePSBT(ctx context.Context, env *Env, p *psbt.Packet, out string, qr transport.QROptions, a *psbt.Analysis) error {
 	data, err := p.Encode()
 	if err != nil {
 		return err
@@ -499,7 +500,7 @@ func writePSBT(env *Env, p *psbt.Packet, out string, qr transport.QROptions, a *
 		}
 		where = "to " + out
 	}
-	lines, err := transport.WriteQR(env.context(), data, qr, env.Stdout)
+	lines, err := transport.WriteQR(ctx, data, qr, env.Stdout)
 	for _, l := range lines {
 		env.Infof("%s", l)
 	}

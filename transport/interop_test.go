@@ -248,7 +248,7 @@ func TestInteropWeReadBCUR(t *testing.T) {
 				if err := os.WriteFile(file, []byte(strings.Join(shuffled(r, all), "\n")+"\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				got, err = transport.ReadPSBT([]string{file}, transport.ReadOptions{})
+				got, err = transport.ReadPSBT(context.Background(), []string{file}, transport.ReadOptions{})
 				if err != nil {
 					t.Fatalf("ReadPSBT: %v", err)
 				}

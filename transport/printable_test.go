@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ func TestProgressIsPrintable(t *testing.T) {
 	}
 	var progress bytes.Buffer
 	in := enc.Part(1) + "\nur:crypto-psbt/\x1b]0;o\x07\u009b/abcd\n"
-	_, _ = ReadPSBT([]string{"-"}, ReadOptions{Stdin: strings.NewReader(in), Progress: &progress})
+	_, _ = ReadPSBT(context.Background(), []string{"-"}, ReadOptions{Stdin: strings.NewReader(in), Progress: &progress})
 	out := progress.String()
 	if !strings.Contains(out, "line 2:") {
 		t.Fatalf("the bad line is not reported: %q", out)

@@ -65,7 +65,7 @@ func TestQRRoundTrip(t *testing.T) {
 					sources = append(sources, []string{o.GIF})
 				}
 				for _, src := range sources {
-					got, err := transport.ReadPSBT(src, transport.ReadOptions{})
+					got, err := transport.ReadPSBT(context.Background(), src, transport.ReadOptions{})
 					if err != nil {
 						t.Fatalf("reading %s: %v", src, err)
 					}
@@ -94,7 +94,7 @@ func TestQRRoundTrip(t *testing.T) {
 					}
 					os.WriteFile(filepath.Join(pageDir, "scan-"+itoa(len(m)-i)+".png"), png, 0o644)
 				}
-				got, err := transport.ReadPSBT([]string{pageDir}, transport.ReadOptions{})
+				got, err := transport.ReadPSBT(context.Background(), []string{pageDir}, transport.ReadOptions{})
 				if err != nil || !bytes.Equal(got, data) {
 					t.Fatalf("the printed page does not decode to the PSBT: %v", err)
 				}

@@ -35,9 +35,8 @@ type ReadOptions struct {
 	// arrives; nil discards them.
 	Progress io.Writer
 	// Camera is a V4L2 video device (/dev/video0) to scan QR codes from,
-	// until the PSBT is complete or Ctx is cancelled.
+	// until the PSBT is complete or the context is cancelled.
 	Camera string
-	Ctx    context.Context
 }
 
 // ReadPSBT reads one PSBT from sources, which are, in any mix: a file holding
@@ -45,8 +44,9 @@ type ReadOptions struct {
 // or pasted one per line, as a handheld scanner does), image files (PNG,
 // JPEG, GIF frames) or directories of them, and text files of QR parts. QR
 // parts may come in any order, with duplicates and gaps. It returns the PSBT
-// bytes (binary) and says what went wrong with which source.
-func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
+// bytes (binary) and says what went wrong with which source. Cancelling ctx
+// (Ctrl-C) stops a camera scan.
+func ReadPSBT(ctx context.Context, sources []string, opts ReadOptions) ([]byte, error) {
 	if len(sources) == 0 && opts.Camera == "" {
 		return nil, errors.New("no PSBT source given: name a file, a directory of QR images, - for stdin, or --camera /dev/videoN")
 	}
@@ -112,7 +112,7 @@ func ReadPSBT(sources []string, opts ReadOptions) ([]byte, error) {
 		return c.PSBT()
 	}
 	if opts.Camera != "" {
-		return scanCamera(opts, c, progress)
+		return scanCamera(ctx, opts.Camera, c, progress)
 	}
 	if c.Progress().Total == 0 {
 		return nil, errors.New("no PSBT found in the sources given")
@@ -222,13 +222,9 @@ func addPart(c *parts.Collector, text string, progress io.Writer) (bool, error) 
 
 // scanCamera reads QR codes from a video device until the PSBT is complete,
 // showing progress as parts arrive; Ctrl-C (ctx) stops it.
-func scanCamera(opts ReadOptions, c *parts.Collector, progress io.Writer) ([]byte, error) {
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	fmt.Fprintf(progress, "scanning QR codes with %s; hold the codes in front of the camera (Ctrl-C to stop)\n", opts.Camera)
-	err := camera.Scan(ctx, opts.Camera, camera.Options{}, func(img image.Image) (bool, error) {
+func scanCamera(ctx context.Context, device string, c *parts.Collector, progress io.Writer) ([]byte, error) {
+	fmt.Fprintf(progress, "scanning QR codes with %s; hold the codes in front of the camera (Ctrl-C to stop)\n", device)
+	err := camera.Scan(ctx, device, camera.Options{}, func(img image.Image) (bool, error) {
 		texts, _ := qrcode.DecodeVideoFrame(img)
 		for _, t := range texts {
 			if done, err := addPart(c, t, progress); done {

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"io"
@@ -37,12 +38,12 @@ func TestWrappedTextPSBT(t *testing.T) {
 		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		got, err := transport.ReadPSBT([]string{p}, transport.ReadOptions{Progress: io.Discard})
+		got, err := transport.ReadPSBT(context.Background(), []string{p}, transport.ReadOptions{Progress: io.Discard})
 		if err != nil || !bytes.Equal(got, psbt) {
 			t.Errorf("%s: %d bytes, %v", name, len(got), err)
 		}
 		// The same through stdin, as a pipe delivers it.
-		got, err = transport.ReadPSBT([]string{"-"}, transport.ReadOptions{Stdin: strings.NewReader(text), Progress: io.Discard})
+		got, err = transport.ReadPSBT(context.Background(), []string{"-"}, transport.ReadOptions{Stdin: strings.NewReader(text), Progress: io.Discard})
 		if err != nil || !bytes.Equal(got, psbt) {
 			t.Errorf("%s on stdin: %d bytes, %v", name, len(got), err)
 		}
@@ -61,11 +62,11 @@ func TestExtraSourcesRefused(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	_, err := transport.ReadPSBT(paths, transport.ReadOptions{Progress: io.Discard})
+	_, err := transport.ReadPSBT(context.Background(), paths, transport.ReadOptions{Progress: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "a.psbt holds a whole PSBT, but 1 other source(s) were given too") {
 		t.Fatalf("error %v", err)
 	}
-	if got, err := transport.ReadPSBT(paths[:1], transport.ReadOptions{Progress: io.Discard}); err != nil || len(got) == 0 {
+	if got, err := transport.ReadPSBT(context.Background(), paths[:1], transport.ReadOptions{Progress: io.Discard}); err != nil || len(got) == 0 {
 		t.Fatalf("one source: %v", err)
 	}
 }

@@ -27,12 +27,22 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 // same moment; on filesystems without hard links (FAT USB sticks) it falls
 // back to checking first and renaming.
 func WriteNewAtomic(path string, data []byte, perm os.FileMode) error {
+	if err := CheckNew(path); err != nil {
+		return err
+	}
+	return write(path, data, perm, true)
+}
+
+// CheckNew reports whether path is free for WriteNewAtomic, so a command can
+// refuse a taken --out name before it does any work (or asks anyone to type
+// anything), not only when it writes.
+func CheckNew(path string) error {
 	if _, err := os.Lstat(path); err == nil {
 		return existsError(path)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("checking %s: %w", path, err)
 	}
-	return write(path, data, perm, true)
+	return nil
 }
 
 func existsError(path string) error {

@@ -1,11 +1,15 @@
 // Package cli holds what both airsign binaries do the same way around their
-// commands: printing errors with hints and mapping them to exit codes.
+// commands: one context cancelled by Ctrl-C, printing errors with hints and
+// mapping them to exit codes.
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -21,7 +25,8 @@ const (
 	ExitRefused = 3 // the signer or policy refused; nothing was signed or sent
 )
 
-// Hinter is implemented by errors that know what the user should do next.
+// Hinter is implemented by errors that know what the user should do next
+// (transport.WithHint makes one); Run prints each hint on its own line.
 type Hinter interface{ Hint() string }
 
 // UsageError marks an error in the command line itself.
@@ -33,14 +38,29 @@ func (e UsageError) Unwrap() error { return e.Err }
 // Run executes root with args and returns the process exit code. Errors are
 // printed as "NAME: error: …" with "hint: …" lines, never as a stack trace.
 // refused tells which errors mean a refusal (exit 3).
+//
+// Every command runs under one context, cmd.Context(), which the first
+// Ctrl-C cancels: commands pass it down, so a node request, a camera scan or
+// an animation stops the same way everywhere and the command still reports
+// (and logs) how it ended. A second Ctrl-C ends the process at once.
 func Run(root *cobra.Command, args []string, stderr io.Writer, refused func(error) bool) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the default action again: a second Ctrl-C ends the process
+	}()
+	return run(ctx, root, args, stderr, refused)
+}
+
+func run(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer, refused func(error) bool) int {
 	root.SetArgs(args)
 	root.SilenceErrors = true
 	root.SilenceUsage = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return UsageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -50,9 +70,8 @@ func Run(root *cobra.Command, args []string, stderr io.Writer, refused func(erro
 	for _, l := range lines[1:] {
 		fmt.Fprintln(stderr, transport.Printable(l))
 	}
-	var h Hinter
-	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(stderr, "hint: %s\n", transport.Printable(h.Hint()))
+	for _, h := range transport.Hints(err) {
+		fmt.Fprintf(stderr, "hint: %s\n", transport.Printable(h))
 	}
 	var u UsageError
 	var fe transport.FlagError

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,5 +51,42 @@ func TestBadQRFlagIsAUsageError(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "--qr-level: ") {
 		t.Errorf("the flag at fault is not named: %s", stderr.String())
+	}
+}
+
+// TestHintsArePrintedOnTheirOwnLines: advice travels as data and every
+// hint along the error's chain gets a "hint:" line, the message none.
+func TestHintsArePrintedOnTheirOwnLines(t *testing.T) {
+	root := &cobra.Command{Use: "tool", RunE: func(*cobra.Command, []string) error {
+		inner := transport.WithHint(errors.New("no node address"), "give --rpc-url")
+		return transport.WithHint(fmt.Errorf("connecting: %w", inner), "or set AIRSIGN_RPC_URL")
+	}}
+	var stderr bytes.Buffer
+	if code := Run(root, nil, &stderr, nil); code != ExitError {
+		t.Fatalf("exit %d", code)
+	}
+	want := "tool: error: connecting: no node address\nhint: or set AIRSIGN_RPC_URL\nhint: give --rpc-url\n"
+	if got := stderr.String(); got != want {
+		t.Fatalf("printed %q\nwant    %q", got, want)
+	}
+}
+
+// TestCommandsGetRunsContext: every command sees the one context Run made
+// (the one Ctrl-C cancels), also a subcommand.
+func TestCommandsGetRunsContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var seen error
+	root := &cobra.Command{Use: "tool"}
+	root.AddCommand(&cobra.Command{Use: "sub", RunE: func(cmd *cobra.Command, _ []string) error {
+		seen = cmd.Context().Err()
+		return seen
+	}})
+	var stderr bytes.Buffer
+	if code := run(ctx, root, []string{"sub"}, &stderr, nil); code != ExitError {
+		t.Fatalf("exit %d", code)
+	}
+	if !errors.Is(seen, context.Canceled) {
+		t.Fatalf("the command's context is not Run's: %v", seen)
 	}
 }

@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 
-	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/spf13/cobra"
@@ -28,26 +24,9 @@ type Streams struct {
 	Camera string
 }
 
-// ReadPSBT reads and decodes one PSBT from its sources (see SourceHelp).
-func ReadPSBT(s Streams, sources []string) ([]byte, *psbt.Packet, error) {
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer cancel()
-	data, err := transport.ReadPSBT(sources, transport.ReadOptions{Stdin: s.Stdin, Progress: s.Stderr, Camera: s.Camera, Ctx: ctx})
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := psbt.Decode(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", joinSources(sources), err)
-	}
-	return data, p, nil
-}
-
-func joinSources(s []string) string {
-	if len(s) == 1 {
-		return s[0]
-	}
-	return fmt.Sprint(s)
+// readOptions are the streams as transport.ReadPacket wants them.
+func (s Streams) readOptions() transport.ReadOptions {
+	return transport.ReadOptions{Stdin: s.Stdin, Progress: s.Stderr, Camera: s.Camera}
 }
 
 // QRCmd is the `qr encode|decode` utility both binaries have.
@@ -66,13 +45,11 @@ func QRCmd(s Streams) *cobra.Command {
 			if err := o.CheckPSBT(); err != nil {
 				return err
 			}
-			data, _, err := ReadPSBT(s, args)
+			data, _, err := transport.ReadPacket(cmd.Context(), args, s.readOptions())
 			if err != nil {
 				return err
 			}
-			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer cancel()
-			lines, err := transport.WriteQR(ctx, data, o, s.Stdout)
+			lines, err := transport.WriteQR(cmd.Context(), data, o, s.Stdout)
 			for _, l := range lines {
 				fmt.Fprintln(s.Stderr, l)
 			}
@@ -87,7 +64,7 @@ func QRCmd(s Streams) *cobra.Command {
 		Long:  SourceHelp,
 		Args:  SourcesOrCamera(&s.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, p, err := ReadPSBT(s, args)
+			data, p, err := transport.ReadPacket(cmd.Context(), args, s.readOptions())
 			if err != nil {
 				return err
 			}

@@ -3,11 +3,9 @@
 package offlinecmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 
 	"github.com/airsign/airsign/cmd/internal/cli"
 	"github.com/airsign/airsign/cmd/internal/version"
@@ -71,7 +69,7 @@ func inspectCmd(env *offline.Env) *cobra.Command {
 		Args:  cli.SourcesOrCamera(&env.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
-			return offline.Inspect(env, opts)
+			return offline.Inspect(cmd.Context(), env, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Descriptor, "descriptor", "", "watch-only descriptor used to verify change outputs")
@@ -89,10 +87,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 		Args:  cli.SourcesOrCamera(&env.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
-			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer cancel()
-			env.Ctx = ctx
-			return offline.Sign(env, opts)
+			return offline.Sign(cmd.Context(), env, opts)
 		},
 	}
 	cli.QRFlags(cmd, &opts.QR)
@@ -134,7 +129,7 @@ func exportCmd(env *offline.Env) *cobra.Command {
 		Short: "Print the watch-only output descriptor of the key",
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return offline.ExportDescriptor(env, opts)
+			return offline.ExportDescriptor(cmd.Context(), env, opts)
 		},
 	}
 	keyFlags(desc, &opts.Key)
@@ -243,7 +238,7 @@ write it; its first address is checked against the descriptor.`,
 		Args:  cli.ExactArgs(1, "one enrollment file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			show.File = args[0]
-			return offline.WalletShow(env, show)
+			return offline.WalletShow(cmd.Context(), env, show)
 		},
 	}
 	keyFlags(showCmd, &show.Key)
@@ -263,7 +258,7 @@ descriptor with their own key (wallet enroll).`,
 		Args: cli.MinArgs(2, "at least two cosigner keys or files"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			mo.Cosigners = args
-			return offline.MultisigDescriptor(env, mo)
+			return offline.MultisigDescriptor(cmd.Context(), env, mo)
 		},
 	}
 	multiCmd.Flags().IntVarP(&mo.Threshold, "threshold", "t", 0, "signatures needed (K)")
@@ -347,9 +342,7 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 		Short: short,
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer cancel()
-			res, err := offline.RunCeremony(ctx, env, opts, nil)
+			res, err := offline.RunCeremony(cmd.Context(), env, opts, nil)
 			if err != nil {
 				return err
 			}

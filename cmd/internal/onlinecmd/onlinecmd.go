@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -36,7 +35,7 @@ type nodeFlags struct {
 
 func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.Backend, error) {
 	if n.url == "" {
-		return nil, fmt.Errorf("no node address: give --rpc-url or set AIRSIGN_RPC_URL")
+		return nil, transport.WithHint(errors.New("no node address"), "give --rpc-url or set AIRSIGN_RPC_URL")
 	}
 	if n.timeout < 0 {
 		return nil, cli.UsageError{Err: fmt.Errorf("--rpc-timeout %s is negative", n.timeout)}
@@ -120,10 +119,6 @@ func envOr(name, def string) string {
 	return def
 }
 
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt)
-}
-
 func walletCmd(env *online.Env, name *string) *cobra.Command {
 	w := &cobra.Command{Use: "wallet", Short: "Import, list and show the watch-only wallets"}
 	var imp online.ImportOptions
@@ -189,7 +184,9 @@ else mainnet. --gap-limit given here is saved with the wallet.`,
 		Use:   "show",
 		Short: "Show the wallet's descriptor, network and keys (--qr…: as a QR code for a watch-only wallet)",
 		Args:  cli.ExactArgs(0, "no arguments"),
-		RunE:  func(cmd *cobra.Command, args []string) error { return online.ShowWallet(env, *name, showQR) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return online.ShowWallet(cmd.Context(), env, *name, showQR)
+		},
 	}
 	cli.DescriptorQRFlags(show, &showQR)
 	var change bool
@@ -217,9 +214,7 @@ func utxosCmd(env *online.Env, name *string) *cobra.Command {
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet = *name
-			ctx, cancel := signalContext()
-			defer cancel()
-			return online.ListUTXOs(ctx, env, opts)
+			return online.ListUTXOs(cmd.Context(), env, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the coins and balance as JSON")
@@ -278,10 +273,7 @@ when the node has none, 2 sat/vB with a warning. The transaction signals RBF
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet = *name
 			opts.HasLockTime = cmd.Flags().Changed("locktime")
-			ctx, cancel := signalContext()
-			defer cancel()
-			env.Ctx = ctx
-			return online.Prepare(ctx, env, opts)
+			return online.Prepare(cmd.Context(), env, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -315,10 +307,7 @@ like a prepared PSBT; the node then drops the original.`,
 		Args: cli.ExactArgs(1, "the txid of the transaction to replace"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet, opts.TxID = *name, args[0]
-			ctx, cancel := signalContext()
-			defer cancel()
-			env.Ctx = ctx
-			return online.Bump(ctx, env, opts)
+			return online.Bump(cmd.Context(), env, opts)
 		},
 	}
 	cmd.Flags().Float64Var(&opts.FeeRate, "fee-rate", 0, "the replacement's fee rate in sat/vB")
@@ -345,9 +334,7 @@ in any order).`,
 		Args: cli.SourcesOrCamera(&opts.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Wallet, opts.Sources = *name, args
-			ctx, cancel := signalContext()
-			defer cancel()
-			return online.Broadcast(ctx, env, opts)
+			return online.Broadcast(cmd.Context(), env, opts)
 		},
 	}
 	cmd.Flags().Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000 = 0.1 BTC/kvB)")
@@ -363,9 +350,7 @@ func statusCmd(env *online.Env, name *string) *cobra.Command {
 		Short: "Show a transaction's confirmations",
 		Args:  cli.ExactArgs(1, "one txid"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := signalContext()
-			defer cancel()
-			return online.Status(ctx, env, *name, args[0])
+			return online.Status(cmd.Context(), env, *name, args[0])
 		},
 	}
 }
