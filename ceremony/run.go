@@ -23,6 +23,9 @@ type Options struct {
 	// the drill fails; default 3. Every other typed answer is asked until it
 	// is right, or until "stop" or Ctrl-C.
 	MaxTries int
+	// VoidSets are share sets declared void by stopped ceremonies (see
+	// VoidSets): their shares are refused with the reason.
+	VoidSets map[string]string
 }
 
 // Result is the public outcome of a run, for the CLI to print and tests to
@@ -142,6 +145,11 @@ type runner struct {
 	collected   []ShareInfo
 	need        int
 	sweep       Sweep
+
+	// What left the machine, for a stop record (leftBehind).
+	cardsShown  []int
+	exported    []string
+	sweepSigned bool
 
 	// Secret state, wiped by wipeAll.
 	key    []byte
@@ -316,14 +324,16 @@ func (r *runner) finishStopped(err error) error {
 	if at == "" {
 		at = "end"
 	}
-	if e := r.append(r.step, string(System), event, map[string]string{"at": at, "reason": st.reason}); e != nil {
+	exists, data := r.leftBehind()
+	data["at"], data["reason"], data["left_behind"] = at, st.reason, exists
+	if e := r.append(r.step, string(System), event, data); e != nil {
 		se.Reason += " (and the log could not record it: " + e.Error() + ")"
 		return se
 	}
 	h := r.log.Head()
 	r.res.Head = h
-	r.p.Show(fmt.Sprintf("The %s ceremony %s at step %s: %s\nNothing secret was kept.\nLog head words: %s\nWitnesses: write these words and \"stopped at %s\" on the checklist.",
-		r.def.Name, event, at, st.reason, h.Words(), at))
+	r.p.Show(fmt.Sprintf("The %s ceremony stopped at step %s (%s): %s\n%s\nLog head words: %s\nWitnesses: write these words and \"stopped at %s\" on the checklist, and what the screen says exists.",
+		r.def.Name, at, event, st.reason, exists, h.Words(), at))
 	return se
 }
 

@@ -213,7 +213,7 @@ func run(t *testing.T, def *ceremony.Definition, f *ceremonytest.Fake, script []
 	if before != nil {
 		p.Before = func(pr ceremony.Prompt) { before(pr, cancel) }
 	}
-	res, err := ceremony.Run(ctx, def, p, lw, f, ceremony.Options{Rand: osRand(1)})
+	res, err := ceremony.Run(ctx, def, ctrlCPrompter{p}, lw, f, ceremony.Options{Rand: osRand(1)})
 	sum, verr := ceremony.Verify(bytes.NewReader(log.Bytes()), res.Head.Words())
 	if verr != nil {
 		t.Fatalf("the log of a stopped ceremony does not verify: %v", verr)
@@ -222,6 +222,17 @@ func run(t *testing.T, def *ceremony.Definition, f *ceremonytest.Fake, script []
 		t.Fatalf("after %v: %v", err, werr)
 	}
 	return p, res, sum, log.String(), err
+}
+
+// ctrlCPrompter turns the scripted answer ctrlC into ErrCtrlC.
+type ctrlCPrompter struct{ *ceremony.Scripted }
+
+func (c ctrlCPrompter) Ask(p ceremony.Prompt) (string, error) {
+	a, err := c.Scripted.Ask(p)
+	if a == ctrlC {
+		return "", ceremony.ErrCtrlC
+	}
+	return a, err
 }
 
 func lastRecord(log string) string {
@@ -239,6 +250,7 @@ func TestInterrupted(t *testing.T) {
 		says   string
 	}{
 		{"input ends at the dice", full[:4], nil, "2.2", "no answer from the operator"},
+		{"Ctrl-C at the threshold", append(full[:3:3], "2.1: "+ctrlC), nil, "2.1", "Ctrl-C was pressed at the operator's prompt"},
 		{"input ends at holder 2's name", full[:11], nil, "4.1", "no answer from holder 2"},
 		{"cancelled at holder 2's copy", full, func(p ceremony.Prompt, cancel context.CancelFunc) {
 			if p.Step == "4.3" && p.Holder == 2 {
@@ -272,9 +284,26 @@ func TestInterrupted(t *testing.T) {
 			if r := sum.Runs[0]; r.Outcome != "interrupted" || r.At != wantStep {
 				t.Fatalf("run summary %+v", r)
 			}
+			// What exists outside the program is in the stop record.
+			left := "nothing of this run exists outside the program"
+			switch tt.at {
+			case "4.1":
+				left = "1 card(s) of share set"
+			case "4.3":
+				left = "2 card(s) of share set"
+			case "6.2", "end":
+				left = "3 card(s) of share set"
+			}
+			if !strings.Contains(last, left) {
+				t.Fatalf("stop record does not say %q: %s", left, last)
+			}
 		})
 	}
 }
+
+// ctrlC is a scripted answer that makes ctrlCPrompter return ErrCtrlC, as the
+// terminal prompter does when Ctrl-C is pressed.
+const ctrlC = "<Ctrl-C>"
 
 func TestKeygenRetriesThenSucceeds(t *testing.T) {
 	s := keygenScript(6, 2, 2)

@@ -163,7 +163,11 @@ func doShowCard(r *runner, s *Step) error {
 	if err != nil {
 		return failed(err, "printing card %d: %v", i, err)
 	}
+	r.cardsShown = append(r.cardsShown, i) // counted as out once asked for: it may be on screen
 	if err := r.p.ShowSecret(r.prompt(s, fmt.Sprintf("Card %d of %d for %s — only this holder looks at the screen", i, set.Count, r.holderNames[i])), r.shares[i-1]); err != nil {
+		if errors.Is(err, ErrCtrlC) {
+			return interrupted(err, "Ctrl-C was pressed while card %d was shown", i)
+		}
 		return interrupted(err, "the card could not be shown: %v", err)
 	}
 	if err := r.ackWord(s); err != nil {
@@ -179,6 +183,12 @@ func doShowCard(r *runner, s *Step) error {
 func doExport(r *runner, s *Step) error {
 	w := r.res.Made
 	arts, err := r.a.Export(r.ctx, w)
+	for _, a := range arts {
+		r.exported = append(r.exported, a.Name)
+	}
+	if len(arts) == 0 && err != nil {
+		r.exported = append(r.exported, "possibly partial files in the export directory")
+	}
 	if err != nil {
 		return failed(err, "exporting the watch-only wallet: %v", err)
 	}
@@ -210,6 +220,8 @@ func (r *runner) acceptShare(info ShareInfo) error {
 		return errors.New("the share has no set id")
 	case info.Threshold < 2 || info.Count < info.Threshold || info.Count > 16 || info.Index < 1 || info.Index > info.Count:
 		return fmt.Errorf("the share says it is %d of a %d-of-%d set, which is impossible", info.Index, info.Threshold, info.Count)
+	case r.opts.VoidSets[info.SetID] != "":
+		return fmt.Errorf("share set %s is void (%s): its cards must be destroyed; use the shares of the set that was completed", info.SetID, r.opts.VoidSets[info.SetID])
 	case r.res.NewSet.SetID != "" && info.SetID == r.res.NewSet.SetID:
 		return fmt.Errorf("this share is from the new set %s made in this ceremony; the old key needs the old set's shares", info.SetID)
 	}
@@ -417,6 +429,7 @@ func doSignSweep(r *runner, s *Step) error {
 		return failed(nil, "the signed sweep has no valid txid")
 	}
 	r.res.SweepTxID = strings.ToLower(ss.TxID)
+	r.sweepSigned = true
 	data := map[string]string{"old_fingerprint": r.res.Rebuilt.Fingerprint, "new_fingerprint": r.res.Made.Fingerprint, "txid": r.res.SweepTxID}
 	var lines []string
 	for _, a := range ss.Artefacts {

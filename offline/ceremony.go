@@ -96,6 +96,22 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 	if err := checkCeremonyFlags(opts); err != nil {
 		return ceremony.Result{}, err
 	}
+	recs, err := readCeremonyLog(opts.Log)
+	if err != nil {
+		return ceremony.Result{}, err
+	}
+	// The record a rebuilt key is compared with is what the log held before
+	// this ceremony: rotate logs its new key before it rebuilds the old one.
+	// Without one, a ceremony that rebuilds a key is refused now, before
+	// anybody types a share.
+	var logged string
+	var loggedErr error
+	if opts.Record == "" {
+		logged, loggedErr = lastLoggedDescriptor(opts.Log, recs)
+		if loggedErr != nil && opts.Name != "keygen" {
+			return ceremony.Result{}, loggedErr
+		}
+	}
 	if prompter == nil {
 		if opts.Answers != "" {
 			f, err := os.Open(opts.Answers)
@@ -130,13 +146,8 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 	if err != nil {
 		return ceremony.Result{}, err
 	}
-	acts := &ceremonyActions{env: env, opts: opts, kind: kind}
-	// The record a rebuilt key is compared with is what the log held before
-	// this ceremony: rotate logs its new key before it rebuilds the old one.
-	if opts.Record == "" {
-		acts.logged, acts.loggedErr = lastLoggedDescriptor(opts.Log)
-	}
-	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes})
+	acts := &ceremonyActions{env: env, opts: opts, kind: kind, logged: logged, loggedErr: loggedErr}
+	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs)})
 	if opts.CardDir != "" {
 		// Each card holds a share in clear: together they are the key.
 		// Said however the ceremony ended, since cards may already exist.
@@ -487,25 +498,37 @@ func (c *ceremonyActions) recordDescriptor() (*descriptor.Descriptor, error) {
 	return descriptor.Parse(text, c.env.Net)
 }
 
-// lastLoggedDescriptor finds the wallet a verified ceremony log records: the
-// descriptor exported by the last keygen or rotate run that completed.
-// Only an "exported" record counts, and only in a completed run: a failed
-// drill logs the key it rebuilt, which must never become the key later
-// drills are checked against.
-func lastLoggedDescriptor(path string) (string, error) {
+// readCeremonyLog reads a verified ceremony log's records; a log that does
+// not exist yet has none.
+func readCeremonyLog(path string) ([]ceremony.Record, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return "", fmt.Errorf("no --record given and the ceremony log cannot be read: %w", err)
+		return nil, fmt.Errorf("the ceremony log cannot be read: %w", err)
 	}
 	if _, err := ceremony.Verify(bytes.NewReader(data), ""); err != nil {
-		return "", fmt.Errorf("the ceremony log fails verification: %w", err)
+		return nil, fmt.Errorf("the ceremony log %s fails verification: %w", path, err)
 	}
-	var recorded, exported string
+	var recs []ceremony.Record
 	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
 		var rec ceremony.Record
-		if json.Unmarshal(line, &rec) != nil {
-			continue // Verify has accepted the log; nothing to read here
+		if json.Unmarshal(line, &rec) == nil { // Verify has accepted every line
+			recs = append(recs, rec)
 		}
+	}
+	return recs, nil
+}
+
+// lastLoggedDescriptor finds the wallet a ceremony log records: the
+// descriptor exported by the last keygen or rotate run that completed.
+// Only an "exported" record counts, and only in a completed run: a failed
+// drill logs the key it rebuilt, and a stopped keygen's wallet is void;
+// neither may become the key later drills are checked against.
+func lastLoggedDescriptor(path string, recs []ceremony.Record) (string, error) {
+	var recorded, exported string
+	for _, rec := range recs {
 		switch rec.Event {
 		case ceremony.EventStarted:
 			exported = ""
@@ -518,7 +541,7 @@ func lastLoggedDescriptor(path string) (string, error) {
 		}
 	}
 	if recorded == "" {
-		return "", fmt.Errorf("the ceremony log %s records no completed keygen or rotate: give --record with the watch-only descriptor", path)
+		return "", fmt.Errorf("the ceremony log %s records no completed keygen or rotate: give --record FILE with the wallet's watch-only descriptor (airsign-offline export descriptor, or the descriptor.txt the keygen wrote)", path)
 	}
 	return recorded, nil
 }

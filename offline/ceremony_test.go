@@ -29,11 +29,17 @@ func testEnv(t *testing.T) *Env {
 
 func answers(t *testing.T, def *ceremony.Definition, text string) ceremony.Prompter {
 	t.Helper()
+	return answersTo(t, def, text, &bytes.Buffer{})
+}
+
+// answersTo is answers with the screen written to screen.
+func answersTo(t *testing.T, def *ceremony.Definition, text string, screen *bytes.Buffer) ceremony.Prompter {
+	t.Helper()
 	a, err := ceremony.ParseAnswers(strings.NewReader(text))
 	if err != nil {
 		t.Fatalf("answers: %v", err)
 	}
-	p, err := ceremony.NewAnswersPrompter(a, def, &bytes.Buffer{})
+	p, err := ceremony.NewAnswersPrompter(a, def, screen)
 	if err != nil {
 		t.Fatalf("answers prompter: %v", err)
 	}
@@ -364,5 +370,52 @@ func TestCeremonyFlagsCheckedFirst(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "log.jsonl")); !os.IsNotExist(err) {
 		t.Error("a refused ceremony touched the log")
+	}
+}
+
+// A keygen stopped after the cards were shown and the wallet exported is
+// void: the screen and the log say which cards and files exist; a drill on
+// that log is refused before the first share (naming --record), and with
+// --record the void set's shares are refused by name.
+func TestStoppedKeygenIsVoid(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "log.jsonl")
+	text, err := os.ReadFile("testdata/keygen-2of3.answers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv(t)
+	var out bytes.Buffer
+	p := answersTo(t, ceremony.Keygen(), strings.Replace(string(text), "6.2: done", "6.2: stop", 1), &out)
+	_, err = RunCeremony(context.Background(), env, CeremonyOptions{Name: "keygen", Log: logPath, ExportDir: filepath.Join(dir, "usb"),
+		ShareDir: filepath.Join(dir, "shares"), AllowOnline: true}, p)
+	if !errors.Is(err, ceremony.ErrInterrupted) {
+		t.Fatalf("keygen stopped at 6.2: %v", err)
+	}
+	screen := out.String()
+	log := mustRead(t, logPath)
+	last := log[strings.LastIndex(strings.TrimSpace(log), "\n")+1:]
+	for _, want := range []string{"3 card(s) of share set", "(holder 1,2,3)", "is VOID: destroy those cards", "descriptor.txt", "Run keygen again"} {
+		if !strings.Contains(screen, want) || !strings.Contains(last, want) {
+			t.Errorf("the screen or the stop record lacks %q:\n%s\n%s", want, screen, last)
+		}
+	}
+	if !strings.Contains(last, `"cards_shown":"1,2,3"`) || !strings.Contains(last, `"void_set":"`) {
+		t.Fatalf("stop record %s", last)
+	}
+
+	// The drill refuses before anything is asked: the answers are empty.
+	_, err = RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: logPath, AllowOnline: true},
+		answers(t, ceremony.Drill(), "ceremony: drill\n"))
+	if err == nil || !strings.Contains(err.Error(), "records no completed keygen or rotate: give --record") {
+		t.Fatalf("drill on a log without a completed keygen: %v", err)
+	}
+
+	// With --record the drill runs, and the void set's card is refused.
+	out.Reset()
+	p = answersTo(t, ceremony.Drill(), "ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n2.1: Dan\n2.2: "+share(t, dir, 1)+"\n", &out)
+	_, err = RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: logPath, Record: filepath.Join(dir, "usb", "descriptor.txt"), AllowOnline: true}, p)
+	if !errors.Is(err, ceremony.ErrInterrupted) || !strings.Contains(out.String(), "is void (keygen stopped at step 6.2 on ") {
+		t.Fatalf("drill with a void card: %v\n%s", err, out.String())
 	}
 }

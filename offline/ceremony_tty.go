@@ -1,21 +1,24 @@
 package offline
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/airsign/airsign/ceremony"
-	"golang.org/x/term"
 )
 
 // ttyCeremonyPrompter runs a ceremony at the terminal: public text on the
-// screen, secrets typed without echo, each share card shown to its holder
-// alone and cleared from the screen before the next.
+// screen, secrets typed without echo, dice echoed with a running count, each
+// share card shown to its holder alone and cleared from the screen before
+// the next. Every prompt, including each "press Enter", reads in raw mode,
+// so Ctrl-C ends the ceremony at once (the runner logs "interrupted" and
+// wipes) instead of after the next Enter.
 type ttyCeremonyPrompter struct {
 	env *Env
 }
+
+var _ ceremony.DiceAsker = (*ttyCeremonyPrompter)(nil)
 
 func (t *ttyCeremonyPrompter) Describe() string { return "terminal" }
 
@@ -32,44 +35,63 @@ func (t *ttyCeremonyPrompter) Show(text string) error {
 	return nil
 }
 
+// pressEnter waits for Enter (Ctrl-C interrupts).
+func pressEnter(f *os.File, prompt string) error {
+	fmt.Fprint(f, prompt)
+	b, err := readRawLine(f, echoNone, 0)
+	wipe(b)
+	return err
+}
+
 func (t *ttyCeremonyPrompter) ShowSecret(p ceremony.Prompt, secret []byte) error {
 	f, err := t.tty()
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "\n[%s] %s\nEveryone but %s looks away now. Press Enter to show the card. ", p.Step, p.Text, p.Actor)
-	if _, err := bufio.NewReader(f).ReadString('\n'); err != nil {
+	if err := pressEnter(f, fmt.Sprintf("\n[%s] %s\nEveryone but %s looks away now. Press Enter to show the card. ", p.Step, p.Text, p.Actor)); err != nil {
 		return err
 	}
-	fmt.Fprintf(f, "\n    %s\n\nCopy it block by block, then press Enter to clear the screen. ", wrapBlocks(string(secret)))
-	_, err = bufio.NewReader(f).ReadString('\n')
+	card := wrapBlocks(string(secret))
+	fmt.Fprintf(f, "\n    %s\n\nCopy it block by block, then press Enter to clear the screen. ", card)
+	err = pressEnter(f, "")
 	fmt.Fprint(f, clearScreen)
 	return err
 }
 
-func (t *ttyCeremonyPrompter) Ask(p ceremony.Prompt) (string, error) {
-	f, err := t.tty()
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	fmt.Fprintf(f, "[%s] %s: %s\n> ", p.Step, p.Actor, p.Text)
-	line, err := bufio.NewReader(f).ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(line), nil
-}
-
-func (t *ttyCeremonyPrompter) AskSecret(p ceremony.Prompt) ([]byte, error) {
+func (t *ttyCeremonyPrompter) ask(p ceremony.Prompt, mode echoMode, have int, note string) ([]byte, error) {
 	f, err := t.tty()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "[%s] %s: %s (not shown)\n> ", p.Step, p.Actor, p.Text)
-	b, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(f)
-	return b, err
+	text := p.Text
+	if !strings.HasPrefix(strings.ToLower(text), strings.ToLower(p.Actor)) {
+		text = p.Actor + ": " + text
+	}
+	fmt.Fprintf(f, "[%s] %s%s\n", p.Step, text, note)
+	if mode != echoDice {
+		fmt.Fprint(f, "> ")
+	}
+	return readRawLine(f, mode, have)
+}
+
+func (t *ttyCeremonyPrompter) Ask(p ceremony.Prompt) (string, error) {
+	b, err := t.ask(p, echoText, 0, "")
+	return string(b), err
+}
+
+func (t *ttyCeremonyPrompter) AskSecret(p ceremony.Prompt) ([]byte, error) {
+	note := ""
+	if !strings.Contains(p.Text, "not shown") {
+		note = " (not shown)"
+	}
+	return t.ask(p, echoNone, 0, note)
+}
+
+// AskDice echoes the rolls: they are mixed with the computer's randomness
+// (so seeing them does not give the key) and the operator must see what was
+// typed to trust the count. Only the faces 1 to 6 are taken.
+func (t *ttyCeremonyPrompter) AskDice(p ceremony.Prompt, have int) ([]byte, error) {
+	return t.ask(p, echoDice, have, "\nType the faces as they land; backspace corrects, Enter when done.")
 }
