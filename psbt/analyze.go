@@ -98,7 +98,10 @@ type Analysis struct {
 	FeePercent float64 `json:"fee_percent"`
 	RBF        bool    `json:"rbf"`
 	// Complete is true when every input carries a final script.
-	Complete bool      `json:"complete"`
+	Complete bool `json:"complete"`
+	// Reserves is set when the PSBT is a BIP127 proof of reserves: it
+	// spends nothing, and what it proves is shown instead of a payment.
+	Reserves *Reserves `json:"reserves,omitempty"`
 	Problems []Problem `json:"problems"`
 }
 
@@ -128,6 +131,9 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	}
 	c := &checker{p: p.p, net: net, a: a, fingerprint: fingerprint}
 	c.fields()
+	if msg, ok := reservesMessage(p.p); ok {
+		c.reserves(msg)
+	}
 	c.prevTxs(wallet)
 
 	seen := map[wire.OutPoint]int{}
@@ -197,6 +203,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 			a.FeePercent = 100 * float64(a.Fee) / float64(a.TotalIn)
 		}
 	}
+	c.reservesTotals()
 	c.locktime()
 	return a
 }
@@ -298,6 +305,9 @@ func (c *checker) prevTxs(wallet Wallet) {
 // supplies, and lying about it is the classic way to make a signer pay a
 // fee it never saw.
 func (c *checker) input(i int, txIn *wire.TxIn) Input {
+	if i == 0 && c.a.Reserves != nil {
+		return c.commitmentInput(txIn)
+	}
 	pin := &c.p.Inputs[i]
 	op := txIn.PreviousOutPoint
 	in := Input{

@@ -116,7 +116,7 @@ func fieldName(m mapKind, typ uint64) (name string, used bool) {
 			0x06: {"PSBT_IN_BIP32_DERIVATION", true},
 			0x07: {"PSBT_IN_FINAL_SCRIPTSIG", true},
 			0x08: {"PSBT_IN_FINAL_SCRIPTWITNESS", true},
-			0x09: {"PSBT_IN_POR_COMMITMENT", false},
+			0x09: {"PSBT_IN_POR_COMMITMENT", true}, // BIP127, psbt/reserves.go
 			0x0a: {"PSBT_IN_RIPEMD160", false},
 			0x0b: {"PSBT_IN_SHA256", false},
 			0x0c: {"PSBT_IN_HASH160", false},

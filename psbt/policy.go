@@ -71,7 +71,9 @@ func (pol Policy) Apply(a *Analysis) *Analysis {
 			}
 		}
 	}
-	if len(pol.Allowlist) > 0 {
+	// A proof of reserves pays its unspendable output, never an address:
+	// the allowlist has nothing to say about it.
+	if len(pol.Allowlist) > 0 && a.Reserves == nil {
 		for _, out := range a.Outputs {
 			if !out.Change && !slices.Contains(pol.Allowlist, out.Address) {
 				a.Problems = append(a.Problems, Problem{Input: -1, Output: out.Index, Severity: Refuse, Code: "not-allowlisted", Rule: "allowlist", Message: fmt.Sprintf("pays %s, which is not on the allowlist", displayDest(out))})
