@@ -18,6 +18,13 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Transaction %s\n", a.TxID)
 	fmt.Fprintf(&b, "Confirmation digest: %s\n\n", strings.ToUpper(a.Digest))
+	if r := a.Reserves; r != nil {
+		// Said first and in plain words: the operator is about to sign
+		// something that looks like it spends everything, and does not.
+		fmt.Fprintf(&b, "PROOF OF RESERVES (BIP127): spends nothing.\n")
+		fmt.Fprintf(&b, "  proves %s, total %s\n", plural(r.Coins, "coin"), FormatBTC(r.Total))
+		fmt.Fprintf(&b, "  message: %q\n\n", r.Message)
+	}
 
 	fmt.Fprintf(&b, "Inputs (%d):\n", len(a.Inputs))
 	for _, in := range a.Inputs {
@@ -48,6 +55,9 @@ func (a *Analysis) WriteText(w io.Writer) error {
 			dest = "script " + out.Script
 		}
 		kind := "EXTERNAL"
+		if a.Reserves != nil {
+			kind = "unspendable (proof of reserves)"
+		}
 		if out.Change {
 			kind = "change, verified at " + out.Path
 		} else {
@@ -160,4 +170,12 @@ func formatPercent(p float64) string {
 		return "<0.01%"
 	}
 	return fmt.Sprintf("%.2f%%", p)
+}
+
+// plural is "1 coin", "2 coins": screens are read aloud at ceremonies.
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -138,6 +138,13 @@ func (p *Packet) IsReserves() bool {
 	return ok
 }
 
+// ReservesMessage is the message a proof of reserves commits to ("" if p is
+// not one).
+func (p *Packet) ReservesMessage() string {
+	msg, _ := reservesMessage(p.p)
+	return msg
+}
+
 // reserves checks a PSBT that claims to be a proof of reserves and fills
 // a.Reserves. Every rule is what keeps the signatures from ever moving a coin:
 // they must commit to the commitment input (SIGHASH_ALL), that input must be
@@ -237,6 +244,9 @@ func FinalizeReserves(p *Packet) (*wire.MsgTx, error) {
 		pin := &p.p.Inputs[i]
 		if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
 			continue
+		}
+		if len(pin.PartialSigs) == 0 && len(pin.TaprootKeySpendSig) == 0 {
+			return nil, fmt.Errorf("input %d is not signed yet; sign the proof with the offline key first", i)
 		}
 		if _, err := maybeFinalize(p.p, i); err != nil {
 			return nil, fmt.Errorf("input %d cannot be finalized: %v", i, err)

@@ -108,6 +108,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 		labelCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
 		prepareCmd(env, &walletName), bumpCmd(env, &walletName),
 		broadcastCmd(env, &walletName), statusCmd(env, &walletName),
+		reservesCmd(env, &walletName),
 		cli.QRCmd(cli.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}))
 	return root
 }

@@ -1,0 +1,386 @@
+package online
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/airsign/airsign/online/backend"
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/file"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/txscript"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// ReservesPrepareOptions are the inputs of `airsign-online reserves prepare`.
+type ReservesPrepareOptions struct {
+	Wallet string
+	// Message is the proof's commitment; empty makes one from the wallet,
+	// the height, the date and a random challenge.
+	Message string
+	Out     string
+	QR      transport.QROptions
+	JSON    bool
+	// Now is the date written into a default message (time.Now if zero).
+	Now time.Time
+}
+
+// ReservesPrepare builds the BIP127 proof-of-reserves PSBT over every
+// confirmed coin of the wallet (frozen ones too: they are still ours), to be
+// signed offline, usually during a recovery drill. Nothing it makes can move
+// a coin: the proof spends an input that cannot exist.
+func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions) error {
+	if opts.Out == "" && !opts.QR.Any() {
+		return fmt.Errorf("no output: give --out FILE for the proof-of-reserves PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
+	}
+	if err := opts.QR.CheckPSBT(); err != nil {
+		return err
+	}
+	if opts.Message != "" {
+		if err := psbt.CheckReservesMessage(opts.Message); err != nil {
+			return fmt.Errorf("--message: %w", err)
+		}
+	}
+	if err := checkNewFile(opts.Out); err != nil {
+		return err
+	}
+	w, err := LoadWallet(env, opts.Wallet)
+	if err != nil {
+		return err
+	}
+	b, err := env.backendFor(ctx, w.net)
+	if err != nil {
+		return err
+	}
+	s, err := w.scan(ctx, b)
+	if err != nil {
+		return err
+	}
+	var ins []psbt.InputSpec
+	var unconfirmed int
+	for _, c := range s.Coins {
+		if c.InMempool() {
+			unconfirmed++
+			continue
+		}
+		prev, err := b.RawTransaction(ctx, c.OutPoint.Hash)
+		if err != nil {
+			return fmt.Errorf("fetching the previous transaction of %s: %w", c.OutPoint, err)
+		}
+		ins = append(ins, inputSpec(w, c.Derived, prev, c.OutPoint.Index, wire.MaxTxInSequenceNum))
+	}
+	if unconfirmed > 0 {
+		env.Warnf("%s left out: a proof is made at a block height, and an unconfirmed coin is in none yet", plural(unconfirmed, "unconfirmed coin"))
+	}
+	if len(ins) == 0 {
+		return fmt.Errorf("wallet %q has no confirmed coin to prove", w.Name)
+	}
+	msg := opts.Message
+	if msg == "" {
+		if msg, err = defaultReservesMessage(w.Name, s.Tip, opts.Now); err != nil {
+			return err
+		}
+	}
+	p, err := psbt.BuildReserves(msg, ins)
+	if err != nil {
+		return err
+	}
+	if p, err = psbt.AddGlobalXPubs(p, w.desc); err != nil {
+		return err
+	}
+	a := psbt.Analyze(p, w.net, walletFingerprint(w), psbt.DescriptorWallet(w.desc))
+	if refusals := a.Refusals(); len(refusals) > 0 {
+		// Our own builder made it; a refusal here is a bug, never
+		// something to hand to the signer.
+		return fmt.Errorf("the proof just built would be refused by the signer: %v", refusals[0])
+	}
+	if err := writeAnalysis(env, a, opts.JSON); err != nil {
+		return err
+	}
+	data, err := p.Encode()
+	if err != nil {
+		return err
+	}
+	if opts.Out != "" {
+		if err := file.WriteNewAtomic(opts.Out, data, 0o644); err != nil {
+			return err
+		}
+	}
+	lines, err := transport.WriteQR(ctx, data, opts.QR, env.Stdout)
+	for _, l := range lines {
+		env.Infof("%s", l)
+	}
+	if err != nil {
+		return err
+	}
+	env.Infof("proof of reserves at height %d: %s, %s; message %q", s.Tip, plural(len(ins), "coin"), psbt.FormatBTC(a.Reserves.Total), msg)
+	env.Infof("sign it offline (airsign-offline sign, or during the drill), then: airsign-online reserves verify SIGNED.psbt")
+	return nil
+}
+
+// defaultReservesMessage names the wallet, the height and the date, and adds a
+// random challenge so that no proof made earlier can be passed off as this one.
+func defaultReservesMessage(wallet string, tip int32, now time.Time) (string, error) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	var c [8]byte
+	if _, err := rand.Read(c[:]); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("airsign proof of reserves, wallet %s, height %d, %s, challenge %s",
+		wallet, tip, now.UTC().Format("2006-01-02"), hex.EncodeToString(c[:])), nil
+}
+
+// ReservesVerifyOptions are the inputs of `airsign-online reserves verify`.
+type ReservesVerifyOptions struct {
+	Wallet string
+	// Sources are the signed proof: one signed PSBT, one per cosigner of a
+	// multisig (combined here), or the final transaction in hex.
+	Sources []string
+	// Message is required for a final transaction (a PSBT carries it) and,
+	// when given with a PSBT, must match it.
+	Message string
+	// Height is the block the proof is judged at; 0 is the node's tip.
+	Height int32
+	// Out writes BIP127's final proof transaction (hex), the form other
+	// verifiers (bdk-reserves, ElementsProject's reserves) take.
+	Out  string
+	JSON bool
+}
+
+// ReservesReport is what a verified proof proves.
+type ReservesReport struct {
+	Message string `json:"message"`
+	Height  int32  `json:"height"`
+	Total   int64  `json:"total_sat"`
+	Coins   int    `json:"coins"`
+	// Moved lists the coins spent since: their signatures were valid over
+	// coins that existed at Height, but they are not unspent now.
+	Moved []string `json:"moved_since,omitempty"`
+	// Unspent is the part of Total still unspent at the node's tip.
+	Unspent int64  `json:"unspent_now_sat"`
+	TxHex   string `json:"proof_tx_hex"`
+}
+
+// ReservesVerify checks a signed proof of reserves against the chain: every
+// signature runs through btcd's script engine against the coins as the node
+// has them, every coin must have been confirmed at the height given, and the
+// report says which coins moved since.
+func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) error {
+	if len(opts.Sources) == 0 {
+		return errors.New("no proof given: name the signed proof-of-reserves PSBT(s), or the final transaction in hex with --message")
+	}
+	if opts.Height < 0 {
+		return fmt.Errorf("--height %d: a block height is 0 (the tip) or more", opts.Height)
+	}
+	if err := checkNewFile(opts.Out); err != nil {
+		return err
+	}
+	tx, msg, err := readReservesProof(env, opts.Sources, opts.Message)
+	if err != nil {
+		return err
+	}
+	w, err := LoadWallet(env, opts.Wallet)
+	if err != nil {
+		return err
+	}
+	b, err := env.backendFor(ctx, w.net)
+	if err != nil {
+		return err
+	}
+	rep, err := checkReservesOnChain(ctx, b, w.net, tx, msg, opts.Height)
+	if err != nil {
+		return err
+	}
+	if opts.Out != "" {
+		if err := file.WriteNewAtomic(opts.Out, []byte(rep.TxHex+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	if opts.JSON {
+		return writeJSON(env.Stdout, rep)
+	}
+	env.Printf("Proof of reserves VERIFIED at height %d\n", rep.Height)
+	env.Printf("  message: %q\n", rep.Message)
+	env.Printf("  proven:  %s in %s, every signature checked by btcd's script engine\n", psbt.FormatBTC(rep.Total), plural(rep.Coins, "coin"))
+	if len(rep.Moved) > 0 {
+		env.Printf("  moved since: %s (%s still unspent now)\n", strings.Join(rep.Moved, ", "), psbt.FormatBTC(rep.Unspent))
+	} else {
+		env.Printf("  all of it is still unspent now\n")
+	}
+	return nil
+}
+
+// readReservesProof reads signed proof PSBTs (combined and finalized here)
+// or a final proof transaction in hex.
+func readReservesProof(env *Env, sources []string, message string) (*wire.MsgTx, string, error) {
+	if len(sources) == 1 {
+		if raw, err := os.ReadFile(sources[0]); err == nil && len(raw) <= psbt.MaxSize {
+			if tx, ok := parseHexTx(raw); ok {
+				if message == "" {
+					return nil, "", fmt.Errorf("%s is a final transaction, which does not carry its message: give it with --message", sources[0])
+				}
+				return tx, message, nil
+			}
+		}
+	}
+	var packets []*psbt.Packet
+	for _, src := range sources {
+		p, err := readPSBT(env, src)
+		if err != nil {
+			return nil, "", err
+		}
+		if !p.IsReserves() {
+			return nil, "", fmt.Errorf("%s is not a proof of reserves (its first input carries no BIP127 commitment)", src)
+		}
+		packets = append(packets, p)
+	}
+	p, err := psbt.Combine(packets...)
+	if err != nil {
+		return nil, "", err
+	}
+	msg := p.ReservesMessage()
+	if message != "" && message != msg {
+		return nil, "", fmt.Errorf("the proof commits to %q, not to the --message given", msg)
+	}
+	tx, err := psbt.FinalizeReserves(p)
+	if err != nil {
+		return nil, "", err
+	}
+	return tx, msg, nil
+}
+
+// checkReservesOnChain fetches every coin the proof spends and verifies it.
+func checkReservesOnChain(ctx context.Context, b backend.Backend, net *chaincfg.Params, tx *wire.MsgTx, msg string, height int32) (*ReservesReport, error) {
+	tip, err := b.TipHeight(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if height == 0 {
+		height = tip
+	}
+	if height > tip {
+		return nil, fmt.Errorf("--height %d is above the node's tip %d", height, tip)
+	}
+	prevOuts := map[wire.OutPoint]*wire.TxOut{}
+	created := map[wire.OutPoint]int32{}
+	for i, in := range tx.TxIn {
+		if i == 0 {
+			continue
+		}
+		op := in.PreviousOutPoint
+		prev, err := b.RawTransaction(ctx, op.Hash)
+		if errors.Is(err, backend.ErrNotFound) {
+			return nil, fmt.Errorf("input %d: the coin %s is not in the chain the node knows", i, op)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("input %d: %w", i, err)
+		}
+		if int(op.Index) >= len(prev.TxOut) {
+			return nil, fmt.Errorf("input %d: transaction %s has no output %d", i, op.Hash, op.Index)
+		}
+		st, err := b.TxStatus(ctx, op.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("input %d: %w", i, err)
+		}
+		h := st.BlockHeight
+		if st.Confirmations <= 0 || h > height {
+			return nil, fmt.Errorf("input %d: the coin %s was not confirmed at height %d; it cannot be part of a proof made there", i, op, height)
+		}
+		prevOuts[op] = prev.TxOut[op.Index]
+		created[op] = h
+	}
+	proof, err := psbt.VerifyReserves(tx, msg, prevOuts)
+	if err != nil {
+		return nil, fmt.Errorf("the proof does not verify: %w", err)
+	}
+	rep := &ReservesReport{Message: msg, Height: height, Total: proof.Total, Coins: len(proof.Coins), TxHex: txHex(tx)}
+	unspent, err := unspentNow(ctx, b, net, proof.Coins, prevOuts)
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range proof.Coins {
+		if unspent[op] {
+			rep.Unspent += prevOuts[op].Value
+		} else {
+			rep.Moved = append(rep.Moved, op.String())
+		}
+	}
+	return rep, nil
+}
+
+// unspentNow asks the node which of the coins are unspent at its tip.
+func unspentNow(ctx context.Context, b backend.Backend, net *chaincfg.Params, coins []wire.OutPoint, prevOuts map[wire.OutPoint]*wire.TxOut) (map[wire.OutPoint]bool, error) {
+	var addrs []btcutil.Address
+	seen := map[string]bool{}
+	for _, op := range coins {
+		_, as, _, err := txscript.ExtractPkScriptAddrs(prevOuts[op].PkScript, net)
+		if err != nil || len(as) != 1 {
+			continue
+		}
+		if !seen[as[0].EncodeAddress()] {
+			seen[as[0].EncodeAddress()] = true
+			addrs = append(addrs, as[0])
+		}
+	}
+	info, err := b.ScanAddresses(ctx, addrs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[wire.OutPoint]bool{}
+	for _, ai := range info {
+		for _, u := range ai.UTXOs {
+			out[u.OutPoint] = true
+		}
+	}
+	return out, nil
+}
+
+// checkNewFile refuses an output name that exists before any work is done:
+// airsign never overwrites a file it is asked to write.
+func checkNewFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s already exists; choose another --out name (airsign never overwrites a file)", path)
+	}
+	return nil
+}
+
+// parseHexTx reads a final transaction given as hex text.
+func parseHexTx(raw []byte) (*wire.MsgTx, bool) {
+	b, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil || len(b) == 0 {
+		return nil, false
+	}
+	var tx wire.MsgTx
+	if err := tx.Deserialize(bytes.NewReader(b)); err != nil {
+		return nil, false
+	}
+	return &tx, true
+}
+
+func txHex(tx *wire.MsgTx) string {
+	var buf bytes.Buffer
+	_ = tx.Serialize(&buf)
+	return hex.EncodeToString(buf.Bytes())
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
