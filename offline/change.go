@@ -55,17 +55,11 @@ var purposeKinds = map[uint32]descriptor.Kind{
 // ScriptAt implements psbt.Wallet.
 func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
 	const h = hdkeychain.HardenedKeyStart
-	if fp != w.key.Fingerprint || len(path) != 5 {
+	kind, ok := standardPath(path, w.net)
+	if fp != w.key.Fingerprint || !ok {
 		return nil, 0, 0, false
 	}
-	purpose, coin, account, branch, index := path[0], path[1], path[2], path[3], path[4]
-	if purpose < h || coin < h || account < h {
-		return nil, 0, 0, false
-	}
-	kind, ok := purposeKinds[purpose-h]
-	if !ok || coin-h != w.net.HDCoinType || account-h > maxAccount || branch > 1 || index > maxIndex {
-		return nil, 0, 0, false
-	}
+	purpose, account, branch, index := path[0], path[2], path[3], path[4]
 	id := [2]uint32{purpose, account}
 	d := w.cache[id]
 	if d == nil {
@@ -81,4 +75,23 @@ func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, 
 		return nil, 0, 0, false
 	}
 	return der.Script, branch, index, true
+}
+
+// standardPath reports whether path follows a standard single-key account
+// pattern (purpose'/coin'/account'/branch/index for BIP44/49/84/86 on net,
+// within the bounds above) and which kind of wallet it belongs to.
+func standardPath(path []uint32, net *chaincfg.Params) (descriptor.Kind, bool) {
+	const h = hdkeychain.HardenedKeyStart
+	if len(path) != 5 {
+		return 0, false
+	}
+	purpose, coin, account, branch, index := path[0], path[1], path[2], path[3], path[4]
+	if purpose < h || coin < h || account < h {
+		return 0, false
+	}
+	kind, ok := purposeKinds[purpose-h]
+	if !ok || coin-h != net.HDCoinType || account-h > maxAccount || branch > 1 || index > maxIndex {
+		return 0, false
+	}
+	return kind, true
 }

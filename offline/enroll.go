@@ -160,33 +160,48 @@ func Enroll(env *Env, opts EnrollOptions) error {
 // LoadEnrollment reads an enrollment file and verifies its tag with our
 // key; a swapped or edited descriptor is refused.
 func LoadEnrollment(env *Env, path string, key *Key) (*descriptor.Descriptor, error) {
+	e, d, err := ReadEnrollment(env, path)
+	if err != nil {
+		return nil, err
+	}
+	return d, VerifyEnrollment(key, path, e, d)
+}
+
+// ReadEnrollment reads an enrollment file without the key: its descriptor
+// is public, so everything it tells about a PSBT is checked before a share
+// is typed. Nothing read here is trusted until VerifyEnrollment has checked
+// the tag with the key.
+func ReadEnrollment(env *Env, path string) (Enrollment, *descriptor.Descriptor, error) {
+	var e Enrollment
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading the enrolled wallet: %w", err)
+		return e, nil, fmt.Errorf("reading the enrolled wallet: %w", err)
 	}
-	var e Enrollment
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
-		return nil, fmt.Errorf("%s is not an airsign enrollment file (%v)", path, err)
+		return e, nil, fmt.Errorf("%s is not an airsign enrollment file (%v)", path, err)
 	}
 	d, err := descriptor.Parse(e.Descriptor, env.Net)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return e, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return e, d, nil
+}
+
+// VerifyEnrollment checks the tag of an enrollment read by ReadEnrollment
+// with our key, and that our own xpub is in its descriptor.
+func VerifyEnrollment(key *Key, path string, e Enrollment, d *descriptor.Descriptor) error {
 	want, err := enrollTag(key, d.String())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	got, _ := hex.DecodeString(e.Tag)
 	wantB, _ := hex.DecodeString(want)
 	if !hmac.Equal(got, wantB) {
-		return nil, fmt.Errorf("%w: %s was not enrolled with this key, or its descriptor was changed since: enroll it again at a witnessed session", ErrRefused, path)
+		return fmt.Errorf("%w: %s was not enrolled with this key, or its descriptor was changed since: enroll it again at a witnessed session", ErrRefused, path)
 	}
-	if err := checkOurKeyIn(key, d); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return checkOurKeyIn(key, d)
 }
 
 // WalletShowOptions are the inputs of `wallet show`.

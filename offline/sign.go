@@ -47,11 +47,76 @@ type SignOptions struct {
 // ErrRefused is returned when airsign-offline refuses: a PSBT, a descriptor or a machine it will not sign with.
 var ErrRefused = errors.New("refused")
 
+// DigestTries is how many times the operator may type the confirmation
+// digest before sign gives up; no share has been typed yet, so a retry
+// costs nobody anything.
+const DigestTries = 3
+
 // Sign shows what the PSBT does, applies the policy, asks the operator to
-// type the confirmation digest, signs with the key rebuilt for this command
-// and writes the signed PSBT atomically to a new file, which is read back
-// and checked before success is reported.
+// type the confirmation digest shown online, signs with the key rebuilt for
+// this command and releases the signed PSBT (a new file, written atomically
+// and read back, and/or QR codes).
+//
+// The stages read in the order they run, and the order is the point:
+// everything that can refuse without the key runs before anyone is asked
+// for a share, so holders never type their shares for a PSBT that is then
+// refused for its fee, its network or its output file.
 func Sign(ctx context.Context, env *Env, opts SignOptions) error {
+	if err := checkSignOptions(&opts); err != nil {
+		return err
+	}
+	s, err := readSignSource(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	defer s.closeLog()
+	if err := s.reviewBeforeKey(); err != nil {
+		return err
+	}
+	if err := s.confirmDigest(); err != nil {
+		return err
+	}
+	if err := s.rebuildKey(); err != nil {
+		return err
+	}
+	defer s.key.Wipe()
+	out, err := s.signAndRecord()
+	if err != nil {
+		return err
+	}
+	return s.release(out)
+}
+
+// signSession is one run of sign, filled stage by stage.
+type signSession struct {
+	ctx  context.Context
+	env  *Env
+	opts SignOptions
+
+	// readSignSource
+	overridden []string // air-gap problems overridden with --allow-online
+	log        *ceremony.LogWriter
+	closeLog   func() error
+	raw        []byte
+	p          *psbt.Packet
+	sum        [32]byte
+
+	// reviewBeforeKey
+	enrolled *enrolledWallet
+	review   *review
+
+	// rebuildKey
+	key    *Key
+	wallet psbt.Wallet // what counts as change (changeWallet)
+	a      *psbt.Analysis
+
+	// signAndRecord
+	res psbt.SignResult
+}
+
+// checkSignOptions checks everything the command line says before anything
+// is read: an output that is free, QR options, the policy file.
+func checkSignOptions(opts *SignOptions) error {
 	if err := transport.CheckOutput(opts.Out, opts.QR, "the signed PSBT", opts.Sources); err != nil {
 		return err
 	}
@@ -68,144 +133,251 @@ func Sign(ctx context.Context, env *Env, opts SignOptions) error {
 		pol.AllowHighFee, pol.AllowSighash = opts.Policy.AllowHighFee, opts.Policy.AllowSighash
 		opts.Policy = pol
 	}
-	overridden, err := requireAirgap(env, opts.AllowOnline)
-	if err != nil {
-		return err
-	}
 	if opts.LogPath == "" {
 		opts.LogPath = DefaultLogPath()
 	}
-	log, closeLog, err := openLog(opts.LogPath)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	raw, p, err := transport.ReadPacket(ctx, opts.Sources, env.readOptions())
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(raw)
-	record := func(event string, a *psbt.Analysis, extra map[string]string) error {
-		data := map[string]string{"psbt_sha256": hex.EncodeToString(sum[:]), "txid": p.TxID()}
-		if a != nil {
-			data["fee_sat"] = fmt.Sprint(a.Fee)
-			data["digest"] = a.Digest
-			var outs []string
-			for _, o := range a.Outputs {
-				kind := "external"
-				if o.Change {
-					kind = "change"
-				}
-				outs = append(outs, fmt.Sprintf("%s:%d:%s", displayAddr(o), o.Amount, kind))
-			}
-			data["outputs"] = strings.Join(outs, " ")
-		}
-		if len(overridden) > 0 {
-			data["allow_online"] = strings.Join(overridden, "; ")
-		}
-		for k, v := range extra {
-			data[k] = v
-		}
-		_, err := log.Append(ceremony.Record{Ceremony: "sign", Step: "-", Actor: "operator", Event: event, Data: data})
-		return err
-	}
+	return nil
+}
 
-	key, err := opts.Key.LoadKey(env)
-	if err != nil {
-		return err
+// readSignSource checks the machine is air-gapped, opens the signing log
+// and reads and decodes the PSBT.
+func readSignSource(ctx context.Context, env *Env, opts SignOptions) (*signSession, error) {
+	s := &signSession{ctx: ctx, env: env, opts: opts}
+	var err error
+	if s.overridden, err = requireAirgap(env, opts.AllowOnline); err != nil {
+		return nil, err
 	}
-	defer key.Wipe()
+	if s.log, s.closeLog, err = openLog(opts.LogPath); err != nil {
+		return nil, err
+	}
+	if s.raw, s.p, err = transport.ReadPacket(ctx, opts.Sources, env.readOptions()); err != nil {
+		s.closeLog()
+		return nil, err
+	}
+	s.sum = sha256.Sum256(s.raw)
+	return s, nil
+}
 
-	var enrolled *descriptor.Descriptor
-	if opts.WalletFile != "" {
-		if enrolled, err = LoadEnrollment(env, opts.WalletFile, key); err != nil {
-			return err
-		}
-	}
-	wallets := changeWallet(p, key, env.Net, enrolled)
-	a := opts.Policy.Apply(psbt.Analyze(p, env.Net, key.Fingerprint, wallets))
-	if err := writeAnalysis(env, a, opts.JSON); err != nil {
-		return err
-	}
-	refuse := func(reason, rule string, err error) error {
-		if lerr := record("refused", a, map[string]string{"reason": reason, "rule": rule}); lerr != nil {
-			return fmt.Errorf("%w (and the signing log could not be written: %v)", err, lerr)
-		}
-		return err
-	}
-	if refusals := a.Refusals(); len(refusals) > 0 {
-		var lines, codes []string
-		for _, r := range refusals {
-			lines = append(lines, "  "+r.String())
-			codes = append(codes, r.Code)
-		}
-		return refuse(strings.Join(codes, ","), refusals[0].Rule, fmt.Errorf("%w to sign:\n%s", ErrRefused, strings.Join(lines, "\n")))
-	}
-	ours := 0
-	for _, in := range a.Inputs {
-		if in.Ours {
-			ours++
-		}
-	}
-	if ours == 0 {
-		return refuse("not-our-key", "", fmt.Errorf("%w to sign: no input belongs to key %s; check the key or shares used", ErrRefused, psbt.FormatFingerprint(key.Fingerprint)))
-	}
-
-	typed := opts.Confirm
-	if typed == "" {
-		typed, err = env.Prompter.ReadLine("\nCompare with the online screen, then type the confirmation digest to sign: ")
+// reviewBeforeKey shows what the PSBT does and refuses, before any share
+// is asked for, every PSBT that would be refused whatever key the shares
+// rebuild: network, analysis, policy, the enrolled wallet's structure. The
+// refusal is logged.
+func (s *signSession) reviewBeforeKey() error {
+	if s.opts.WalletFile != "" {
+		e, d, err := ReadEnrollment(s.env, s.opts.WalletFile)
 		if err != nil {
 			return err
 		}
+		s.enrolled = &enrolledWallet{path: s.opts.WalletFile, e: e, d: d}
 	}
-	if !psbt.MatchDigest(p, typed) {
-		return refuse("digest-mismatch", "", fmt.Errorf("%w to sign: the confirmation digest typed does not match this PSBT (%s); nothing was signed", ErrRefused, strings.ToUpper(a.Digest)))
+	known, err := s.knownFingerprint()
+	if err != nil {
+		return err
 	}
+	s.review = reviewPSBT(s.p, s.env.Net, s.opts.Policy, s.enrolled, known)
+	if err := s.show(s.review.a, s.review.unproven); err != nil {
+		return err
+	}
+	if refusals := s.review.a.Refusals(); len(refusals) > 0 {
+		return s.refuseProblems(s.review.a, refusals, "before-key")
+	}
+	if s.review.guessed {
+		fmt.Fprintf(s.env.Stderr, "The inputs name %d keys; the screen above is for key %s. Give --expect-fingerprint (or --wallet) to check the PSBT against your own key before the shares are typed.\n", s.review.keys, psbt.FormatFingerprint(s.review.fingerprint))
+	}
+	if len(s.review.unproven) > 0 {
+		fmt.Fprintln(s.env.Stderr, "Change (claimed) is proven with the key once it is rebuilt; if it is not ours, nothing is signed.")
+	}
+	return nil
+}
 
-	res, err := psbt.Sign(p, key.Master, psbt.WithNetwork(env.Net), psbt.WithWallet(wallets), psbt.WithPolicy(opts.Policy))
+// confirmDigest asks the operator to type the four words shown by
+// `airsign-online prepare` (on its screen or printed page). The offline
+// screen never shows them, so a match proves both machines hold the same
+// transaction; a mismatch never reveals the right words.
+func (s *signSession) confirmDigest() error {
+	const notPrepared = "this is not the PSBT that was prepared online: the words typed are not its confirmation digest"
+	if s.opts.Confirm != "" {
+		if psbt.MatchDigest(s.p, s.opts.Confirm) {
+			return nil
+		}
+		return s.refuse(s.review.a, "digest-mismatch", "", fmt.Errorf("%w to sign: %s (--confirm); nothing was signed", ErrRefused, notPrepared))
+	}
+	fmt.Fprintf(s.env.Stderr, "\nThe online screen (or its printed page) shows this PSBT's confirmation digest: %d words.\n", psbt.DigestWords)
+	for try := 1; try <= DigestTries; try++ {
+		typed, err := s.env.Prompter.ReadLine("Type the confirmation digest shown online: ")
+		if err != nil {
+			return err
+		}
+		if psbt.MatchDigest(s.p, typed) {
+			return nil
+		}
+		if try < DigestTries {
+			fmt.Fprintf(s.env.Stderr, "%s.\nCheck the words on the online screen and type them again (%d of %d tries left; no share has been asked for).\n", notPrepared, DigestTries-try, DigestTries)
+		}
+	}
+	return s.refuse(s.review.a, "digest-mismatch", "", fmt.Errorf("%w to sign: %s (%d tries); nothing was signed. If the words were read correctly, the PSBT was changed on its way: prepare it again", ErrRefused, notPrepared, DigestTries))
+}
+
+// rebuildKey rebuilds the key, verifies the enrolled wallet's tag with it
+// and analyses the PSBT again with the key: change is now proven, not
+// claimed. Refusals found here are the ones that needed the key.
+func (s *signSession) rebuildKey() error {
+	var err error
+	if s.key, err = s.opts.Key.LoadKey(s.env); err != nil {
+		return err
+	}
+	var enrolled *descriptor.Descriptor
+	if s.enrolled != nil {
+		if err := VerifyEnrollment(s.key, s.enrolled.path, s.enrolled.e, s.enrolled.d); err != nil {
+			return s.refuse(s.review.a, "enrollment", "", err)
+		}
+		enrolled = s.enrolled.d
+	}
+	s.wallet = changeWallet(s.p, s.key, s.env.Net, enrolled)
+	s.a = analyzeFor(s.p, s.env.Net, s.opts.Policy, s.key.Fingerprint, s.wallet)
+	if refusals := s.a.Refusals(); len(refusals) > 0 {
+		// The screen showed the analysis before the key; show what the
+		// key found.
+		fmt.Fprintln(s.env.Stdout, "\nWith the key rebuilt:")
+		for _, r := range refusals {
+			fmt.Fprintf(s.env.Stdout, "  REFUSED: %s\n", r)
+		}
+		return s.refuseProblems(s.a, refusals, "with-key")
+	}
+	if diff := s.review.differs(s.a); diff != "" {
+		fp := psbt.FormatFingerprint(s.key.Fingerprint)
+		if s.key.Fingerprint != s.review.fingerprint {
+			return s.refuse(s.a, "key-not-reviewed", "", fmt.Errorf("%w to sign: the shares rebuilt key %s, but the screen above was for key %s (with key %s, %s); sign again with --expect-fingerprint %s", ErrRefused, fp, psbt.FormatFingerprint(s.review.fingerprint), fp, diff, fp))
+		}
+		return s.refuse(s.a, "key-not-reviewed", "", fmt.Errorf("%w to sign: with the key, %s (the screen above showed otherwise): the PSBT's claims about its change are false; prepare it again", ErrRefused, diff))
+	}
+	return nil
+}
+
+// signAndRecord signs and writes the log record before anything is
+// released; refusals of psbt.Sign are logged.
+func (s *signSession) signAndRecord() ([]byte, error) {
+	res, err := psbt.Sign(s.p, s.key.Master, psbt.WithNetwork(s.env.Net), psbt.WithWallet(s.wallet), psbt.WithPolicy(s.opts.Policy))
 	if errors.Is(err, psbt.ErrRefused) {
-		return refuse("sign-refused", "", fmt.Errorf("%w to sign: %v", ErrRefused, err))
+		return nil, s.refuse(s.a, "sign-refused", "", fmt.Errorf("%w to sign: %v", ErrRefused, err))
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out, err := p.Encode()
+	s.res = res
+	out, err := s.p.Encode()
 	if err != nil {
-		return err
-	}
-	if opts.Out != "" {
-		if err := file.WriteNewAtomic(opts.Out, out, 0o644); err != nil {
-			return err
-		}
-		if err := readBack(opts.Out, out, p.TxID()); err != nil {
-			return err
-		}
+		return nil, err
 	}
 	outSum := sha256.Sum256(out)
-	if err := record("signed", a, map[string]string{"inputs": fmt.Sprint(res.Signed), "signed_sha256": hex.EncodeToString(outSum[:]), "key": psbt.FormatFingerprint(key.Fingerprint)}); err != nil {
-		return fmt.Errorf("signed %s, but the signing log could not be written: %w", opts.Out, err)
+	if err := s.record("signed", s.a, map[string]string{"inputs": fmt.Sprint(res.Signed), "signed_sha256": hex.EncodeToString(outSum[:]), "key": psbt.FormatFingerprint(s.key.Fingerprint)}); err != nil {
+		return nil, fmt.Errorf("signed, but the signing log could not be written, so nothing is released: %w", err)
 	}
-	key.Wipe() // nothing below needs the key; do not hold it while QR codes are on screen
-	if opts.Out != "" {
-		fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s; wrote %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint), opts.Out)
+	return out, nil
+}
+
+// release writes the signed PSBT (--out atomically, read back; QR
+// outputs) and tells the operator what to carry back and what to run next.
+func (s *signSession) release(out []byte) error {
+	fp := psbt.FormatFingerprint(s.key.Fingerprint)
+	s.key.Wipe() // nothing below needs the key; do not hold it while QR codes are on screen
+	if s.opts.Out != "" {
+		if err := file.WriteNewAtomic(s.opts.Out, out, 0o644); err != nil {
+			return err
+		}
+		if err := readBack(s.opts.Out, out, s.p.TxID()); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.env.Stderr, "signed %s with key %s; wrote %s\n", countInputs(s.res.Signed), fp, s.opts.Out)
 	} else {
-		fmt.Fprintf(env.Stderr, "signed input(s) %v with key %s\n", res.Signed, psbt.FormatFingerprint(key.Fingerprint))
+		fmt.Fprintf(s.env.Stderr, "signed %s with key %s\n", countInputs(s.res.Signed), fp)
 	}
-	for _, s := range res.Skipped {
-		env.Warnf("input %d names this key but was not signed: %s", s.Input, s.Reason)
+	for _, sk := range s.res.Skipped {
+		s.env.Warnf("input %d names this key but was not signed: %s", sk.Input, sk.Reason)
 	}
-	lines, err := transport.WriteQR(ctx, out, opts.QR, env.Stdout)
+	lines, err := transport.WriteQR(s.ctx, out, s.opts.QR, s.env.Stdout)
 	for _, l := range lines {
-		fmt.Fprintln(env.Stderr, l)
+		fmt.Fprintln(s.env.Stderr, l)
 	}
-	if err != nil && opts.Out == "" {
+	if err != nil && s.opts.Out == "" {
 		// The outputs were checked before the key was rebuilt, so this is
 		// rare (a full disk); the signature must not be lost with it: the
 		// signed PSBT holds no secret, so show it as base64.
-		fmt.Fprintf(env.Stderr, "the QR output failed; the signed PSBT follows as base64 (write it to a file and give that to broadcast):\n")
-		fmt.Fprintln(env.Stdout, base64.StdEncoding.EncodeToString(out))
+		fmt.Fprintf(s.env.Stderr, "the QR output failed; the signed PSBT follows as base64 (write it to a file and give that to broadcast):\n")
+		fmt.Fprintln(s.env.Stdout, base64.StdEncoding.EncodeToString(out))
 	}
 	return err
+}
+
+// countInputs says "input 0" or "inputs 0, 2".
+func countInputs(idx []int) string {
+	if len(idx) == 1 {
+		return fmt.Sprintf("input %d", idx[0])
+	}
+	parts := make([]string, len(idx))
+	for i, n := range idx {
+		parts[i] = fmt.Sprint(n)
+	}
+	return "inputs " + strings.Join(parts, ", ")
+}
+
+// show prints the analysis without the confirmation digest.
+func (s *signSession) show(a *psbt.Analysis, unproven map[int]bool) error {
+	shown := *a
+	shown.Digest = ""
+	if s.opts.JSON {
+		return shown.WriteJSON(s.env.Stdout)
+	}
+	return shown.WriteTextOptions(s.env.Stdout, psbt.TextOptions{NoDigest: true, Unproven: unproven})
+}
+
+// record appends one decision to the signing log.
+func (s *signSession) record(event string, a *psbt.Analysis, extra map[string]string) error {
+	data := map[string]string{"psbt_sha256": hex.EncodeToString(s.sum[:]), "txid": s.p.TxID()}
+	if a != nil {
+		data["fee_sat"] = fmt.Sprint(a.Fee)
+		data["digest"] = a.Digest
+		var outs []string
+		for _, o := range a.Outputs {
+			kind := "external"
+			if o.Change {
+				kind = "change"
+			}
+			outs = append(outs, fmt.Sprintf("%s:%d:%s", displayAddr(o), o.Amount, kind))
+		}
+		data["outputs"] = strings.Join(outs, " ")
+	}
+	if len(s.overridden) > 0 {
+		data["allow_online"] = strings.Join(s.overridden, "; ")
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	_, err := s.log.Append(ceremony.Record{Ceremony: "sign", Step: "-", Actor: "operator", Event: event, Data: data})
+	return err
+}
+
+// refuse logs a refusal and returns err (noting a log failure in it).
+func (s *signSession) refuse(a *psbt.Analysis, reason, rule string, err error) error {
+	if lerr := s.record("refused", a, map[string]string{"reason": reason, "rule": rule}); lerr != nil {
+		return fmt.Errorf("%w (and the signing log could not be written: %v)", err, lerr)
+	}
+	return err
+}
+
+// refuseProblems logs and returns the refusals of an analysis; stage says
+// whether they were found before the key or with it.
+func (s *signSession) refuseProblems(a *psbt.Analysis, refusals []psbt.Problem, stage string) error {
+	var lines, codes []string
+	for _, r := range refusals {
+		lines = append(lines, "  "+r.String())
+		codes = append(codes, r.Code)
+	}
+	err := fmt.Errorf("%w to sign:\n%s", ErrRefused, strings.Join(lines, "\n"))
+	if stage == "before-key" {
+		err = fmt.Errorf("%w\nnothing was signed, and no share was asked for", err)
+	}
+	return s.refuse(a, strings.Join(codes, ","), refusals[0].Rule, err)
 }
 
 // readBack re-reads what was written, so a failing USB stick is noticed on

@@ -15,9 +15,30 @@ import (
 // is the same on both machines, so the two screens can be compared line by
 // line.
 func (a *Analysis) WriteText(w io.Writer) error {
+	return a.WriteTextOptions(w, TextOptions{})
+}
+
+// TextOptions adapt the printed analysis to the signer's screen.
+type TextOptions struct {
+	// NoDigest leaves the confirmation digest out: the signer asks for
+	// the words shown on the online screen, and a match proves something
+	// only if the offline screen did not show them first.
+	NoDigest bool
+	// Unproven lists the change outputs recognised from the PSBT's own
+	// claims before the key was rebuilt; they are proven against the key
+	// before anything is signed, and say so.
+	Unproven map[int]bool
+}
+
+// WriteTextOptions is WriteText with the signer's options.
+func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Transaction %s\n", a.TxID)
-	fmt.Fprintf(&b, "Confirmation digest: %s\n\n", strings.ToUpper(a.Digest))
+	if opts.NoDigest {
+		b.WriteByte('\n')
+	} else {
+		fmt.Fprintf(&b, "Confirmation digest: %s\n\n", strings.ToUpper(a.Digest))
+	}
 	if r := a.Reserves; r != nil {
 		// Said first and in plain words: the operator is about to sign
 		// something that looks like it spends everything, and does not.
@@ -58,9 +79,12 @@ func (a *Analysis) WriteText(w io.Writer) error {
 		if a.Reserves != nil {
 			kind = "unspendable (proof of reserves)"
 		}
-		if out.Change {
+		switch {
+		case out.Change && opts.Unproven[out.Index]:
+			kind = "change (claimed) at " + out.Path
+		case out.Change:
 			kind = "change, verified at " + out.Path
-		} else {
+		default:
 			external++
 		}
 		fmt.Fprintf(&b, "  #%-3d %s  %s  %s\n", out.Index, dest, FormatBTC(out.Amount), kind)

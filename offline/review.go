@@ -1,0 +1,228 @@
+package offline
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/shamir"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// The review before the key.
+//
+// Before the shares are typed the signer knows the PSBT, the network, the
+// policy and (with --wallet) the enrolled descriptor, but not the key. It
+// analyses the PSBT as the key would, taking each change claim the PSBT
+// makes at face value: a true claim gives exactly the analysis the key will
+// give, and a false one is refused once the key is there (fake-change). So
+// a PSBT refused here is refused with any key, and holders are never asked
+// for shares to be told their PSBT is refused for its fee.
+
+// enrolledWallet is an enrollment read before the key; its tag is checked
+// with the key in rebuildKey.
+type enrolledWallet struct {
+	path string
+	e    Enrollment
+	d    *descriptor.Descriptor
+}
+
+// review is the analysis shown before the key.
+type review struct {
+	a *psbt.Analysis
+	// fingerprint is the master key the analysis assumed.
+	fingerprint uint32
+	// unproven lists the outputs taken as change on the PSBT's word.
+	unproven map[int]bool
+	// guessed is true when our fingerprint was not known and the inputs
+	// name keys (how many) of which the one reviewed was picked.
+	guessed bool
+	keys    int
+}
+
+// knownFingerprint is the master fingerprint of the key about to be
+// rebuilt, when it is known without the key: --expect-fingerprint, the
+// share files' headers, the enrolled wallet. 0 when it is not known.
+func (s *signSession) knownFingerprint() (uint32, error) {
+	ks := s.opts.Key
+	if ks.ExpectFingerprint != "" {
+		fp, err := ParseFingerprint(ks.ExpectFingerprint)
+		if err != nil {
+			return 0, err
+		}
+		return binary.LittleEndian.Uint32(fp[:]), nil
+	}
+	if len(ks.ShareFiles) > 0 && ks.MnemonicFile == "" {
+		// A share's header names its key; the share itself is wiped unread.
+		data, err := os.ReadFile(ks.ShareFiles[0])
+		if err != nil {
+			return 0, fmt.Errorf("reading share file: %w", err)
+		}
+		sh, err := shamir.ParseShare(data, ks.ShareFiles[0])
+		wipe(data)
+		if err != nil {
+			return 0, err
+		}
+		fp := sh.Fingerprint
+		sh.Wipe()
+		return binary.LittleEndian.Uint32(fp[:]), nil
+	}
+	if s.enrolled != nil && s.enrolled.e.Fingerprint != "" {
+		fp, err := ParseFingerprint(s.enrolled.e.Fingerprint)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", s.enrolled.path, err)
+		}
+		return binary.LittleEndian.Uint32(fp[:]), nil
+	}
+	return 0, nil
+}
+
+// reviewPSBT analyses p before the key. known is our master fingerprint if
+// known (else 0): then the PSBT is analysed for every key its inputs name,
+// and refused only if it is refused for each of them (if our key is none of
+// them, no input is ours and the key would refuse too).
+func reviewPSBT(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, enrolled *enrolledWallet, known uint32) *review {
+	claims := p.Claims()
+	candidates := []uint32{known}
+	if known == 0 {
+		candidates = nil
+		for _, c := range claims {
+			if c.Output < 0 && c.Fingerprint != 0 && !slices.Contains(candidates, c.Fingerprint) {
+				candidates = append(candidates, c.Fingerprint)
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		// No input names any key: Analyze with fingerprint 0 finds no
+		// input of ours, which analyzeFor refuses.
+		candidates = []uint32{0}
+	}
+	var first *review
+	for _, fp := range candidates {
+		r := &review{a: analyzeFor(p, net, pol, fp, reviewWallet(p, fp, net, enrolled, claims)), fingerprint: fp, unproven: map[int]bool{}}
+		for _, out := range r.a.Outputs {
+			if out.Change && !provenBy(enrolled, claims, fp, out) {
+				r.unproven[out.Index] = true
+			}
+		}
+		r.guessed, r.keys = len(candidates) > 1, len(candidates)
+		if len(r.a.Refusals()) == 0 {
+			return r
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	return first
+}
+
+// reviewWallet is changeWallet before the key: the enrolled descriptor
+// alone, or else the PSBT's own claims limited to the accounts the inputs
+// spend from.
+func reviewWallet(p *psbt.Packet, fp uint32, net *chaincfg.Params, enrolled *enrolledWallet, claims []psbt.Claim) psbt.Wallet {
+	if enrolled != nil {
+		return psbt.ChangeWallet(p, fp, psbt.DescriptorWallet(enrolled.d), nil)
+	}
+	return psbt.ChangeWallet(p, fp, nil, newClaimWallet(claims, fp, net))
+}
+
+// analyzeFor is the analysis with the policy applied, for the key with
+// fingerprint fp; a PSBT none of whose inputs belongs to that key is
+// refused.
+func analyzeFor(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, fp uint32, wallet psbt.Wallet) *psbt.Analysis {
+	a := pol.Apply(psbt.Analyze(p, net, fp, wallet))
+	for _, in := range a.Inputs {
+		if in.Ours {
+			return a
+		}
+	}
+	msg := "no input names a key (BIP32 derivation); prepare the PSBT with the watch-only wallet of this key"
+	if fp != 0 {
+		msg = fmt.Sprintf("no input belongs to key %s; check the key or shares used", psbt.FormatFingerprint(fp))
+	}
+	a.Problems = append(a.Problems, psbt.Problem{Input: -1, Output: -1, Severity: psbt.Refuse, Code: "not-our-key", Message: msg})
+	return a
+}
+
+// provenBy says whether the enrolled descriptor itself proves out as
+// change (rather than the PSBT's claim).
+func provenBy(enrolled *enrolledWallet, claims []psbt.Claim, fp uint32, out psbt.Output) bool {
+	if enrolled == nil {
+		return false
+	}
+	w := psbt.DescriptorWallet(enrolled.d)
+	for _, c := range claims {
+		if c.Output == out.Index && c.Fingerprint == fp {
+			if script, _, _, ok := w.ScriptAt(c.Fingerprint, c.Path); ok && bytes.Equal(script, c.Script) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// differs says how the analysis with the key differs from the one shown
+// before it, in what the operator confirmed: what is change and what
+// leaves. "" when it does not.
+func (r *review) differs(a *psbt.Analysis) string {
+	if len(a.Outputs) != len(r.a.Outputs) {
+		return "the outputs are not the same"
+	}
+	for i, out := range a.Outputs {
+		if out.Change != r.a.Outputs[i].Change {
+			return fmt.Sprintf("output %d is %s", i, map[bool]string{true: "change, not external", false: "external, not change"}[out.Change])
+		}
+	}
+	if a.Spend != r.a.Spend {
+		return fmt.Sprintf("%s leaves the wallet, not %s", psbt.FormatBTC(a.Spend), psbt.FormatBTC(r.a.Spend))
+	}
+	return ""
+}
+
+// claimWallet is the wallet as the PSBT describes it: at each derivation
+// of key fp that follows a standard single-key account pattern (the one
+// keyWallet accepts), the script the PSBT's own output (or, failing that,
+// input) says is there. Two outputs claiming one path with different
+// scripts get the first one's script, so the second is refused as fake
+// change: at most one of them can be true.
+type claimWallet struct {
+	net     *chaincfg.Params
+	fp      uint32
+	scripts map[string][]byte
+}
+
+func newClaimWallet(claims []psbt.Claim, fp uint32, net *chaincfg.Params) *claimWallet {
+	w := &claimWallet{net: net, fp: fp, scripts: map[string][]byte{}}
+	// Outputs first: an input's claim only fills a path no output claims.
+	for _, outputs := range []bool{true, false} {
+		for _, c := range claims {
+			if (c.Output >= 0) != outputs || c.Fingerprint != fp || c.Script == nil {
+				continue
+			}
+			k := psbt.FormatPath(c.Fingerprint, c.Path)
+			if _, ok := w.scripts[k]; !ok {
+				w.scripts[k] = c.Script
+			}
+		}
+	}
+	return w
+}
+
+// ScriptAt implements psbt.Wallet.
+func (w *claimWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
+	if fp != w.fp || fp == 0 {
+		return nil, 0, 0, false
+	}
+	if _, ok := standardPath(path, w.net); !ok {
+		return nil, 0, 0, false
+	}
+	script, ok := w.scripts[psbt.FormatPath(fp, path)]
+	if !ok {
+		return nil, 0, 0, false
+	}
+	return script, path[3], path[4], true
+}
