@@ -27,9 +27,33 @@ type Enrollment struct {
 	Network     string `json:"network"`
 	Fingerprint string `json:"fingerprint"`
 	ID          string `json:"id"`
-	// Tag is HMAC-SHA256 over the canonical descriptor, keyed by a secret
-	// only our master key can derive (see enrollKey).
+	// AllowForeignQuorum records the operator's --allow-foreign-quorum: a
+	// key not ours can spend alone. The tag covers it.
+	AllowForeignQuorum bool `json:"allow_foreign_quorum,omitempty"`
+	// Tag is HMAC-SHA256 over the canonical descriptor (and the
+	// allow_foreign_quorum line when set), keyed by a secret only our master
+	// key can derive (see enrollKey).
 	Tag string `json:"tag"`
+}
+
+// Enrollments carry no expiry. The offline machine has no clock it can
+// trust (a laptop kept in a safe for a year is often days or years off, and
+// anyone with the machine can set it), so an expiry would refuse honest
+// enrollments at random and stop no one who holds the machine. What an
+// expiry would guard against — a wallet retired since, replayed by the online
+// side — is a wallet whose coins have moved; a retired multisig is retired by
+// rotating the keys (ceremony rotate), after which its enrollment no longer
+// verifies with the new key.
+
+// tagged is what the enrollment tag covers: the canonical descriptor, plus a
+// line for the foreign-quorum allowance so that it cannot be added or
+// removed without the key. Without the allowance it is the descriptor alone,
+// as it always was, so existing enrollments stay valid.
+func (e Enrollment) tagged(canonical string) string {
+	if e.AllowForeignQuorum {
+		return canonical + "\nallow-foreign-quorum"
+	}
+	return canonical
 }
 
 // enrollPath is the hardened child whose private key seeds the enrollment
@@ -109,11 +133,60 @@ func checkOurKeyIn(key *Key, d *descriptor.Descriptor) error {
 	return nil
 }
 
+// foreignQuorum says in plain words who can spend from d without us, or ""
+// when every way to reach the threshold needs our key. alone is true when a
+// single key not ours reaches the threshold: that wallet is someone else's
+// as much as ours, and enrolling it needs --allow-foreign-quorum. When it
+// takes several keys not ours together (the other cosigners of an ordinary
+// 2-of-3), that is what a multisig is; it is said at enrollment, not
+// refused, since refusing it would refuse every k-of-n with n-1 ≥ k.
+// Keys are ours when they carry our fingerprint (checkOurKeyIn has verified
+// the xpub there).
+func foreignQuorum(key *Key, d *descriptor.Descriptor) (who string, alone bool) {
+	if !d.Kind().IsMultisig() {
+		return "", false
+	}
+	var foreign []string
+	for _, k := range d.Keys() {
+		if k.PSBTFingerprint() != key.Fingerprint {
+			foreign = append(foreign, psbt.FormatFingerprint(k.PSBTFingerprint()))
+		}
+	}
+	t, n := d.Threshold(), len(d.Keys())
+	if len(foreign) < t {
+		return "", false
+	}
+	list := strings.Join(foreign, ", ")
+	switch {
+	case len(foreign) == 1:
+		return fmt.Sprintf("in this %d-of-%d wallet the key %s, which is not ours, can spend every coin alone, without us", t, n, list), true
+	case t == 1:
+		return fmt.Sprintf("in this %d-of-%d wallet any one of the keys %s, none of them ours, can spend every coin alone, without us", t, n, list), true
+	case t == len(foreign):
+		return fmt.Sprintf("in this %d-of-%d wallet the keys %s, none of them ours, can spend every coin together, without us", t, n, list), false
+	}
+	return fmt.Sprintf("in this %d-of-%d wallet any %d of the keys %s, none of them ours, can spend every coin together, without us", t, n, t, list), false
+}
+
+// AllowedForeignQuorum says who can spend alone from an enrollment that was
+// verified with key and enrolled with --allow-foreign-quorum, for the
+// screen and the log at every signature; "" for any other enrollment.
+func AllowedForeignQuorum(key *Key, e Enrollment, d *descriptor.Descriptor) string {
+	if who, alone := foreignQuorum(key, d); alone && e.AllowForeignQuorum {
+		return who
+	}
+	return ""
+}
+
 // EnrollOptions are the inputs of `wallet enroll`.
 type EnrollOptions struct {
 	Key        KeySource
 	Descriptor string // text or a file holding it
 	Out        string
+	// AllowForeignQuorum enrolls a multisig in which one key not ours can
+	// spend alone; it is recorded in the enrollment and shown at every
+	// signature.
+	AllowForeignQuorum bool
 }
 
 // Enroll checks that our key is in the descriptor and writes the
@@ -138,11 +211,23 @@ func Enroll(env *Env, opts EnrollOptions) error {
 	if err := checkOurKeyIn(key, d); err != nil {
 		return err
 	}
-	tag, err := enrollTag(key, d.String())
+	e := Enrollment{Descriptor: d.String(), Network: env.Net.Name, Fingerprint: psbt.FormatFingerprint(key.Fingerprint), ID: d.ID()}
+	who, alone := foreignQuorum(key, d)
+	if who != "" && !alone {
+		env.Warnf("%s: make sure each of those keys is held by a different cosigner (compare the descriptor ID and first address with each of them)", who)
+	}
+	if alone {
+		if !opts.AllowForeignQuorum {
+			return fmt.Errorf("%w: %s. Change to this wallet would not be ours to guard. Check the threshold and the cosigners' keys; if this is really meant, enroll again with --allow-foreign-quorum (every signature will show it)", ErrRefused, who)
+		}
+		e.AllowForeignQuorum = true
+		env.Warnf("%s; enrolled anyway (--allow-foreign-quorum): every signature with this wallet will say so", who)
+	}
+	tag, err := enrollTag(key, e.tagged(d.String()))
 	if err != nil {
 		return err
 	}
-	e := Enrollment{Descriptor: d.String(), Network: env.Net.Name, Fingerprint: psbt.FormatFingerprint(key.Fingerprint), ID: d.ID(), Tag: tag}
+	e.Tag = tag
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -190,9 +275,10 @@ func ReadEnrollment(env *Env, path string) (Enrollment, *descriptor.Descriptor, 
 }
 
 // VerifyEnrollment checks the tag of an enrollment read by ReadEnrollment
-// with our key, and that our own xpub is in its descriptor.
+// with our key, that our own xpub is in its descriptor, and that a multisig
+// one key not ours can spend alone was enrolled with --allow-foreign-quorum.
 func VerifyEnrollment(key *Key, path string, e Enrollment, d *descriptor.Descriptor) error {
-	want, err := enrollTag(key, d.String())
+	want, err := enrollTag(key, e.tagged(d.String()))
 	if err != nil {
 		return err
 	}
@@ -201,7 +287,13 @@ func VerifyEnrollment(key *Key, path string, e Enrollment, d *descriptor.Descrip
 	if !hmac.Equal(got, wantB) {
 		return fmt.Errorf("%w: %s was not enrolled with this key, or its descriptor was changed since: enroll it again at a witnessed session", ErrRefused, path)
 	}
-	return checkOurKeyIn(key, d)
+	if err := checkOurKeyIn(key, d); err != nil {
+		return err
+	}
+	if who, alone := foreignQuorum(key, d); alone && !e.AllowForeignQuorum {
+		return fmt.Errorf("%w: %s: %s, and it was enrolled before airsign checked for that; enroll it again (with --allow-foreign-quorum if it is really meant)", ErrRefused, path, who)
+	}
+	return nil
 }
 
 // WalletShowOptions are the inputs of `wallet show`.
@@ -223,9 +315,15 @@ func WalletShow(ctx context.Context, env *Env, opts WalletShowOptions) error {
 		return err
 	}
 	defer key.Wipe()
-	d, err := LoadEnrollment(env, opts.File, key)
+	e, d, err := ReadEnrollment(env, opts.File)
 	if err != nil {
 		return err
+	}
+	if err := VerifyEnrollment(key, opts.File, e, d); err != nil {
+		return err
+	}
+	if who := AllowedForeignQuorum(key, e, d); who != "" {
+		env.Warnf("%s (enrolled with --allow-foreign-quorum)", who)
 	}
 	env.Printf("Enrolled wallet (authenticated with key %s)\nType:          %s\nDescriptor:    %s\nDescriptor ID: %s\n", psbt.FormatFingerprint(key.Fingerprint), d.Kind(), d.String(), d.ID())
 	for i := uint32(0); i < 3; i++ {

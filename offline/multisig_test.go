@@ -33,19 +33,7 @@ func keyOfMnemonic(t *testing.T, words string) *Key {
 // multisig returns a 2-of-3 wsh(sortedmulti) of the given keys.
 func multisig(t *testing.T, keys ...*Key) *descriptor.Descriptor {
 	t.Helper()
-	var ks []descriptor.Key
-	for _, k := range keys {
-		ak, err := descriptor.AccountKey(descriptor.WSHSortedMulti, k.Master, 0, regtest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ks = append(ks, ak)
-	}
-	d, err := descriptor.NewSortedMulti(descriptor.WSHSortedMulti, 2, ks, regtest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return sortedMulti(t, 2, keys...)
 }
 
 func origins(d *descriptor.Derived) []psbt.KeyOrigin {

@@ -108,6 +108,9 @@ type signSession struct {
 	// rebuildKey
 	key    *Key
 	wallet psbt.Wallet // what counts as change (changeWallet)
+	// foreignQuorum says who can spend the enrolled wallet alone, when it
+	// was enrolled with --allow-foreign-quorum; logged with every record.
+	foreignQuorum string
 	a      *psbt.Analysis
 
 	// signAndRecord
@@ -232,6 +235,9 @@ func (s *signSession) rebuildKey() error {
 			return s.refuse(s.review.a, "enrollment", "", err)
 		}
 		enrolled = s.enrolled.d
+		if s.foreignQuorum = AllowedForeignQuorum(s.key, s.enrolled.e, s.enrolled.d); s.foreignQuorum != "" {
+			s.env.Warnf("%s (the wallet was enrolled with --allow-foreign-quorum)", s.foreignQuorum)
+		}
 	}
 	s.wallet = changeWallet(s.p, s.key, s.env.Net, enrolled)
 	s.a = analyzeFor(s.p, s.env.Net, s.opts.Policy, s.key.Fingerprint, s.wallet)
@@ -349,6 +355,9 @@ func (s *signSession) record(event string, a *psbt.Analysis, extra map[string]st
 	}
 	if len(s.overridden) > 0 {
 		data["allow_online"] = strings.Join(s.overridden, "; ")
+	}
+	if s.foreignQuorum != "" {
+		data["allow_foreign_quorum"] = s.foreignQuorum
 	}
 	for k, v := range extra {
 		data[k] = v

@@ -99,7 +99,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.Policy.AllowSighash, "allow-sighash", false, "sign inputs that ask for a sighash other than ALL/DEFAULT")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
 	cmd.Flags().StringVar(&opts.PolicyFile, "policy", os.Getenv("AIRSIGN_POLICY"), "policy file (JSON, see docs/policy.md) replacing the default policy (env AIRSIGN_POLICY)")
-	cmd.Flags().StringVar(&opts.WalletFile, "wallet", "", "enrolled wallet file whose descriptor also counts for change (verified with the key)")
+	cmd.Flags().StringVar(&opts.WalletFile, "wallet", "", "enrolled wallet file: change is verified against its descriptor only (its tag is verified with the key)")
 	cmd.Flags().BoolVar(&opts.AllowOnline, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", "sign although the machine is not air-gapped (logged; env AIRSIGN_ALLOW_ONLINE=1)")
 	cmd.Flags().StringVar(&opts.LogPath, "log", os.Getenv("AIRSIGN_LOG"), "hash-chained signing log (default "+offline.DefaultLogPath()+"; env AIRSIGN_LOG)")
 	return cmd
@@ -222,7 +222,12 @@ func walletCmd(env *offline.Env) *cobra.Command {
 (a swapped xpub is refused) and writes the descriptor with an HMAC tag only this
 key can make. sign --wallet FILE verifies the tag before trusting the descriptor.
 The file may also be a BIP129 (BSMS) descriptor record, as Coldcard and Nunchuk
-write it; its first address is checked against the descriptor.`,
+write it; its first address is checked against the descriptor.
+A multisig in which one key not ours can spend alone (a 1-of-n) is refused,
+naming that key, unless --allow-foreign-quorum is given; that allowance is kept
+in the enrollment and shown at every signature. Where other keys can spend only
+together (an ordinary 2-of-3), enroll says who, and does not refuse. Enrollments do
+not expire: the offline machine has no clock it can trust.`,
 		Args: cli.ExactArgs(1, "one descriptor, or a file holding it"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			enroll.Descriptor = args[0]
@@ -231,6 +236,7 @@ write it; its first address is checked against the descriptor.`,
 	}
 	keyFlags(enrollCmd, &enroll.Key)
 	enrollCmd.Flags().StringVarP(&enroll.Out, "out", "o", "", "enrollment file to write")
+	enrollCmd.Flags().BoolVar(&enroll.AllowForeignQuorum, "allow-foreign-quorum", false, "enroll a multisig in which one key not ours can spend alone (recorded, shown at every signature)")
 	var show offline.WalletShowOptions
 	showCmd := &cobra.Command{
 		Use:   "show FILE",
