@@ -111,7 +111,7 @@ type signSession struct {
 	// foreignQuorum says who can spend the enrolled wallet alone, when it
 	// was enrolled with --allow-foreign-quorum; logged with every record.
 	foreignQuorum string
-	a      *psbt.Analysis
+	a             *psbt.Analysis
 
 	// signAndRecord
 	res psbt.SignResult
