@@ -38,8 +38,9 @@ type Actions interface {
 	// a self-made one) with the key of entropy, and verifies the signature.
 	SignTest(ctx context.Context, entropy []byte, w Wallet) (TestSignature, error)
 
-	// PrintCard prints or saves the card of one share (holder's copy). It
-	// may do nothing (the card is also shown on screen) and return nil.
+	// PrintCard saves the printable card of one share (holder's copy) when
+	// the operator asked for card files; airsign drives no printer. It may
+	// do nothing (the card is also shown on screen) and return nil.
 	PrintCard(ctx context.Context, card Card) ([]Artefact, error)
 	// Export writes the watch-only wallet (descriptor file and QR) for the
 	// online side, and returns what it wrote with SHA-256 hashes.

@@ -69,7 +69,7 @@ func handOutAct() Act {
 			Instruction: "The next holder steps up and types their name. Everyone else looks away from the screen.",
 			do:          doHolderName},
 		{Title: "Card", Actor: Holder, Confirm: Ack, Word: "copied",
-			Instruction: "The program shows this holder's share (and prints the card if a printer is set up). The holder copies it by hand onto their card, " +
+			Instruction: "The program shows this holder's share in numbered blocks (with --card-dir it also saves a printable card page; it drives no printer). The holder copies it by hand onto their card, " +
 				"block by block, and types copied. The screen is then cleared.",
 			do: doShowCard},
 		{Title: "Check the copy", Actor: Holder, Confirm: Secret,
@@ -84,8 +84,10 @@ func handOutAct() Act {
 func exportAct(rotate bool) Act {
 	act := Act{Title: "Export the watch-only wallet", Steps: []Step{
 		{Title: "Export", Actor: System, Confirm: Auto,
-			Instruction: "The program writes the watch-only descriptor (file and QR) for the online laptop. It holds no secret.",
-			do:          doExport},
+			Instruction: "The program writes the watch-only descriptor (file and QR) for the online laptop, and the wallet backup sheet (wallet-sheet-ID.html, .txt) beside it and the cards. " +
+				"Afterwards print the sheet, docs/shares.md and docs/recovery.md; every holder keeps a copy of the sheet with their card, one stays with this checklist. " +
+				"The sheet is private (it shows every address), not secret.",
+			do: doExport},
 		{Title: "First address", Actor: Witness, Confirm: ReadAloud, Box: "First receive address, last 8 characters",
 			Instruction: "The operator reads aloud the first receive address. Every witness writes its last 8 characters in the box: the online laptop must show the same address. " +
 				"One witness types them back.",

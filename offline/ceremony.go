@@ -463,6 +463,27 @@ func (c *ceremonyActions) Export(ctx context.Context, w ceremony.Wallet) ([]cere
 		s := sha256.Sum256(data)
 		arts = append(arts, ceremony.Artefact{Name: filepath.Join("descriptor-qr", filepath.Base(p)), SHA256: hex.EncodeToString(s[:])})
 	}
+	sheetArts, err := c.writeSheets(w)
+	return append(arts, sheetArts...), err
+}
+
+// writeSheets writes the wallet backup sheet into the export directory and,
+// beside the cards, into the card directory.
+func (c *ceremonyActions) writeSheets(w ceremony.Wallet) ([]ceremony.Artefact, error) {
+	d, err := descriptor.Parse(w.Descriptor, c.env.Net)
+	if err != nil {
+		return nil, err
+	}
+	arts, err := writeSheet(c.opts.ExportDir, d, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	sheetNote(c.env, c.opts.ExportDir, d)
+	if c.opts.CardDir != "" {
+		if _, err := writeSheet(c.opts.CardDir, d, time.Now()); err != nil {
+			return nil, err
+		}
+	}
 	return arts, nil
 }
 

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
@@ -239,6 +241,14 @@ func Enroll(env *Env, opts EnrollOptions) error {
 		return err
 	}
 	env.Printf("enrolled %s wallet %s (descriptor ID %s) for key %s\nwrote %s\n", d.Kind(), d.String(), d.ID(), e.Fingerprint, opts.Out)
+	if d.Kind().IsMultisig() {
+		// The other cosigners' keys are nowhere on this key's cards.
+		dir := filepath.Dir(opts.Out)
+		if _, err := writeSheet(dir, d, time.Now()); err != nil {
+			return err
+		}
+		sheetNote(env, dir, d)
+	}
 	return nil
 }
 

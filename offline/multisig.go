@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport"
@@ -29,6 +30,8 @@ type MultisigOptions struct {
 	Coldcard string
 	// BSMS, if set, also writes the wallet's BIP129 descriptor record.
 	BSMS string
+	// SheetDir, if set, receives the wallet backup sheet (HTML and text).
+	SheetDir string
 	// Cosigners are key expressions ([fp/48h/…/2h]xpub), files holding one
 	// (cosigner.txt from a keygen ceremony or `export xpub`), or Coldcard's
 	// multisig JSON export (ccxp-XFP.json).
@@ -87,6 +90,12 @@ func MultisigDescriptor(ctx context.Context, env *Env, opts MultisigOptions) err
 		if err := writeBSMS(env, opts.BSMS, d); err != nil {
 			return err
 		}
+	}
+	if opts.SheetDir != "" {
+		if _, err := writeSheet(opts.SheetDir, d, time.Now()); err != nil {
+			return err
+		}
+		sheetNote(env, opts.SheetDir, d)
 	}
 	first, err := d.FirstAddress()
 	if err != nil {

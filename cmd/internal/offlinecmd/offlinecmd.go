@@ -227,7 +227,10 @@ A multisig in which one key not ours can spend alone (a 1-of-n) is refused,
 naming that key, unless --allow-foreign-quorum is given; that allowance is kept
 in the enrollment and shown at every signature. Where other keys can spend only
 together (an ordinary 2-of-3), enroll says who, and does not refuse. Enrollments do
-not expire: the offline machine has no clock it can trust.`,
+not expire: the offline machine has no clock it can trust.
+For a multisig, the wallet backup sheet (wallet-sheet-ID.html and .txt: the
+descriptor, every cosigner's xpub, the first addresses) is written beside --out:
+print it and keep a copy with every share card.`,
 		Args: cli.ExactArgs(1, "one descriptor, or a file holding it"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			enroll.Descriptor = args[0]
@@ -271,6 +274,7 @@ descriptor with their own key (wallet enroll).`,
 	multiCmd.Flags().StringVar(&mo.Kind, "type", "wsh-multi", "wsh-multi or sh-wsh-multi")
 	multiCmd.Flags().StringVar(&mo.Coldcard, "coldcard", "", "also write Coldcard's multisig setup file here (for a Coldcard cosigner)")
 	multiCmd.Flags().StringVar(&mo.BSMS, "bsms", "", "also write the wallet's BIP129 (BSMS) descriptor record here (Coldcard, Nunchuk)")
+	multiCmd.Flags().StringVar(&mo.SheetDir, "sheet", "", "also write the wallet backup sheet (wallet-sheet-ID.html and .txt) into this directory")
 	cli.DescriptorQRFlags(multiCmd, &mo.QR)
 	w.AddCommand(enrollCmd, showCmd, multiCmd)
 	return w

@@ -1,0 +1,52 @@
+package offline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/airsign/airsign/ceremony"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/sheet"
+)
+
+// writeSheet writes the wallet backup sheet of d into dir, as a printable
+// page (wallet-sheet-ID.html) and as text (wallet-sheet-ID.txt), and
+// returns what it wrote with SHA-256 hashes for a ceremony log. The sheet
+// holds no secret (0644), but it shows the whole wallet: it is private.
+func writeSheet(dir string, d *descriptor.Descriptor, now time.Time) ([]ceremony.Artefact, error) {
+	s, err := sheet.New(d, now)
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.HTML()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var arts []ceremony.Artefact
+	for _, f := range []struct {
+		ext  string
+		data []byte
+	}{{".html", page}, {".txt", s.Text()}} {
+		name := s.FileName() + f.ext
+		if err := file.WriteAtomic(filepath.Join(dir, name), f.data, 0o644); err != nil {
+			return nil, fmt.Errorf("writing the wallet sheet: %w", err)
+		}
+		sum := sha256.Sum256(f.data)
+		arts = append(arts, ceremony.Artefact{Name: name, SHA256: hex.EncodeToString(sum[:])})
+	}
+	return arts, nil
+}
+
+// sheetNote tells the operator where the sheet is and what to do with it.
+func sheetNote(env *Env, dir string, d *descriptor.Descriptor) {
+	fmt.Fprintf(env.Stderr, "wrote the wallet backup sheet %s.html (and .txt): print it with docs/shares.md and docs/recovery.md and keep a copy with every share card; it is private (it shows every address), not secret\n",
+		filepath.Join(dir, "wallet-sheet-"+d.ID()))
+}

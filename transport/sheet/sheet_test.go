@@ -1,0 +1,176 @@
+package sheet
+
+import (
+	"bytes"
+	"flag"
+	"html"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/descriptor/descriptortest"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden sheets in testdata")
+
+var date = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+
+// wallets are descriptortest's wallets by name: mainnet wpkh, sh-wpkh and
+// tr at account 3, 2-of-3 multisigs, and the same on regtest.
+func wallets(t testing.TB) map[string]*descriptor.Descriptor {
+	out := map[string]*descriptor.Descriptor{}
+	for _, d := range descriptortest.Wallets(t) {
+		name := strings.NewReplacer("(", "-", ")", "").Replace(d.Kind().String())
+		if d.Net().Net != chaincfg.MainNetParams.Net {
+			name = "regtest-" + name
+		}
+		if !d.HasBranch(1) {
+			name += "-receive-only"
+		}
+		out[name] = d
+	}
+	return out
+}
+
+// TestGolden: the text sheet of every kind of wallet, as printed.
+func TestGolden(t *testing.T) {
+	for name, d := range wallets(t) {
+		s, err := New(d, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", name+".txt")
+		if *update {
+			if err := os.WriteFile(path, s.Text(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if got := s.Text(); !bytes.Equal(got, want) {
+			t.Errorf("%s: the sheet changed:\n%s\nwant (go test -update to accept):\n%s", name, got, want)
+		}
+	}
+}
+
+// TestReadBack: the text sheet, its QR content, and the descriptor line
+// typed alone each give the wallet back.
+func TestReadBack(t *testing.T) {
+	for name, d := range wallets(t) {
+		s, err := New(d, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := s.QRParts()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for form, in := range map[string]string{
+			"text": string(s.Text()), "qr": strings.Join(parts, "\n"), "typed": "  " + d.String() + "\n",
+		} {
+			got, err := Read([]byte(in), d.Net())
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, form, err)
+			}
+			if got.String() != d.String() {
+				t.Fatalf("%s %s: read %s", name, form, got)
+			}
+		}
+	}
+}
+
+func TestSheetSays(t *testing.T) {
+	w := wallets(t)
+	ms, _ := New(w["regtest-wsh-sortedmulti"], date)
+	text := string(ms.Text())
+	for _, want := range []string{"Threshold:        2 of 3", "Cosigner 3:", "regtest", "BIP48 script type 2: m/48h", "PRIVATE, NOT SECRET", "ash1 shares, spec v1", "docs/recovery.md", "receive: wsh(", "  2  bcrt1q"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("multisig sheet lacks %q:\n%s", want, text)
+		}
+	}
+	tr, _ := New(w["tr"], date)
+	text = string(tr.Text())
+	for _, want := range []string{"Account:          3", "path m/86h/0h/3h", "Taproot", "bitcoin mainnet"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("tr sheet lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestHTML: the page carries the descriptor, the addresses and a QR code
+// per part; a multisig of 3 keys fits one code.
+func TestHTML(t *testing.T) {
+	for name, d := range wallets(t) {
+		s, _ := New(d, date)
+		page, err := s.HTML()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		page2 := string(page)
+		if !strings.Contains(page2, d.ID()) || !strings.Contains(page2, s.First[2]) || strings.Count(page2, "data:image/png;base64,") != 1 {
+			t.Errorf("%s: page lacks the ID, an address or its one QR code", name)
+		}
+		if !strings.Contains(page2, html.EscapeString(d.String())) {
+			t.Errorf("%s: page lacks the descriptor", name)
+		}
+	}
+}
+
+func TestReadRefuses(t *testing.T) {
+	d := wallets(t)["regtest-wpkh"]
+	s, _ := New(d, date)
+	text := string(s.Text())
+	noSum, _, _ := strings.Cut(d.String(), "#")
+	other := wallets(t)["regtest-tr"]
+	for _, c := range []struct{ name, in, want string }{
+		{"empty", " \n", "is empty"},
+		{"no checksum", noSum, "checksum"},
+		{"typo", strings.Replace(d.String(), "wpkh([", "wpkh([0", 1), ""},
+		{"changed id", strings.Replace(text, "Wallet ID:        "+d.ID(), "Wallet ID:        00000000", 1), "says wallet ID 00000000"},
+		{"changed address", strings.Replace(text, s.First[1], s.First[2], 1), "receive address 1 is not the descriptor's"},
+		{"no descriptor line", strings.Replace(text, "descriptor:", "described:", 1), "no line starting"},
+		{"other descriptor", strings.Replace(text, d.String(), other.String(), 1), "says wallet ID"},
+		{"wrong network", wallets(t)["wpkh"].String(), "mainnet"},
+		{"incomplete UR", "UR:CRYPTO-OUTPUT/1-3/LPADAXCFAXHLCYYNDYSBZMHDWZ", "QR code"},
+		{"huge", strings.Repeat("a", MaxSize+1), "larger than"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Read([]byte(c.in), d.Net())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Read: %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+// FuzzRead: Read never panics, and what it accepts is a descriptor whose
+// own sheet reads back to it.
+func FuzzRead(f *testing.F) {
+	for _, d := range wallets(f) {
+		s, _ := New(d, date)
+		f.Add(s.Text())
+		f.Add([]byte(d.String()))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.RegressionNetParams} {
+			d, err := Read(data, net)
+			if err != nil {
+				continue
+			}
+			s, err := New(d, date)
+			if err != nil {
+				continue // e.g. a wallet whose first addresses cannot be derived
+			}
+			back, err := Read(s.Text(), net)
+			if err != nil || back.String() != d.String() {
+				t.Fatalf("sheet of an accepted descriptor does not read back: %v", err)
+			}
+		}
+	})
+}
