@@ -76,6 +76,9 @@ type Wallet struct {
 	Fingerprint string
 	// Descriptor is the watch-only output descriptor with checksum.
 	Descriptor string
+	// ID is the descriptor ID (8 hex digits) that airsign-online and
+	// airsign-offline show for this wallet, so two screens can be compared.
+	ID string
 	// Addresses are the first receive addresses (index 0, 1, 2…).
 	Addresses []string
 }

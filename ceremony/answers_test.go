@@ -115,7 +115,7 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 	a0 := res.Made.Addresses[0]
 	drill := "ceremony: drill\nsecrets: drill\n1.1: Alice Operator\n1.2: Bob Witness\n1.3: BW\n" +
 		"2.1: Dan Holder\n2.2: " + kp.cards[1] + "\n2.1: Frank Holder\n2.2: " + kp.cards[3] + "\n" +
-		"3.3: " + res.Made.Fingerprint + "\n3.4: " + a0[len(a0)-8:] + "\n4.3: BW\n"
+		"3.2: " + res.Made.Fingerprint + "\n3.3: " + res.Made.ID + "\n3.4: " + a0[len(a0)-8:] + "\n4.3: BW\n"
 	da, err := ceremony.ParseAnswers(strings.NewReader(drill))
 	if err != nil {
 		t.Fatal(err)

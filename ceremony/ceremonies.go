@@ -41,6 +41,11 @@ func makeKeyAct(what string) Act {
 			Instruction: "The operator reads the fingerprint aloud. Every witness writes it in the box. One witness types it back from the paper; the program checks the copy.",
 			do: compare{what: "fingerprint", value: func(r *runner) string { return r.res.Made.Fingerprint }, showFirst: true,
 				ask: "Witness: type the fingerprint as written on your checklist"}.do},
+		{Title: "Descriptor ID", Actor: Witness, Confirm: ReadAloud, Box: "Descriptor ID",
+			Instruction: "The operator reads the descriptor ID (8 characters) aloud. Every witness writes it in the box: airsign-online shows the same ID for this wallet, " +
+				"and every drill asks for it. One witness types it back from the paper.",
+			do: compare{what: "descriptor ID", value: func(r *runner) string { return r.res.Made.ID }, showFirst: true,
+				ask: "Witness: type the descriptor ID as written on your checklist"}.do},
 	}}
 }
 
@@ -88,9 +93,9 @@ func exportAct(rotate bool) Act {
 				"Afterwards print the sheet, docs/shares.md and docs/recovery.md; every holder keeps a copy of the sheet with their card, one stays with this checklist. " +
 				"The sheet is private (it shows every address), not secret.",
 			do: doExport},
-		{Title: "First address", Actor: Witness, Confirm: ReadAloud, Box: "First receive address, last 8 characters",
-			Instruction: "The operator reads aloud the first receive address. Every witness writes its last 8 characters in the box: the online laptop must show the same address. " +
-				"One witness types them back.",
+		{Title: "First address", Actor: Witness, Confirm: ReadAloud, Box: "First receive address (all of it)",
+			Instruction: "The operator reads aloud the first receive address. Every witness writes all of it in the box, in groups of four: the online laptop must show the same address, " +
+				"and drills ask for its last 8 characters. One witness types the last 8 back.",
 			do: compare{what: "first receive address", value: func(r *runner) string { return r.res.Made.Addresses[0] }, last: 8, showFirst: true,
 				ask: "Witness: type the last 8 characters of the first receive address as written on your checklist"}.do},
 	}}
@@ -113,22 +118,48 @@ func collectAct(what string) Act {
 	}}
 }
 
-func rebuildAct(what string) Act {
+// paperCheck is a drill-style check of the keygen checklist: a witness types
+// a value from the paper before the program shows the rebuilt key's.
+func paperCheck(title, what, box string, last int, value func(r *runner) string) Step {
+	ask := "Witness: type the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist"
+	instr := "A witness reads aloud the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist and types it, before the program shows its own. "
+	if last > 0 {
+		ask = "Witness: type the last " + strconv.Itoa(last) + " characters of the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist"
+		instr = "A witness reads aloud the last " + strconv.Itoa(last) + " characters of the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist and types them, before the program shows its own. "
+	}
+	return Step{Title: title, Actor: Witness, Confirm: ReadAloud,
+		Instruction: instr + "A typing slip may be corrected; a paper that does not match after 3 tries fails the ceremony, naming the difference.",
+		do:          compare{what: what, value: value, last: last, ask: ask}.do}
+}
+
+// rebuildAct rebuilds a key from the shares collected and checks it: first
+// against the keygen paper, typed before anything is shown, then against the
+// record. A drill also checks the first address on paper and signs a test.
+func rebuildAct(what string, drill bool) Act {
 	if what != "" {
 		what += " "
 	}
-	return Act{Title: "Rebuild the " + what + "key and compare", Steps: []Step{
+	act := Act{Title: "Rebuild the " + what + "key and check it", Steps: []Step{
 		{Title: "Rebuild", Actor: System, Confirm: Auto,
-			Instruction: "The program rebuilds the key in memory from the shares and shows its fingerprint. A wrong or forged share stops it here.",
+			Instruction: "The program rebuilds the key in memory from the shares. It shows nothing of it yet. A wrong or forged share stops it here.",
 			do:          doCombine},
-		{Title: "Compare with the record", Actor: System, Confirm: Auto,
-			Instruction: "The program compares the key's fingerprint and watch-only descriptor with the enrolled wallet.",
-			do:          doCompareRecord},
-		{Title: "Fingerprint on paper", Actor: Witness, Confirm: ReadAloud,
-			Instruction: "A witness reads aloud the fingerprint written on the key generation checklist and types it. The program compares it with the rebuilt key's.",
-			do: compare{what: "fingerprint", value: func(r *runner) string { return r.res.Rebuilt.Fingerprint },
-				ask: "Witness: type the fingerprint written on the key generation checklist"}.do},
+		paperCheck("Fingerprint on paper", "fingerprint", "Fingerprint", 0, func(r *runner) string { return r.res.Rebuilt.Fingerprint }),
+		paperCheck("Descriptor ID on paper", "descriptor ID", "Descriptor ID", 0, func(r *runner) string { return r.res.Rebuilt.ID }),
 	}}
+	if drill {
+		act.Steps = append(act.Steps, paperCheck("First address on paper", "first receive address", "First receive address (all of it)", 8,
+			func(r *runner) string { return r.res.Rebuilt.Addresses[0] }))
+	}
+	act.Steps = append(act.Steps, Step{Title: "Compare with the record", Actor: System, Confirm: Auto,
+		Instruction: "The program compares the key's fingerprint and watch-only descriptor with the recorded wallet (the last completed keygen or rotate in the log, or --record), " +
+			"then shows the fingerprint, descriptor ID and first receive addresses.",
+		do: doCompareRecord})
+	if drill {
+		act.Steps = append(act.Steps, Step{Title: "Test signature", Actor: System, Confirm: Auto,
+			Instruction: "The program signs a test transaction that spends nothing real and verifies the signature.",
+			do:          doSignTest})
+	}
+	return act
 }
 
 // Keygen is the key generation ceremony.
@@ -176,14 +207,7 @@ func Drill() *Definition {
 		Acts: []Act{
 			opening(),
 			collectAct("key's"),
-			{Title: "Rebuild and check", Steps: append(rebuildAct("").Steps,
-				Step{Title: "Addresses", Actor: Witness, Confirm: ReadAloud,
-					Instruction: "The program shows the first receive addresses. A witness compares the first with the key generation checklist and types its last 8 characters.",
-					do:          doShowAddresses},
-				Step{Title: "Test signature", Actor: System, Confirm: Auto,
-					Instruction: "The program signs a test transaction that spends nothing real and verifies the signature.",
-					do:          doSignTest},
-			)},
+			rebuildAct("", true),
 			{Title: "Report", Steps: []Step{
 				{Title: "Drill report", Actor: System, Confirm: Auto,
 					Instruction: "The program writes the drill report to the log: pass or fail, who took part, when, and which share numbers were used.",
@@ -214,7 +238,7 @@ func Reshare() *Definition {
 		Acts: []Act{
 			opening(),
 			collectAct("current"),
-			rebuildAct(""),
+			rebuildAct("", false),
 			splitAct(false),
 			handOutAct(),
 			{Title: "Revoke the old set", Steps: []Step{
@@ -256,20 +280,20 @@ func Rotate() *Definition {
 			exportAct(true),
 			{Title: "Prepare the sweep online", Steps: []Step{
 				{Title: "Sweep PSBT", Actor: Operator, Confirm: Ack, Word: "ready",
-					Instruction: "Take the new watch-only file to the online laptop and import it (airsign-online wallet import). Check that its first address ends as written at step 5.2. " +
+					Instruction: "Take the new watch-only file to the online laptop and import it (airsign-online wallet import). Check that its first address is the one in the box \"First receive address (all of it)\". " +
 						"Prepare the sweep of the old wallet to that address (airsign-online prepare --sweep ADDRESS). Bring the unsigned sweep back on the USB stick, as the file named with --sweep when the ceremony started, and type ready.",
 					do: doAck},
 			}},
 			collectAct("old key's"),
-			rebuildAct("old"),
+			rebuildAct("old", false),
 			{Title: "Sign the sweep", Steps: []Step{
 				{Title: "Read the sweep", Actor: System, Confirm: Auto,
 					Instruction: "The program reads the unsigned sweep, checks that it spends the old wallet and pays one of the new wallet's first addresses, and shows the amount and fee.",
 					do:          doLoadSweep},
 				{Title: "Destination", Actor: Witness, Confirm: ReadAloud,
-					Instruction: "The operator reads the destination address aloud. A witness compares it with the box at step 5.2 and types its last 8 characters.",
+					Instruction: "The operator reads the destination address aloud. A witness compares it with the box \"First receive address (all of it)\" of this checklist and types its last 8 characters.",
 					do: compare{what: "sweep destination", value: func(r *runner) string { return r.sweep.Destination }, last: 8, showFirst: true,
-						ask: "Witness: type the last 8 characters of the new wallet's first address as written at step 5.2"}.do},
+						ask: "Witness: type the last 8 characters of the new wallet's first address as written in its box"}.do},
 				{Title: "Amount and fee", Actor: Witness, Confirm: Initials, Box: "Amount swept and fee",
 					Instruction: "A witness checks the amount against the old wallet's balance on the online laptop and that the fee is sensible, writes both in the box and initials.",
 					do:          doInitials},

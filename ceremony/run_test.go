@@ -46,7 +46,7 @@ func opening() []string {
 }
 
 func keygenScript(seed uint64, t, n int) []string {
-	s := append(opening(), fmt.Sprintf("2.1: %d of %d", t, n), "2.2: "+dice(seed), "2.4: @shown", "3.2: @shown")
+	s := append(opening(), fmt.Sprintf("2.1: %d of %d", t, n), "2.2: "+dice(seed), "2.4: @shown", "2.5: @shown", "3.2: @shown")
 	for i := 1; i <= n; i++ {
 		s = append(s, fmt.Sprintf("4.1: Holder %d", i), "4.2: copied", "4.3: @shown", "4.4: CW")
 	}
@@ -77,7 +77,7 @@ func drillScript(made ceremony.Wallet, shares []string) []string {
 		s = append(s, fmt.Sprintf("2.1: Holder %d", i+1), "2.2: "+sh)
 	}
 	a := made.Addresses[0]
-	return append(s, "3.3: "+strings.ToUpper(made.Fingerprint), "3.4: "+a[len(a)-8:], "4.3: CW")
+	return append(s, "3.2: "+strings.ToUpper(made.Fingerprint), "3.3: "+made.ID, "3.4: "+a[len(a)-8:], "4.3: CW")
 }
 
 func subsets(n, k int) [][]int {
@@ -124,6 +124,17 @@ func TestKeygenThenDrillEveryThresholdSubset(t *testing.T) {
 				}
 				if !d.DrillPassed || d.Rebuilt.Fingerprint != res.Made.Fingerprint || fmt.Sprint(d.SharesUsed) != fmt.Sprint(sub) || d.OldSetID != res.NewSet.SetID {
 					t.Fatalf("drill with %v: %+v", sub, d)
+				}
+				// The paper is typed before the screen shows the values: until
+				// a paper check's question, the screen has not shown its value.
+				screen := strings.Join(p.Transcript, "\n")
+				for step, v := range map[string]string{"3.2": res.Made.Fingerprint, "3.3": res.Made.ID, "3.4": res.Made.Addresses[0]} {
+					if before := screen[:strings.Index(screen, "? "+step+" ")]; strings.Contains(strings.ToLower(before), strings.ToLower(v)) {
+						t.Fatalf("the drill shows %s before step %s asks for it:\n%s", v, step, before)
+					}
+				}
+				if strings.Count(screen, res.Made.Addresses[0]) != 2 { // "matches" and the record comparison
+					t.Fatalf("the rebuilt address is shown %d times", strings.Count(screen, res.Made.Addresses[0]))
 				}
 			}
 			if err := f.Wiped(); err != nil {
@@ -251,7 +262,7 @@ func TestInterrupted(t *testing.T) {
 	}{
 		{"input ends at the dice", full[:4], nil, "2.2", "no answer from the operator"},
 		{"Ctrl-C at the threshold", append(full[:3:3], "2.1: "+ctrlC), nil, "2.1", "Ctrl-C was pressed at the operator's prompt"},
-		{"input ends at holder 2's name", full[:11], nil, "4.1", "no answer from holder 2"},
+		{"input ends at holder 2's name", full[:12], nil, "4.1", "no answer from holder 2"},
 		{"cancelled at holder 2's copy", full, func(p ceremony.Prompt, cancel context.CancelFunc) {
 			if p.Step == "4.3" && p.Holder == 2 {
 				cancel()
@@ -380,13 +391,13 @@ func TestFailures(t *testing.T) {
 		{"forged share at drill", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
 			drillScript(made.Made, []string{cards[1], string(forged)}), "3.1", "the shares do not rebuild a key: at least one share is forged"},
 		{"rebuilt key is not the recorded wallet", ceremony.Drill(), &ceremonytest.Fake{Recorded: other.Made},
-			good, "3.2", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
+			good, "3.5", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
 		{"no recorded wallet", ceremony.Drill(), &ceremonytest.Fake{},
-			good, "3.2", "no wallet is enrolled"},
+			good, "3.5", "no wallet is enrolled"},
 		{"fingerprint on paper differs", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
-			append(good[:len(good)-3:len(good)-3], "3.3: "+other.Made.Fingerprint, "3.3: 1234abcd", "3.3: "+other.Made.Fingerprint), "3.3", "the fingerprint on paper does not match"},
+			append(good[:len(good)-4:len(good)-4], "3.2: "+other.Made.Fingerprint, "3.2: 1234abcd", "3.2: "+other.Made.Fingerprint), "3.2", "the fingerprint on paper does not match the program's after 3 tries: typed \"" + other.Made.Fingerprint + "\", the program has " + made.Made.Fingerprint},
 		{"test signature does not verify", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made, FailSign: true},
-			good, "3.5", "the test signature did not verify"},
+			good, "3.6", "the test signature did not verify"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -414,7 +425,7 @@ func TestReshare(t *testing.T) {
 	made, cards := keygen(t, f, lw, 21, 2, 3)
 	f.Recorded = made.Made
 	s := append(opening(), "2.1: Holder 1", "2.2: "+cards[1], "2.1: Holder 3", "2.2: "+cards[3],
-		"3.3: "+made.Made.Fingerprint, "4.1: 3 of 4", "4.3: @shown")
+		"3.2: "+made.Made.Fingerprint, "3.3: "+made.Made.ID, "4.1: 3 of 4", "4.3: @shown")
 	for i := 1; i <= 4; i++ {
 		s = append(s, fmt.Sprintf("5.1: New holder %d", i), "5.2: copied", "5.3: @shown", "5.4: CW")
 	}
@@ -468,7 +479,7 @@ func rotateScript(seed uint64, old ceremony.Wallet, oldShares []string) []string
 	for i, sh := range oldShares {
 		s = append(s, fmt.Sprintf("7.1: Old holder %d", i+1), "7.2: "+sh)
 	}
-	return append(s, "8.3: "+old.Fingerprint, "9.2: @shown", "9.3: CW", "9.6: done")
+	return append(s, "8.2: "+old.Fingerprint, "8.3: "+old.ID, "9.2: @shown", "9.3: CW", "9.6: done")
 }
 
 func TestRotate(t *testing.T) {
@@ -579,7 +590,7 @@ func TestDrillSharesRetried(t *testing.T) {
 	made, cards, _, otherCards := twoKeys(t, f)
 	script := append(opening(), "2.1: Dan", "2.2: "+cards[1], "2.1: Eve", "2.2: "+otherCards[2], "2.2: "+cards[1], "2.2: hello", "2.2: "+cards[3])
 	good := drillScript(made.Made, []string{cards[1], cards[3]})
-	script = append(script, good[len(good)-3:]...)
+	script = append(script, good[len(good)-4:]...)
 	f.Recorded = made.Made
 	p, res, _, log, err := run(t, ceremony.Drill(), f, script, nil)
 	if err != nil || !res.DrillPassed {

@@ -239,7 +239,7 @@ func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.
 }
 
 func walletOf(d *descriptor.Descriptor, fp string) (ceremony.Wallet, error) {
-	w := ceremony.Wallet{Fingerprint: fp, Descriptor: d.String()}
+	w := ceremony.Wallet{Fingerprint: fp, Descriptor: d.String(), ID: d.ID()}
 	for i := uint32(0); i < 3; i++ {
 		der, err := d.Derive(0, i)
 		if err != nil {

@@ -74,13 +74,14 @@ func share(t *testing.T, dir string, i int) string {
 	return strings.TrimSpace(string(b))
 }
 
-func drillAnswers(fp, addr string, shares ...string) string {
+func drillAnswers(w ceremony.Wallet, shares ...string) string {
+	addr := w.Addresses[0]
 	var b strings.Builder
 	b.WriteString("ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n")
 	for i, s := range shares {
 		fmt.Fprintf(&b, "2.1: Holder %d\n2.2: %s\n", i+1, s)
 	}
-	fmt.Fprintf(&b, "3.3: %s\n3.4: %s\n4.3: W\n", fp, addr[len(addr)-8:])
+	fmt.Fprintf(&b, "3.2: %s\n3.3: %s\n3.4: %s\n4.3: W\n", w.Fingerprint, w.ID, addr[len(addr)-8:])
 	return b.String()
 }
 
@@ -101,7 +102,7 @@ func TestKeygenThenDrillWithEveryPair(t *testing.T) {
 	for _, pair := range [][2]int{{1, 2}, {1, 3}, {2, 3}} {
 		env := testEnv(t)
 		def, _ := ceremony.Lookup("drill")
-		p := answers(t, def, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, pair[0]), share(t, dir, pair[1])))
+		p := answers(t, def, drillAnswers(res.Made, share(t, dir, pair[0]), share(t, dir, pair[1])))
 		got, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true}, p)
 		if err != nil {
 			t.Fatalf("drill with shares %v: %v\n%s", pair, err, env.Stdout)
@@ -139,7 +140,7 @@ func TestDrillFailsWithAShareOfAnotherKey(t *testing.T) {
 	other, _ := keygen(t)
 	env := testEnv(t)
 	def, _ := ceremony.Lookup("drill")
-	p := answers(t, def, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, 1), share(t, other, 2), share(t, other, 2), share(t, other, 2)))
+	p := answers(t, def, drillAnswers(res.Made, share(t, dir, 1), share(t, other, 2), share(t, other, 2), share(t, other, 2)))
 	_, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true}, p)
 	if err == nil {
 		t.Fatal("a drill with a share of another key passed")
@@ -157,7 +158,7 @@ func TestDrillRefusesOnAConnectedMachine(t *testing.T) {
 	dir, res := keygen(t)
 	env := testEnv(t)
 	def, _ := ceremony.Lookup("drill")
-	p := answers(t, def, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, 1), share(t, dir, 2)))
+	p := answers(t, def, drillAnswers(res.Made, share(t, dir, 1), share(t, dir, 2)))
 	_, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl")}, p)
 	if !errors.Is(err, ceremony.ErrFailed) || !strings.Contains(err.Error(), "air-gap") {
 		t.Fatalf("drill on a connected machine: %v", err)
@@ -177,10 +178,11 @@ secrets: test
 2.2: %s
 2.1: H3
 2.2: %s
+3.2: %s
 3.3: %s
 4.1: 3 of 4
 4.3: @shown
-`, share(t, dir, 1), share(t, dir, 3), res.Made.Fingerprint)
+`, share(t, dir, 1), share(t, dir, 3), res.Made.Fingerprint, res.Made.ID)
 	for i := 0; i < 4; i++ {
 		text += fmt.Sprintf("5.1: Holder %d\n5.2: copied\n5.3: @shown\n5.4: W\n", i+1)
 	}
@@ -208,7 +210,7 @@ secrets: test
 	}
 	ddef, _ := ceremony.Lookup("drill")
 	drill, err := RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true},
-		answers(t, ddef, drillAnswers(res.Made.Fingerprint, res.Made.Addresses[0], ns...)))
+		answers(t, ddef, drillAnswers(res.Made, ns...)))
 	if err != nil || !drill.DrillPassed {
 		t.Fatalf("drill with the new set: %v", err)
 	}
@@ -274,13 +276,14 @@ secrets: test
 2.1: 2 of 3
 2.2: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264
 2.4: @shown
+2.5: @shown
 3.2: @shown
 `
 	for i := 0; i < 3; i++ {
 		text += fmt.Sprintf("4.1: Holder %d\n4.2: copied\n4.3: @shown\n4.4: W\n", i+1)
 	}
-	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
-		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint)
+	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.2: %s\n8.3: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
+		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint, res.Made.ID)
 	newUSB := filepath.Join(dir, "usb2")
 	p := &sweepOnReady{Prompter: answers(t, def, text), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),
 		newDesc: filepath.Join(newUSB, "descriptor.txt"), sweepOut: filepath.Join(dir, "sweep.psbt")}
@@ -317,21 +320,21 @@ secrets: test
 	// old key fails, and its failure (which logs the key it rebuilt) must
 	// not make the old key the one a later drill is checked against.
 	ns := func(i int) string { return mustRead(t, filepath.Join(dir, "new", fmt.Sprintf("share-%d.txt", i))) }
-	drill := func(fp, addr string, shares ...string) bool {
+	drill := func(w ceremony.Wallet, shares ...string) bool {
 		ddef, _ := ceremony.Lookup("drill")
 		r, err := RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true},
-			answers(t, ddef, drillAnswers(fp, addr, shares...)))
+			answers(t, ddef, drillAnswers(w, shares...)))
 		return err == nil && r.DrillPassed
 	}
-	if !drill(got.Made.Fingerprint, got.Made.Addresses[0], ns(1), ns(2)) {
+	if !drill(got.Made, ns(1), ns(2)) {
 		t.Fatal("a drill of the new key fails right after the rotation")
 	}
 	for i := 0; i < 2; i++ {
-		if drill(res.Made.Fingerprint, res.Made.Addresses[0], share(t, dir, 1), share(t, dir, 3)) {
+		if drill(res.Made, share(t, dir, 1), share(t, dir, 3)) {
 			t.Fatalf("drill %d of the rotated-away key passed", i+1)
 		}
 	}
-	if !drill(got.Made.Fingerprint, got.Made.Addresses[0], ns(2), ns(3)) {
+	if !drill(got.Made, ns(2), ns(3)) {
 		t.Fatal("a failed drill of the old key changed the key later drills are checked against")
 	}
 }

@@ -62,6 +62,8 @@ online status "$txid"
 
 say "Offline laptop: the recovery drill. Shares 2 and 3 rebuild the key; it must match the keygen record and sign a test transaction."
 fp=$(sed -n 's/^[a-z]*(\[\([0-9a-f]\{8\}\)\/.*/\1/p' "$USB/descriptor.txt")
+# The descriptor ID: the first 8 hex digits of the descriptor's SHA-256.
+id=$(tr -d '\n' <"$USB/descriptor.txt" | sha256sum | cut -c1-8)
 cat >"$WORK/drill.answers" <<ANSWERS
 ceremony: drill
 secrets: drill
@@ -72,7 +74,8 @@ secrets: drill
 2.2: $(cat "$WORK/shares/share-2.txt")
 2.1: Frank Holder
 2.2: $(cat "$WORK/shares/share-3.txt")
-3.3: $fp
+3.2: $fp
+3.3: $id
 3.4: ${addr: -8}
 4.3: BW
 ANSWERS

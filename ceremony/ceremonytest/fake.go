@@ -92,7 +92,7 @@ func (f *Fake) AirGapCheck(ctx context.Context) ([]ceremony.Check, error) {
 func WalletOf(entropy []byte) ceremony.Wallet {
 	h := sha256.Sum256(append([]byte("fake wallet "), entropy...))
 	fp := hex.EncodeToString(h[:4])
-	w := ceremony.Wallet{Fingerprint: fp, Descriptor: fmt.Sprintf("wpkh([%s/84h/1h/0h]tpubFAKE%x/<0;1>/*)#fakesum0", fp, h[4:12])}
+	w := ceremony.Wallet{Fingerprint: fp, Descriptor: fmt.Sprintf("wpkh([%s/84h/1h/0h]tpubFAKE%x/<0;1>/*)#fakesum0", fp, h[4:12]), ID: hex.EncodeToString(h[12:16])}
 	for i := 0; i < 3; i++ {
 		a := sha256.Sum256(append(h[:], byte(i)))
 		w.Addresses = append(w.Addresses, fmt.Sprintf("bcrt1qfake%x", a[:16]))
