@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -34,6 +35,8 @@ type Checkpoint struct {
 	Act   string
 	Words string
 	Hex   string
+	// Time is the record's time (TimeFormat).
+	Time string
 }
 
 // RunSummary is one ceremony run found in the log, from its "started" record
@@ -47,6 +50,8 @@ type RunSummary struct {
 	Outcome string
 	// At is the step at which an interrupted or failed run stopped.
 	At string
+	// Time is when the run started (TimeFormat).
+	Time string
 }
 
 // Summary is what Verify learned about a log, also when it fails (then it
@@ -57,8 +62,31 @@ type Summary struct {
 	Runs        []RunSummary
 	Checkpoints []Checkpoint
 	// HeadChecked is true when an expected head was given and matched the
-	// last record.
+	// last record or a checkpoint before it (HeadAt).
 	HeadChecked bool
+	// HeadAt is the checkpoint the expected head matched: the end of an
+	// act or of a run, whose words the witnesses wrote on that run's
+	// checklist. Records after it (HeadAt.Seq < Records) are not covered by
+	// those words; each later run is checked with its own.
+	HeadAt Checkpoint
+}
+
+// Later lists the runs that start after the checkpoint the head matched,
+// "drill on 2026-12-03", for a verifier to name what the words do not cover.
+func (s Summary) Later() []string {
+	var out []string
+	for _, r := range s.Runs {
+		if r.FirstSeq > s.HeadAt.Seq {
+			out = append(out, fmt.Sprintf("%s on %s", r.Ceremony, Day(r.Time)))
+		}
+	}
+	return out
+}
+
+// Day is the date part of a log time.
+func Day(t string) string {
+	d, _, _ := strings.Cut(t, "T")
+	return d
 }
 
 // Verify reads a whole log and checks that every record is well formed, that
@@ -112,14 +140,23 @@ func Verify(r io.Reader, expectHead string) (Summary, error) {
 	if want == nil {
 		return sum, nil
 	}
+	// The words on paper are those of any act's end: the chain up to that
+	// record is what they vouch for, whatever was appended since.
+	for k := len(sum.Checkpoints) - 1; k >= 0; k-- {
+		if c := sum.Checkpoints[k]; bytes.HasPrefix(hashes[c.Seq-1][:], want) {
+			sum.HeadChecked, sum.HeadAt = true, c
+			return sum, nil
+		}
+	}
 	if bytes.HasPrefix(sum.Head.Hash[:], want) {
 		sum.HeadChecked = true
+		sum.HeadAt = Checkpoint{Seq: sum.Head.Seq, Words: sum.Head.Words(), Hex: sum.Head.Hex()}
 		return sum, nil
 	}
 	for i := len(hashes) - 2; i >= 0; i-- {
 		if bytes.HasPrefix(hashes[i][:], want) {
 			return sum, &VerifyError{Record: i + 2, Reason: fmt.Sprintf(
-				"the head written down is record %d's, but the log goes on to record %d: records %d to %d were added after it "+
+				"the head written down is record %d's, which does not end an act, but the log goes on to record %d: records %d to %d were added after it "+
 					"(if they are a later ceremony's, check them against that ceremony's head words)", i+1, sum.Records, i+2, sum.Records)}
 		}
 	}
@@ -260,12 +297,12 @@ const (
 func track(sum *Summary, rec Record, h [32]byte) {
 	switch rec.Event {
 	case EventStarted:
-		sum.Runs = append(sum.Runs, RunSummary{Ceremony: rec.Ceremony, FirstSeq: rec.Seq, LastSeq: rec.Seq, Outcome: "open"})
+		sum.Runs = append(sum.Runs, RunSummary{Ceremony: rec.Ceremony, FirstSeq: rec.Seq, LastSeq: rec.Seq, Outcome: "open", Time: rec.Time})
 		return
 	case EventActEnd, EventCompleted, EventInterrupted, EventFailed:
 		sum.Checkpoints = append(sum.Checkpoints, Checkpoint{
 			Seq: rec.Seq, Ceremony: rec.Ceremony, Step: rec.Step, Event: rec.Event,
-			Act: rec.Data["act"], Words: HeadWords(h), Hex: hex.EncodeToString(h[:]),
+			Act: rec.Data["act"], Words: HeadWords(h), Hex: hex.EncodeToString(h[:]), Time: rec.Time,
 		})
 	}
 	if k := len(sum.Runs) - 1; k >= 0 && sum.Runs[k].Outcome == "open" && sum.Runs[k].Ceremony == rec.Ceremony {

@@ -3,6 +3,7 @@ package offline
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/airsign/airsign/ceremony"
 )
@@ -29,9 +30,44 @@ func VerifyLog(env *Env, path, expectHead string) error {
 	}
 	env.Printf("OK: %d records, chain intact\nhead: %s\n      %s\n", sum.Records, sum.Head.Words(), sum.Head.Hex())
 	if sum.HeadChecked {
-		env.Printf("the log ends at the head written on paper\n")
+		env.Printf("%s\n", headVerdict(sum))
 	}
 	return nil
+}
+
+// headVerdict says what the words written on paper vouch for: "records 1–33
+// match the words of keygen on DATE (end of act 6); 21 later records follow
+// (drill on DATE), chain intact".
+func headVerdict(sum ceremony.Summary) string {
+	at := sum.HeadAt
+	what := "the log's last record"
+	if at.Ceremony != "" {
+		what = fmt.Sprintf("%s on %s", at.Ceremony, ceremony.Day(at.Time))
+		if at.Act != "" {
+			what += fmt.Sprintf(" (end of act %s)", at.Act)
+		} else {
+			what += fmt.Sprintf(" (%s)", at.Event)
+		}
+	}
+	msg := fmt.Sprintf("records 1–%d match the words of %s", at.Seq, what)
+	later := uint64(sum.Records) - at.Seq
+	switch {
+	case later == 0:
+		msg += "; the log ends there"
+	case later == 1:
+		msg += "; 1 later record follows"
+	default:
+		msg += fmt.Sprintf("; %d later records follow", later)
+	}
+	if runs := sum.Later(); later > 0 && len(runs) > 0 {
+		msg += " (" + strings.Join(runs, ", ") + ")"
+	}
+	if later > 0 {
+		msg += ", chain intact; check those with their own head words"
+	} else {
+		msg += ", chain intact"
+	}
+	return msg
 }
 
 // Checklist prints the paper checklist of one ceremony, or all.

@@ -125,6 +125,17 @@ func TestKeygenThenDrillWithEveryPair(t *testing.T) {
 			t.Errorf("run %s: %s", r.Ceremony, r.Outcome)
 		}
 	}
+	// A year later the keygen's words still check the records they cover.
+	env := testEnv(t)
+	if err := VerifyLog(env, filepath.Join(dir, "log.jsonl"), res.Head.Words()); err != nil {
+		t.Fatal(err)
+	}
+	day := ceremony.Day(sum.Checkpoints[0].Time)
+	want := fmt.Sprintf("records 1–%d match the words of keygen on %s (end of act 6); %d later records follow (drill on %s, drill on %s, drill on %s), chain intact",
+		res.Head.Seq, day, uint64(sum.Records)-res.Head.Seq, day, day, day)
+	if !strings.Contains(env.Stdout.(*bytes.Buffer).String(), want) {
+		t.Fatalf("verify-log --head with the keygen's words says\n%s\nwant %q", env.Stdout, want)
+	}
 	// The log holds nothing secret: no share text, no mnemonic word run.
 	logData, _ := os.ReadFile(filepath.Join(dir, "log.jsonl"))
 	for i := 1; i <= 3; i++ {
