@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/airsign/airsign/online/backend"
+	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/btcsuite/btcd/btcutil"
 )
@@ -153,15 +154,46 @@ func (w *Wallet) scan(ctx context.Context, b backend.Backend) (*Scan, error) {
 		}
 		return s.Coins[i].OutPoint.String() < s.Coins[j].OutPoint.String()
 	})
+	if err := w.record(results, s); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
+// record saves what a scan saw in the store (addresses, coins, the
+// transactions that paid them), in one transaction after the node has
+// answered: no lock is held while the network is slow. A wallet not
+// loaded from a store (tests) records nothing.
+func (w *Wallet) record(results []branchScan, s *Scan) error {
+	if w.dataDir == "" {
+		return nil
+	}
+	var r store.ScanResult
+	for i, br := range w.desc.Branches() {
+		for _, d := range results[i].ders {
+			r.Addresses = append(r.Addresses, store.AddressSeen{Branch: br, Index: d.Index,
+				Address: d.Address.EncodeAddress(), Used: results[i].usedAt[d.Index]})
+		}
+	}
+	for _, c := range s.Coins {
+		r.Coins = append(r.Coins, store.CoinRecord{OutPoint: c.OutPoint.String(), Amount: int64(c.Amount),
+			Height: c.Height, Branch: c.Branch, Index: c.Index, Coinbase: c.Coinbase})
+	}
+	st, err := store.Open(context.Background(), w.dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Update(context.Background(), func(t *store.Tx) error { return t.RecordScan(w.id, r) })
+}
+
 type branchScan struct {
-	coins []Coin
-	next  uint32
-	used  int
-	ders  []*descriptor.Derived
-	err   error
+	coins  []Coin
+	next   uint32
+	used   int
+	usedAt map[uint32]bool // the used indexes
+	ders   []*descriptor.Derived
+	err    error
 }
 
 type windowResult struct {
@@ -223,6 +255,10 @@ func (w *Wallet) scanBranch(ctx context.Context, b backend.Backend, branch uint3
 				unusedRun = 0
 				r.next = d.Index + 1
 				r.used++
+				if r.usedAt == nil {
+					r.usedAt = map[uint32]bool{}
+				}
+				r.usedAt[d.Index] = true
 			} else {
 				unusedRun++
 			}

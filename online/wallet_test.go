@@ -3,11 +3,14 @@ package online
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/ur"
@@ -182,8 +185,8 @@ func TestImportSources(t *testing.T) {
 			}
 		})
 	}
-	if _, err := os.Stat(filepath.Join(e.DataDir, "wallets", "x.json")); !os.IsNotExist(err) {
-		t.Fatal("a refused import left a wallet file")
+	if _, err := LoadWallet(e.Env, "x"); err == nil {
+		t.Fatal("a refused import left a wallet")
 	}
 
 	e.reset()
@@ -202,18 +205,65 @@ func TestLoadWalletChecks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "wallets here: a (choose with --wallet NAME)") {
 		t.Fatalf("missing wallet: %v", err)
 	}
-	// A wallet file renamed by hand would label the other wallet's coins.
-	if err := os.Rename(filepath.Join(e.DataDir, "wallets", "a.json"), filepath.Join(e.DataDir, "wallets", "b.json")); err != nil {
+	// A damaged store names the file and both ways out.
+	db := store.Path(e.DataDir)
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(db + suffix)
+	}
+	if err := os.WriteFile(db, bytes.Repeat([]byte("damaged "), 1024), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadWallet(e.Env, "b"); err == nil || !strings.Contains(err.Error(), `names wallet "a", not "b"`) {
-		t.Fatalf("renamed wallet: %v", err)
+	_, err = LoadWallet(e.Env, "a")
+	var ce *store.CorruptError
+	if !errors.As(err, &ce) {
+		t.Fatalf("damaged store: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(e.DataDir, "wallets", "b.json"), []byte("{"), 0o600); err != nil {
+	for _, want := range []string{db + " is damaged", "airsign-online wallet restore BACKUP-FILE", "airsign-online wallet import DESCRIPTOR", "airsign-online utxos"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("damaged store: %v\nwant %q", err, want)
+		}
+	}
+}
+
+// TestLegacyJSONWallets checks that the JSON wallets of versions before the
+// store are imported once, with their labels and freezes, and kept as a
+// backup; a damaged file is named and skipped, not fatal.
+func TestLegacyJSONWallets(t *testing.T) {
+	e := newTestEnv(t)
+	d := testDescriptor(t, descriptor.WPKH)
+	op := strings.Repeat("0a", 32) + ":3"
+	dir := filepath.Join(e.DataDir, "wallets")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadWallet(e.Env, "b"); err == nil || !strings.Contains(err.Error(), "is damaged") {
-		t.Fatalf("damaged wallet: %v", err)
+	old := fmt.Sprintf(`{"name": "old", "descriptor": %q, "network": "regtest", "gap_limit": 30,
+		"labels": {%q: "rent", %q: "from exchange"}, "frozen": {%q: true}}`, d.String(), p2wpkhA, op, op)
+	for name, data := range map[string]string{"old.json": old, "broken.json": "{", "notes.txt": "x"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := LoadWallet(e.Env, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.GapLimit != 30 || w.Labels[p2wpkhA] != "rent" || w.Labels[op] != "from exchange" || !w.Frozen[op] || w.desc.ID() != d.ID() {
+		t.Fatalf("imported %+v", w)
+	}
+	for _, want := range []string{"imported 1 wallet(s) of an earlier airsign-online", "not imported: broken.json: damaged", "wallets.json-backup"} {
+		if !strings.Contains(e.errs.String(), want) {
+			t.Errorf("said %q, want %q", e.errs, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.DataDir, "wallets.json-backup", "old.json")); err != nil {
+		t.Errorf("the old file is not kept: %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the old directory is still in place: %v", err)
+	}
+	e.reset()
+	if _, err := LoadWallet(e.Env, "old"); err != nil || e.errs.Len() != 0 {
+		t.Fatalf("second load: %v, said %q", err, e.errs)
 	}
 }
 
