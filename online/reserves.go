@@ -238,7 +238,7 @@ func readReservesProof(env *Env, sources []string, message string) (*wire.MsgTx,
 	}
 	var packets []*psbt.Packet
 	for _, src := range sources {
-		p, err := readPSBT(env, src)
+		_, p, err := transport.ReadPacket(context.Background(), []string{src}, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
 		if err != nil {
 			return nil, "", err
 		}
