@@ -8,13 +8,35 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/shamir"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/sheet"
+	"github.com/btcsuite/btcd/chaincfg"
 )
+
+// walletHasKey reports whether the key of fingerprint fp is one of w's.
+func walletHasKey(w *descriptor.Descriptor, fp shamir.Fingerprint) bool {
+	for _, k := range w.Keys() {
+		if k.MasterFingerprint == [4]byte(fp) {
+			return true
+		}
+	}
+	return false
+}
+
+// readWalletArg reads a wallet given as a descriptor, or a file holding
+// one, a BSMS record, an enrollment, or the wallet sheet's text.
+func readWalletArg(arg string, net *chaincfg.Params) (*descriptor.Descriptor, error) {
+	text, err := descriptorText(arg)
+	if err != nil {
+		return nil, err
+	}
+	return sheet.Read([]byte(text), net)
+}
 
 // CardOptions are the inputs of `shares card`.
 type CardOptions struct {
@@ -22,6 +44,9 @@ type CardOptions struct {
 	OutDir     string
 	// Now is the date printed on the card (tests fix it).
 	Now time.Time
+	// Wallet, if given (a descriptor, or a file holding one or the wallet
+	// sheet), is named on every card: wallet ID, script type, network.
+	Wallet string
 }
 
 // cardTemplate is one printable page per share: the text in blocks large
@@ -33,26 +58,29 @@ var cardTemplate = template.Must(template.New("card").Parse(`<!doctype html>
 <style>
 @page { size: A5 landscape; margin: 12mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #000; }
-.card { border: 2px solid #000; padding: 8mm; max-width: 180mm; }
-h1 { font-size: 16pt; margin: 0 0 4mm 0; }
-.meta { font-size: 10pt; margin-bottom: 4mm; }
-.text { font-family: "DejaVu Sans Mono", "Courier New", monospace; font-size: 15pt; line-height: 1.6; letter-spacing: 0.5pt; }
-.row { display: flex; gap: 8mm; align-items: flex-start; }
-img { width: 55mm; height: 55mm; image-rendering: pixelated; }
-.sign { margin-top: 8mm; font-size: 10pt; }
+.card { border: 2px solid #000; padding: 7mm; max-width: 180mm; }
+h1 { font-size: 16pt; margin: 0 0 3mm 0; }
+.meta { font-size: 10pt; margin-bottom: 3mm; }
+.row { display: flex; gap: 7mm; align-items: flex-start; }
+table.blocks { border-collapse: collapse; }
+table.blocks td { font-family: "DejaVu Sans Mono", "Courier New", monospace; font-size: 15pt; padding: 0 2.2mm; letter-spacing: 0.5pt; }
+table.blocks tr.n td { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 7pt; color: #555; text-align: center; padding-top: 1.5mm; letter-spacing: 0; }
+img { width: 50mm; height: 50mm; image-rendering: pixelated; }
+.sign { margin-top: 6mm; font-size: 10pt; }
 .sign div { margin-top: 4mm; }
 .line { display: inline-block; border-bottom: 1px solid #000; width: 70mm; height: 6mm; margin-right: 6mm; }
 .line.short { width: 30mm; }
-.warn { font-size: 9pt; margin-top: 4mm; }
+.warn { font-size: 8.5pt; margin-top: 4mm; }
 </style></head><body><div class="card">
 <h1>airsign key share {{.Index}} of {{.Count}}</h1>
-<div class="meta">Set <b>{{.SetID}}</b> · any <b>{{.Threshold}}</b> of {{.Count}} shares rebuild key <b>{{.Fingerprint}}</b> · printed {{.Date}}</div>
+<div class="meta">Set <b>{{.SetID}}</b> · any <b>{{.Threshold}}</b> of {{.Count}} shares rebuild key <b>{{.Fingerprint}}</b> · printed {{.Date}}<br>
+{{if .WalletID}}Wallet <b>{{.WalletID}}</b> · {{.Script}} · {{.Network}}{{else}}Wallet: see the wallet backup sheet kept with this card{{end}}</div>
 <div class="row">
-<div class="text">{{range .Lines}}{{.}}<br>{{end}}</div>
+<table class="blocks">{{range .Rows}}<tr class="n">{{range .}}<td>{{.N}}</td>{{end}}</tr><tr>{{range .}}<td>{{printf "%s" .Text}}</td>{{end}}</tr>{{end}}</table>
 <img alt="QR code of share {{.Index}}" src="data:image/png;base64,{{.QR}}">
 </div>
 <div class="sign"><div>Holder name <span class="line"></span></div><div>Signature <span class="line"></span> Date <span class="line short"></span></div></div>
-<div class="warn">Keep this card secret and apart from the other shares. The format is described in airsign's docs/shares.md; any {{.Threshold}} cards recover the key without airsign.</div>
+<div class="warn">Keep this card secret and apart from the other shares; keep the wallet backup sheet with it. Copy the blocks, not their small numbers. Format: {{.Spec}}: any {{.Threshold}} cards recover the key without airsign (docs/recovery.md).</div>
 </div></body></html>
 `))
 
@@ -61,6 +89,14 @@ img { width: 55mm; height: 55mm; image-rendering: pixelated; }
 func SharesCard(env *Env, opts CardOptions) error {
 	if opts.OutDir == "" {
 		return fmt.Errorf("give --out-dir DIR for the cards")
+	}
+	var wallet *descriptor.Descriptor
+	if opts.Wallet != "" {
+		w, err := readWalletArg(opts.Wallet, env.Net)
+		if err != nil {
+			return fmt.Errorf("--wallet: %w", err)
+		}
+		wallet = w
 	}
 	shares, err := readShares(env, opts.ShareFiles)
 	if err != nil {
@@ -75,7 +111,7 @@ func SharesCard(env *Env, opts CardOptions) error {
 	}
 	env.Warnf("cards hold the share in clear: print them and delete the files")
 	for _, s := range shares {
-		page, err := renderCard(s, opts.Now)
+		page, err := renderCard(s, opts.Now, wallet)
 		if err != nil {
 			return err
 		}
@@ -90,7 +126,9 @@ func SharesCard(env *Env, opts CardOptions) error {
 	return nil
 }
 
-func renderCard(s shamir.Share, now time.Time) ([]byte, error) {
+// renderCard draws one share's card. w, when known, is the wallet the key
+// belongs to; a card whose fingerprint is not in w does not name it.
+func renderCard(s shamir.Share, now time.Time, w *descriptor.Descriptor) ([]byte, error) {
 	text, err := s.MarshalText()
 	if err != nil {
 		return nil, err
@@ -114,16 +152,16 @@ func renderCard(s shamir.Share, now time.Time) ([]byte, error) {
 	if err := png.Encode(&pngBuf, img); err != nil {
 		return nil, err
 	}
-	blocks := strings.Fields(string(text))
-	var lines []string
-	for i := 0; i < len(blocks); i += 6 {
-		lines = append(lines, strings.Join(blocks[i:min(i+6, len(blocks))], " "))
+	var walletID, script, network string
+	if w != nil && walletHasKey(w, s.Fingerprint) {
+		walletID, script, network = w.ID(), sheet.ScriptType(w.Kind()), sheet.NetworkName(w.Net())
 	}
 	var out bytes.Buffer
 	err = cardTemplate.Execute(&out, map[string]any{
 		"Index": s.Index, "Count": s.Count, "SetID": s.SetID.String(), "Threshold": s.Threshold,
 		"Fingerprint": s.Fingerprint.String(), "Date": now.UTC().Format("2006-01-02"),
-		"Lines": lines, "QR": base64.StdEncoding.EncodeToString(pngBuf.Bytes()),
+		"Rows": shamir.Rows(text), "QR": base64.StdEncoding.EncodeToString(pngBuf.Bytes()),
+		"Spec": sheet.Spec, "WalletID": walletID, "Script": script, "Network": network,
 	})
 	return out.Bytes(), err
 }

@@ -165,6 +165,9 @@ type ceremonyActions struct {
 	kind descriptor.Kind
 	// cosigner holds the public cosigner exports of the key made (Cosigner).
 	cosignerKey, cosignerJSON string
+	// made is the wallet of the last key Wallet described: the one whose
+	// cards are handed out, named on each card.
+	made *descriptor.Descriptor
 	// logged is the last wallet descriptor in the log before this run.
 	logged    string
 	loggedErr error
@@ -225,6 +228,7 @@ func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.
 	if err != nil {
 		return ceremony.Wallet{}, err
 	}
+	c.made = d
 	if c.opts.Cosigner {
 		k, err := descriptor.AccountKey(descriptor.WSHSortedMulti, key.Master, c.opts.Account, c.env.Net)
 		if err != nil {
@@ -398,7 +402,7 @@ func (c *ceremonyActions) PrintCard(ctx context.Context, card ceremony.Card) ([]
 		return nil, err
 	}
 	defer s.Wipe()
-	page, err := renderCard(s, time.Now())
+	page, err := renderCard(s, time.Now(), c.made)
 	if err != nil {
 		return nil, err
 	}

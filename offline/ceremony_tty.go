@@ -53,7 +53,7 @@ func (t *ttyCeremonyPrompter) ShowSecret(p ceremony.Prompt, secret []byte) error
 		return err
 	}
 	card := wrapBlocks(string(secret))
-	fmt.Fprintf(f, "\n    %s\n\nCopy it block by block, then press Enter to clear the screen. ", card)
+	fmt.Fprintf(f, "\n%s\n\nCopy it block by block (not the numbers), then press Enter to clear the screen. ", card)
 	err = pressEnter(f, "")
 	fmt.Fprint(f, clearScreen)
 	return err

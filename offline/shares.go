@@ -118,7 +118,7 @@ func showSharesOneByOne(env *Env, shares []shamir.Share) (err error) {
 		if err != nil {
 			return err
 		}
-		msg := fmt.Sprintf("\n  Share %d of %d   set %s   any %d rebuild the key   key %s\n\n  %s\n\nCopy it by hand, block by block, then press Enter to clear the screen. ",
+		msg := fmt.Sprintf("\n  Share %d of %d   set %s   any %d rebuild the key   key %s\n\n%s\n\nCopy it by hand, block by block (not the numbers), then press Enter to clear the screen. ",
 			s.Index, s.Count, s.SetID, s.Threshold, s.Fingerprint, wrapBlocks(string(text)))
 		wipe(text)
 		shown = true
@@ -138,14 +138,21 @@ func showSharesOneByOne(env *Env, shares []shamir.Share) (err error) {
 // the cursor.
 const clearScreen = "\033[2J\033[3J\033[H"
 
-// wrapBlocks breaks a share's text into lines of eight blocks.
+// wrapBlocks lays a share's text out as on its card: rows of
+// shamir.BlocksPerRow blocks, each under its block number (the number an
+// error like "block 8 looks mistyped" names). The numbers are not part of
+// the share: the holder copies the blocks only.
 func wrapBlocks(text string) string {
-	blocks := strings.Fields(text)
 	var lines []string
-	for i := 0; i < len(blocks); i += 8 {
-		lines = append(lines, strings.Join(blocks[i:min(i+8, len(blocks))], " "))
+	for _, row := range shamir.Rows([]byte(text)) {
+		var nums, blocks strings.Builder
+		for _, blk := range row {
+			fmt.Fprintf(&nums, "%6d", blk.N)
+			fmt.Fprintf(&blocks, "  %-4s", blk.Text)
+		}
+		lines = append(lines, nums.String(), strings.TrimRight(blocks.String(), " "), "")
 	}
-	return strings.Join(lines, "\n  ")
+	return strings.Join(lines[:len(lines)-1], "\n")
 }
 
 // readShares reads shares from files, or from the terminal one by one

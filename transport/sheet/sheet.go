@@ -87,6 +87,13 @@ func scriptWords(k descriptor.Kind) (words, bip string) {
 	return k.String(), ""
 }
 
+// ScriptType says in plain words what kind of wallet k is, e.g. "single
+// key, native SegWit (P2WPKH)".
+func ScriptType(k descriptor.Kind) string {
+	w, _ := scriptWords(k)
+	return w
+}
+
 // addressPrefix is how the wallet's addresses start: the bech32 prefix
 // with its witness version letter (bc1q, tb1p, bcrt1q), or the base58
 // first character (3, 2).

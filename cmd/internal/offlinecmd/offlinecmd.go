@@ -208,6 +208,7 @@ typo of up to four characters and names the block that looks wrong.`,
 	}
 	cardCmd.Flags().StringArrayVar(&card.ShareFiles, "share-file", nil, "a share file (repeat; default: type the shares)")
 	cardCmd.Flags().StringVar(&card.OutDir, "out-dir", "", "directory for card-N.html")
+	cardCmd.Flags().StringVar(&card.Wallet, "wallet", "", "the wallet the key belongs to (descriptor, or its file, BSMS record or wallet sheet), named on each card")
 	shares.AddCommand(splitCmd, combineCmd, verifyCmd, cardCmd)
 	return shares
 }
