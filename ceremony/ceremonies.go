@@ -35,7 +35,7 @@ func makeKeyAct(what string) Act {
 				"Nobody writes the rolls down. The program refuses rolls that look made up and mixes them with the computer's own randomness.",
 			do: doDice},
 		{Title: "Key", Actor: System, Confirm: Auto,
-			Instruction: "The program makes the key and shows its fingerprint (8 characters) and its watch-only descriptor.",
+			Instruction: "The program makes the key and shows its fingerprint (8 characters), its descriptor ID, its watch-only descriptor and its first receive address.",
 			do:          doMakeWallet},
 		{Title: "Fingerprint", Actor: Witness, Confirm: ReadAloud, Box: "Fingerprint",
 			Instruction: "The operator reads the fingerprint aloud. Every witness writes it in the box. One witness types it back from the paper; the program checks the copy.",
@@ -76,7 +76,8 @@ func handOutAct() Act {
 		{Title: "Card", Actor: Holder, Confirm: Ack, Word: "copied",
 			Instruction: "The program shows this holder's share in numbered blocks (with --card-dir it also saves a printable card page; it drives no printer). The holder copies it by hand onto their card, " +
 				"block by block, and types copied. The screen is then cleared.",
-			do: doShowCard},
+			Pauses: []string{PauseShowCard, PauseClearCard},
+			do:     doShowCard},
 		{Title: "Check the copy", Actor: Holder, Confirm: Secret,
 			Instruction: "The holder types the share back from their own card, not from the screen. The program says whether the copy is right and, if not, which block is wrong.",
 			do:          doReenter},
@@ -127,7 +128,7 @@ func paperCheck(title, what, box string, last int, value func(r *runner) string)
 		ask = "Witness: type the last " + strconv.Itoa(last) + " characters of the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist"
 		instr = "A witness reads aloud the last " + strconv.Itoa(last) + " characters of the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist and types them, before the program shows its own. "
 	}
-	return Step{Title: title, Actor: Witness, Confirm: ReadAloud,
+	return Step{Title: title, Actor: Witness, Confirm: ReadAloud, Paper: box,
 		Instruction: instr + "A typing slip may be corrected; a paper that does not match after 3 tries fails the ceremony, naming the difference.",
 		do:          compare{what: what, value: value, last: last, ask: ask}.do}
 }

@@ -38,7 +38,20 @@ func WriteChecklist(w io.Writer, defs ...*Definition) error {
 	b.WriteString("- *Secret entry*: only the person named types, and nobody else looks. Secrets are never written on this paper.\n")
 	b.WriteString("- At the end of each act the screen shows six log head words. Write them on that act's line. " +
 		"They let anyone check later that the log was not changed: `airsign-offline ceremony verify-log LOGFILE --head \"WORDS\"`.\n")
-	b.WriteString("- If the ceremony stops early, the screen says where and shows head words: write both under the last act reached, and tick \"stopped\" in the sign-off.\n\n")
+	b.WriteString("- A slip costs a retry, never the work done: a mistyped value is asked again with what differs named; a short dice entry is kept and continued; " +
+		"dice refused as implausible are rolled again at the same step. Type `stop`, or press Ctrl-C at any prompt, to end the ceremony at once; the log records it.\n")
+	b.WriteString("- *Dice* are shown on screen as they are typed, with the count and the entropy so far: the rolls are mixed with the computer's own randomness, " +
+		"so seeing them does not reveal the key. Still, nobody writes them down or films them.\n")
+	b.WriteString("- *Press Enter* pauses are listed under their step: the program waits there.\n")
+	b.WriteString("- If the ceremony stops early, the screen says where, what exists outside the program, and shows head words: write all three under the last act reached, " +
+		"and tick \"stopped\" in the sign-off.\n\n")
+	b.WriteString("**A ceremony is all or nothing; there is no resume.** A key generation, re-issue or rotation stopped after a card was shown is *void*: " +
+		"the screen and the log list the cards shown and the files exported; destroy those cards in front of the witnesses, delete the exported files, and run the ceremony again " +
+		"from the start. The program refuses a void set's shares, and a void wallet never becomes the record drills compare with. " +
+		"(Resuming would need the wiped key back, and witnesses would sign for steps they did not see.) " +
+		"The one exception: a rotation stopped after its sweep was signed keeps its new cards, since the sweep pays the new wallet.\n\n")
+	b.WriteString("**A drill tests the paper.** The witnesses type the fingerprint, the descriptor ID and the first address's last 8 characters from the boxes of the " +
+		"key generation checklist before the program shows the rebuilt key's; a paper that does not match fails the drill, naming the difference.\n\n")
 	if len(defs) > 1 {
 		b.WriteString("Ceremonies:\n\n")
 		for i, d := range defs {
@@ -54,7 +67,9 @@ func WriteChecklist(w io.Writer, defs ...*Definition) error {
 	}
 	b.WriteString("---\n\n## Checking a ceremony log\n\n")
 	b.WriteString("`airsign-offline ceremony verify-log LOGFILE --head \"WORDS\"` checks the whole log and that it ends with the words written at the end of the last act; " +
-		"it names the first record that was edited, removed, inserted or moved. Words written at an earlier act belong to an earlier record, which the log must also contain.\n\n")
+		"it names the first record that was edited, removed, inserted or moved. The words written at the end of any act of any ceremony check the records up to that act: " +
+		"\"records 1–34 match the words of keygen on DATE (end of act 6); 66 later records follow (drill on DATE), chain intact\". " +
+		"The later records are checked with the words written at their own ceremonies.\n\n")
 	b.WriteString("Without airsign: the log has one JSON record per line. Each record's `prev` is the SHA-256 of the line before it (its exact bytes, without the line end); " +
 		"the first record's `prev` is the SHA-256 of the text `airsign ceremony log v1`. For example, `sed -n 3p LOGFILE | tr -d '\\n' | sha256sum` must equal the `prev` of line 4. " +
 		"The head words are the first six bytes of the last line's SHA-256 in Bytewords (Blockchain Commons BCR-2020-012), one word per byte.\n")
@@ -110,6 +125,15 @@ func stepWho(s *Step) string {
 	return strings.ToLower(s.Actor.Title()) + ", " + s.Confirm.String()
 }
 
+// boxLine is the blank to write a value in, long enough for it: a whole
+// address needs room for 62 characters in groups of four.
+func boxLine(box string) string {
+	if strings.Contains(box, "address (all of it)") {
+		return "`____ ____ ____ ____ ____ ____ ____ ____`\n    `____ ____ ____ ____ ____ ____ ____ ____`"
+	}
+	return "________________________________"
+}
+
 func trimLast(b *strings.Builder, suffix string) {
 	s := strings.TrimSuffix(b.String(), suffix)
 	b.Reset()
@@ -135,8 +159,14 @@ func writeAct(b *strings.Builder, a *Act) {
 		if s.Confirm == Ack {
 			fmt.Fprintf(b, "  - Typed: `%s`\n", s.Word)
 		}
+		for _, p := range s.Pauses {
+			fmt.Fprintf(b, "  - [ ] Pause: %s.\n", p)
+		}
+		if s.Paper != "" {
+			fmt.Fprintf(b, "  - Typed from the keygen (or rotate) checklist, box \"%s\"; the screen shows the value only after.\n", s.Paper)
+		}
 		if s.Box != "" {
-			fmt.Fprintf(b, "  - %s: ________________________________\n", s.Box)
+			fmt.Fprintf(b, "  - %s: %s\n", s.Box, boxLine(s.Box))
 		}
 		if a.Repeat == Once {
 			b.WriteString("  - Initials: ________  Time: ________\n")

@@ -175,3 +175,52 @@ func TestDefinitions(t *testing.T) {
 		t.Error("an automatic step by the operator passed")
 	}
 }
+
+// Everything a later ceremony asks the witnesses to type from paper has a
+// box on the keygen and the rotate checklists, and every pause of the
+// program is on paper.
+func TestChecklistHasEveryBoxAndPause(t *testing.T) {
+	for _, d := range []*Definition{Keygen(), Rotate()} {
+		boxes := map[string]bool{}
+		for _, a := range d.Acts {
+			for _, s := range a.Steps {
+				boxes[s.Box] = true
+			}
+		}
+		for _, other := range Definitions() {
+			for _, a := range other.Acts {
+				for _, s := range a.Steps {
+					if s.Paper != "" && !boxes[s.Paper] {
+						t.Errorf("%s step %s asks for box %q, which the %s checklist lacks", other.Name, s.ID, s.Paper, d.Name)
+					}
+				}
+			}
+		}
+		for _, want := range []string{"Descriptor ID", "First receive address (all of it)", "Share set id", "Fingerprint"} {
+			if !boxes[want] {
+				t.Errorf("the %s checklist has no box %q", d.Name, want)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteChecklist(&b, Keygen()); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{PauseShowCard, PauseClearCard} {
+		if !strings.Contains(b.String(), "Pause: "+p) {
+			t.Errorf("the checklist lacks the pause %q", p)
+		}
+	}
+	d := Drill()
+	var paper int
+	for _, a := range d.Acts {
+		for _, s := range a.Steps {
+			if s.Paper != "" {
+				paper++
+			}
+		}
+	}
+	if paper != 3 {
+		t.Errorf("the drill checks %d values on paper, want fingerprint, descriptor ID and first address", paper)
+	}
+}

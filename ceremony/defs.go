@@ -115,6 +115,13 @@ type Step struct {
 	// checklist at this step ("Fingerprint"); later ceremonies compare
 	// against it.
 	Box string
+	// Paper, if set, is the Box of the keygen (or rotate) checklist that
+	// this step asks the witnesses to type from.
+	Paper string
+	// Pauses are the "press Enter" pauses of this step at the terminal, in
+	// order, as the checklist lists them (the terminal prompter shows the
+	// same PauseShowCard and PauseClearCard texts).
+	Pauses []string
 
 	do stepFunc
 }

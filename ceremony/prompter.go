@@ -53,6 +53,13 @@ type DiceAsker interface {
 	AskDice(p Prompt, have int) ([]byte, error)
 }
 
+// The "press Enter" pauses of a terminal while a card is shown
+// (Prompter.ShowSecret); the Card step lists them on the checklist.
+const (
+	PauseShowCard  = "Everyone but the holder looks away; press Enter to show the card"
+	PauseClearCard = "After copying every block (not the block numbers), press Enter to clear the screen"
+)
+
 // Describer is implemented by prompters that can say what they are; the
 // runner writes it into the log's "started" record, so a log shows whether
 // a ceremony was run at a terminal or from an answers file.

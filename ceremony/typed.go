@@ -170,7 +170,11 @@ func (c compare) do(r *runner, s *Step) error {
 	if err != nil {
 		return err
 	}
-	if err := r.show(fmt.Sprintf("The %s matches: %s", label, v)); err != nil {
+	verb := "matches"
+	if c.last > 0 {
+		verb = "match"
+	}
+	if err := r.show(fmt.Sprintf("The %s %s: %s", label, verb, v)); err != nil {
 		return err
 	}
 	return r.record(s, "compared", map[string]string{"what": c.what, "value": v})

@@ -49,11 +49,12 @@ func (t *ttyCeremonyPrompter) ShowSecret(p ceremony.Prompt, secret []byte) error
 		return err
 	}
 	defer f.Close()
-	if err := pressEnter(f, fmt.Sprintf("\n[%s] %s\nEveryone but %s looks away now. Press Enter to show the card. ", p.Step, p.Text, p.Actor)); err != nil {
+	// The pauses are the checklist's (ceremony.PauseShowCard, PauseClearCard).
+	if err := pressEnter(f, fmt.Sprintf("\n[%s] %s (%s)\n%s. ", p.Step, p.Text, p.Actor, ceremony.PauseShowCard)); err != nil {
 		return err
 	}
 	card := wrapBlocks(string(secret))
-	fmt.Fprintf(f, "\n%s\n\nCopy it block by block (not the numbers), then press Enter to clear the screen. ", card)
+	fmt.Fprintf(f, "\n%s\n\n%s. ", card, ceremony.PauseClearCard)
 	err = pressEnter(f, "")
 	fmt.Fprint(f, clearScreen)
 	return err
