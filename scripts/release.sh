@@ -21,7 +21,9 @@
 # - writes into dist/ (or $AIRSIGN_DIST):
 #     airsign-offline-linux-amd64  airsign-offline-linux-arm64
 #     airsign-online-linux-amd64   airsign-online-linux-arm64
-#     airsign-docs.tar.gz          man pages and shell completions (cmd/internal/gendocs)
+#     airsign-docs.tar.gz          man pages and shell completions (cmd/internal/gendocs), and
+#                                  print/: the pages to print with every wallet backup sheet
+#                                  (shares.md, recovery.md, CEREMONY.md, each also as .html)
 #     verify-release.sh            the checker for the offline laptop (coreutils only)
 #     SHA256SUMS                   sha256sum of all of the above
 #   The docs tarball is made reproducible too: sorted names, owner 0, mtime =
@@ -48,6 +50,25 @@ cleanup() { if [ ${#CLEAN[@]} -gt 0 ]; then rm -rf "${CLEAN[@]}"; fi; }
 trap cleanup EXIT
 
 # build COMMIT OUTDIR: the whole release of COMMIT (a full hash) into OUTDIR.
+# print_pages SRC OUT VERSION: the pages a recovery needs on paper, as the
+# Markdown they are written in and as a printable HTML page each (the text
+# in a monospace <pre>, so a browser prints it exactly as written, tables
+# and formulas included). Deterministic: same input, same bytes.
+print_pages() {
+	mkdir -p "$2"
+	for f in docs/shares.md docs/recovery.md CEREMONY.md; do
+		name=$(basename "$f" .md)
+		cp "$1/$f" "$2/$name.md"
+		{
+			printf '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>airsign %s — %s</title>\n' "$3" "$name"
+			printf '<style>@page { size: A4; margin: 14mm; } pre { font: 8.6pt/1.35 "DejaVu Sans Mono", monospace; white-space: pre-wrap; }</style></head>\n'
+			printf '<body><p style="font: 8pt sans-serif">airsign %s, %s</p><pre>\n' "$3" "$f"
+			sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' "$1/$f"
+			printf '</pre></body></html>\n'
+		} >"$2/$name.html"
+	done
+}
+
 build() {
 	local ref=$1 out=$2
 	local commit=$ref version epoch date work gover
@@ -78,8 +99,9 @@ build() {
 		done
 		go run -trimpath ./cmd/internal/gendocs -out "$work/docs" -date "$date" -version "$version"
 	)
+	print_pages "$work/src" "$work/docs/print" "$version"
 	tar --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner --mode=u+rw,go+r,go-w \
-		--format=gnu -C "$work/docs" -cf - man completions | gzip -n -9 >"$work/out/airsign-docs.tar.gz"
+		--format=gnu -C "$work/docs" -cf - man completions print | gzip -n -9 >"$work/out/airsign-docs.tar.gz"
 	cp "$work/src/scripts/verify-release.sh" "$work/out/verify-release.sh"
 	chmod 0755 "$work/out/verify-release.sh"
 	(cd "$work/out" && LC_ALL=C sha256sum -- * >SHA256SUMS)
