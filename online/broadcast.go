@@ -11,6 +11,7 @@ import (
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
 )
 
 // BroadcastOptions are the inputs of `airsign-online broadcast`.
@@ -28,27 +29,78 @@ type BroadcastOptions struct {
 	// prepare (or bump) printed, so a signed file from another session on
 	// the USB stick is not sent by mistake.
 	ExpectTxID string
+	// Yes sends without asking "send? [y/N]" (scripts). Without it and
+	// without a terminal (Env.Ask nil), broadcast refuses to start.
+	Yes bool
 }
 
 // Broadcast combines the signed PSBTs (one, or one per cosigner), finalizes,
-// extracts, asks the node whether it would accept the transaction, and only
-// then sends it. Sending an already-known transaction reports its status.
+// extracts, shows what the transaction does, asks the node whether it would
+// accept it, asks the operator (or takes --yes), and only then sends it.
+// Sending an already-known transaction reports its status. Stages: check
+// the options, read the signed PSBTs, finalize, show, test and send.
 func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
-	if len(opts.Sources) == 0 && opts.Camera == "" {
-		return transport.WithHint(errors.New("no signed PSBT given"), "name the file(s) or QR frames the offline signer wrote, or --camera")
-	}
-	var expect *chainhash.Hash
-	if opts.ExpectTxID != "" {
-		h, err := parseTxID(opts.ExpectTxID)
-		if err != nil {
-			return fmt.Errorf("--expect-txid: %w", err)
-		}
-		expect = &h
+	req, err := checkBroadcastOptions(env, opts)
+	if err != nil {
+		return err
 	}
 	w, err := LoadWallet(env, opts.Wallet)
 	if err != nil {
 		return err
 	}
+	packets, err := readSigned(ctx, env, opts, req.expect)
+	if err != nil {
+		return err
+	}
+	st, err := finalizeSigned(w, packets, req.maxRate)
+	if err != nil {
+		return err
+	}
+	showSigned(env, w, st)
+	b, err := env.backendFor(ctx, w.net)
+	if err != nil {
+		return err
+	}
+	return testAndSend(ctx, env, b, st, opts, req.maxRate)
+}
+
+// broadcastRequest is what broadcast's options ask for, checked before any
+// file is read.
+type broadcastRequest struct {
+	expect  *chainhash.Hash
+	maxRate float64
+}
+
+// checkBroadcastOptions is broadcast's first stage. Sending asks the
+// operator first; without a terminal to ask at, --yes (or --dry-run) must
+// say so, or nothing is read.
+func checkBroadcastOptions(env *Env, opts BroadcastOptions) (broadcastRequest, error) {
+	var req broadcastRequest
+	if len(opts.Sources) == 0 && opts.Camera == "" {
+		return req, transport.WithHint(errors.New("no signed PSBT given"), "name the file(s) or QR frames the offline signer wrote, or --camera")
+	}
+	if opts.ExpectTxID != "" {
+		h, err := parseTxID(opts.ExpectTxID)
+		if err != nil {
+			return req, fmt.Errorf("--expect-txid: %w", err)
+		}
+		req.expect = &h
+	}
+	maxRate, err := checkFeeFlags(0, 0, opts.MaxFeeRate)
+	if err != nil {
+		return req, err
+	}
+	req.maxRate = maxRate
+	if env.Ask == nil && !opts.Yes && !opts.DryRun {
+		return req, transport.WithHint(errors.New("broadcast asks \"send? [y/N]\" before sending, and there is no terminal to ask at"),
+			"in a script, pass --yes to send without asking (or --dry-run to only test)")
+	}
+	return req, nil
+}
+
+// readSigned is broadcast's second stage: one signed PSBT per source (and
+// one from the camera), each of the expected transaction if one was named.
+func readSigned(ctx context.Context, env *Env, opts BroadcastOptions, expect *chainhash.Hash) ([]*psbt.Packet, error) {
 	var packets []*psbt.Packet
 	sources := opts.Sources
 	if opts.Camera != "" {
@@ -62,46 +114,91 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		}
 		_, p, err := transport.ReadPacket(ctx, read, ro)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if expect != nil && p.UnsignedTx().TxHash() != *expect {
-			return fmt.Errorf("%s is a PSBT for transaction %s, not the expected %s: it belongs to another transaction than the one prepared; nothing was sent", src, p.UnsignedTx().TxHash(), expect)
+			return nil, fmt.Errorf("%s is a PSBT for transaction %s, not the expected %s: it belongs to another transaction than the one prepared; nothing was sent", src, p.UnsignedTx().TxHash(), expect)
 		}
 		packets = append(packets, p)
 	}
+	return packets, nil
+}
+
+// signedTx is the transaction ready to send, with its analysis.
+type signedTx struct {
+	tx    *wire.MsgTx
+	a     *psbt.Analysis
+	vsize int64
+	rate  float64
+}
+
+// finalizeSigned is broadcast's third stage: combine, check as the signer
+// would, finalize, extract, and hold the fee rate to the cap.
+func finalizeSigned(w *Wallet, packets []*psbt.Packet, maxRate float64) (*signedTx, error) {
 	p, err := psbt.Combine(packets...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	a := psbt.Analyze(p, w.net, walletFingerprint(w), psbt.DescriptorWallet(w.desc))
 	for _, r := range a.Refusals() {
 		if r.Code != "missing-non-witness-utxo" {
-			return fmt.Errorf("refusing to broadcast: %s", r)
+			return nil, fmt.Errorf("refusing to broadcast: %s", r)
 		}
 	}
-	maxRate, err := checkFeeFlags(0, 0, opts.MaxFeeRate)
-	if err != nil {
-		return err
-	}
 	if err := psbt.Finalize(p); err != nil {
-		return err
+		return nil, err
 	}
 	tx, err := psbt.Extract(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	vsize := (txWeight(tx) + 3) / 4
 	rate := float64(a.Fee) / float64(vsize)
 	if rate > maxRate {
-		return transport.WithHint(fmt.Errorf("the fee rate is %.1f sat/vB (fee %s), above the %g sat/vB cap", rate, psbt.FormatBTC(a.Fee), maxRate),
+		return nil, transport.WithHint(fmt.Errorf("the fee rate is %.1f sat/vB (fee %s), above the %g sat/vB cap", rate, psbt.FormatBTC(a.Fee), maxRate),
 			"pass --max-fee-rate if that fee is really meant")
 	}
-	env.Infof("transaction %s: %d input(s), %d output(s), fee %s (%.1f sat/vB, %d vB), digest %s", tx.TxHash(), len(tx.TxIn), len(tx.TxOut), psbt.FormatBTC(a.Fee), rate, vsize, strings.ToUpper(a.Digest))
+	return &signedTx{tx: tx, a: a, vsize: int64(vsize), rate: rate}, nil
+}
 
-	b, err := env.backendFor(ctx, w.net)
-	if err != nil {
-		return err
+// maxShownOutputs keeps the broadcast screen within 24 lines.
+const maxShownOutputs = 12
+
+// showSigned prints what the transaction does, on stderr: where the money
+// goes, the change, the fee and the confirmation digest prepare and sign
+// showed — what the operator checks before answering "send?".
+func showSigned(env *Env, w *Wallet, st *signedTx) {
+	a := st.a
+	env.Infof("transaction %s", st.tx.TxHash())
+	for i, o := range a.Outputs {
+		if i == maxShownOutputs-1 && len(a.Outputs) > maxShownOutputs {
+			var rest int64
+			for _, r := range a.Outputs[i:] {
+				rest += r.Amount
+			}
+			env.Infof("  … and %d more outputs, %s in all", len(a.Outputs)-i, psbt.FormatBTC(rest))
+			break
+		}
+		what, dest := "pays  ", o.Address
+		if dest == "" {
+			dest = "script " + o.Script
+		}
+		if o.Change {
+			what, dest = "change", dest+" (the wallet's)"
+		}
+		if l := w.Labels[o.Address]; l != "" && o.Address != "" {
+			dest += " \"" + transport.Printable(l) + "\""
+		}
+		env.Infof("  %s %s to %s", what, psbt.FormatBTC(o.Amount), dest)
 	}
+	env.Infof("  fee    %s (%.1f sat/vB, %d vB)", psbt.FormatBTC(a.Fee), st.rate, st.vsize)
+	env.Infof("  digest %s (as prepare and sign showed it)", strings.ToUpper(a.Digest))
+}
+
+// testAndSend is broadcast's last stage: the node's test (testmempoolaccept),
+// the operator's "send?" (or --yes), the send, and the txid on stdout.
+func testAndSend(ctx context.Context, env *Env, b backend.Backend, st *signedTx, opts BroadcastOptions, maxRate float64) error {
+	tx := st.tx
 	if opts.DryRun {
 		var raw bytes.Buffer
 		if err := tx.Serialize(&raw); err != nil {
@@ -139,6 +236,9 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		env.Infof("dry run: %s would accept it; nothing was sent", b.Name())
 		return nil
 	}
+	if err := confirmSend(ctx, env, b, opts.Yes); err != nil {
+		return err
+	}
 	txid, err := b.SendRawTransaction(ctx, tx, maxRate)
 	if errors.Is(err, backend.ErrAlreadyKnown) {
 		return reportStatus(ctx, env, b, tx.TxHash(), "already known to the node")
@@ -151,6 +251,24 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 	}
 	env.Printf("%s\n", txid)
 	env.Infof("sent through %s", b.Name())
+	return nil
+}
+
+// ErrNotSent is returned when the operator answers no to "send?".
+var ErrNotSent = errors.New("not sent: the operator did not answer yes")
+
+// confirmSend asks "send? [y/N]" unless --yes said it already.
+func confirmSend(ctx context.Context, env *Env, b backend.Backend, yesFlag bool) error {
+	if yesFlag {
+		return nil
+	}
+	answer, err := env.Ask(ctx, fmt.Sprintf("%s would accept it. send? [y/N] ", b.Name()))
+	if err != nil {
+		return fmt.Errorf("nothing was sent: %w", err)
+	}
+	if !yes(answer) {
+		return ErrNotSent
+	}
 	return nil
 }
 

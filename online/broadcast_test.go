@@ -2,6 +2,7 @@ package online
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -66,7 +68,7 @@ func TestBroadcast(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			c.opts.Wallet = "w"
+			c.opts.Wallet, c.opts.Yes = "w", true
 			err := Broadcast(context.Background(), e.Env, c.opts)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v\nwant %q", err, c.want)
@@ -78,21 +80,21 @@ func TestBroadcast(t *testing.T) {
 	}
 
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"], DryRun: true}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: signed["a"], DryRun: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(e.errs.String(), "dry run: fake node would accept it; nothing was sent") || len(e.chain.txs) != 2 {
 		t.Fatalf("dry run: %s", e.errs)
 	}
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"], ExpectTxID: txids[0]}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: signed["a"], ExpectTxID: txids[0]}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.TrimSpace(e.out.String()) != txids[0] {
 		t.Fatalf("printed %q, want the txid", e.out)
 	}
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"]}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: signed["a"]}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(e.errs.String(), "already known to the node: in the mempool, not yet confirmed") {
@@ -102,7 +104,7 @@ func TestBroadcast(t *testing.T) {
 	// broadcast must look it up and report it confirmed, not "rejected".
 	e.chain.mine()
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: signed["a"]}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: signed["a"]}); err != nil {
 		t.Fatalf("broadcast of a mined transaction: %v", err)
 	}
 	if !strings.Contains(e.errs.String(), "already known to the node: 1 confirmation") {
@@ -134,24 +136,83 @@ func TestBroadcastWithoutTestAccept(t *testing.T) {
 	}
 	e.Connect = func(context.Context, *chaincfg.Params) (backend.Backend, error) { return noTestChain{e.chain}, nil }
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: []string{e.path("s.psbt")}, DryRun: true}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: []string{e.path("s.psbt")}, DryRun: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(e.errs.String(), "warning: fake node cannot test a transaction without sending it; nothing was sent") || len(e.chain.txs) != 1 {
 		t.Fatalf("dry run: %s", e.errs)
 	}
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: []string{e.path("s.psbt")}}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: []string{e.path("s.psbt")}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(e.errs.String(), "cannot test the transaction first; sending it") || len(e.chain.txs) != 2 {
 		t.Fatalf("send: %s", e.errs)
 	}
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: []string{e.path("s.psbt")}}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: []string{e.path("s.psbt")}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(e.errs.String(), "already known to the node") {
 		t.Fatalf("second send: %s", e.errs)
+	}
+}
+
+// TestBroadcastAsksFirst: broadcast shows where the money goes, the fee and
+// the digest, and sends only on "y"; without a terminal it needs --yes and
+// refuses before reading anything.
+func TestBroadcastAsksFirst(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	e.fundAt(t, w, 0, 0, 100_000_000)
+	if err := Prepare(context.Background(), e.Env, PrepareOptions{Wallet: "w", To: []string{payee(t, 1).EncodeAddress() + ":0.1"}, FeeRate: 2, Out: e.path("p.psbt")}); err != nil {
+		t.Fatal(err)
+	}
+	p := readPSBTFile(t, e.path("p.psbt"))
+	digest := strings.ToUpper(psbt.Analyze(p, regtest, 0, nil).Digest)
+	if _, err := psbt.Sign(p, testMaster(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := p.Encode()
+	if err := os.WriteFile(e.path("s.psbt"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sent := len(e.chain.txs)
+	opts := BroadcastOptions{Wallet: "w", Sources: []string{e.path("s.psbt")}}
+
+	e.reset()
+	err := Broadcast(context.Background(), e.Env, opts)
+	if err == nil || !strings.Contains(err.Error(), "no terminal to ask at") || !strings.Contains(strings.Join(transport.Hints(err), " "), "--yes") {
+		t.Fatalf("without a terminal or --yes: %v %q", err, transport.Hints(err))
+	}
+	if e.errs.Len() != 0 || len(e.chain.txs) != sent {
+		t.Fatalf("refused, but read or sent something: %s", e.errs)
+	}
+
+	var asked []string
+	answer := "n"
+	e.Ask = func(_ context.Context, q string) (string, error) {
+		asked = append(asked, q)
+		return answer, nil
+	}
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, opts); !errors.Is(err, ErrNotSent) {
+		t.Fatalf("answered no: %v", err)
+	}
+	if len(e.chain.txs) != sent || len(asked) != 1 || !strings.HasSuffix(asked[0], "send? [y/N] ") {
+		t.Fatalf("answered no: sent %d, asked %q", len(e.chain.txs)-sent, asked)
+	}
+	for _, want := range []string{"pays   0.10000000 BTC to " + payee(t, 1).EncodeAddress(), "(the wallet's)", "fee    0.00000", "digest " + digest} {
+		if !strings.Contains(e.errs.String(), want) {
+			t.Errorf("the screen before \"send?\" lacks %q:\n%s", want, e.errs)
+		}
+	}
+	answer = "y"
+	e.reset()
+	if err := Broadcast(context.Background(), e.Env, opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.chain.txs) != sent+1 || strings.TrimSpace(e.out.String()) != p.TxID() {
+		t.Fatalf("answered yes: sent %d, printed %q", len(e.chain.txs)-sent, e.out)
 	}
 }

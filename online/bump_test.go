@@ -45,7 +45,7 @@ func (e *testEnv) signAndSend(t *testing.T, unsigned string, signers int) *wire.
 		files = append(files, f)
 	}
 	e.reset()
-	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Wallet: "w", Sources: files, ExpectTxID: p.UnsignedTx().TxHash().String()}); err != nil {
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: files, ExpectTxID: p.UnsignedTx().TxHash().String()}); err != nil {
 		t.Fatal(err)
 	}
 	tx, err := e.chain.RawTransaction(context.Background(), p.UnsignedTx().TxHash())
@@ -198,7 +198,7 @@ func TestBumpRefusals(t *testing.T) {
 		{"not ours", BumpOptions{TxID: other.TxHash().String(), FeeRate: 5}, "input 0 (" + other.TxIn[0].PreviousOutPoint.String() + ") is not a coin of wallet \"w\""},
 		{"unknown", BumpOptions{TxID: strings.Repeat("ab", 32), FeeRate: 5}, "is unknown to fake node"},
 		{"rate not higher", BumpOptions{TxID: rbf.TxHash().String(), FeeRate: 3}, "is not above the transaction's 4."},
-		{"no rate", BumpOptions{TxID: rbf.TxHash().String()}, "give the replacement's --fee-rate"},
+		{"no rate", BumpOptions{TxID: rbf.TxHash().String()}, "no fee rate for the replacement"},
 		{"rate above cap", BumpOptions{TxID: rbf.TxHash().String(), FeeRate: 20_000}, "above the cap"},
 		{"bad txid", BumpOptions{TxID: "abc", FeeRate: 5}, "is not a txid"},
 		{"no coins to add", BumpOptions{TxID: sweep.TxHash().String(), FeeRate: 50}, "insufficient funds: need"},

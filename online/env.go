@@ -28,6 +28,9 @@ type Env struct {
 	// Connect opens the chain backend for a network. It is a function so
 	// commands that need no node (wallet show) never dial one.
 	Connect func(ctx context.Context, net *chaincfg.Params) (backend.Backend, error)
+	// Ask asks the operator at the terminal; nil when there is none (a
+	// script): commands that would ask then need their flag (--yes).
+	Ask AskFunc
 	// GapLimit, when not 0, overrides the wallet's stored gap limit for this
 	// run (--gap-limit): a wallet that handed out many addresses can be
 	// scanned further without re-importing it.

@@ -73,152 +73,252 @@ const (
 
 // Prepare builds the unsigned PSBT for a payment, a batch or a sweep, prints
 // the same analysis and confirmation digest the offline signer will show,
-// and writes the PSBT atomically to a new file.
+// and writes the PSBT atomically to a new file. It reads in stages: check
+// the options (nothing read or dialed yet), open the wallet and the node,
+// choose the coins, build and check the PSBT, show and write it.
 func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
-	if err := transport.CheckOutput(opts.Out, opts.QR, "the unsigned PSBT", nil); err != nil {
+	req, err := checkPrepareOptions(opts)
+	if err != nil {
 		return err
+	}
+	pp, err := openPrepare(ctx, env, opts, req)
+	if err != nil {
+		return err
+	}
+	sel, outs, err := pp.chooseCoins(env)
+	if err != nil {
+		return err
+	}
+	p, a, err := pp.build(ctx, env, opts, sel, outs)
+	if err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("coin selection: %s; %s at %.1f sat/vB", sel.method, plural(len(sel.coins), "input"), pp.feeRate)
+	return presentPrepared(ctx, env, pp.w, p, a, prepared{Out: opts.Out, QR: opts.QR, JSON: opts.JSON, Summary: summary})
+}
+
+// prepareRequest is what prepare's options ask for, checked before the
+// wallet is read or the node dialed.
+type prepareRequest struct {
+	maxRate     float64
+	coinControl []wire.OutPoint
+}
+
+// checkPrepareOptions is prepare's first stage: the output is free, the
+// money goes somewhere, the fee flags and coin-control outpoints parse.
+func checkPrepareOptions(opts PrepareOptions) (prepareRequest, error) {
+	if err := transport.CheckOutput(opts.Out, opts.QR, "the unsigned PSBT", nil); err != nil {
+		return prepareRequest{}, err
 	}
 	paying := len(opts.To) > 0 || opts.ToFile != ""
 	if paying == (opts.Sweep != "") {
-		return fmt.Errorf("say where the money goes: one or more --to ADDRESS:AMOUNT or --to-file CSV, or --sweep ADDRESS")
+		return prepareRequest{}, transport.WithHint(errors.New("say where the money goes"),
+			"give one or more --to ADDRESS:AMOUNT or --to-file CSV, or --sweep ADDRESS")
 	}
 	maxRate, err := checkFeeFlags(opts.FeeRate, opts.TargetBlocks, opts.MaxFeeRate)
 	if err != nil {
-		return err
-	}
-	w, err := LoadWallet(env, opts.Wallet)
-	if err != nil {
-		return err
-	}
-	pays, err := collectPayouts(env, w, opts)
-	if err != nil {
-		return err
-	}
-	var outs []psbt.OutputSpec
-	var target int64
-	for _, p := range pays {
-		script, err := payScript(p.Address)
-		if err != nil {
-			return err
-		}
-		outs = append(outs, psbt.OutputSpec{PkScript: script, Amount: p.Amount})
-		target += p.Amount
-	}
-	var sweepScript []byte
-	if opts.Sweep != "" {
-		a, err := ParseAddress(opts.Sweep, w.net)
-		if err != nil {
-			return fmt.Errorf("--sweep: %w", err)
-		}
-		if sweepScript, err = payScript(a); err != nil {
-			return err
-		}
+		return prepareRequest{}, err
 	}
 	coinControl, err := parseOutPoints(opts.Coins)
 	if err != nil {
-		return err
+		return prepareRequest{}, err
 	}
+	return prepareRequest{maxRate: maxRate, coinControl: coinControl}, nil
+}
 
-	b, err := env.backendFor(ctx, w.net)
-	if err != nil {
-		return err
-	}
-	feeRate, err := chooseFeeRate(ctx, env, b, opts.FeeRate, opts.TargetBlocks, maxRate)
-	if err != nil {
-		return err
-	}
-	s, err := w.scan(ctx, b)
-	if err != nil {
-		return err
-	}
-	coins, heldBack, err := spendable(env, w, s, coinControl)
-	if err != nil {
-		return err
-	}
-	m := newFeeModel(w.desc, feeRate)
-	change, err := w.desc.Derive(changeBranch(w), s.NextUnused[changeBranch(w)])
-	if err != nil {
-		return err
-	}
+// preparation is an open prepare: the wallet, what it pays, the node, the
+// fee rate and the coins it may spend.
+type preparation struct {
+	prepareRequest
+	w           *Wallet
+	b           backend.Backend
+	outs        []psbt.OutputSpec // the payments (none for a sweep)
+	target      int64             // their sum
+	sweepScript []byte            // the sweep's destination, or nil
+	feeRate     float64
+	scan        *Scan
+	coins       []Coin
+	heldBack    string // what the coins leave out, e.g. "0.1 BTC frozen"
+}
 
+// openPrepare is prepare's second stage: read the wallet and the payments
+// (they need its network), then ask the node for the fee rate and the
+// wallet's coins.
+func openPrepare(ctx context.Context, env *Env, opts PrepareOptions, req prepareRequest) (*preparation, error) {
+	w, err := LoadWallet(env, opts.Wallet)
+	if err != nil {
+		return nil, err
+	}
+	pp := &preparation{prepareRequest: req, w: w}
+	pays, err := collectPayouts(env, w, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pays {
+		script, err := payScript(p.Address)
+		if err != nil {
+			return nil, err
+		}
+		pp.outs = append(pp.outs, psbt.OutputSpec{PkScript: script, Amount: p.Amount})
+		pp.target += p.Amount
+	}
+	if opts.Sweep != "" {
+		a, err := ParseAddress(opts.Sweep, w.net)
+		if err != nil {
+			return nil, fmt.Errorf("--sweep: %w", err)
+		}
+		if pp.sweepScript, err = payScript(a); err != nil {
+			return nil, err
+		}
+	}
+	if pp.b, err = env.backendFor(ctx, w.net); err != nil {
+		return nil, err
+	}
+	if pp.feeRate, err = chooseFeeRate(ctx, env, pp.b, opts.FeeRate, opts.TargetBlocks, req.maxRate); err != nil {
+		return nil, err
+	}
+	if pp.scan, err = w.scan(ctx, pp.b); err != nil {
+		return nil, err
+	}
+	if pp.coins, pp.heldBack, err = spendable(env, w, pp.scan, req.coinControl); err != nil {
+		return nil, err
+	}
+	return pp, nil
+}
+
+// chooseCoins is prepare's third stage: every coin for a sweep, exactly the
+// --utxo coins, or coin selection; change to the next unused change
+// address. It returns the outputs with the change.
+func (pp *preparation) chooseCoins(env *Env) (selection, []psbt.OutputSpec, error) {
+	w := pp.w
+	m := newFeeModel(w.desc, pp.feeRate)
+	change, err := w.desc.Derive(changeBranch(w), pp.scan.NextUnused[changeBranch(w)])
+	if err != nil {
+		return selection{}, nil, err
+	}
+	outs := pp.outs
 	var sel selection
 	switch {
-	case sweepScript != nil:
-		if len(coins) == 0 {
-			return fmt.Errorf("nothing to sweep: the wallet has no spendable coin%s", heldBackNote(heldBack))
-		}
-		if heldBack != "" {
-			// A sweep is meant to empty the wallet (a key rotation relies
-			// on it): say what it leaves behind.
-			env.Warnf("this sweep leaves %s in the wallet; wait for confirmations (or unfreeze) and sweep again", heldBack)
-		}
-		var total int64
-		for _, c := range coins {
-			total += int64(c.Amount)
-		}
-		sweepOut := psbt.OutputSpec{PkScript: sweepScript}
-		fee := m.fee(len(coins), []psbt.OutputSpec{sweepOut})
-		if total-fee <= 0 || isDust(total-fee, sweepScript) {
-			return fmt.Errorf("the %s of %s cannot pay the %s fee of a sweep and leave more than dust", plural(len(coins), "coin"), psbt.FormatBTC(total), psbt.FormatBTC(fee))
-		}
-		sweepOut.Amount = total - fee
-		outs = []psbt.OutputSpec{sweepOut}
-		sel = selection{coins: coins, method: "sweep: every coin, no change"}
-	case len(coinControl) > 0:
-		sel, err = spendAll(coins, outs, target, m, change.Script)
+	case pp.sweepScript != nil:
+		sel, outs, err = pp.sweep(env, m)
+	case len(pp.coinControl) > 0:
+		sel, err = spendAll(pp.coins, outs, pp.target, m, change.Script)
 	default:
-		sel, err = selectCoins(coins, outs, target, m, change.Script)
+		sel, err = selectCoins(pp.coins, outs, pp.target, m, change.Script)
 	}
 	var insufficient *InsufficientFundsError
 	if errors.As(err, &insufficient) {
-		insufficient.HeldBack = heldBack
-		return insufficient
+		insufficient.HeldBack = pp.heldBack
+		return selection{}, nil, insufficient
 	}
 	if err != nil {
-		return err
+		return selection{}, nil, err
 	}
 	if sel.change > 0 {
 		outs = append(outs, changeOutput(w, change, sel.change))
 	}
+	return sel, outs, nil
+}
 
+// sweep spends every coin to the sweep address, less the fee.
+func (pp *preparation) sweep(env *Env, m feeModel) (selection, []psbt.OutputSpec, error) {
+	if len(pp.coins) == 0 {
+		return selection{}, nil, fmt.Errorf("nothing to sweep: the wallet has no spendable coin%s", heldBackNote(pp.heldBack))
+	}
+	if pp.heldBack != "" {
+		// A sweep is meant to empty the wallet (a key rotation relies
+		// on it): say what it leaves behind.
+		env.Warnf("this sweep leaves %s in the wallet; wait for confirmations (or unfreeze) and sweep again", pp.heldBack)
+	}
+	var total int64
+	for _, c := range pp.coins {
+		total += int64(c.Amount)
+	}
+	out := psbt.OutputSpec{PkScript: pp.sweepScript}
+	fee := m.fee(len(pp.coins), []psbt.OutputSpec{out})
+	if total-fee <= 0 || isDust(total-fee, pp.sweepScript) {
+		return selection{}, nil, fmt.Errorf("the %s of %s cannot pay the %s fee of a sweep and leave more than dust", plural(len(pp.coins), "coin"), psbt.FormatBTC(total), psbt.FormatBTC(fee))
+	}
+	out.Amount = total - fee
+	return selection{coins: pp.coins, method: "sweep: every coin, no change"}, []psbt.OutputSpec{out}, nil
+}
+
+// build is prepare's fourth stage: fetch the previous transactions (the
+// signer needs them against the fee attack), set sequence and locktime,
+// build the PSBT and check it as the signer will.
+func (pp *preparation) build(ctx context.Context, env *Env, opts PrepareOptions, sel selection, outs []psbt.OutputSpec) (*psbt.Packet, *psbt.Analysis, error) {
 	ins := make([]psbt.InputSpec, 0, len(sel.coins))
 	seq := uint32(sequenceRBF)
 	if opts.NoRBF {
 		seq = sequenceNoRBF
 	}
 	for _, c := range sel.coins {
-		prev, err := b.RawTransaction(ctx, c.OutPoint.Hash)
+		prev, err := pp.b.RawTransaction(ctx, c.OutPoint.Hash)
 		if err != nil {
-			return fmt.Errorf("fetching the previous transaction of %s: %w", c.OutPoint, err)
+			return nil, nil, fmt.Errorf("fetching the previous transaction of %s: %w", c.OutPoint, err)
 		}
-		ins = append(ins, inputSpec(w, c.Derived, prev, c.OutPoint.Index, seq))
+		ins = append(ins, inputSpec(pp.w, c.Derived, prev, c.OutPoint.Index, seq))
 	}
-	lockTime := uint32(s.Tip)
+	tip := pp.scan.Tip
+	lockTime := uint32(tip)
 	if opts.HasLockTime {
 		lockTime = opts.LockTime
-		if lockTime < 500_000_000 && int64(lockTime) > int64(s.Tip)+1 {
-			env.Warnf("--locktime %d is above the next block (%d): the transaction cannot be mined before block %d", lockTime, s.Tip+1, lockTime)
+		if lockTime < 500_000_000 && int64(lockTime) > int64(tip)+1 {
+			env.Warnf("--locktime %d is above the next block (%d): the transaction cannot be mined before block %d", lockTime, tip+1, lockTime)
 		}
 	}
-	p, err := psbt.Build(2, lockTime, ins, outs)
+	return buildChecked(pp.w, 2, lockTime, ins, outs, pp.feeRate, pp.maxRate)
+}
+
+// buildChecked builds the PSBT with the wallet's xpubs and checks it as the
+// signer will (checkPrepared); prepare and bump both end here.
+func buildChecked(w *Wallet, version int32, lockTime uint32, ins []psbt.InputSpec, outs []psbt.OutputSpec, rate, maxRate float64) (*psbt.Packet, *psbt.Analysis, error) {
+	p, err := psbt.Build(version, lockTime, ins, outs)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if p, err = psbt.AddGlobalXPubs(p, w.desc); err != nil {
-		return err
+		return nil, nil, err
 	}
-	a, err := checkPrepared(p, w, feeRate, maxRate)
+	a, err := checkPrepared(p, w, rate, maxRate)
 	if err != nil {
+		return nil, nil, err
+	}
+	return p, a, nil
+}
+
+// prepared says how to present a PSBT prepare or bump made.
+type prepared struct {
+	Out     string
+	QR      transport.QROptions
+	JSON    bool
+	Summary string // how the coins and fee were chosen, one line
+}
+
+// presentPrepared is the last stage of prepare and bump: the analysis the
+// signer will show (with the labels), a warning for what the signer's
+// default policy would refuse, then the PSBT written and the next step.
+func presentPrepared(ctx context.Context, env *Env, w *Wallet, p *psbt.Packet, a *psbt.Analysis, o prepared) error {
+	if err := writeAnalysis(env, a, o.JSON); err != nil {
 		return err
 	}
-	if err := writeAnalysis(env, a, opts.JSON); err != nil {
-		return err
-	}
-	if !opts.JSON {
+	if !o.JSON {
 		printLabels(env, w, a)
 	}
-	env.Infof("coin selection: %s; %s at %.1f sat/vB", sel.method, plural(len(sel.coins), "input"), feeRate)
-	return writePSBT(ctx, env, p, opts.Out, opts.QR, a)
+	warnSignerPolicy(env, a)
+	env.Infof("%s", o.Summary)
+	return writePSBT(ctx, env, p, o.Out, o.QR, a)
+}
+
+// warnSignerPolicy warns about what airsign-offline's default policy would
+// refuse (a fee above 10 % of the amount sent, or above 10,000 sat/vB), so
+// the operator learns it here and not at the signing table.
+func warnSignerPolicy(env *Env, a *psbt.Analysis) {
+	probe := *a
+	probe.Problems = append([]psbt.Problem(nil), a.Problems...)
+	for _, pr := range psbt.DefaultPolicy().Apply(&probe).Refusals() {
+		env.Warnf("the offline signer's default policy would refuse this: %s; it signs only with --allow-high-fee (or prepare again with a lower --fee-rate)", pr.Message)
+	}
 }
 
 // checkFeeFlags checks --fee-rate, --target-blocks and --max-fee-rate before

@@ -398,3 +398,32 @@ func segwitV2(t testing.TB) string {
 	}
 	return s
 }
+
+// TestPrepareWarnsWhatTheSignerWouldRefuse: a fee the offline signer's
+// default policy refuses (above 10 % of the amount sent) is flagged at
+// prepare time, and a normal payment is not.
+func TestPrepareWarnsWhatTheSignerWouldRefuse(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		amount string
+		warns  bool
+	}{{"high fee share", "0.00002", true}, {"normal", "0.1", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+			e.fundAt(t, w, 0, 0, 30_000_000)
+			err := Prepare(context.Background(), e.Env, PrepareOptions{Wallet: "w",
+				To: []string{payee(t, 1).EncodeAddress() + ":" + c.amount}, FeeRate: 20, Out: e.path("p.psbt")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(e.errs.String(), "the offline signer's default policy would refuse this")
+			if got != c.warns {
+				t.Fatalf("warned %v, want %v:\n%s", got, c.warns, e.errs)
+			}
+			if c.warns && !strings.Contains(e.errs.String(), "--allow-high-fee") {
+				t.Errorf("the warning does not say what to do:\n%s", e.errs)
+			}
+		})
+	}
+}

@@ -56,7 +56,7 @@ offline sign "$WORK/pay.psbt" $(shares 1 1 3) --wallet "$WORK/key1/usb/wallet.js
 offline sign "$WORK/pay.psbt" $(shares 3 2 3) --wallet "$WORK/key3/usb/wallet.json" --confirm "$digest" --out "$WORK/pay-key3.psbt" >/dev/null
 
 say "Online laptop: combine the two signatures, finalize, test-accept, send; mine a block."
-txid=$("$BIN/airsign-online" broadcast "$WORK/pay-key1.psbt" "$WORK/pay-key3.psbt")
+txid=$("$BIN/airsign-online" broadcast --yes "$WORK/pay-key1.psbt" "$WORK/pay-key3.psbt")
 run bash "$ROOT/scripts/regtest.sh" mine 1 >/dev/null
 online status "$txid"
 
@@ -65,7 +65,7 @@ say "Again with keys 2 and 3, across the air gap by QR frames."
 digest=$(sed -n 's/^Confirmation digest: //p' "$WORK/prepared2.txt")
 offline sign "$WORK/qr" $(shares 2 1 3) --wallet "$WORK/key2/usb/wallet.json" --confirm "$digest" --qr "$WORK/qr-key2" --qr-split >/dev/null
 offline sign "$WORK/qr" $(shares 3 1 2) --wallet "$WORK/key3/usb/wallet.json" --confirm "$digest" --qr "$WORK/qr-key3" --qr-split >/dev/null
-txid=$("$BIN/airsign-online" broadcast "$WORK/qr-key2" "$WORK/qr-key3")
+txid=$("$BIN/airsign-online" broadcast --yes "$WORK/qr-key2" "$WORK/qr-key3")
 run bash "$ROOT/scripts/regtest.sh" mine 1 >/dev/null
 online status "$txid"
 

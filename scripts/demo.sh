@@ -53,7 +53,7 @@ say "Offline laptop: read the QR frames, rebuild the key from two of the three s
 offline sign "$WORK/qr-unsigned" "${shares[@]}" --confirm "$digest" --qr "$WORK/qr-signed" --qr-split --log "$WORK/signing.jsonl" >/dev/null
 
 say "Online laptop: read the signed QR frames and broadcast. The node checks the transaction (testmempoolaccept) before it is sent."
-txid=$("$BIN/airsign-online" broadcast "$WORK/qr-signed")
+txid=$("$BIN/airsign-online" broadcast --yes "$WORK/qr-signed")
 echo "   txid $txid"
 
 say "Mine a block and check the payment is confirmed."

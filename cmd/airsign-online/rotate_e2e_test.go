@@ -113,7 +113,7 @@ func TestRotateSweepOnNode(t *testing.T) {
 	}
 
 	onScreen.Reset()
-	if err := online.Broadcast(ctx, on, online.BroadcastOptions{Wallet: "old", Sources: []string{signed}}); err != nil {
+	if err := online.Broadcast(ctx, on, online.BroadcastOptions{Yes: true, Wallet: "old", Sources: []string{signed}}); err != nil {
 		t.Fatalf("broadcasting the sweep: %v\n%s", err, onScreen.String())
 	}
 	if !strings.Contains(onScreen.String(), res.SweepTxID) {

@@ -21,7 +21,7 @@ import (
 
 // Main runs the command line args and returns the exit code.
 func Main(args []string) int {
-	env := &online.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	env := &online.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Ask: online.TerminalAsk(os.Stderr)}
 	return cli.Run(newRoot(env), args, os.Stderr, nil)
 }
 
@@ -325,7 +325,10 @@ func broadcastCmd(env *online.Env, name *string) *cobra.Command {
 		Use:   "broadcast SIGNED-SOURCE…",
 		Short: "Combine, finalize, test-accept and send signed PSBTs",
 		Long: `Combine the signed PSBTs (one, or one per cosigner of a multisig), finalize,
-ask the node whether it would accept the transaction, and send it. Sending a
+show where the money goes, the fee and the confirmation digest, ask the node
+whether it would accept the transaction, then ask "send? [y/N]" and send it.
+--yes sends without asking (scripts); without a terminal to ask at, broadcast
+needs --yes (or --dry-run) and refuses before reading anything. Sending a
 transaction the node already has reports its status instead. --expect-txid
 refuses any PSBT of another transaction (prepare prints the txid).
 
@@ -342,6 +345,7 @@ in any order).`,
 	cli.CameraFlag(cmd, &opts.Camera)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the raw transaction and the node's verdict; send nothing")
 	cmd.Flags().StringVar(&opts.ExpectTxID, "expect-txid", "", "refuse PSBTs of any other transaction than this txid")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "send without asking \"send? [y/N]\" (scripts)")
 	return cmd
 }
 
