@@ -188,7 +188,7 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 	if err := checkNewFile(opts.Out); err != nil {
 		return err
 	}
-	tx, msg, err := readReservesProof(env, opts.Sources, opts.Message)
+	tx, msg, err := readReservesProof(ctx, env, opts.Sources, opts.Message)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 
 // readReservesProof reads signed proof PSBTs (combined and finalized here)
 // or a final proof transaction in hex.
-func readReservesProof(env *Env, sources []string, message string) (*wire.MsgTx, string, error) {
+func readReservesProof(ctx context.Context, env *Env, sources []string, message string) (*wire.MsgTx, string, error) {
 	if len(sources) == 1 {
 		if raw, err := os.ReadFile(sources[0]); err == nil && len(raw) <= psbt.MaxSize {
 			if tx, ok := parseHexTx(raw); ok {
@@ -238,7 +238,7 @@ func readReservesProof(env *Env, sources []string, message string) (*wire.MsgTx,
 	}
 	var packets []*psbt.Packet
 	for _, src := range sources {
-		_, p, err := transport.ReadPacket(context.Background(), []string{src}, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
+		_, p, err := transport.ReadPacket(ctx, []string{src}, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
 		if err != nil {
 			return nil, "", err
 		}
@@ -354,10 +354,7 @@ func checkNewFile(path string) error {
 	if path == "" {
 		return nil
 	}
-	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("%s already exists; choose another --out name (airsign never overwrites a file)", path)
-	}
-	return nil
+	return file.CheckNew(path)
 }
 
 // parseHexTx reads a final transaction given as hex text.
