@@ -1,0 +1,194 @@
+package scripts
+
+import (
+	"bytes"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/bip39"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/shamir"
+	"github.com/airsign/airsign/transport/sheet"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// keyOf is an airsign key made from entropy as airsign makes it (BIP39
+// mnemonic, empty passphrase, BIP32 master): the Go side of the test.
+func keyOf(t *testing.T, entropy []byte, net *chaincfg.Params) (*hdkeychain.ExtendedKey, shamir.Fingerprint) {
+	t.Helper()
+	m, err := bip39.EntropyToMnemonic(entropy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := bip39.Seed(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, err := hdkeychain.NewMaster(seed, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := psbt.MasterFingerprint(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f shamir.Fingerprint
+	copy(f[:], []byte{byte(fp), byte(fp >> 8), byte(fp >> 16), byte(fp >> 24)})
+	return master, f
+}
+
+// splitTexts splits entropy T of N with airsign's shamir package and
+// returns the share texts.
+func splitTexts(t *testing.T, entropy []byte, fp shamir.Fingerprint, threshold, count int) []string {
+	t.Helper()
+	shares, err := shamir.Split(entropy, fp, threshold, count, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range shares {
+		text, err := s.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(text))
+	}
+	return out
+}
+
+// runRecover runs scripts/ash_recover.py with the shares typed on stdin
+// (one in upper case with dashes, as the reading rules allow).
+func runRecover(t *testing.T, sheetPath string, shares []string) (string, error) {
+	t.Helper()
+	in := strings.Join(shares, "\n") + "\n"
+	cmd := exec.Command("python3", "ash_recover.py", "--show-secret", "--sheet", sheetPath)
+	cmd.Stdin = strings.NewReader(in)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return out.String() + errb.String(), err
+}
+
+// TestPythonRecoversFromPaper: a decoder written from docs/shares.md alone,
+// in another language (scripts/ash_recover.py, Python standard library
+// only), decodes airsign's shares, rebuilds the key (entropy, fingerprint)
+// and, from the wallet sheet's text alone, the descriptor and the first
+// receive addresses: wpkh, sh(wpkh) and tr at accounts other than 0, on
+// testnet and mainnet, and each key of a 2-of-3 multisig.
+func TestPythonRecoversFromPaper(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	if err := exec.Command("python3", "-c", "import hashlib; hashlib.new('ripemd160')").Run(); err != nil {
+		t.Skip("python3's hashlib has no RIPEMD-160 here")
+	}
+	dir := t.TempDir()
+	testnet, mainnet := &chaincfg.TestNet3Params, &chaincfg.MainNetParams
+	entropy := func(b byte, n int) []byte { return bytes.Repeat([]byte{b}, n) }
+	type keyed struct {
+		entropy []byte
+		master  *hdkeychain.ExtendedKey
+		fp      shamir.Fingerprint
+	}
+	mk := func(e []byte, net *chaincfg.Params) keyed {
+		m, fp := keyOf(t, e, net)
+		return keyed{e, m, fp}
+	}
+	type wallet struct {
+		name string
+		d    *descriptor.Descriptor
+		keys []keyed
+	}
+	var wallets []wallet
+	for i, c := range []struct {
+		kind    descriptor.Kind
+		account uint32
+		net     *chaincfg.Params
+	}{
+		{descriptor.WPKH, 2, testnet}, {descriptor.SHWPKH, 5, testnet}, {descriptor.TR, 7, testnet}, {descriptor.TR, 1, mainnet},
+	} {
+		k := mk(entropy(byte(0x10+i), 16+4*i), c.net)
+		d, err := descriptor.New(c.kind, k.master, c.account, c.net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wallets = append(wallets, wallet{c.kind.String(), d, []keyed{k}})
+	}
+	var ms []keyed
+	var cos []descriptor.Key
+	for i := 0; i < 3; i++ {
+		k := mk(entropy(byte(0x40+i), 32), testnet)
+		ak, err := descriptor.AccountKey(descriptor.WSHSortedMulti, k.master, 0, testnet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, cos = append(ms, k), append(cos, ak)
+	}
+	d, err := descriptor.NewSortedMulti(descriptor.WSHSortedMulti, 2, cos, testnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wallets = append(wallets, wallet{"2-of-3 wsh", d, ms})
+
+	for wi, w := range wallets {
+		s, err := sheet.New(w.d, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, s.FileName()+".txt")
+		if err := os.WriteFile(path, s.Text(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for ki, k := range w.keys {
+			texts := splitTexts(t, k.entropy, k.fp, 2, 3)
+			// shares 3 and 1, the first typed in capitals with dashes
+			typed := []string{strings.ToUpper(strings.ReplaceAll(texts[2], " ", "-")), texts[0]}
+			out, err := runRecover(t, path, typed)
+			if err != nil {
+				t.Fatalf("%s key %d: ash_recover.py failed: %v\n%s", w.name, ki+1, err, out)
+			}
+			for _, want := range []string{
+				"entropy: " + hex.EncodeToString(k.entropy) + "\n",
+				"fingerprint: " + k.fp.String() + " (as in the shares)",
+				"sheet: descriptor rebuilt: " + w.d.String() + "\n",
+				"sheet: wallet ID " + w.d.ID() + "\n",
+				"sheet: receive 2 " + s.First[2] + " as on the sheet",
+				"\nOK\n",
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s key %d: output lacks %q:\n%s", w.name, ki+1, want, out)
+				}
+			}
+		}
+		if wi == 0 {
+			// The decoder refuses what docs/shares.md says to refuse.
+			k := w.keys[0]
+			texts := splitTexts(t, k.entropy, k.fp, 2, 3)
+			other := splitTexts(t, k.entropy, k.fp, 2, 3)
+			typo := []byte(texts[1])
+			typo[len(typo)-3] ^= 1 // a slip in the checksum block
+			for name, c := range map[string]struct {
+				shares []string
+				want   string
+			}{
+				"one share":    {texts[:1], "need 2 shares, got 1"},
+				"duplicate":    {[]string{texts[0], texts[0]}, "same share given twice"},
+				"two sets":     {[]string{texts[0], other[1]}, "two splits mixed"},
+				"typo":         {[]string{texts[0], string(typo)}, ""},
+				"other wallet": {splitTexts(t, wallets[4].keys[0].entropy, wallets[4].keys[0].fp, 2, 2), "is not in the sheet's wallet"},
+			} {
+				out, err := runRecover(t, path, c.shares)
+				if err == nil || !strings.Contains(out, c.want) {
+					t.Errorf("%s: exit %v, output %q, want a refusal containing %q", name, err, out, c.want)
+				}
+			}
+		}
+	}
+}
