@@ -23,7 +23,12 @@ const (
 	ExitError   = 1 // the command failed; the message says why
 	ExitUsage   = 2 // the command line was wrong
 	ExitRefused = 3 // the signer or policy refused; nothing was signed or sent
+	ExitOverdue = 4 // ceremony status: something the schedule asks for is overdue
 )
+
+// ExitCoder is implemented by errors that carry their own exit code (the
+// overdue status, exit 4).
+type ExitCoder interface{ ExitCode() int }
 
 // Hinter is implemented by errors that know what the user should do next
 // (transport.WithHint makes one); Run prints each hint on its own line.
@@ -75,7 +80,10 @@ func run(ctx context.Context, root *cobra.Command, args []string, stderr io.Writ
 	}
 	var u UsageError
 	var fe transport.FlagError
+	var ec ExitCoder
 	switch {
+	case errors.As(err, &ec):
+		return ec.ExitCode()
 	case errors.As(err, &u) || errors.As(err, &fe) || isCobraUsage(msg):
 		return ExitUsage
 	case refused != nil && refused(err):

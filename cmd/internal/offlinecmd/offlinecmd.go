@@ -30,7 +30,8 @@ func newRoot(env *offline.Env) *cobra.Command {
 rebuilds the key for one command, shows what a PSBT really does, checks it
 against policy, signs, and runs the key ceremonies.
 
-Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed).`,
+Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed),
+4 overdue (ceremony status).`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			net, err := offline.Network(network)
 			if err != nil {
@@ -336,7 +337,7 @@ as words for the witnesses to write on paper.`,
 		Args:  cli.ExactArgs(1, "one ceremony name"),
 		RunE:  func(cmd *cobra.Command, args []string) error { return offline.AnswersTemplate(env, args[0]) },
 	}
-	c.AddCommand(verify, checklist, answers)
+	c.AddCommand(verify, checklist, answers, statusCmd(env))
 	return c
 }
 
