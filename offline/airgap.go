@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/airsign/airsign/ceremony"
 )
 
 // AirgapReport is what the machine looks like from inside: the things that
@@ -129,4 +131,41 @@ func requireAirgap(env *Env, allowOnline bool) (overridden []string, err error) 
 		env.Warnf("--allow-online: %s", p)
 	}
 	return problems, nil
+}
+
+// requireAirgapForSecrets is requireAirgap for the commands other than sign
+// and the ceremonies that rebuild the key or read shares (address, export,
+// wallet, shares): the same refusal, the same --allow-online escape, and the
+// override written to the signing log, since those commands have no log of
+// their own.
+func requireAirgapForSecrets(env *Env, allowOnline bool) error {
+	overridden, err := requireAirgap(env, allowOnline)
+	if err != nil || len(overridden) == 0 {
+		return err
+	}
+	log, closeLog, err := openLog(DefaultLogPath())
+	if err != nil {
+		return fmt.Errorf("--allow-online is logged, and the log cannot be opened: %w", err)
+	}
+	defer closeLog()
+	_, err = log.Append(ceremony.Record{Ceremony: "key", Step: "-", Actor: "operator", Event: "allow-online",
+		Data: map[string]string{"allow_online": strings.Join(overridden, "; "), "command": commandName()}})
+	if err != nil {
+		return fmt.Errorf("--allow-online is logged, and the log cannot be written: %w", err)
+	}
+	return nil
+}
+
+// commandName is the command being run, for the log: the words before the
+// first flag (no argument of these commands is a secret, and flags are
+// left out all the same).
+func commandName() string {
+	var words []string
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-") {
+			break
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
 }

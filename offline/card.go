@@ -47,6 +47,8 @@ type CardOptions struct {
 	// Wallet, if given (a descriptor, or a file holding one or the wallet
 	// sheet), is named on every card: wallet ID, script type, network.
 	Wallet string
+	// AllowOnline reads shares on a machine that is not air-gapped (logged).
+	AllowOnline bool
 }
 
 // cardTemplate is one printable page per share: the text in blocks large
@@ -97,6 +99,9 @@ func SharesCard(env *Env, opts CardOptions) error {
 			return fmt.Errorf("--wallet: %w", err)
 		}
 		wallet = w
+	}
+	if err := requireAirgapForSecrets(env, opts.AllowOnline); err != nil {
+		return err
 	}
 	shares, err := readShares(env, opts.ShareFiles)
 	if err != nil {

@@ -24,6 +24,13 @@ type KeySource struct {
 	Shares bool
 	// ExpectFingerprint, if set, refuses shares of another key.
 	ExpectFingerprint string
+	// AllowOnline rebuilds the key on a machine that is not air-gapped
+	// (logged), as sign --allow-online does.
+	AllowOnline bool
+
+	// airgapChecked is set by a command that has checked the machine
+	// itself (sign, before the review), so LoadKey does not ask again.
+	airgapChecked bool
 }
 
 // Key is a master key held in memory for the length of one command.
@@ -49,7 +56,16 @@ func (k *Key) Wipe() {
 func (k *Key) Entropy() []byte { return k.entropy }
 
 // LoadKey rebuilds the master key from the source.
+//
+// Every command that rebuilds the key refuses on a machine that is not
+// air-gapped unless AllowOnline (which is logged): no command types shares
+// or shows a mnemonic on a networked machine without a word.
 func (ks KeySource) LoadKey(env *Env) (*Key, error) {
+	if !ks.airgapChecked {
+		if err := requireAirgapForSecrets(env, ks.AllowOnline); err != nil {
+			return nil, err
+		}
+	}
 	var entropy []byte
 	var err error
 	switch {

@@ -280,12 +280,17 @@ func SharesCombine(env *Env, opts CombineOptions) error {
 type VerifyOptions struct {
 	ShareFiles        []string
 	ExpectFingerprint string
+	// AllowOnline reads shares on a machine that is not air-gapped (logged).
+	AllowOnline bool
 }
 
 // SharesVerify checks shares without revealing the secret: each share's
 // checksum and fields, one set, no duplicates; with enough shares, the
 // digest and the fingerprint too.
 func SharesVerify(env *Env, opts VerifyOptions) error {
+	if err := requireAirgapForSecrets(env, opts.AllowOnline); err != nil {
+		return err
+	}
 	shares, err := readShares(env, opts.ShareFiles)
 	if err != nil {
 		return err

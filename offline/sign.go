@@ -150,6 +150,7 @@ func readSignSource(ctx context.Context, env *Env, opts SignOptions) (*signSessi
 	if s.overridden, err = requireAirgap(env, opts.AllowOnline); err != nil {
 		return nil, err
 	}
+	s.opts.Key.airgapChecked = true // and the override is in the signing record
 	if s.log, s.closeLog, err = openLog(opts.LogPath); err != nil {
 		return nil, err
 	}

@@ -54,6 +54,20 @@ func envOr(name, def string) string {
 	return def
 }
 
+// allowOnlineFlag is the one escape from the air-gap check, the same for
+// sign, the ceremonies and every command that rebuilds the key or reads
+// shares; using it is logged.
+func allowOnlineFlag(cmd *cobra.Command, p *bool, what string) {
+	cmd.Flags().BoolVar(p, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", what+" although the machine is not air-gapped (logged; env AIRSIGN_ALLOW_ONLINE=1)")
+}
+
+// keyCommandFlags are keyFlags and --allow-online, for the commands other
+// than sign that rebuild the key.
+func keyCommandFlags(cmd *cobra.Command, ks *offline.KeySource) {
+	keyFlags(cmd, ks)
+	allowOnlineFlag(cmd, &ks.AllowOnline, "rebuild the key")
+}
+
 func keyFlags(cmd *cobra.Command, ks *offline.KeySource) {
 	cmd.Flags().StringVar(&ks.MnemonicFile, "mnemonic-file", "", "read the BIP39 mnemonic from a file (drills and tests only)")
 	cmd.Flags().StringArrayVar(&ks.ShareFiles, "share-file", nil, "rebuild the key from this share file (repeat for each share)")
@@ -101,7 +115,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
 	cmd.Flags().StringVar(&opts.PolicyFile, "policy", os.Getenv("AIRSIGN_POLICY"), "policy file (JSON, see docs/policy.md) replacing the default policy (env AIRSIGN_POLICY)")
 	cmd.Flags().StringVar(&opts.WalletFile, "wallet", "", "enrolled wallet file: change is verified against its descriptor only (its tag is verified with the key)")
-	cmd.Flags().BoolVar(&opts.AllowOnline, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", "sign although the machine is not air-gapped (logged; env AIRSIGN_ALLOW_ONLINE=1)")
+	allowOnlineFlag(cmd, &opts.AllowOnline, "sign")
 	cmd.Flags().StringVar(&opts.LogPath, "log", os.Getenv("AIRSIGN_LOG"), "hash-chained signing log (default "+offline.DefaultLogPath()+"; env AIRSIGN_LOG)")
 	return cmd
 }
@@ -133,7 +147,7 @@ func exportCmd(env *offline.Env) *cobra.Command {
 			return offline.ExportDescriptor(cmd.Context(), env, opts)
 		},
 	}
-	keyFlags(desc, &opts.Key)
+	keyCommandFlags(desc, &opts.Key)
 	desc.Flags().StringVar(&opts.Kind, "type", "wpkh", "wallet type: wpkh, sh-wpkh or tr")
 	desc.Flags().Uint32Var(&opts.Account, "account", 0, "BIP44-family account number")
 	desc.Flags().StringVarP(&opts.Out, "out", "o", "", "also write the descriptor to this file")
@@ -150,7 +164,7 @@ import it).`,
 		Args: cli.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error { return offline.ExportXPub(env, xo) },
 	}
-	keyFlags(xpub, &xo.Key)
+	keyCommandFlags(xpub, &xo.Key)
 	xpub.Flags().StringVar(&xo.Kind, "type", "wsh-multi", "wpkh, sh-wpkh, tr, wsh-multi or sh-wsh-multi")
 	xpub.Flags().Uint32Var(&xo.Account, "account", 0, "account number")
 	xpub.Flags().StringVar(&xo.Format, "format", "descriptor", "descriptor or coldcard")
@@ -175,6 +189,7 @@ typo of up to four characters and names the block that looks wrong.`,
 		RunE:  func(cmd *cobra.Command, args []string) error { return offline.SharesSplit(env, split) },
 	}
 	splitCmd.Flags().StringVar(&split.Key.MnemonicFile, "mnemonic-file", "", "read the BIP39 mnemonic from a file (drills and tests only)")
+	allowOnlineFlag(splitCmd, &split.Key.AllowOnline, "read the mnemonic")
 	splitCmd.Flags().IntVarP(&split.Threshold, "threshold", "t", 0, "shares needed to rebuild the key (2-16)")
 	splitCmd.Flags().IntVarP(&split.Count, "shares", "n", 0, "shares to make (threshold-16)")
 	splitCmd.Flags().StringVar(&split.OutDir, "out-dir", "", "write share-1.txt … share-N.txt here instead of showing them (drills and tests)")
@@ -188,6 +203,7 @@ typo of up to four characters and names the block that looks wrong.`,
 	}
 	combineCmd.Flags().StringArrayVar(&comb.Key.ShareFiles, "share-file", nil, "a share file (repeat; default: type the shares)")
 	combineCmd.Flags().StringVar(&comb.Key.ExpectFingerprint, "expect-fingerprint", "", "refuse shares of any key but this master fingerprint")
+	allowOnlineFlag(combineCmd, &comb.Key.AllowOnline, "rebuild the key")
 	combineCmd.Flags().BoolVar(&comb.ShowMnemonic, "show-mnemonic", false, "also show the BIP39 mnemonic (only where no camera can see the screen)")
 
 	var ver offline.VerifyOptions
@@ -199,6 +215,7 @@ typo of up to four characters and names the block that looks wrong.`,
 	}
 	verifyCmd.Flags().StringArrayVar(&ver.ShareFiles, "share-file", nil, "a share file (repeat; default: type the shares)")
 	verifyCmd.Flags().StringVar(&ver.ExpectFingerprint, "expect-fingerprint", "", "check the shares are for this master fingerprint")
+	allowOnlineFlag(verifyCmd, &ver.AllowOnline, "read shares")
 
 	var card offline.CardOptions
 	cardCmd := &cobra.Command{
@@ -210,6 +227,7 @@ typo of up to four characters and names the block that looks wrong.`,
 	cardCmd.Flags().StringArrayVar(&card.ShareFiles, "share-file", nil, "a share file (repeat; default: type the shares)")
 	cardCmd.Flags().StringVar(&card.OutDir, "out-dir", "", "directory for card-N.html")
 	cardCmd.Flags().StringVar(&card.Wallet, "wallet", "", "the wallet the key belongs to (descriptor, or its file, BSMS record or wallet sheet), named on each card")
+	allowOnlineFlag(cardCmd, &card.AllowOnline, "read shares")
 	shares.AddCommand(splitCmd, combineCmd, verifyCmd, cardCmd)
 	return shares
 }
@@ -239,7 +257,7 @@ print it and keep a copy with every share card.`,
 			return offline.Enroll(env, enroll)
 		},
 	}
-	keyFlags(enrollCmd, &enroll.Key)
+	keyCommandFlags(enrollCmd, &enroll.Key)
 	enrollCmd.Flags().StringVarP(&enroll.Out, "out", "o", "", "enrollment file to write")
 	enrollCmd.Flags().BoolVar(&enroll.AllowForeignQuorum, "allow-foreign-quorum", false, "enroll a multisig in which one key not ours can spend alone (recorded, shown at every signature)")
 	var show offline.WalletShowOptions
@@ -252,7 +270,7 @@ print it and keep a copy with every share card.`,
 			return offline.WalletShow(cmd.Context(), env, show)
 		},
 	}
-	keyFlags(showCmd, &show.Key)
+	keyCommandFlags(showCmd, &show.Key)
 	cli.DescriptorQRFlags(showCmd, &show.QR)
 	var mo offline.MultisigOptions
 	multiCmd := &cobra.Command{
@@ -290,7 +308,7 @@ func addressCmd(env *offline.Env) *cobra.Command {
 		Args:  cli.ExactArgs(0, "no arguments"),
 		RunE:  func(cmd *cobra.Command, args []string) error { return offline.Address(env, opts) },
 	}
-	keyFlags(cmd, &opts.Key)
+	keyCommandFlags(cmd, &opts.Key)
 	cmd.Flags().Uint32Var(&opts.Index, "index", 0, "address index")
 	cmd.Flags().BoolVar(&opts.Change, "change", false, "a change address instead of a receive address")
 	cmd.Flags().StringVar(&opts.Kind, "type", "wpkh", "wallet type: wpkh, sh-wpkh or tr")
@@ -365,7 +383,7 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opts.Log, "log", "", "ceremony log file (appended; hash-chained)")
 	f.StringVar(&opts.Answers, "answers", "", "run from an answers file instead of the terminal (drills, tests, demo)")
-	f.BoolVar(&opts.AllowOnline, "allow-online", os.Getenv("AIRSIGN_ALLOW_ONLINE") == "1", "run although the machine is not air-gapped (logged)")
+	allowOnlineFlag(cmd, &opts.AllowOnline, "run")
 	switch name {
 	case "keygen", "rotate":
 		f.StringVar(&opts.Kind, "type", "wpkh", "wallet type exported: wpkh, sh-wpkh or tr")
