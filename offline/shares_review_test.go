@@ -40,13 +40,12 @@ func (p *scriptedPrompter) ReadLine(prompt string) (string, error) {
 // TestTypedDuplicateShareDoesNotCount: share 1 typed twice used to count
 // as 2 of 2, then fail with every share to be typed again.
 func TestTypedDuplicateShareDoesNotCount(t *testing.T) {
-	t.Setenv("XDG_DATA_HOME", t.TempDir()) // --allow-online is logged there
 	dir, _ := keygen(t)
 	s1, s2 := share(t, dir, 1), share(t, dir, 2)
 	var out bytes.Buffer
 	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams,
 		Prompter: &scriptedPrompter{secrets: [][]byte{[]byte(s1), []byte(s1), []byte(s2)}}}
-	if err := SharesVerify(env, VerifyOptions{AllowOnline: true}); err != nil {
+	if err := SharesVerify(env, VerifyOptions{}); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "share 1 of set") || !strings.Contains(out.String(), "was typed already — type another share") {
@@ -60,11 +59,10 @@ func TestTypedDuplicateShareDoesNotCount(t *testing.T) {
 // TestSplitClearsTheScreenWhenCutShort: the terminal closing while a share
 // is shown must not leave it on screen.
 func TestSplitClearsTheScreenWhenCutShort(t *testing.T) {
-	t.Setenv("XDG_DATA_HOME", t.TempDir()) // --allow-online is logged there
 	var out bytes.Buffer
 	p := &scriptedPrompter{failAt: 3, secrets: [][]byte{[]byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")}}
 	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams, Prompter: p}
-	if err := SharesSplit(env, SplitOptions{Threshold: 2, Count: 3, Key: KeySource{AllowOnline: true}}); err == nil {
+	if err := SharesSplit(env, SplitOptions{Threshold: 2, Count: 3}); err == nil {
 		t.Fatal("split went on after the terminal failed")
 	}
 	if last := p.prompts[len(p.prompts)-1]; !strings.Contains(last, "ash1") {
@@ -78,7 +76,6 @@ func TestSplitClearsTheScreenWhenCutShort(t *testing.T) {
 // TestSplitOutDirWritesAllOrNothing: an old share-2.txt used to let the
 // new share-1.txt be written before the refusal, mixing two sets.
 func TestSplitOutDirWritesAllOrNothing(t *testing.T) {
-	t.Setenv("XDG_DATA_HOME", t.TempDir()) // --allow-online is logged there
 	dir := t.TempDir()
 	old := filepath.Join(dir, "share-2.txt")
 	if err := os.WriteFile(old, []byte("old share\n"), 0o600); err != nil {
@@ -90,7 +87,7 @@ func TestSplitOutDirWritesAllOrNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams}
-	err := SharesSplit(env, SplitOptions{Threshold: 2, Count: 3, OutDir: dir, Key: KeySource{MnemonicFile: words, AllowOnline: true}})
+	err := SharesSplit(env, SplitOptions{Threshold: 2, Count: 3, OutDir: dir, Key: KeySource{MnemonicFile: words}})
 	if err == nil || !strings.Contains(err.Error(), "share-2.txt already exists") {
 		t.Fatalf("error %v", err)
 	}

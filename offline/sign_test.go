@@ -73,7 +73,6 @@ func testShares(t *testing.T) [][]byte {
 // testEnrollment enrolls the test key's wpkh account 0 descriptor.
 func testEnrollment(t *testing.T, dir string) string {
 	t.Helper()
-	t.Setenv("XDG_DATA_HOME", dir) // --allow-online is logged there
 	net := &chaincfg.RegressionNetParams
 	mnemonic := filepath.Join(dir, "mnemonic.txt")
 	if err := os.WriteFile(mnemonic, []byte("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n"), 0o600); err != nil {
@@ -91,7 +90,7 @@ func testEnrollment(t *testing.T, dir string) string {
 	out := filepath.Join(dir, "wallet.json")
 	var buf bytes.Buffer
 	env := &Env{Stdout: &buf, Stderr: &buf, Net: net}
-	if err := Enroll(env, EnrollOptions{Key: KeySource{MnemonicFile: mnemonic, AllowOnline: true}, Descriptor: d.String(), Out: out}); err != nil {
+	if err := Enroll(env, EnrollOptions{Key: KeySource{MnemonicFile: mnemonic}, Descriptor: d.String(), Out: out}); err != nil {
 		t.Fatalf("enroll: %v\n%s", err, buf.String())
 	}
 	return out
