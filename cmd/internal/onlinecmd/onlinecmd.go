@@ -105,7 +105,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 	pf.DurationVar(&node.timeout, "rpc-timeout", 30*time.Second, "give up on a node request after this long (reads are tried 3 times, with a pause of 0.5 s then 1 s)")
 
 	root.AddCommand(walletCmd(env, &walletName), utxosCmd(env, &walletName),
-		labelCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
+		labelCmd(env, &walletName), labelsCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
 		prepareCmd(env, &walletName), bumpCmd(env, &walletName),
 		broadcastCmd(env, &walletName), statusCmd(env, &walletName),
 		reservesCmd(env, &walletName),
@@ -203,7 +203,7 @@ else mainnet. --gap-limit given here is saved with the wallet.`,
 	addrs.Flags().BoolVar(&change, "change", false, "list change addresses")
 	addrs.Flags().Uint32VarP(&n, "n", "n", 10, "how many")
 	addrs.Flags().Uint32Var(&start, "start", 0, "first index")
-	w.AddCommand(impCmd, list, show, addrs)
+	w.AddCommand(impCmd, list, show, addrs, backupCmd(env), restoreCmd(env))
 	return w
 }
 
