@@ -152,7 +152,7 @@ func rebuildAct(what string, drill bool) Act {
 			func(r *runner) string { return r.res.Rebuilt.Addresses[0] }))
 	}
 	act.Steps = append(act.Steps, Step{Title: "Compare with the record", Actor: System, Confirm: Auto,
-		Instruction: "The program compares the key's fingerprint and watch-only descriptor with the recorded wallet (the last completed keygen or rotate in the log, or --record), " +
+		Instruction: "The program compares the key's fingerprint and watch-only descriptor with the recorded wallet (the last completed keygen or rotate in the log, --record, or the wallet backup sheet given with --sheet: for a multisig, the key must be one of its cosigners), " +
 			"then shows the fingerprint, descriptor ID and first receive addresses.",
 		do: doCompareRecord})
 	if drill {

@@ -43,6 +43,10 @@ type CeremonyOptions struct {
 	// receives each share's text (share-N.txt), so a demo or test can run a
 	// drill afterwards. The key of such a run is not secret.
 	ShareDir string
+	// Sheet is the wallet backup sheet a drill checks the rebuilt key
+	// against: its text file, a picture of its QR code, or "-" to type its
+	// descriptor line. It is read and checked before any share is typed.
+	Sheet string
 	// Record is the watch-only descriptor (file) a rebuilt key is compared
 	// with; default: the last wallet made in the ceremony log.
 	Record string
@@ -106,7 +110,13 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 	// anybody types a share.
 	var logged string
 	var loggedErr error
-	if opts.Record == "" {
+	var fromSheet *descriptor.Descriptor
+	if opts.Sheet != "" {
+		if fromSheet, err = readSheetSource(env, opts.Sheet); err != nil {
+			return ceremony.Result{}, fmt.Errorf("--sheet %s: %w", opts.Sheet, err)
+		}
+	}
+	if opts.Record == "" && fromSheet == nil {
 		logged, loggedErr = lastLoggedDescriptor(opts.Log, recs)
 		if loggedErr != nil && opts.Name != "keygen" {
 			return ceremony.Result{}, loggedErr
@@ -146,7 +156,7 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 	if err != nil {
 		return ceremony.Result{}, err
 	}
-	acts := &ceremonyActions{env: env, opts: opts, kind: kind, logged: logged, loggedErr: loggedErr}
+	acts := &ceremonyActions{env: env, opts: opts, kind: kind, logged: logged, loggedErr: loggedErr, sheet: fromSheet}
 	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs)})
 	if opts.CardDir != "" {
 		// Each card holds a share in clear: together they are the key.
@@ -168,6 +178,11 @@ type ceremonyActions struct {
 	// made is the wallet of the last key Wallet described: the one whose
 	// cards are handed out, named on each card.
 	made *descriptor.Descriptor
+	// sheet is the wallet read from --sheet, the record when given.
+	sheet *descriptor.Descriptor
+	// cosignerFP is the rebuilt key's fingerprint when the record is a
+	// multisig holding that key.
+	cosignerFP string
 	// logged is the last wallet descriptor in the log before this run.
 	logged    string
 	loggedErr error
@@ -222,6 +237,12 @@ func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.
 	if rec, err := c.recordDescriptor(); err == nil {
 		if keys := rec.Keys(); len(keys) == 1 && keys[0].PSBTFingerprint() == key.Fingerprint && len(keys[0].Path) == 3 {
 			kind, account = rec.Kind(), keys[0].Path[2]&^hdkeychain.HardenedKeyStart
+		}
+		// A cosigner's key gives the multisig when its xpub is in it at
+		// the origin the record names (the other keys come from the record).
+		if rec.Kind().IsMultisig() && checkOurKeyIn(key, rec) == nil {
+			c.cosignerFP = psbt.FormatFingerprint(key.Fingerprint)
+			return walletOf(rec, c.cosignerFP)
 		}
 	}
 	d, err := key.Descriptor(kind, account, c.env.Net)
@@ -341,6 +362,14 @@ func (c *ceremonyActions) SignTest(ctx context.Context, entropy []byte, w ceremo
 		if err != nil {
 			return ceremony.TestSignature{}, err
 		}
+		if d.Kind().IsMultisig() {
+			// One cosigner cannot complete a k-of-n signature; its key
+			// signs for its own place in the wallet, as a 1-of-1 of the
+			// same script type and path, which verifies on its own.
+			if d, err = cosignerTestWallet(d, key.Fingerprint); err != nil {
+				return ceremony.TestSignature{}, err
+			}
+		}
 		if p, err = selfTestPSBT(d); err != nil {
 			return ceremony.TestSignature{}, err
 		}
@@ -362,6 +391,16 @@ func (c *ceremonyActions) SignTest(ctx context.Context, entropy []byte, w ceremo
 		verified = true
 	}
 	return ceremony.TestSignature{PSBTSHA256: hex.EncodeToString(sum[:]), Inputs: len(res.Signed), Verified: verified}, nil
+}
+
+// cosignerTestWallet is the 1-of-1 wallet of one cosigner's key in d.
+func cosignerTestWallet(d *descriptor.Descriptor, fp uint32) (*descriptor.Descriptor, error) {
+	for _, k := range d.Keys() {
+		if k.PSBTFingerprint() == fp {
+			return descriptor.NewSortedMulti(d.Kind(), 1, []descriptor.Key{k}, d.Net())
+		}
+	}
+	return nil, fmt.Errorf("the key %s is not in the wallet %s", psbt.FormatFingerprint(fp), d.ID())
 }
 
 // selfTestPSBT spends a made-up coin (its previous transaction spends the
@@ -502,11 +541,16 @@ func (c *ceremonyActions) RecordedWallet(ctx context.Context) (ceremony.Wallet, 
 	fp := ""
 	if keys := d.Keys(); len(keys) == 1 {
 		fp = psbt.FormatFingerprint(keys[0].PSBTFingerprint())
+	} else {
+		fp = c.cosignerFP
 	}
 	return walletOf(d, fp)
 }
 
 func (c *ceremonyActions) recordDescriptor() (*descriptor.Descriptor, error) {
+	if c.sheet != nil {
+		return c.sheet, nil
+	}
 	var text string
 	if c.opts.Record != "" {
 		t, err := descriptorText(c.opts.Record)

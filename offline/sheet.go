@@ -3,14 +3,18 @@ package offline
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/sheet"
 )
 
@@ -49,4 +53,51 @@ func writeSheet(dir string, d *descriptor.Descriptor, now time.Time) ([]ceremony
 func sheetNote(env *Env, dir string, d *descriptor.Descriptor) {
 	fmt.Fprintf(env.Stderr, "wrote the wallet backup sheet %s.html (and .txt): print it with docs/shares.md and docs/recovery.md and keep a copy with every share card; it is private (it shows every address), not secret\n",
 		filepath.Join(dir, "wallet-sheet-"+d.ID()))
+}
+
+// readSheetSource reads the wallet a drill checks against from the wallet
+// backup sheet: its text file, a picture of the printed sheet or of its QR
+// code (scanned or photographed), or "-" for the descriptor line typed
+// from the paper (its checksum catches a slip).
+func readSheetSource(env *Env, src string) (*descriptor.Descriptor, error) {
+	var data []byte
+	switch {
+	case src == "-":
+		if env.Prompter == nil {
+			return nil, errors.New("no terminal to type the sheet's descriptor line on")
+		}
+		line, err := env.Prompter.ReadLine("Type the descriptor line of the wallet sheet (after \"descriptor:\", with its #checksum): ")
+		if err != nil {
+			return nil, err
+		}
+		data = []byte(line)
+	case transport.IsQRPicture(src):
+		texts, err := qrcode.DecodePaths([]string{src})
+		if len(texts) == 0 {
+			if err == nil {
+				err = errors.New("no QR code found in the picture")
+			}
+			return nil, err
+		}
+		data = []byte(strings.Join(texts, "\n"))
+	default:
+		var err error
+		if data, err = os.ReadFile(src); err != nil {
+			return nil, err
+		}
+	}
+	d, err := sheet.Read(data, env.Net)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(env.Stderr, "wallet sheet: %s %s wallet %s, first receive address %s\n", sheet.NetworkName(d.Net()), d.Kind(), d.ID(), firstAddress(d))
+	return d, nil
+}
+
+func firstAddress(d *descriptor.Descriptor) string {
+	a, err := d.FirstAddress()
+	if err != nil {
+		return "(none)"
+	}
+	return a
 }

@@ -402,6 +402,7 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 		f.StringVar(&opts.Record, "record", "", "watch-only descriptor (file) the rebuilt key must match (default: the last one in the log)")
 	}
 	if name == "drill" {
+		f.StringVar(&opts.Sheet, "sheet", "", "the wallet backup sheet the rebuilt key must give: its .txt file, a picture of its QR code, or - to type its descriptor line")
 		f.StringVar(&opts.TestPSBT, "test-psbt", "", "PSBT to sign as the test (default: one that spends nothing real)")
 	}
 	if name == "rotate" {
