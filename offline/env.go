@@ -62,3 +62,11 @@ func wipe(b []byte) {
 		b[i] = 0
 	}
 }
+
+// plural says "1 input" or "2 inputs": the screens count things in words.
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -54,7 +54,7 @@ func (s *signSession) knownFingerprint() (uint32, error) {
 		if err != nil {
 			return 0, err
 		}
-		return binary.LittleEndian.Uint32(fp[:]), nil
+		return fingerprintUint32(fp), nil
 	}
 	if len(ks.ShareFiles) > 0 && ks.MnemonicFile == "" {
 		// A share's header names its key; the share itself is wiped unread.
@@ -69,17 +69,21 @@ func (s *signSession) knownFingerprint() (uint32, error) {
 		}
 		fp := sh.Fingerprint
 		sh.Wipe()
-		return binary.LittleEndian.Uint32(fp[:]), nil
+		return fingerprintUint32(fp), nil
 	}
 	if s.enrolled != nil && s.enrolled.e.Fingerprint != "" {
 		fp, err := ParseFingerprint(s.enrolled.e.Fingerprint)
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", s.enrolled.path, err)
 		}
-		return binary.LittleEndian.Uint32(fp[:]), nil
+		return fingerprintUint32(fp), nil
 	}
 	return 0, nil
 }
+
+// fingerprintUint32 is shamirFingerprint backwards: the master
+// fingerprint as psbt (and BIP32) hold it.
+func fingerprintUint32(fp shamir.Fingerprint) uint32 { return binary.LittleEndian.Uint32(fp[:]) }
 
 // reviewPSBT analyses p before the key. known is our master fingerprint if
 // known (else 0): then the PSBT is analysed for every key its inputs name,

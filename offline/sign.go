@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/airsign/airsign/ceremony"
@@ -123,19 +122,11 @@ func checkSignOptions(opts *SignOptions) error {
 	if err := transport.CheckOutput(opts.Out, opts.QR, "the signed PSBT", opts.Sources); err != nil {
 		return err
 	}
-	if opts.PolicyFile != "" {
-		f, err := os.Open(opts.PolicyFile)
-		if err != nil {
-			return fmt.Errorf("opening the policy file: %w", err)
-		}
-		pol, err := psbt.ParsePolicy(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", opts.PolicyFile, err)
-		}
-		pol.AllowHighFee, pol.AllowSighash = opts.Policy.AllowHighFee, opts.Policy.AllowSighash
-		opts.Policy = pol
+	pol, err := loadPolicy(opts.PolicyFile, opts.Policy)
+	if err != nil {
+		return err
 	}
+	opts.Policy = pol
 	if opts.LogPath == "" {
 		opts.LogPath = DefaultLogPath()
 	}

@@ -76,11 +76,11 @@ func keyFlags(cmd *cobra.Command, ks *offline.KeySource) {
 }
 
 func inspectCmd(env *offline.Env) *cobra.Command {
-	var opts offline.InspectOptions
+	opts := offline.InspectOptions{Policy: defaultPolicy()}
 	cmd := &cobra.Command{
 		Use:   "inspect [PSBT-SOURCE…] [--camera /dev/videoN]",
 		Short: "Decode a PSBT and explain what it does; never signs",
-		Long:  cli.SourceHelp,
+		Long:  cli.SourceHelp + "\n\nExit code 3 when sign would refuse the PSBT (the same checks, the same policy).",
 		Args:  cli.SourcesOrCamera(&env.Camera),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
@@ -88,6 +88,10 @@ func inspectCmd(env *offline.Env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.Descriptor, "descriptor", "", "watch-only descriptor used to verify change outputs")
+	cmd.Flags().StringVar(&opts.WalletFile, "wallet", "", "enrolled wallet file, as for sign (its descriptor is read without the key)")
+	cmd.Flags().StringVar(&opts.PolicyFile, "policy", os.Getenv("AIRSIGN_POLICY"), "policy file, as for sign (env AIRSIGN_POLICY): exit 3 when sign would refuse")
+	cmd.Flags().BoolVar(&opts.Policy.AllowHighFee, "allow-high-fee", false, "as for sign")
+	cmd.Flags().BoolVar(&opts.Policy.AllowSighash, "allow-sighash", false, "as for sign")
 	cli.CameraFlag(cmd, &env.Camera)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
 	return cmd
