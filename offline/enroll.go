@@ -358,6 +358,9 @@ func descriptorText(arg string) (string, error) {
 	if isBSMS(data) {
 		return bsmsDescriptor(data)
 	}
+	if desc, ok, err := otherWalletsFile(data, arg); ok || err != nil {
+		return desc, err
+	}
 	var e Enrollment
 	if json.Unmarshal(data, &e) == nil && e.Descriptor != "" {
 		return e.Descriptor, nil

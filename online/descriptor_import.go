@@ -14,6 +14,7 @@ import (
 
 	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/walletfile"
 	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/ur"
 	"github.com/airsign/airsign/transport/ur/urdescriptor"
@@ -101,6 +102,11 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", text.where, err)
 	}
+	if text.check != nil {
+		if err := text.check(d); err != nil {
+			return nil, fmt.Errorf("%s: %w", text.where, err)
+		}
+	}
 	if text.id != "" && !strings.EqualFold(text.id, d.ID()) {
 		return nil, fmt.Errorf("%s: its id %q does not match its descriptor's ID %s: the file is damaged or was edited", text.where, text.id, d.ID())
 	}
@@ -136,9 +142,12 @@ type descriptorText struct {
 	// urNet is the network class a UR's coin info or key origins name
 	// (urdescriptor.NetMain or NetTest; "" when unknown or not a UR).
 	urNet string
-	// fromAccount says the descriptor was picked out of a crypto-account,
-	// the only source --type applies to.
+	// fromAccount says the descriptor was picked out of a crypto-account
+	// or another wallet's multi-wallet export, the sources --type applies to.
 	fromAccount bool
+	// check, if set, compares what another wallet's file states (its
+	// first address) with the parsed descriptor.
+	check func(*descriptor.Descriptor) error
 }
 
 // maxDescriptorFile bounds a descriptor file: a 20-key multisig is ~2.5 KB.
@@ -236,6 +245,13 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 	if len(trimmed) == 0 {
 		return descriptorText{}, "", fmt.Errorf("%s is empty: expected a descriptor", name)
 	}
+	// Other wallets' files: BSMS records, Coldcard setup files, descriptor
+	// pairs, labelled lines, JSON exports (psbt/walletfile).
+	if w, err := walletfile.Read(trimmed, accountType); err == nil {
+		return descriptorText{desc: w.Descriptor, where: name + " (" + w.Format + ")", urNet: w.Net, fromAccount: w.Picked, check: w.Check}, "", nil
+	} else if !errors.Is(err, walletfile.ErrNotWalletFile) {
+		return descriptorText{}, "", fmt.Errorf("%s: %w", name, err)
+	}
 	if trimmed[0] == '{' {
 		var e enrollmentFile
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
@@ -246,7 +262,7 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 			return descriptorText{}, "", fmt.Errorf("%s holds more than one JSON object", name)
 		}
 		if e.Descriptor == nil || strings.TrimSpace(*e.Descriptor) == "" {
-			return descriptorText{}, "", fmt.Errorf("%s is JSON without a \"descriptor\" field (expected airsign-offline's enrollment file)", name)
+			return descriptorText{}, "", fmt.Errorf("%s is JSON without a \"descriptor\" field, in no format airsign reads (expected airsign-offline's enrollment file, or a wallet export of Coldcard, Electrum, Caravan, Specter, Keystone/Cobo or Wasabi)", name)
 		}
 		return descriptorText{desc: *e.Descriptor, where: name, id: e.ID}, e.Network, nil
 	}

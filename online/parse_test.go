@@ -223,6 +223,7 @@ func TestParseDescriptorFile(t *testing.T) {
 		{"plain", d + "\n", ""},
 		{"comments and BOM", "\ufeff# exported by airsign-offline\n\n  " + d + "  \n# end\n", ""},
 		{"enrollment", `{"descriptor":"` + d + `","network":"regtest","fingerprint":"73c5da0a","id":"x","tag":"00"}`, "regtest"},
+		{"same wallet twice", d + "\n" + d + "\n", ""},
 	}
 	for _, c := range good {
 		got, net, err := ParseDescriptorFile([]byte(c.data), "f")
@@ -231,15 +232,15 @@ func TestParseDescriptorFile(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"":                          "f is empty",
-		"# only\n\n":                "f holds only comments",
-		d + "\n" + d + "\n":         "f line 2: a second descriptor (the first is on line 1)",
-		"{\"network\":\"regtest\"}": "without a \"descriptor\" field",
-		"{\"descriptor\":\"\"}":     "without a \"descriptor\" field",
-		"{\"descriptor\":1}":        "does not parse",
-		"{}{}":                      "more than one JSON object",
-		"UR:CRYPTO-OUTPUT/ABCD":     "f: code 1: ur:crypto-output:",
-		"\xff\xfe w\x00p\x00":       "not text",
+		"":                                    "f is empty",
+		"# only\n\n":                          "f holds only comments",
+		d + "\n" + "sh(" + d[:len(d)-9] + ")": "f: a field the wallet needs is missing: line 2 has no #checksum",
+		"{\"network\":\"regtest\"}":           "without a \"descriptor\" field",
+		"{\"descriptor\":\"\"}":               "without a \"descriptor\" field",
+		"{\"descriptor\":1}":                  "does not parse",
+		"{}{}":                                "more than one JSON object",
+		"UR:CRYPTO-OUTPUT/ABCD":               "f: code 1: ur:crypto-output:",
+		"\xff\xfe w\x00p\x00":                 "not text",
 	}
 	for data, want := range bad {
 		if _, _, err := ParseDescriptorFile([]byte(data), "f"); err == nil || !strings.Contains(err.Error(), want) {

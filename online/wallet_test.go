@@ -155,7 +155,7 @@ func TestImportSources(t *testing.T) {
 		{"file on another network", ImportOptions{Name: "x", Source: write("m.json", string(mainnetFile)), Network: "regtest"}, "m.json is for mainnet but --network says regtest; mixing networks is refused"},
 		{"enrollment id mismatch", ImportOptions{Name: "x", Source: write("id.json", string(wrongID))}, `its id "00000000" does not match its descriptor's ID ` + d.ID()},
 		{"missing file", ImportOptions{Name: "x", Source: e.path("nope.txt")}, "is neither a descriptor nor a file"},
-		{"two descriptors", ImportOptions{Name: "x", Source: write("two.txt", text+"\n"+text+"\n"), Network: "regtest"}, "two.txt line 2: a second descriptor"},
+		{"two wallets", ImportOptions{Name: "x", Source: write("two.txt", text+"\n"+"wpkh([73c5da0a/84h/1h/0h]tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M/<0;1>/*)#lxek0ef2\n"), Network: "regtest"}, "two.txt: the file contradicts itself: line 2 describes another wallet than line 1"},
 		{"unknown script type", ImportOptions{Name: "x", Source: "pkh(tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M/0/*)", Network: "regtest"}, "not supported"},
 		{"UR test network without --network", ImportOptions{Name: "x", Source: write("ur1.txt", urOne)}, "ur1.txt is for a test network, which a UR code cannot name exactly: pass --network testnet, signet or regtest"},
 		{"UR test network on mainnet", ImportOptions{Name: "x", Source: write("ur2.txt", urOne), Network: "mainnet"}, "ur2.txt is for a test network but --network says mainnet"},

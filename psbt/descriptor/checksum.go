@@ -93,9 +93,13 @@ var ErrChecksum = errors.New("descriptor checksum is wrong")
 // has no "#checksum".
 var ErrNoChecksum = errors.New("the descriptor has no #checksum")
 
-// splitChecksum separates "desc#checksum" and verifies the checksum when
+// SplitChecksum separates "desc#checksum" and verifies the checksum when
 // there is one. It returns the descriptor text and whether a checksum was
-// present.
+// present. Readers of other wallets' files use it to check a line before
+// they rewrite it (a receive/change pair joined into one multipath
+// descriptor gets a new checksum, so the old ones must be checked first).
+func SplitChecksum(s string) (body string, had bool, err error) { return splitChecksum(s) }
+
 func splitChecksum(s string) (string, bool, error) {
 	body, sum, found := strings.Cut(s, "#")
 	if !found {

@@ -1,0 +1,48 @@
+package online
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportOtherWallets imports files vendored from other wallets' test
+// suites (psbt/walletfile/testdata/SOURCES.md) through `wallet import`.
+func TestImportOtherWallets(t *testing.T) {
+	dir := filepath.Join("..", "psbt", "walletfile", "testdata")
+	tests := []struct {
+		file, network, typ string
+		first, err         string
+	}{
+		// Coldcard firmware's generic export; its bip84 "first" is the
+		// firmware's own first address (testnet), the same script on regtest.
+		{file: "coldcard/coldcard-export.json", network: "regtest", typ: "wpkh", first: "bcrt1qupyd58ndsh7lut0et0vtrq432jvu9jtdx8fgyv"},
+		{file: "coldcard/coldcard-export.json", network: "regtest", err: "choose one with --type (sh-wpkh, wpkh)"},
+		{file: "coldcard/coldcard-export.json", network: "mainnet", typ: "wpkh", err: "is for a test network but --network says mainnet"},
+		{file: "coldcard/export-p2wsh-myself.txt", network: "testnet"},
+		{file: "sparrow/descriptor-receive-change1.txt", network: "mainnet"},
+		{file: "sparrow/descriptor-labelled.txt", network: "mainnet"},
+		{file: "sparrow/caravan-multisig-export-1.json", network: "mainnet"},
+		{file: "sparrow/caravan-multisig-export-1.json", network: "mainnet", typ: "wpkh", err: "--type picks a wallet"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			e := newTestEnv(t)
+			w, err := ImportWallet(e.Env, ImportOptions{Name: "w" + itoa(int64(i)), Source: filepath.Join(dir, tt.file), Network: tt.network, Type: tt.typ})
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("got %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.first != "" {
+				if got, _ := w.Desc().FirstAddress(); got != tt.first {
+					t.Errorf("first address %s, want %s", got, tt.first)
+				}
+			}
+		})
+	}
+}
