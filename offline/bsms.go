@@ -1,48 +1,26 @@
 package offline
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/psbt/descriptor/bsms"
+	"github.com/airsign/airsign/psbt/walletfile"
 	"github.com/airsign/airsign/transport/file"
-	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/chaincfg"
 )
 
 // isBSMS reports whether a file's text is a BIP129 descriptor record.
-func isBSMS(data []byte) bool {
-	return bytes.HasPrefix(bytes.TrimPrefix(data, []byte("\ufeff")), []byte("BSMS "))
-}
+func isBSMS(data []byte) bool { return walletfile.IsBSMS(data) }
 
 // bsmsDescriptor returns the descriptor of a BSMS record after checking the
-// record's first address against it. The record's address names its
-// network, so no network flag is needed to read it; the caller then parses
-// the text for its own network, which refuses a record of another one.
+// record's first address against it (psbt/walletfile, shared with the
+// online side's wallet import).
 func bsmsDescriptor(data []byte) (string, error) {
-	r, err := bsms.ParseRecord(data)
+	w, err := walletfile.ReadBSMS(data)
 	if err != nil {
 		return "", err
 	}
-	var first error
-	for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.TestNet3Params, &chaincfg.RegressionNetParams, &chaincfg.SigNetParams} {
-		if a, err := btcutil.DecodeAddress(r.FirstAddress, net); err != nil || !a.IsForNet(net) {
-			continue
-		}
-		d, err := r.Wallet(net)
-		if err == nil {
-			return d.String(), nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	if first == nil {
-		first = errors.New("BSMS record line 4: the first address is not a Bitcoin address of any network")
-	}
-	return "", first
+	return w.Descriptor, nil
 }
 
 // writeBSMS writes d's BIP129 descriptor record (Coldcard, Nunchuk and

@@ -1,9 +1,13 @@
 package online
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/descriptor/bsms"
 )
 
 // TestImportOtherWallets imports files vendored from other wallets' test
@@ -44,5 +48,37 @@ func TestImportOtherWallets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestImportBSMS: a BIP129 descriptor record (as airsign-offline and
+// Coldcard write one) imports as its wallet; an edited first address is
+// refused.
+func TestImportBSMS(t *testing.T) {
+	d := testDescriptor(t, descriptor.WSHSortedMulti)
+	rec, err := bsms.Format(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEnv(t)
+	p := e.path("wallet.bsms")
+	if err := os.WriteFile(p, rec, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := ImportWallet(e.Env, ImportOptions{Name: "b", Source: p, Network: "regtest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Descriptor != d.String() {
+		t.Fatalf("imported %s, want %s", w.Descriptor, d)
+	}
+	lines := strings.Split(strings.TrimSpace(string(rec)), "\n")
+	other, _ := d.Derive(0, 1)
+	lines[3] = other.Address.EncodeAddress()
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportWallet(e.Env, ImportOptions{Name: "c", Source: p, Network: "regtest"}); err == nil || !strings.Contains(err.Error(), "line 4") {
+		t.Fatalf("edited record: %v", err)
 	}
 }

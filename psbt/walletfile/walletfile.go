@@ -1,5 +1,6 @@
 // Package walletfile finds the watch-only wallet in the files other
-// wallets write: Coldcard's multisig setup file and generic JSON export,
+// wallets write: BIP129 (BSMS) descriptor records (read by
+// psbt/descriptor/bsms), Coldcard's multisig setup file and generic JSON export,
 // receive/change descriptor pairs and labelled descriptor lines (Sparrow,
 // Bitcoin Core), Electrum wallet files, Caravan, Specter Desktop,
 // Keystone/Cobo and Wasabi exports.
@@ -84,6 +85,9 @@ const maxFile = 4 << 20
 func Read(data []byte, typ string) (*Wallet, error) {
 	if len(data) > maxFile {
 		return nil, fmt.Errorf("%w: larger than %d MiB", ErrNotWalletFile, maxFile>>20)
+	}
+	if IsBSMS(data) {
+		return ReadBSMS(data)
 	}
 	s := strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff"))
 	if strings.HasPrefix(s, "{") {
