@@ -43,6 +43,9 @@ type PrepareOptions struct {
 	// DefaultMaxFeeRate.
 	MaxFeeRate float64
 	JSON       bool
+	// PSBTVersion is the version written: 0 (BIP174, the default) or 2
+	// (BIP370).
+	PSBTVersion int
 }
 
 // DefaultMaxFeeRate is the fee-rate cap (sat/vB): 0.1 BTC/kvB, the default
@@ -94,6 +97,9 @@ func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
 		return err
 	}
 	summary := fmt.Sprintf("coin selection: %s; %s at %.1f sat/vB", sel.method, plural(len(sel.coins), "input"), pp.feeRate)
+	if opts.PSBTVersion == 2 {
+		p.ToV2()
+	}
 	return presentPrepared(ctx, env, pp.w, p, a, prepared{Out: opts.Out, QR: opts.QR, JSON: opts.JSON, Summary: summary})
 }
 
@@ -109,6 +115,9 @@ type prepareRequest struct {
 func checkPrepareOptions(opts PrepareOptions) (prepareRequest, error) {
 	if err := transport.CheckOutput(opts.Out, opts.QR, "the unsigned PSBT", nil); err != nil {
 		return prepareRequest{}, err
+	}
+	if opts.PSBTVersion != 0 && opts.PSBTVersion != 2 {
+		return prepareRequest{}, fmt.Errorf("--psbt-version %d: use 0 (BIP174, what most wallets read) or 2 (BIP370)", opts.PSBTVersion)
 	}
 	paying := len(opts.To) > 0 || opts.ToFile != ""
 	if paying == (opts.Sweep != "") {

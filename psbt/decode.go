@@ -33,6 +33,9 @@ var magic = []byte{0x70, 0x73, 0x62, 0x74, 0xff}
 // btcd's psbt package themselves.
 type Packet struct {
 	p *btcpsbt.Packet
+	// v2 is set when the packet was read as (or is to be written as) a
+	// version 2 PSBT (BIP370, psbt/v2.go); nil for version 0.
+	v2 *v2Extra
 }
 
 // ErrNotPSBT is returned when the bytes are not a PSBT in any accepted form.
@@ -50,11 +53,11 @@ func Decode(data []byte) (*Packet, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := parse(raw)
+	p, v2, err := parse(raw)
 	if err != nil {
 		return nil, err
 	}
-	return &Packet{p: p}, nil
+	return &Packet{p: p, v2: v2}, nil
 }
 
 // rawBytes detects which of the three encodings data is in and returns the
@@ -89,37 +92,52 @@ func rawBytes(data []byte) ([]byte, error) {
 
 // parse runs btcd's parser and checks what it leaves unchecked. A panic in the
 // parser on hostile input becomes an error instead of taking the signer down.
-func parse(raw []byte) (p *btcpsbt.Packet, err error) {
+func parse(raw []byte) (p *btcpsbt.Packet, v2 *v2Extra, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, fmt.Errorf("%w: the PSBT is malformed (the parser gave up)", ErrNotPSBT)
+			p, v2, err = nil, nil, fmt.Errorf("%w: the PSBT is malformed (the parser gave up)", ErrNotPSBT)
 		}
 	}()
+	// A version 2 PSBT (BIP370) becomes the version 0 form btcd reads; the
+	// version is looked up wherever PSBT_GLOBAL_VERSION sits in the map.
+	version, err := psbtVersion(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrNotPSBT, err)
+	}
+	switch version {
+	case 0:
+	case 2:
+		if raw, v2, err = fromV2(raw); err != nil {
+			return nil, nil, fmt.Errorf("%w: version 2 PSBT: %v", ErrNotPSBT, err)
+		}
+	default:
+		return nil, nil, fmt.Errorf("%w: this is a version %d PSBT; airsign reads versions 0 (BIP174) and 2 (BIP370)", ErrNotPSBT, version)
+	}
 	// Our own walk first: it refuses what btcd lets through (duplicate
 	// global keys, values longer than what they hold, version 2 fields) and
 	// names the map at fault.
 	rp, err := scanRaw(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotPSBT, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrNotPSBT, err)
 	}
 	raw = rp.txFirst(raw)
 	r := bytes.NewReader(raw)
 	p, err = btcpsbt.NewFromRawBytes(r, false)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotPSBT, describeParseError(err))
+		return nil, nil, fmt.Errorf("%w: %s", ErrNotPSBT, describeParseError(err))
 	}
 	// btcd stops at the end of the last output map; bytes after it mean the
 	// file is not exactly the PSBT the sender meant.
 	if r.Len() > 0 {
-		return nil, fmt.Errorf("%w: %d unexpected bytes after the end of the PSBT", ErrNotPSBT, r.Len())
+		return nil, nil, fmt.Errorf("%w: %d unexpected bytes after the end of the PSBT", ErrNotPSBT, r.Len())
 	}
 	if len(p.UnsignedTx.TxIn) == 0 {
-		return nil, fmt.Errorf("%w: the transaction has no inputs", ErrNotPSBT)
+		return nil, nil, fmt.Errorf("%w: the transaction has no inputs", ErrNotPSBT)
 	}
 	if len(p.UnsignedTx.TxOut) == 0 {
-		return nil, fmt.Errorf("%w: the transaction has no outputs", ErrNotPSBT)
+		return nil, nil, fmt.Errorf("%w: the transaction has no outputs", ErrNotPSBT)
 	}
-	return p, nil
+	return p, v2, nil
 }
 
 // describeParseError maps btcd's terse parser errors to a sentence an
@@ -146,9 +164,19 @@ func describeParseError(err error) string {
 	return "the PSBT is malformed: " + msg
 }
 
-// Encode returns the binary BIP174 serialization, the form written to
-// `.psbt` files for Sparrow, Coldcard and Bitcoin Core.
+// Encode returns the binary serialization, the form written to `.psbt`
+// files for Sparrow, Coldcard and Bitcoin Core: version 0 (BIP174), or
+// version 2 (BIP370) for a packet read as one or made one by ToV2.
 func (p *Packet) Encode() ([]byte, error) {
+	raw, err := p.encodeV0()
+	if err != nil || p.v2 == nil {
+		return raw, err
+	}
+	return toV2(raw, p.v2)
+}
+
+// encodeV0 is the version 0 serialization, whatever the packet's version.
+func (p *Packet) encodeV0() ([]byte, error) {
 	var buf bytes.Buffer
 	if err := p.p.Serialize(&buf); err != nil {
 		return nil, fmt.Errorf("serializing the PSBT: %w", err)

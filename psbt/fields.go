@@ -403,7 +403,7 @@ func checkGlobal(fields []rawField) (*wire.MsgTx, error) {
 				return nil, fmt.Errorf("the global map has a malformed PSBT_GLOBAL_VERSION")
 			}
 			if v := binary.LittleEndian.Uint32(f.value); v != 0 {
-				return nil, fmt.Errorf("this is a version %d PSBT; airsign reads version 0 (export it as version 0)", v)
+				return nil, fmt.Errorf("this is a version %d PSBT whose global map also has a version 0 unsigned transaction", v)
 			}
 		}
 	}

@@ -75,6 +75,10 @@ func addSeeds(f *testing.F) {
 	k := testKit(f)
 	f.Add(encode(f, k.honest(f)))
 	f.Add([]byte(mustB64(f, k.honest(f))))
+	if v2 := k.honest(f); true {
+		v2.ToV2()
+		f.Add(encode(f, v2))
+	}
 	files, _ := filepath.Glob("testdata/attacks/*.psbt")
 	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil {

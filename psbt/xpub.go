@@ -27,7 +27,7 @@ func AddGlobalXPubs(p *Packet, d *descriptor.Descriptor) (*Packet, error) {
 	if !d.Kind().IsMultisig() {
 		return p, nil
 	}
-	raw, err := p.Encode()
+	raw, err := p.encodeV0()
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +65,7 @@ func AddGlobalXPubs(p *Packet, d *descriptor.Descriptor) (*Packet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("internal error: the PSBT with global xpubs does not decode: %w", err)
 	}
+	out.v2 = p.v2
 	return out, nil
 }
 

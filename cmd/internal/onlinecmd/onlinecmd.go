@@ -289,6 +289,7 @@ when the node has none, 2 sat/vB with a warning. The transaction signals RBF
 	f.Uint32Var(&opts.LockTime, "locktime", 0, "nLockTime: a block height, or a Unix time from 500000000 (default: the tip height)")
 	f.StringVarP(&opts.Out, "out", "o", "", "write the unsigned PSBT to this new file")
 	f.BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	f.IntVar(&opts.PSBTVersion, "psbt-version", 0, "write PSBT version 0 (BIP174) or 2 (BIP370)")
 	cli.QRFlags(cmd, &opts.QR)
 	return cmd
 }
