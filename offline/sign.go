@@ -191,6 +191,14 @@ func (s *signSession) reviewBeforeKey() error {
 // transaction; a mismatch never reveals the right words.
 func (s *signSession) confirmDigest() error {
 	const notPrepared = "this is not the PSBT that was prepared online: the words typed are not its confirmation digest"
+	if r := s.review.a.Reserves; r != nil {
+		if s.opts.Confirm == "" {
+			return s.confirmReserves(r)
+		}
+		if strings.EqualFold(strings.TrimSpace(s.opts.Confirm), ReservesWord) {
+			return nil
+		}
+	}
 	if s.opts.Confirm != "" {
 		if psbt.MatchDigest(s.p, s.opts.Confirm) {
 			return nil
@@ -211,6 +219,29 @@ func (s *signSession) confirmDigest() error {
 		}
 	}
 	return s.refuse(s.review.a, "digest-mismatch", "", fmt.Errorf("%w to sign: %s (%d tries); nothing was signed. If the words were read correctly, the PSBT was changed on its way: prepare it again", ErrRefused, notPrepared, DigestTries))
+}
+
+// ReservesWord is what the operator types to sign a proof of reserves.
+const ReservesWord = "prove"
+
+// confirmReserves replaces the payment's digest for a BIP127 proof of
+// reserves: it pays nobody, so there is no payment to confirm, but signing
+// stays a deliberate act for the message shown.
+func (s *signSession) confirmReserves(r *psbt.Reserves) error {
+	fmt.Fprintf(s.env.Stderr, "\nThis is a proof of reserves: it moves nothing. It proves %d coin(s), %s, for the message %q.\n", r.Coins, psbt.FormatBTC(r.Total), r.Message)
+	for try := 1; try <= DigestTries; try++ {
+		typed, err := s.env.Prompter.ReadLine(fmt.Sprintf("Type %q to sign the proof: ", ReservesWord))
+		if err != nil {
+			return err
+		}
+		if strings.EqualFold(strings.TrimSpace(typed), ReservesWord) {
+			return nil
+		}
+		if try < DigestTries {
+			fmt.Fprintf(s.env.Stderr, "That is not %q (%d of %d tries left; no share has been asked for).\n", ReservesWord, DigestTries-try, DigestTries)
+		}
+	}
+	return s.refuse(s.review.a, "not-confirmed", "", fmt.Errorf("%w to sign: the proof of reserves was not confirmed; nothing was signed", ErrRefused))
 }
 
 // rebuildKey rebuilds the key, verifies the enrolled wallet's tag with it
@@ -344,6 +375,14 @@ func (s *signSession) record(event string, a *psbt.Analysis, extra map[string]st
 			outs = append(outs, fmt.Sprintf("%s:%d:%s", displayAddr(o), o.Amount, kind))
 		}
 		data["outputs"] = strings.Join(outs, " ")
+		if r := a.Reserves; r != nil {
+			// ceremony status and the online side count proofs of
+			// reserves from these.
+			data["reserves"] = "yes"
+			data["reserves_coins"] = fmt.Sprint(r.Coins)
+			data["reserves_total_sat"] = fmt.Sprint(r.Total)
+			data["reserves_message"] = r.Message
+		}
 	}
 	if len(s.overridden) > 0 {
 		data["allow_online"] = strings.Join(s.overridden, "; ")

@@ -116,6 +116,10 @@ func readSigned(ctx context.Context, env *Env, opts BroadcastOptions, expect *ch
 		if err != nil {
 			return nil, err
 		}
+		if p.IsReserves() {
+			return nil, transport.WithHint(fmt.Errorf("%s is a proof of reserves: it can never be mined (its first input spends a coin that cannot exist); nothing was sent", src),
+				"check it with: airsign-online reserves verify "+src)
+		}
 		if expect != nil && p.UnsignedTx().TxHash() != *expect {
 			return nil, fmt.Errorf("%s is a PSBT for transaction %s, not the expected %s: it belongs to another transaction than the one prepared; nothing was sent", src, p.UnsignedTx().TxHash(), expect)
 		}

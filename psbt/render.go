@@ -95,7 +95,11 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 		fmt.Fprintf(&b, "Total in:     %s\n", FormatBTC(a.TotalIn))
 		fmt.Fprintf(&b, "Total out:    %s\n", FormatBTC(a.TotalOut))
 		fmt.Fprintf(&b, "Fee:          %s  (%.1f sat/vB over ~%d vB, %s of the amount sent)\n", FormatBTC(a.Fee), a.FeeRate, a.VSize, formatPercent(a.FeePercent))
-		fmt.Fprintf(&b, "Leaves us:    %s  (%d external output(s) plus the fee)\n", FormatBTC(a.Spend), external)
+		if a.Reserves != nil {
+			b.WriteString("Leaves us:    nothing (a proof of reserves can never be mined)\n")
+		} else {
+			fmt.Fprintf(&b, "Leaves us:    %s  (%d external output(s) plus the fee)\n", FormatBTC(a.Spend), external)
+		}
 	} else {
 		b.WriteString("Fee:          unknown (input amounts missing)\n")
 	}
