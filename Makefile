@@ -13,8 +13,15 @@ FUZZTIME  ?= 30s
 
 all: build
 
+## build: both binaries into bin/, stamped with the checkout's version and
+## commit (GOFLAGS has -buildvcs=false, so the go command stamps nothing);
+## outside a git checkout they say "devel". Releases: scripts/release.sh.
+VERSION_PKG := github.com/airsign/airsign/cmd/internal/version
+GIT_VERSION := $(shell git describe --tags --always --dirty --abbrev=12 2>/dev/null)
+GIT_COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)
+
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags "-X $(VERSION_PKG).Version=$(GIT_VERSION) -X $(VERSION_PKG).Commit=$(GIT_COMMIT)" -o $(BIN)/ ./cmd/...
 
 ## test: formatting, vet, the race detector over the unit + CLI tests, then
 ## unit + CLI (testscript) tests and the end-to-end tests against a real btcd

@@ -92,7 +92,7 @@ type httpStatusError struct {
 // failures (transport errors, 429, 5xx).
 func (e *Esplora) get(ctx context.Context, path string) ([]byte, error) {
 	var body []byte
-	err := withRetries(ctx, e.cfg.ReadAttempts, e.cfg.Backoff, func() (error, bool) {
+	err := e.cfg.retrier(e.cfg.ReadAttempts, e.cfg.Timeout, e.Name()+": GET "+path).run(ctx, func(ctx context.Context) (error, bool) {
 		var err error
 		var status int
 		body, status, err = e.exchange(ctx, http.MethodGet, path, nil)

@@ -38,10 +38,11 @@ type Config struct {
 	// TLSCertFile, for https URLs, is a PEM certificate to trust in addition to
 	// the system roots (btcd's self-signed rpc.cert).
 	TLSCertFile string
-	// Timeout bounds one HTTP request (default 30 s).
+	// Timeout bounds one request, its retries included (default 30 s).
 	Timeout time.Duration
-	// ReadAttempts is how often a read-only call is tried before giving up when
-	// the node is unreachable or overloaded (default 3). Sends are tried once.
+	// ReadAttempts is how often a read-only call is tried within Timeout
+	// before giving up when the node is unreachable or overloaded (default
+	// 3). Sends are tried once.
 	ReadAttempts int
 	// Backoff is the pause before the first retry; it doubles each time
 	// (default 500 ms).
@@ -53,6 +54,12 @@ type Config struct {
 	// "socks5h://127.0.0.1:9050" for Tor (socks5h: the proxy resolves names).
 	// Without it no proxy is used, whatever HTTP_PROXY says.
 	Proxy string
+	// Progress, if set, receives a line every few seconds while a request
+	// waits for its answer, and one per retry: a slow or hanging node is
+	// never silent.
+	Progress io.Writer
+	// progressEvery is how often a wait is reported (default 5 s; tests).
+	progressEvery time.Duration
 }
 
 const (
@@ -60,6 +67,8 @@ const (
 	defaultReadAttempts = 3
 	defaultBackoff      = 500 * time.Millisecond
 	defaultScanTimeout  = 15 * time.Minute
+	// defaultProgressEvery: a request waiting longer than this says so.
+	defaultProgressEvery = 5 * time.Second
 	// maxReplyBytes bounds a reply we read into memory (a batch of
 	// searchrawtransactions pages can be large, a single raw tx is ≤ 8 MB hex).
 	maxReplyBytes = 256 << 20
@@ -187,12 +196,45 @@ func newHTTPClient(kind string, cfg *Config) (*http.Client, error) {
 	return &http.Client{Transport: tr}, nil
 }
 
-// withRetries runs attempt up to attempts times, pausing backoff (doubling)
-// between tries, while it reports a transient failure and ctx is alive.
-func withRetries(ctx context.Context, attempts int, backoff time.Duration, attempt func() (err error, transient bool)) error {
+// retrier runs the attempts of one request within one deadline and says
+// what it waits for: a node that hangs fails in the time --rpc-timeout
+// states (not once per try, which made 30 s three times over), and not
+// silently.
+type retrier struct {
+	attempts int
+	backoff  time.Duration // the pause before the first retry; it doubles
+	timeout  time.Duration // the whole request, retries included
+	progress io.Writer     // nil: silent
+	every    time.Duration // how often a wait is reported
+	what     string        // what is asked of whom, "btcd at …: getblockcount"
+}
+
+// retrier returns the retrier of one request: attempts tries within timeout.
+func (cfg *Config) retrier(attempts int, timeout time.Duration, what string) retrier {
+	every := cfg.progressEvery
+	if every <= 0 {
+		every = defaultProgressEvery
+	}
+	return retrier{attempts: attempts, backoff: cfg.Backoff, timeout: timeout, progress: cfg.Progress, every: every, what: what}
+}
+
+// run runs attempt up to r.attempts times, pausing (doubling) between tries
+// while it reports a transient failure, the deadline has not passed and ctx
+// is alive. attempt gets the request's context, which ends at the deadline.
+func (r retrier) run(ctx context.Context, attempt func(ctx context.Context) (err error, transient bool)) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if r.progress != nil {
+		stop := r.reportWaiting(ctx)
+		defer stop()
+	}
 	var lastErr error
-	for i := 1; i <= attempts; i++ {
+	backoff := r.backoff
+	for i := 1; i <= r.attempts; i++ {
 		if i > 1 {
+			if r.progress != nil {
+				fmt.Fprintf(r.progress, "%s: %v; trying again (%d of %d)\n", r.what, lastErr, i, r.attempts)
+			}
 			t := time.NewTimer(backoff)
 			select {
 			case <-ctx.Done():
@@ -202,7 +244,7 @@ func withRetries(ctx context.Context, attempts int, backoff time.Duration, attem
 			}
 			backoff *= 2
 		}
-		err, transient := attempt()
+		err, transient := attempt(ctx)
 		if err == nil {
 			return nil
 		}
@@ -212,6 +254,30 @@ func withRetries(ctx context.Context, attempts int, backoff time.Duration, attem
 		}
 	}
 	return lastErr
+}
+
+// reportWaiting prints "waiting for …" every r.every while the request is
+// outstanding; stop ends it.
+func (r retrier) reportWaiting(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		start := time.Now()
+		t := time.NewTicker(r.every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fmt.Fprintf(r.progress, "waiting for %s: no answer for %s (gives up after %s)\n", r.what, time.Since(start).Round(time.Second), r.timeout)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // name is "btcd at http://127.0.0.1:18334".
@@ -286,12 +352,10 @@ func (c *rpcClient) batchTimeout(ctx context.Context, retry bool, timeout time.D
 		attempts = c.cfg.ReadAttempts
 	}
 	var replies []reply
-	err := withRetries(ctx, attempts, c.cfg.Backoff, func() (error, bool) {
-		actx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
+	err := c.cfg.retrier(attempts, timeout, c.name()+": "+calls[0].method).run(ctx, func(ctx context.Context) (error, bool) {
 		var err error
 		var transient bool
-		replies, err, transient = c.roundTrip(actx, timeout, calls)
+		replies, err, transient = c.roundTrip(ctx, timeout, calls)
 		return err, transient
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -285,52 +286,99 @@ func TestRPCErrorPaths(t *testing.T) {
 	}
 }
 
-// hangingServer accepts requests and never answers until the test ends.
-func hangingServer(t *testing.T) (*fakeNode, *atomic.Int32) {
-	f := newFakeNode(t)
-	done := make(chan struct{})
-	requests := new(atomic.Int32)
-	f.raw = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		requests.Add(1)
-		select {
-		case <-done:
-		case <-r.Context().Done():
-		}
-		return true
+// silentListener is a node that hangs: it accepts TCP connections on
+// loopback and never answers. It counts the connections.
+func silentListener(t *testing.T) (addr string, conns *atomic.Int32) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { close(done) })
-	return f, requests
+	conns = new(atomic.Int32)
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	return ln.Addr().String(), conns
 }
 
-func TestTimeoutReadRetriedSendNot(t *testing.T) {
-	f, requests := hangingServer(t)
-	cfg := f.config()
-	// Long enough that every attempt reaches the server's handler even on
-	// a loaded machine (the count is taken there).
-	cfg.Timeout = 400 * time.Millisecond
-	cfg.Backoff = 10 * time.Millisecond
-	b, err := NewBtcd(cfg)
+// TestHangingNodeFailsWithinTimeout: a node that accepts and never answers
+// fails the request once its timeout has passed — retries share that time,
+// they do not multiply it — and says it is waiting meanwhile.
+func TestHangingNodeFailsWithinTimeout(t *testing.T) {
+	addr, conns := silentListener(t)
+	var progress bytes.Buffer
+	b, err := NewBtcd(Config{URL: "http://" + addr, User: "u", Password: "p",
+		Timeout: 400 * time.Millisecond, Backoff: 10 * time.Millisecond, Progress: &progress, progressEvery: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	_, err = b.TipHeight(ctx)
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "getblockcount: no answer within 400ms (timeout)") {
-		t.Fatalf("read timeout: %v", err)
+		t.Fatalf("read: %v", err)
 	}
-	if n := requests.Load(); n != 3 {
-		t.Fatalf("read tried %d times, want 3", n)
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("the hanging read was tried on %d connections, want 1 (retries must not extend the timeout)", n)
+	}
+	if want := "waiting for btcd at http://" + addr + ": getblockcount: no answer for"; !strings.Contains(progress.String(), want) {
+		t.Fatalf("no progress while waiting; want %q in:\n%s", want, progress.String())
+	}
+	if !strings.Contains(progress.String(), "(gives up after 400ms)") {
+		t.Fatalf("the progress does not say when it gives up:\n%s", progress.String())
 	}
 
-	requests.Store(0)
+	conns.Store(0)
 	tx := sampleTx()
 	_, err = b.SendRawTransaction(ctx, tx, 0)
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "may have reached the node") ||
 		!strings.Contains(err.Error(), "airsign-online status "+tx.TxHash().String()) {
-		t.Fatalf("send timeout: %v", err)
+		t.Fatalf("send: %v", err)
 	}
-	if n := requests.Load(); n != 1 {
-		t.Fatalf("send tried %d times, want exactly 1", n)
+	if n := conns.Load(); n > 1 {
+		t.Fatalf("send tried on %d connections, want at most 1", n)
+	}
+}
+
+// TestRetriesAreReported: a read that fails at once is tried again within
+// the timeout, each retry said on the progress writer.
+func TestRetriesAreReported(t *testing.T) {
+	f := newFakeNode(t)
+	var requests atomic.Int32
+	f.raw = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+		requests.Add(1)
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return true
+	}
+	var progress bytes.Buffer
+	cfg := f.config()
+	cfg.Progress = &progress
+	b, _ := NewBtcd(cfg)
+	if _, err := b.TipHeight(context.Background()); err == nil || requests.Load() != 3 {
+		t.Fatalf("busy node: %v after %d requests, want 3", err, requests.Load())
+	}
+	if got := strings.Count(progress.String(), "; trying again ("); got != 2 {
+		t.Fatalf("%d retry lines, want 2:\n%s", got, progress.String())
+	}
+	if !strings.Contains(progress.String(), "trying again (3 of 3)") {
+		t.Fatalf("retries not numbered:\n%s", progress.String())
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -31,6 +32,8 @@ func Main(args []string) int {
 type nodeFlags struct {
 	url, user, passFile, cookie, backend, cert, proxy string
 	timeout                                           time.Duration
+	// progress receives "waiting for …" lines while the node is slow.
+	progress io.Writer
 }
 
 func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.Backend, error) {
@@ -41,7 +44,7 @@ func (n *nodeFlags) connect(ctx context.Context, net *chaincfg.Params) (backend.
 		return nil, cli.UsageError{Err: fmt.Errorf("--rpc-timeout %s is negative", n.timeout)}
 	}
 	cfg := backend.Config{URL: n.url, User: n.user, Password: os.Getenv("AIRSIGN_RPC_PASS"), CookieFile: n.cookie,
-		Timeout: n.timeout, TLSCertFile: n.cert, Proxy: n.proxy}
+		Timeout: n.timeout, TLSCertFile: n.cert, Proxy: n.proxy, Progress: n.progress}
 	if n.passFile != "" {
 		b, err := os.ReadFile(n.passFile)
 		if err != nil {
@@ -87,7 +90,7 @@ every request through a proxy, e.g. socks5h://127.0.0.1:9050 for Tor.
 
 Exit codes: 0 success, 1 error, 2 bad command line.`,
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
-			env.Connect = node.connect
+			env.Connect, node.progress = node.connect, env.Stderr
 		},
 	}
 	root.Version = version.String()
@@ -102,7 +105,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 	pf.StringVar(&node.cookie, "rpc-cookie", "", "cookie file with user:password (Bitcoin Core's .cookie)")
 	pf.StringVar(&node.cert, "rpc-cert", "", "PEM certificate to trust for an https node (btcd's rpc.cert)")
 	pf.StringVar(&node.proxy, "proxy", os.Getenv("AIRSIGN_PROXY"), "send every backend request through this proxy, e.g. socks5h://127.0.0.1:9050 for Tor (env AIRSIGN_PROXY)")
-	pf.DurationVar(&node.timeout, "rpc-timeout", 30*time.Second, "give up on a node request after this long (reads are tried 3 times, with a pause of 0.5 s then 1 s)")
+	pf.DurationVar(&node.timeout, "rpc-timeout", 30*time.Second, "give up on a node request after this long, retries included (a read that fails at once is tried up to 3 times within it); a wait is reported every 5 s")
 
 	root.AddCommand(walletCmd(env, &walletName), utxosCmd(env, &walletName),
 		labelCmd(env, &walletName), labelsCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
