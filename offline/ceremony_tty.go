@@ -37,8 +37,7 @@ func (t *ttyCeremonyPrompter) Show(text string) error {
 
 // pressEnter waits for Enter (Ctrl-C interrupts).
 func pressEnter(f *os.File, prompt string) error {
-	fmt.Fprint(f, prompt)
-	b, err := readRawLine(f, echoNone, 0)
+	b, err := readRawLine(f, prompt, echoNone, 0)
 	wipe(b)
 	return err
 }
@@ -53,9 +52,7 @@ func (t *ttyCeremonyPrompter) ShowSecret(p ceremony.Prompt, secret []byte) error
 	if err := pressEnter(f, fmt.Sprintf("\n[%s] %s (%s)\n%s. ", p.Step, p.Text, p.Actor, ceremony.PauseShowCard)); err != nil {
 		return err
 	}
-	card := wrapBlocks(string(secret))
-	fmt.Fprintf(f, "\n%s\n\n%s. ", card, ceremony.PauseClearCard)
-	err = pressEnter(f, "")
+	err = pressEnter(f, fmt.Sprintf("\n%s\n\n%s. ", wrapBlocks(string(secret)), ceremony.PauseClearCard))
 	fmt.Fprint(f, clearScreen)
 	return err
 }
@@ -70,11 +67,11 @@ func (t *ttyCeremonyPrompter) ask(p ceremony.Prompt, mode echoMode, have int, no
 	if !strings.HasPrefix(strings.ToLower(text), strings.ToLower(p.Actor)) {
 		text = p.Actor + ": " + text
 	}
-	fmt.Fprintf(f, "[%s] %s%s\n", p.Step, text, note)
+	prompt := fmt.Sprintf("[%s] %s%s\n", p.Step, text, note)
 	if mode != echoDice {
-		fmt.Fprint(f, "> ")
+		prompt += "> "
 	}
-	return readRawLine(f, mode, have)
+	return readRawLine(f, prompt, mode, have)
 }
 
 func (t *ttyCeremonyPrompter) Ask(p ceremony.Prompt) (string, error) {

@@ -27,19 +27,24 @@ const (
 // maxLineBytes bounds one typed line; a share or 1000 dice rolls fit.
 const maxLineBytes = 4096
 
-// readRawLine reads one line from the terminal f in raw mode, so that
+// readRawLine shows prompt and reads one line from the terminal f in raw mode, so that
 // Ctrl-C ends the prompt at once (ceremony.ErrCtrlC) instead of waiting for
 // Enter, backspace and Ctrl-U edit what is typed, and the echo is ours to
 // choose. have is, for echoDice, the rolls already kept from earlier lines.
 // The buffer is allocated once at its full size so no copy of a secret is
 // left behind by growing it; the caller wipes the result.
-func readRawLine(f *os.File, mode echoMode, have int) ([]byte, error) {
+//
+// The prompt is written once the terminal is raw, so nothing typed after
+// it can reach the terminal's own line editing (where Ctrl-C would be a
+// signal the blocked read never sees).
+func readRawLine(f *os.File, prompt string, mode echoMode, have int) ([]byte, error) {
 	fd := int(f.Fd())
 	state, err := term.MakeRaw(fd)
 	if err != nil {
 		return nil, ErrNoTerminal
 	}
 	defer term.Restore(fd, state)
+	fmt.Fprint(f, strings.ReplaceAll(prompt, "\n", "\r\n")) // raw mode: no newline translation
 	e := &lineEditor{out: f, mode: mode, have: have, buf: make([]byte, 0, maxLineBytes)}
 	e.redraw()
 	b, err := e.read(f)

@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// These tests play ceremonies at a real terminal (a pty is the program's
+// /dev/tty), as people would, with the slips people make, and check that
+// nothing typed correctly is thrown away and that the log tells the truth.
+
+// terminal is one command run on a pty: what it printed, and a cursor past
+// what the test has already read.
+type terminal struct {
+	t    *testing.T
+	f    *os.File
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	pos  int
+	done chan struct{}
+	err  error
+}
+
+func startTerminal(t *testing.T, dir string, args ...string) *terminal {
+	t.Helper()
+	bin, err := exec.LookPath("airsign-offline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AIRSIGN_NETWORK=regtest", "AIRSIGN_ALLOW_ONLINE=1", "XDG_DATA_HOME="+filepath.Join(dir, "data"))
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &terminal{t: t, f: f, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			tm.mu.Lock()
+			tm.out.Write(buf[:n])
+			tm.mu.Unlock()
+			if err != nil {
+				break
+			}
+		}
+		tm.err = cmd.Wait()
+		close(tm.done)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		f.Close()
+		<-tm.done
+	})
+	return tm
+}
+
+// stuck bounds a wait for output that never comes, so a broken prompt fails
+// the test instead of hanging it; no assertion depends on timing.
+const stuck = 60 * time.Second
+
+// expect waits until re matches the output after the cursor, moves the
+// cursor past the match, and returns the submatches.
+func (tm *terminal) expect(re string) []string {
+	tm.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(stuck)
+	for {
+		tm.mu.Lock()
+		rest := tm.out.String()[tm.pos:]
+		loc := rx.FindStringSubmatchIndex(rest)
+		if loc != nil {
+			m := rx.FindStringSubmatch(rest)
+			tm.pos += loc[1]
+			tm.mu.Unlock()
+			return m
+		}
+		tm.mu.Unlock()
+		select {
+		case <-tm.done:
+			tm.mu.Lock()
+			rest = tm.out.String()[tm.pos:]
+			tm.mu.Unlock()
+			if m := rx.FindStringSubmatch(rest); m != nil {
+				return m
+			}
+			tm.t.Fatalf("the program ended (%v) without printing %q; its last output:\n%s", tm.err, re, tail(rest))
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("no %q on the screen; its last output:\n%s", re, tail(rest))
+		}
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 3000 {
+		return s[len(s)-3000:]
+	}
+	return s
+}
+
+// answer waits for step's prompt and types keys. The program writes a
+// prompt only once the terminal is in raw mode, so the keys cannot arrive
+// early.
+func (tm *terminal) answer(step, keys string) {
+	tm.t.Helper()
+	tm.expect(regexp.QuoteMeta("[" + step + "]"))
+	tm.send(keys)
+}
+
+func (tm *terminal) send(keys string) {
+	tm.t.Helper()
+	if _, err := tm.f.WriteString(keys); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+// wait waits for the program to end and returns its error.
+func (tm *terminal) wait() error {
+	tm.t.Helper()
+	select {
+	case <-tm.done:
+		return tm.err
+	case <-time.After(stuck):
+		tm.t.Fatal("the program did not end")
+		return nil
+	}
+}
+
+// screen is everything the program printed.
+func (tm *terminal) screen() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.out.String()
+}
+
+// fairRolls are n rolls of a simulated fair die, the same every run.
+func fairRolls(n int) string {
+	r := rand.New(rand.NewPCG(14, 14))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('1' + r.IntN(6))
+	}
+	return string(b)
+}
+
+// readCard reads the share card shown on screen: rows of block numbers,
+// each followed by its row of blocks; the holder copies the blocks only.
+func readCard(shown string) string {
+	var rows []string
+	for _, l := range strings.Split(strings.ReplaceAll(shown, "\r", ""), "\n") {
+		if strings.TrimSpace(l) != "" {
+			rows = append(rows, l)
+		}
+	}
+	var blocks []string
+	for i := 1; i < len(rows); i += 2 {
+		blocks = append(blocks, strings.Fields(rows[i])...)
+	}
+	return strings.Join(blocks, " ")
+}
+
+func lastLogRecord(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return ls[len(ls)-1]
+}
+
+// keygenAtTerminal starts a 2-of-2 keygen at a terminal and answers up to
+// the threshold; it returns the work directory, the log and the terminal.
+func keygenAtTerminal(t *testing.T) (string, string, *terminal) {
+	if testing.Short() {
+		t.Skip("plays ceremonies at a terminal")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "ceremony.jsonl")
+	tm := startTerminal(t, dir, "ceremony", "keygen", "--log", log, "--export-dir", filepath.Join(dir, "usb"))
+	tm.answer("1.1", "Alice\r")
+	tm.answer("1.2", "Bob, Carol\r")
+	tm.answer("1.3", "BW\r")
+	tm.answer("2.1", "2 of 2\r")
+	return dir, log, tm
+}
+
+func TestKeygenAndDrillAtATerminal(t *testing.T) {
+	dir, log, tm := keygenAtTerminal(t)
+
+	// The dice: 98 rolls, with a slip corrected by backspace and a key that
+	// is not a face; Enter after 98 keeps them and asks for the rest.
+	rolls := fairRolls(101)
+	tm.expect(`\[2\.2\]`)
+	tm.expect(`   0 rolls    0 bits 99 more`)
+	tm.send(rolls[:50] + "9" + "4\x7f" + rolls[50:98])
+	tm.expect(`  98 rolls  253 bits  1 more \| … `)
+	tm.send("\r")
+	tm.expect(`98 rolls so far \(253 bits\); roll at least 1 more`)
+	tm.expect(`  98 rolls  253 bits  1 more`)
+	tm.send(rolls[98:] + "\r")
+
+	// A mistyped fingerprint, then the right one.
+	fp := tm.expect(`Read aloud — fingerprint: ([0-9a-f]{8})`)[1]
+	tm.answer("2.4", "0"+fp[1:]+"\r")
+	tm.expect(`That is not the fingerprint on the screen \(` + fp + `\): 8 characters typed, 8 expected; character 1 differs`)
+	tm.answer("2.4", strings.ToUpper(fp)+"\r")
+	id := tm.expect(`Read aloud — descriptor ID: ([0-9a-f]{8})`)[1]
+	tm.answer("2.5", id+"\r")
+	setID := tm.expect(`Read aloud — share set id: ([0-9A-Z]+)`)[1]
+	tm.answer("3.2", setID+"\r")
+
+	cards := map[int]string{}
+	for h := 1; h <= 2; h++ {
+		tm.answer("4.1", fmt.Sprintf("Holder %d\r", h))
+		tm.expect(`press Enter to show the card\. `)
+		tm.send("\r")
+		card := tm.expect(`(?s)\n(.*?)After copying every block`)[1]
+		cards[h] = readCard(card)
+		tm.send("\r")
+		tm.answer("4.2", "copied\r")
+		if h == 1 {
+			// A copy with one block wrong: the card is shown again.
+			bad := []byte(cards[h])
+			i := len(bad) / 2
+			for bad[i] == ' ' {
+				i++
+			}
+			if bad[i] == 'q' || bad[i] == 'Q' {
+				bad[i] = 'r'
+			} else {
+				bad[i] = 'q'
+			}
+			tm.answer("4.3", string(bad)+"\r")
+			tm.expect(`The copy does not match the card`)
+			tm.expect(`press Enter to show the card\. `)
+			tm.send("\r")
+			tm.expect(`After copying every block`)
+			tm.send("\r")
+		}
+		tm.answer("4.3", cards[h]+"\r")
+		tm.expect(fmt.Sprintf("Holder %d's copy is correct", h))
+		tm.answer("4.4", "CW\r")
+	}
+	addr := tm.expect(`Read aloud — first receive address: (bcrt1[0-9a-z]+)`)[1]
+	tm.answer("5.2", addr[len(addr)-8:]+"\r")
+	tm.answer("6.2", "done\r")
+	keygenHead := tm.expect(`keygen completed\. Log head: ([a-z ]+)\r?\n`)[1]
+	if err := tm.wait(); err != nil {
+		t.Fatalf("keygen: %v\n%s", err, tail(tm.screen()))
+	}
+	logText, _ := os.ReadFile(log)
+	for _, want := range []string{`"dice_batches_refused":"0","dice_entries":"2","dice_rolls":"101"`, `"event":"completed"`} {
+		if !bytes.Contains(logText, []byte(want)) {
+			t.Fatalf("the keygen log lacks %s", want)
+		}
+	}
+
+	// The drill: a wrong share then the right one, a mistyped fingerprint
+	// from the paper then the right one.
+	tm = startTerminal(t, dir, "ceremony", "drill", "--log", log)
+	tm.answer("1.1", "Alice\r")
+	tm.answer("1.2", "Bob\r")
+	tm.answer("1.3", "BW\r")
+	tm.answer("2.1", "Holder 1\r")
+	tm.answer("2.2", cards[1]+"\r")
+	tm.answer("2.1", "Holder 2\r")
+	tm.answer("2.2", cards[1]+"\r")
+	tm.expect(`This share is not accepted: share 1 was already entered`)
+	tm.answer("2.2", cards[2]+"\r")
+	tm.expect(`The key is rebuilt in memory\. Its fingerprint, descriptor ID and first address are shown after`)
+	tm.answer("3.2", fp[:7]+"\r")
+	tm.expect(`does not match the fingerprint of the key rebuilt \(7 characters typed, 8 expected; the end is missing\)`)
+	tm.answer("3.2", fp+"\r")
+	tm.answer("3.3", id+"\r")
+	tm.answer("3.4", addr[len(addr)-8:]+"\r")
+	tm.expect(`Drill report: PASS`)
+	tm.answer("4.3", "BW\r")
+	tm.expect(`drill completed\.`)
+	if err := tm.wait(); err != nil {
+		t.Fatalf("drill: %v", err)
+	}
+	// Before step 3.2 the drill showed none of the paper's values.
+	drill := tm.screen()
+	if before := drill[:strings.Index(drill, "[3.2]")]; strings.Contains(before, fp) || strings.Contains(before, id) {
+		t.Fatal("the drill showed the fingerprint or descriptor ID before the witnesses typed them")
+	}
+
+	// The keygen's words still check its records, with the drill after.
+	out, err := exec.Command("airsign-offline", "ceremony", "verify-log", log, "--head", keygenHead).CombinedOutput()
+	if err != nil || !regexp.MustCompile(`records 1–\d+ match the words of keygen on \S+ \(end of act 6\); \d+ later records follow \(drill on \S+\), chain intact`).Match(out) {
+		t.Fatalf("verify-log --head with the keygen's words: %v\n%s", err, out)
+	}
+
+	// Ctrl-C at a prompt ends the drill at once, and the log says so.
+	tm = startTerminal(t, dir, "ceremony", "drill", "--log", log)
+	tm.answer("1.1", "Alice\r")
+	tm.answer("1.2", "Bob\r")
+	tm.answer("1.3", "BW\r")
+	tm.answer("2.1", "Holder 1\r")
+	tm.answer("2.2", cards[1][:10]+"\x03")
+	if err := tm.wait(); err == nil {
+		t.Fatal("the drill ended without an error after Ctrl-C")
+	}
+	if last := lastLogRecord(t, log); !strings.Contains(last, `"event":"interrupted"`) || !strings.Contains(last, "Ctrl-C was pressed at holder 1's prompt") {
+		t.Fatalf("last record after Ctrl-C: %s", last)
+	}
+}
+
+// "stop" after a card was shown: the screen and the log say what exists,
+// and the set is void.
+func TestKeygenStoppedAfterACardAtATerminal(t *testing.T) {
+	_, log, tm := keygenAtTerminal(t)
+	tm.expect(`\[2\.2\]`)
+	tm.expect(`99 more`)
+	tm.send(fairRolls(99) + "\r")
+	fp := tm.expect(`Read aloud — fingerprint: ([0-9a-f]{8})`)[1]
+	tm.answer("2.4", fp+"\r")
+	id := tm.expect(`Read aloud — descriptor ID: ([0-9a-f]{8})`)[1]
+	tm.answer("2.5", id+"\r")
+	setID := tm.expect(`Read aloud — share set id: ([0-9A-Z]+)`)[1]
+	tm.answer("3.2", setID+"\r")
+	tm.answer("4.1", "Holder 1\r")
+	tm.expect(`press Enter to show the card\. `)
+	tm.send("\r")
+	tm.expect(`After copying every block`)
+	tm.send("\r")
+	tm.answer("4.2", "stop\r")
+	tm.expect(`stopped at step 4\.2 \(interrupted\): holder 1 typed stop`)
+	tm.expect(`1 card\(s\) of share set ` + setID + ` were shown \(holder 1\)\. This keygen did not finish, so share set ` + setID + ` is VOID`)
+	var exit *exec.ExitError
+	if err := tm.wait(); !errors.As(err, &exit) {
+		t.Fatalf("keygen stopped: %v", err)
+	}
+	last := lastLogRecord(t, log)
+	for _, want := range []string{`"event":"interrupted"`, `"cards_shown":"1"`, `"void_set":"` + setID + `"`, "is VOID: destroy those cards"} {
+		if !strings.Contains(last, want) {
+			t.Fatalf("the stop record lacks %s: %s", want, last)
+		}
+	}
+}
