@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/airsign/airsign/ceremony"
@@ -122,6 +124,14 @@ func checkSignOptions(opts *SignOptions) error {
 	if err := transport.CheckOutput(opts.Out, opts.QR, "the signed PSBT", opts.Sources); err != nil {
 		return err
 	}
+	if out := signedBeside(*opts); out != "" {
+		// --qr-term alone leaves nothing on the USB stick; the next step
+		// (broadcast FILE, as the README shows) wants the file.
+		if err := transport.CheckOutput(out, transport.QROptions{}, "the signed PSBT", opts.Sources); err != nil {
+			return transport.WithHint(fmt.Errorf("--qr-term also writes the signed PSBT beside the unsigned one: %w", err), "give --out FILE for another name")
+		}
+		opts.Out = out
+	}
 	pol, err := loadPolicy(opts.PolicyFile, opts.Policy)
 	if err != nil {
 		return err
@@ -131,6 +141,22 @@ func checkSignOptions(opts *SignOptions) error {
 		opts.LogPath = DefaultLogPath()
 	}
 	return nil
+}
+
+// signedBeside is where sign writes the signed PSBT when --qr-term is the
+// only output and the PSBT came from one file: beside it, named NAME-signed.psbt
+// (pay.psbt → pay-signed.psbt). "" otherwise.
+func signedBeside(opts SignOptions) string {
+	q := opts.QR
+	if opts.Out != "" || !q.Term || q.Dir != "" || q.GIF != "" || q.HTML != "" || len(opts.Sources) != 1 {
+		return ""
+	}
+	src := opts.Sources[0]
+	if st, err := os.Stat(src); src == "-" || err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	base := strings.TrimSuffix(src, filepath.Ext(src))
+	return base + "-signed.psbt"
 }
 
 // readSignSource checks the machine is air-gapped, opens the signing log
@@ -335,7 +361,59 @@ func (s *signSession) release(out []byte) error {
 		fmt.Fprintf(s.env.Stderr, "the QR output failed; the signed PSBT follows as base64 (write it to a file and give that to broadcast):\n")
 		fmt.Fprintln(s.env.Stdout, base64.StdEncoding.EncodeToString(out))
 	}
+	if err == nil {
+		s.nextStep()
+	}
 	return err
+}
+
+// nextStep says what to carry back to the online machine and the exact
+// command to run there.
+func (s *signSession) nextStep() {
+	q := s.opts.QR
+	var carry []string
+	source := ""
+	switch {
+	case s.opts.Out != "":
+		carry = append(carry, s.opts.Out+" (on the USB stick)")
+		source = s.opts.Out
+	case q.Dir != "":
+		source = q.Dir
+	case q.GIF != "":
+		source = q.GIF
+	}
+	if q.Dir != "" {
+		carry = append(carry, "the QR pictures in "+q.Dir)
+	}
+	if q.GIF != "" {
+		carry = append(carry, "the animated QR code "+q.GIF)
+	}
+	if q.HTML != "" {
+		carry = append(carry, "the printed page "+q.HTML+" (scan it with the online machine's camera)")
+	}
+	if q.Term && s.opts.Out == "" {
+		carry = append(carry, "the QR codes shown on this screen (scan them with the online machine's camera)")
+	}
+	cmd := "airsign-online broadcast --camera /dev/video0"
+	if source != "" {
+		cmd = "airsign-online broadcast " + shellQuote(source)
+	}
+	more := ""
+	if s.enrolled != nil && len(s.enrolled.d.Keys()) > 1 {
+		more = " (with the other cosigners' signed PSBTs, if the wallet needs more signatures)"
+	}
+	fmt.Fprintf(s.env.Stderr, "\nCarry back to the online machine: %s.\nNext, on the online machine%s:\n  %s\n", strings.Join(carry, "; "), more, cmd)
+}
+
+// shellQuote quotes a path for a command line the operator copies, when
+// it needs it.
+func shellQuote(p string) string {
+	if p != "" && strings.IndexFunc(p, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:,@", r))
+	}) < 0 {
+		return p
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
 
 // countInputs says "input 0" or "inputs 0, 2".
