@@ -5,10 +5,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
@@ -146,50 +150,33 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 	if err != nil {
 		return res, err
 	}
+	// The sighash midstates (BIP143 and BIP341) are computed once for the
+	// whole transaction, and every BIP32 parent once per PSBT (keyCache):
+	// what is left per input is one child derivation and one signature.
 	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
 	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
-	keys := newKeyCache(master)
+	keys, err := newKeyCache(master, work.p, fp)
+	if err != nil {
+		return res, err
+	}
 	defer keys.zero()
 
-	for i := range tx.TxIn {
-		pin := &work.p.Inputs[i]
-		if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
-			continue
-		}
-		utxo := prevOuts[tx.TxIn[i].PreviousOutPoint]
-		signed, skipped := false, ""
-		for _, d := range pin.Bip32Derivation {
-			if d.MasterKeyFingerprint != fp {
-				continue
-			}
-			ok, skip, err := signECDSA(work.p, i, utxo, d, keys, sigHashes)
-			if err != nil {
-				return SignResult{}, fmt.Errorf("input %d: %w", i, err)
-			}
-			signed = signed || ok
-			if skip != "" {
-				skipped = skip
-			}
-		}
-		for _, d := range pin.TaprootBip32Derivation {
-			if d.MasterKeyFingerprint != fp {
-				continue
-			}
-			if len(d.LeafHashes) > 0 {
-				skipped = "airsign does not sign taproot script paths"
-				continue
-			}
-			ok, err := signTaproot(work.p, i, utxo, d, keys, sigHashes)
-			if err != nil {
-				return SignResult{}, fmt.Errorf("input %d: %w", i, err)
-			}
-			signed = signed || ok
+	// Inputs are independent: each worker signs whole inputs, writing only
+	// its own input and its own slot of outcomes, so the result is the
+	// same, input by input, as a serial loop's.
+	outcomes := make([]inputOutcome, len(tx.TxIn))
+	parallelFor(len(tx.TxIn), func(i int) {
+		outcomes[i] = signInput(work.p, i, prevOuts, fp, keys, sigHashes)
+	})
+	for i, o := range outcomes {
+		if o.err != nil {
+			return SignResult{}, fmt.Errorf("input %d: %w", i, o.err)
 		}
 		switch {
-		case signed:
+		case o.signed:
 			res.Signed = append(res.Signed, i)
-		case skipped != "":
-			res.Skipped = append(res.Skipped, Skipped{Input: i, Reason: skipped})
+		case o.skipped != "":
+			res.Skipped = append(res.Skipped, Skipped{Input: i, Reason: o.skipped})
 		}
 	}
 	if len(res.Signed) == 0 {
@@ -204,11 +191,84 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 		}
 		return res, ErrNothingToSign
 	}
-	if err := verifySigned(work, prevOuts, res.Signed); err != nil {
+	if err := verifySigned(work, prevOuts, sigHashes, res.Signed); err != nil {
 		return SignResult{}, err
 	}
 	p.p = work.p
 	return res, nil
+}
+
+// inputOutcome is what signing one input came to.
+type inputOutcome struct {
+	signed  bool
+	skipped string
+	err     error
+}
+
+// signInput signs input i with every derivation of ours it carries.
+func signInput(p *btcpsbt.Packet, i int, prevOuts map[wire.OutPoint]*wire.TxOut, fp uint32, keys *keyCache, sigHashes *txscript.TxSigHashes) inputOutcome {
+	var o inputOutcome
+	pin := &p.Inputs[i]
+	if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
+		return o
+	}
+	utxo := prevOuts[p.UnsignedTx.TxIn[i].PreviousOutPoint]
+	for _, d := range pin.Bip32Derivation {
+		if d.MasterKeyFingerprint != fp {
+			continue
+		}
+		ok, skip, err := signECDSA(p, i, utxo, d, keys, sigHashes)
+		if err != nil {
+			return inputOutcome{err: err}
+		}
+		o.signed = o.signed || ok
+		if skip != "" {
+			o.skipped = skip
+		}
+	}
+	for _, d := range pin.TaprootBip32Derivation {
+		if d.MasterKeyFingerprint != fp {
+			continue
+		}
+		if len(d.LeafHashes) > 0 {
+			o.skipped = "airsign does not sign taproot script paths"
+			continue
+		}
+		ok, err := signTaproot(p, i, utxo, d, keys, sigHashes)
+		if err != nil {
+			return inputOutcome{err: err}
+		}
+		o.signed = o.signed || ok
+	}
+	return o
+}
+
+// parallelFor calls fn(0) … fn(n-1), spread over the machine's cores.
+// Each call must touch only what belongs to its own index.
+func parallelFor(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // keyNet is the network a master key's version bytes name. Testnet, regtest
@@ -273,6 +333,7 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 	if err != nil {
 		return false, "", err
 	}
+	defer priv.Zero()
 	pub := priv.PubKey().SerializeCompressed()
 	if !bytes.Equal(pub, d.PubKey) {
 		return false, "", fmt.Errorf("the PSBT says our key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", where, d.PubKey, pub)
@@ -347,6 +408,7 @@ func signTaproot(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.TaprootB
 	if err != nil {
 		return false, err
 	}
+	defer priv.Zero()
 	xonly := schnorr.SerializePubKey(priv.PubKey())
 	if !bytes.Equal(xonly, d.XOnlyPubKey) {
 		return false, fmt.Errorf("the PSBT says our taproot key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", FormatPath(d.MasterKeyFingerprint, d.Bip32Path), d.XOnlyPubKey, xonly)
@@ -374,33 +436,94 @@ func signTaproot(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.TaprootB
 
 // verifySigned finalizes a copy and runs btcd's script engine over every
 // input that became complete, so a wrong signature never leaves the signer.
-func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, signed []int) error {
+// An input still waiting for cosigners cannot be run; our own signatures in
+// it are checked against its sighash instead. The checks run in parallel;
+// the error reported is that of the first failing input.
+func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, sigHashes *txscript.TxSigHashes, signed []int) error {
+	// Finalize every input first, on the unsigned transaction (btcd's
+	// finalizer refuses a transaction that already carries witnesses),
+	// then put the results into a copy of it.
 	cp := shallowCopy(p.p)
-	cp.p.UnsignedTx = cp.p.UnsignedTx.Copy()
-	tx := cp.p.UnsignedTx
-	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
-	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
-	for _, i := range signed {
+	final := make([]bool, len(signed))
+	for k, i := range signed {
 		ok, err := btcpsbt.MaybeFinalize(cp.p, i)
-		if err != nil || !ok {
-			continue // a multisig input still waiting for cosigners
+		final[k] = err == nil && ok
+	}
+	tx := cp.p.UnsignedTx.Copy()
+	for k, i := range signed {
+		if !final[k] {
+			continue
 		}
-		txIn := tx.TxIn[i]
-		txIn.SignatureScript = cp.p.Inputs[i].FinalScriptSig
+		tx.TxIn[i].SignatureScript = cp.p.Inputs[i].FinalScriptSig
 		if w := cp.p.Inputs[i].FinalScriptWitness; len(w) > 0 {
 			wit, err := parseWitness(w)
 			if err != nil {
 				return fmt.Errorf("input %d: %w", i, err)
 			}
-			txIn.Witness = wit
+			tx.TxIn[i].Witness = wit
 		}
-		utxo := prevOuts[txIn.PreviousOutPoint]
+	}
+	// The sighash midstates do not cover signatures or witnesses, so the
+	// signer's serve here as well.
+	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
+	errs := make([]error, len(signed))
+	parallelFor(len(signed), func(k int) {
+		i := signed[k]
+		utxo := prevOuts[tx.TxIn[i].PreviousOutPoint]
+		if !final[k] {
+			errs[k] = verifyPartial(p.p, tx, i, utxo, sigHashes)
+			return
+		}
 		vm, err := txscript.NewEngine(utxo.PkScript, tx, i, txscript.StandardVerifyFlags, nil, sigHashes, utxo.Value, fetcher)
+		if err != nil {
+			errs[k] = fmt.Errorf("input %d: checking our signature: %w", i, err)
+			return
+		}
+		if err := vm.Execute(); err != nil {
+			errs[k] = fmt.Errorf("input %d: our own signature does not verify (%v); nothing was written", i, err)
+		}
+	})
+	return firstError(errs)
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyPartial checks the partial signatures of input i that Sign made
+// (those whose key the input's derivations name as ours and Sign checked)
+// against the input's segwit v0 sighash, for a multisig input that cannot
+// be run through the script engine until the cosigners have signed.
+func verifyPartial(p *btcpsbt.Packet, tx *wire.MsgTx, i int, utxo *wire.TxOut, sigHashes *txscript.TxSigHashes) error {
+	pin := &p.Inputs[i]
+	script := pin.WitnessScript
+	if len(script) == 0 {
+		return nil // nothing signed by us is waiting: P2WPKH always completes
+	}
+	for _, ps := range pin.PartialSigs {
+		if len(ps.Signature) < 2 {
+			return fmt.Errorf("input %d: our own signature is empty; nothing was written", i)
+		}
+		hashType := txscript.SigHashType(ps.Signature[len(ps.Signature)-1])
+		hash, err := txscript.CalcWitnessSigHash(script, sigHashes, hashType, tx, i, utxo.Value)
 		if err != nil {
 			return fmt.Errorf("input %d: checking our signature: %w", i, err)
 		}
-		if err := vm.Execute(); err != nil {
-			return fmt.Errorf("input %d: our own signature does not verify (%v); nothing was written", i, err)
+		sig, err := ecdsa.ParseDERSignature(ps.Signature[:len(ps.Signature)-1])
+		if err != nil {
+			return fmt.Errorf("input %d: a signature does not parse (%v); nothing was written", i, err)
+		}
+		pub, err := btcec.ParsePubKey(ps.PubKey)
+		if err != nil {
+			return fmt.Errorf("input %d: a signature's key does not parse (%v); nothing was written", i, err)
+		}
+		if !sig.Verify(hash, pub) {
+			return fmt.Errorf("input %d: signature of key %x does not verify; nothing was written", i, ps.PubKey)
 		}
 	}
 	return nil
@@ -434,28 +557,67 @@ func shallowCopy(p *btcpsbt.Packet) *Packet {
 	}}
 }
 
-// keyCache derives child keys from the master once per parent path, so a
-// thousand inputs of one account cost a thousand derivations, not five
-// thousand.
+// keyCache holds the BIP32 parent of every derivation of ours in a PSBT,
+// derived once before signing starts: a thousand inputs of one account
+// cost one derivation of the account and branch, then one child step each.
+// After newKeyCache it is only read, so signing goroutines share it.
 type keyCache struct {
-	master *hdkeychain.ExtendedKey
-	nodes  map[string]*hdkeychain.ExtendedKey
-	privs  []*btcec.PrivateKey
+	master  *hdkeychain.ExtendedKey
+	parents map[string]*hdkeychain.ExtendedKey
 }
 
-func newKeyCache(master *hdkeychain.ExtendedKey) *keyCache {
-	return &keyCache{master: master, nodes: map[string]*hdkeychain.ExtendedKey{}}
+// maxPathLen bounds the derivation paths Sign follows; no wallet uses more
+// than a handful of steps.
+const maxPathLen = 32
+
+func newKeyCache(master *hdkeychain.ExtendedKey, p *btcpsbt.Packet, fp uint32) (*keyCache, error) {
+	k := &keyCache{master: master, parents: map[string]*hdkeychain.ExtendedKey{}}
+	if _, err := master.ECPubKey(); err != nil { // see node
+		return nil, fmt.Errorf("reading the master public key: %w", err)
+	}
+	add := func(path []uint32) error {
+		if len(path) == 0 || len(path) > maxPathLen {
+			return nil // refused by derive, for the input that carries it
+		}
+		_, err := k.node(path[:len(path)-1])
+		return err
+	}
+	for i := range p.Inputs {
+		for _, d := range p.Inputs[i].Bip32Derivation {
+			if d.MasterKeyFingerprint == fp {
+				if err := add(d.Bip32Path); err != nil {
+					return nil, fmt.Errorf("input %d: %w", i, err)
+				}
+			}
+		}
+		for _, d := range p.Inputs[i].TaprootBip32Derivation {
+			if d.MasterKeyFingerprint == fp && len(d.LeafHashes) == 0 {
+				if err := add(d.Bip32Path); err != nil {
+					return nil, fmt.Errorf("input %d: %w", i, err)
+				}
+			}
+		}
+	}
+	return k, nil
 }
 
+func pathID(path []uint32) string {
+	b := make([]byte, 0, 4*len(path))
+	for _, s := range path {
+		b = binary.BigEndian.AppendUint32(b, s)
+	}
+	return string(b)
+}
+
+// node derives (once) the key at path and every key above it. Each is
+// given its public key at once: hdkeychain computes it lazily on the first
+// child derivation, which must not happen in two goroutines at a time.
 func (k *keyCache) node(path []uint32) (*hdkeychain.ExtendedKey, error) {
 	if len(path) == 0 {
 		return k.master, nil
 	}
-	id := string(binary.BigEndian.AppendUint32(nil, uint32(len(path))))
-	for _, s := range path {
-		id += string(binary.BigEndian.AppendUint32(nil, s))
-	}
-	if n, ok := k.nodes[id]; ok {
+	id := pathID(path)
+	if n, ok := k.parents[id]; ok {
 		return n, nil
 	}
 	parent, err := k.node(path[:len(path)-1])
@@ -466,36 +628,52 @@ func (k *keyCache) node(path []uint32) (*hdkeychain.ExtendedKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deriving our key: %w", err)
 	}
-	k.nodes[id] = n
+	if _, err := n.ECPubKey(); err != nil {
+		return nil, fmt.Errorf("deriving our key: %w", err)
+	}
+	k.parents[id] = n
 	return n, nil
 }
 
+// derive returns the private key at path from its cached parent. The
+// caller zeroes it when done.
 func (k *keyCache) derive(path []uint32) (*btcec.PrivateKey, error) {
-	if len(path) > 32 {
+	if len(path) > maxPathLen {
 		return nil, fmt.Errorf("derivation path has %d steps; no wallet uses more than a handful", len(path))
 	}
-	n, err := k.node(path)
-	if err != nil {
-		return nil, err
+	if len(path) == 0 {
+		priv, err := k.master.ECPrivKey()
+		if err != nil {
+			return nil, fmt.Errorf("deriving our key: %w", err)
+		}
+		return priv, nil
 	}
-	priv, err := n.ECPrivKey()
+	parent := k.master
+	if len(path) > 1 {
+		var ok bool
+		if parent, ok = k.parents[pathID(path[:len(path)-1])]; !ok {
+			return nil, errors.New("deriving our key: parent not prepared") // newKeyCache saw every path
+		}
+	}
+	child, err := parent.Derive(path[len(path)-1])
 	if err != nil {
 		return nil, fmt.Errorf("deriving our key: %w", err)
 	}
-	k.privs = append(k.privs, priv)
+	defer child.Zero()
+	priv, err := child.ECPrivKey()
+	if err != nil {
+		return nil, fmt.Errorf("deriving our key: %w", err)
+	}
 	return priv, nil
 }
 
-// zero wipes every derived private key (best effort: Go may have copied
+// zero wipes every derived parent key (best effort: Go may have copied
 // them, but nothing airsign holds keeps them alive).
 func (k *keyCache) zero() {
-	for _, n := range k.nodes {
+	for _, n := range k.parents {
 		n.Zero()
 	}
-	for _, p := range k.privs {
-		p.Zero()
-	}
-	k.nodes, k.privs = nil, nil
+	k.parents = nil
 }
 
 func p2wpkhScript(pub []byte) []byte {
