@@ -95,3 +95,38 @@ func BenchmarkRawECDSA1000(b *testing.B) {
 		}
 	}
 }
+
+// TestPlainSignerMatches keeps the signing comparison honest: for every
+// kind, airsign signs every input of the generated PSBT, the plain signer
+// makes the very same signatures, and a corrupted one is told apart.
+func TestPlainSignerMatches(t *testing.T) {
+	master, err := masterKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range kinds {
+		raw, err := GenerateKind(kind, master, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours, n, err := signInProcess(raw, master)
+		if err != nil || n != 3 {
+			t.Fatalf("%s: airsign signed %d of 3: %v", kind, n, err)
+		}
+		plain, n, err := plainSign(raw, master)
+		if err != nil || n != 3 {
+			t.Fatalf("%s: plain signer signed %d of 3: %v", kind, n, err)
+		}
+		if same, err := sameSignatures(ours, plain); err != nil || !same {
+			t.Fatalf("%s: different signatures (%v)", kind, err)
+		}
+		if same, err := sameSignatures(ours, raw); err != nil || same {
+			t.Fatalf("%s: a signed and the unsigned PSBT compare equal (%v)", kind, err)
+		}
+		if kind != "wsh" { // a 2-of-3 with one signature is not final
+			if err := checkSigned(kind, plain, 3); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

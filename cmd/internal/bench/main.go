@@ -20,6 +20,10 @@
 //   - `airsign-offline inspect small.psbt` and `airsign-offline --version`
 //     (startup), 10 each.
 //
+// Then, for 1,000-input P2WPKH, P2TR and 2-of-3 P2WSH PSBTs (plain.go),
+// airsign against a plain btcd signer of the same PSBT, in this process
+// (wall and CPU time) and as whole processes (plus peak resident memory).
+//
 // Both signed PSBTs are finalized and every input checked with btcd's
 // script engine (psbt.Extract), so the table compares equal work done right.
 // This is a developer tool, not part of the product.
@@ -65,7 +69,16 @@ func main() {
 	electrumScript := flag.String("electrum-script", "scripts/bench-electrum.py", "the Electrum signing script")
 	rounds := flag.Int("rounds", 5, "rounds; each figure is the median over them")
 	inputs := flag.Int("inputs", 1000, "inputs of the big PSBT")
+	plainIn := flag.String("plain-sign", "", "internal: sign this PSBT file with the plain btcd signer and exit (the whole-process baseline)")
+	plainOut := flag.String("plain-out", "", "internal: where -plain-sign writes the signed PSBT")
 	flag.Parse()
+	if *plainIn != "" {
+		if err := plainSignFile(*plainIn, *plainOut); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*dir, *offlineBin, *python, *electrumScript, *rounds, *inputs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -127,8 +140,21 @@ func run(dir, offlineBin, python, electrumScript string, rounds, n int) error {
 		haveOffline = false
 	}
 
+	kindPSBTs := map[string][]byte{}
+	for _, kind := range kinds {
+		raw, err := GenerateKind(kind, master, n)
+		if err != nil {
+			return fmt.Errorf("generating the %s PSBT: %w", kind, err)
+		}
+		kindPSBTs[kind] = raw
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("sign%d-%s.psbt", n, kind)), raw, 0o600); err != nil {
+			return err
+		}
+	}
+
 	hashes, keys := rawInputs(n)
 	fig := figures{}
+	mem := map[string][]int64{}
 	var electrumVersion string
 	var airsignSigned, electrumSigned, commandSigned []byte
 	for r := 0; r < rounds; r++ {
@@ -150,6 +176,10 @@ func run(dir, offlineBin, python, electrumScript string, rounds, n int) error {
 		fig.add("raw", time.Since(t0))
 		if sigBytes < 8*n {
 			return fmt.Errorf("raw signing made %d bytes of signatures for %d hashes", sigBytes, n)
+		}
+
+		if err := compareSigners(fig, mem, kindPSBTs, master, dir, offlineBin, haveOffline, n); err != nil {
+			return err
 		}
 
 		if haveElectrum {
@@ -215,6 +245,7 @@ func run(dir, offlineBin, python, electrumScript string, rounds, n int) error {
 	}
 
 	printTable(os.Stdout, fig, rounds, n, electrumVersion, haveElectrum, haveOffline)
+	printSigners(os.Stdout, fig, mem, n, haveOffline)
 	return nil
 }
 
