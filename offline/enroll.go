@@ -17,6 +17,7 @@ import (
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/sheet"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 )
 
@@ -357,6 +358,13 @@ func descriptorText(arg string) (string, error) {
 	}
 	if isBSMS(data) {
 		return bsmsDescriptor(data)
+	}
+	if sheet.IsSheet(data) {
+		d, err := sheet.ReadText(data)
+		if err != nil {
+			return "", err
+		}
+		return d.String(), nil
 	}
 	if desc, ok, err := otherWalletsFile(data, arg); ok || err != nil {
 		return desc, err

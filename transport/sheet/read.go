@@ -77,3 +77,32 @@ func Read(data []byte, net *chaincfg.Params) (*descriptor.Descriptor, error) {
 	}
 	return d, nil
 }
+
+// IsSheet reports whether data is a wallet sheet's text (it has the
+// sheet's title line).
+func IsSheet(data []byte) bool {
+	return strings.HasPrefix(strings.TrimPrefix(strings.TrimSpace(string(data)), "\ufeff"), "AIRSIGN WALLET BACKUP SHEET")
+}
+
+// ReadText is Read for a sheet's text file, on the network its "Network:"
+// line names, for callers that take the network from what they read (the
+// caller's own network check then refuses a sheet of another one).
+func ReadText(data []byte) (*descriptor.Descriptor, error) {
+	for _, l := range strings.Split(string(data), "\n") {
+		name, ok := strings.CutPrefix(strings.TrimSpace(l), "Network:")
+		if !ok {
+			continue
+		}
+		for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.TestNet3Params, &chaincfg.RegressionNetParams, &chaincfg.SigNetParams} {
+			if NetworkName(net) == strings.TrimSpace(name) {
+				return Read(data, net)
+			}
+		}
+		name = strings.TrimSpace(name)
+		if len(name) > 24 {
+			name = name[:24]
+		}
+		return nil, fmt.Errorf("the wallet sheet names an unknown network %q", name)
+	}
+	return nil, errors.New("the wallet sheet has no \"Network:\" line")
+}

@@ -174,3 +174,26 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestReadText(t *testing.T) {
+	for name, d := range wallets(t) {
+		s, _ := New(d, date)
+		if !IsSheet(s.Text()) {
+			t.Fatalf("%s: IsSheet false", name)
+		}
+		got, err := ReadText(s.Text())
+		if err != nil || got.String() != d.String() {
+			t.Fatalf("%s: ReadText %v %v", name, got, err)
+		}
+	}
+	s, _ := New(wallets(t)["wpkh"], date)
+	for in, want := range map[string]string{
+		strings.Replace(string(s.Text()), "Network:          bitcoin mainnet", "Network:          moonnet", 1): "unknown network \"moonnet\"",
+		strings.Replace(string(s.Text()), "Network:", "Net:", 1):                                             "no \"Network:\" line",
+		strings.Replace(string(s.Text()), "Network:          bitcoin mainnet", "Network:          regtest", 1): "mainnet",
+	} {
+		if _, err := ReadText([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadText: %v, want %q", err, want)
+		}
+	}
+}
