@@ -189,7 +189,7 @@ func TestReadText(t *testing.T) {
 	s, _ := New(wallets(t)["wpkh"], date)
 	for in, want := range map[string]string{
 		strings.Replace(string(s.Text()), "Network:          bitcoin mainnet", "Network:          moonnet", 1): "unknown network \"moonnet\"",
-		strings.Replace(string(s.Text()), "Network:", "Net:", 1):                                             "no \"Network:\" line",
+		strings.Replace(string(s.Text()), "Network:", "Net:", 1):                                               "no \"Network:\" line",
 		strings.Replace(string(s.Text()), "Network:          bitcoin mainnet", "Network:          regtest", 1): "mainnet",
 	} {
 		if _, err := ReadText([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
