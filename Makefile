@@ -9,7 +9,7 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 30s
 
-.PHONY: all build test unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce
+.PHONY: all build test unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce stress race-all
 
 all: build
 
@@ -25,9 +25,17 @@ build:
 
 ## test: formatting, vet, the race detector over the unit + CLI tests, then
 ## unit + CLI (testscript) tests and the end-to-end tests against a real btcd
-## regtest node (installed at a pinned version).
+## regtest node (installed at a pinned version). All with -short: the long
+## forms of a few tests (1,000 kills of the atomic writer, the 100 kB QR round
+## trip, exhaustive proofs, the 1,000-address wallet scans) run in `make
+## stress`, which CI runs too. Measured times: docs/release.md.
 test: lint node race
-	AIRSIGN_REGTEST=1 $(GO) test -count=1 -timeout 9m ./...
+	AIRSIGN_REGTEST=1 $(GO) test -short -count=1 -timeout 6m ./...
+
+## stress: what `make test` leaves out, for CI (.ci/run): every test in its
+## long form (no -short), then the race detector over the whole module.
+stress: node race-all
+	AIRSIGN_REGTEST=1 $(GO) test -count=1 -timeout 20m ./...
 
 ## unit: the tests that need no node.
 unit:
@@ -55,7 +63,12 @@ govulncheck:
 RACE_PKGS := ./ceremony/... ./offline/... ./online/... ./psbt ./transport/qrcode/...
 race:
 	@if ! command -v "$$($(GO) env CC)" >/dev/null; then echo "race: SKIPPED: the race detector needs cgo and a C compiler ($$($(GO) env CC) not found)"; exit 0; fi; \
-	echo "$(GO) test -race -count=1 -timeout 9m $(RACE_PKGS)"; $(GO) test -race -count=1 -timeout 9m $(RACE_PKGS)
+	echo "$(GO) test -race -short -count=1 -timeout 9m $(RACE_PKGS)"; $(GO) test -race -short -count=1 -timeout 9m $(RACE_PKGS)
+
+## race-all: the race detector over every package (part of `make stress`).
+race-all:
+	@if ! command -v "$$($(GO) env CC)" >/dev/null; then echo "race-all: SKIPPED: the race detector needs cgo and a C compiler ($$($(GO) env CC) not found)"; exit 0; fi; \
+	echo "$(GO) test -race -count=1 -timeout 30m ./..."; $(GO) test -race -count=1 -timeout 30m ./...
 
 ## node: build btcd/btcctl (pinned in scripts/regtest.sh) into .cache/bin.
 node:
