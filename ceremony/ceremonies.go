@@ -186,8 +186,9 @@ func Keygen() *Definition {
 					Instruction: "The program wipes the key and the shares from memory. From now on the key exists only on the cards.",
 					do:          doWipe},
 				{Title: "Pack up", Actor: Operator, Confirm: Ack, Word: "done",
-					Instruction: "Take out the USB stick with the watch-only wallet and type done. After the final head words are written, switch the laptop off.",
-					do:          doAck},
+					Instruction: "Take out the USB stick with the watch-only wallet and the wallet sheet. Print the sheet (wallet-sheet-ID.html) once per holder and once more, with docs/shares.md and docs/recovery.md: every holder keeps a copy with their card; one stays with this checklist. " +
+						"Type done. After the final head words are written, switch the laptop off.",
+					do: doAck},
 			}},
 		},
 	})
