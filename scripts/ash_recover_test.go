@@ -192,3 +192,17 @@ func TestPythonRecoversFromPaper(t *testing.T) {
 		}
 	}
 }
+
+// TestPythonSLIP132: --slip132 gives Electrum the cosigner key airsign's
+// Coldcard export gives for the same key (export_xpub.txtar's key).
+func TestPythonSLIP132(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	out, err := exec.Command("python3", "ash_recover.py", "--slip132",
+		"tpubDFH9dgzveyD8zTbPUFuLrGmCydNvxehyNdUXKJAQN8x4aZ4j6UZqGfnqFrD4NqyaTVGKbvEW54tsvPTK2UoSbCC1PJY8iCNiwTL3RWZEheQ", "--type", "wsh").CombinedOutput()
+	want := "Vpub5n95dMZrDHj6SeBgJ1oz4Fae2N2eJNuWK3VTKDb2dzGpMFLUHLmtyDfen7AaQxwQ5mZnMyXdVrkEaoMLVTH8FmVBRVWPGFYWhmtDUGehGmq\n"
+	if err != nil || string(out) != want {
+		t.Fatalf("--slip132: %v %q, want %q", err, out, want)
+	}
+}

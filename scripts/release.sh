@@ -24,6 +24,7 @@
 #     airsign-docs.tar.gz          man pages and shell completions (cmd/internal/gendocs), and
 #                                  print/: the pages to print with every wallet backup sheet
 #                                  (shares.md, recovery.md, CEREMONY.md, each also as .html)
+#                                  and ash_recover.py, the stand-alone share decoder
 #     verify-release.sh            the checker for the offline laptop (coreutils only)
 #     SHA256SUMS                   sha256sum of all of the above
 #   The docs tarball is made reproducible too: sorted names, owner 0, mtime =
@@ -67,6 +68,7 @@ print_pages() {
 			printf '</pre></body></html>\n'
 		} >"$2/$name.html"
 	done
+	cp "$1/scripts/ash_recover.py" "$2/ash_recover.py"
 }
 
 build() {
