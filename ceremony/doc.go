@@ -13,6 +13,11 @@
 //
 // # The log
 //
+// The log itself — writing, verifying, head words, seals, locking — is
+// package chainlog, shared with the signing log; this package names its
+// types (Record, Head, LogWriter) and adds what ceremonies need on top (runs,
+// checkpoints, Verify with the head words of any act).
+//
 // A log is a file of JSON Lines, one record per line, each a JSON object with
 // exactly the fields seq, time, ceremony, step, actor, event, data and prev
 // (see Record). seq counts from 1 and equals the line number. prev is the

@@ -306,27 +306,6 @@ func TestVerifyBadHeadArgument(t *testing.T) {
 	}
 }
 
-func TestHeadWordsVector(t *testing.T) {
-	// From BCR-2020-012's example: bytes D9 01 2C A2 01 50 are
-	// "tuna acid draw oboe acid good".
-	var h [32]byte
-	copy(h[:], []byte{0xd9, 0x01, 0x2c, 0xa2, 0x01, 0x50, 0xc7})
-	if got := HeadWords(h); got != "tuna acid draw oboe acid good" {
-		t.Fatalf("HeadWords = %q", got)
-	}
-	b, err := ParseHead("Tuna-ACID draw,oboe acid good")
-	if err != nil || !bytes.Equal(b, h[:6]) {
-		t.Fatalf("ParseHead = %x, %v", b, err)
-	}
-	seen := map[string]bool{}
-	for i, w := range bytewords {
-		if len(w) != 4 || isHex(w) || seen[w[:1]+w[3:]] {
-			t.Fatalf("word %d %q: not 4 letters, reads as hex, or first+last letters not unique", i, w)
-		}
-		seen[w[:1]+w[3:]] = true
-	}
-}
-
 func FuzzVerify(f *testing.F) {
 	good := sampleLog(f, 6)
 	f.Add(good, "")

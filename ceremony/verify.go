@@ -1,26 +1,14 @@
 package ceremony
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/airsign/airsign/ceremony/chainlog"
 )
-
-// VerifyError says at which record a log stops being trustworthy and why.
-// Record is the 1-based line number, which in an intact log is also the seq.
-type VerifyError struct {
-	Record int
-	Reason string
-}
-
-func (e *VerifyError) Error() string { return fmt.Sprintf("record %d: %s", e.Record, e.Reason) }
 
 // Checkpoint is a record after which the program showed the head words to the
 // witnesses (the end of an act, or the end of a ceremony), so a verifier can
@@ -69,6 +57,8 @@ type Summary struct {
 	// checklist. Records after it (HeadAt.Seq < Records) are not covered by
 	// those words; each later run is checked with its own.
 	HeadAt Checkpoint
+	// Signed and Refused count the signing log's records (SignCeremony).
+	Signed, Refused int
 }
 
 // Later lists the runs that start after the checkpoint the head matched,
@@ -97,6 +87,9 @@ func Day(t string) string {
 // detected against a head kept elsewhere: give expectHead (the words or hex the
 // witnesses wrote down, see ParseHead) and Verify also checks that the log ends
 // exactly there. expectHead "" skips that check.
+//
+// The chain itself is checked by chainlog.Verify; this adds the ceremony
+// runs, the checkpoints and the head words of any act.
 func Verify(r io.Reader, expectHead string) (Summary, error) {
 	var want []byte
 	if expectHead != "" {
@@ -106,36 +99,14 @@ func Verify(r io.Reader, expectHead string) (Summary, error) {
 		}
 	}
 	var sum Summary
-	sum.Head = GenesisHead()
-	seen := map[[32]byte]int{} // line hash -> line number
 	var hashes [][32]byte
-	br := bufio.NewReaderSize(r, 4096)
-	for n := 1; ; n++ {
-		line, err := readLine(br)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return sum, &VerifyError{Record: n, Reason: err.Error()}
-		}
-		rec, err := parseRecord(line)
-		if err != nil {
-			return sum, &VerifyError{Record: n, Reason: err.Error()}
-		}
-		if err := checkLink(n, rec, sum.Head, seen); err != nil {
-			return sum, err
-		}
-		h := sha256.Sum256(line)
-		if _, dup := seen[h]; !dup {
-			seen[h] = n
-		}
+	cs, err := chainlog.Verify(r, chainlog.Options{Each: func(rec Record, h [32]byte) {
 		hashes = append(hashes, h)
-		sum.Records = n
-		sum.Head = Head{Seq: rec.Seq, Hash: h}
 		track(&sum, rec, h)
-	}
-	if sum.Records == 0 {
-		return sum, &VerifyError{Record: 1, Reason: "the log is empty"}
+	}})
+	sum.Records, sum.Head = cs.Records, cs.Head
+	if err != nil {
+		return sum, err
 	}
 	if want == nil {
 		return sum, nil
@@ -165,128 +136,13 @@ func Verify(r io.Reader, expectHead string) (Summary, error) {
 			"the last record was edited, records were cut from the end, or the words were copied wrong", sum.Head.Words())}
 }
 
-// readLine returns one line without its newline, refusing lines longer than
-// MaxLineLen, a last line without a newline (a cut-off write), carriage
-// returns (a converted file no longer hashes the same) and invalid UTF-8.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) > MaxLineLen+1 {
-			return nil, fmt.Errorf("line is longer than %d bytes: not a log record", MaxLineLen)
-		}
-		line = append(line, chunk...)
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == io.EOF {
-			if len(line) == 0 {
-				return nil, io.EOF
-			}
-			return nil, errors.New("the record is cut off (no line end): the log was truncated, or the last write did not finish")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the log: %v", err)
-		}
-		break
-	}
-	line = line[:len(line)-1]
-	if len(line) == 0 {
-		return nil, errors.New("empty line: a log has no empty lines, so one was added or a record emptied")
-	}
-	if bytes.IndexByte(line, '\r') >= 0 {
-		return nil, errors.New("the line has a carriage return: the file was converted (Windows line ends?) and no longer hashes as written; verify the original")
-	}
-	if !utf8.Valid(line) {
-		return nil, errors.New("the line is not valid UTF-8: the record was damaged or edited")
-	}
-	return line, nil
-}
-
-func parseRecord(line []byte) (Record, error) {
-	var rec Record
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rec); err != nil {
-		return rec, fmt.Errorf("not a valid log record (%s): the record was damaged or edited", jsonProblem(err))
-	}
-	if dec.More() {
-		return rec, errors.New("extra data after the record on the same line: the record was edited")
-	}
-	if line[0] != '{' {
-		return rec, errors.New("not a JSON object: the record was damaged or edited")
-	}
-	switch {
-	case rec.Ceremony == "":
-		return rec, errors.New("the record has no ceremony")
-	case rec.Actor == "":
-		return rec, errors.New("the record has no actor")
-	case rec.Event == "":
-		return rec, errors.New("the record has no event")
-	}
-	if len(rec.Prev) != 64 || !isLowerHex(rec.Prev) {
-		return rec, errors.New("prev is not 64 lower-case hex digits: the record was damaged or edited")
-	}
-	if _, err := parseTime(rec.Time); err != nil {
-		return rec, err
-	}
-	return rec, nil
-}
-
-// jsonProblem describes a decode error without quoting the line, which could
-// be long or hostile.
-func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("JSON syntax error at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q has the wrong type", clip(te.Field, 40))
-	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
-		return "the JSON ends early"
-	default:
-		return clip(err.Error(), 80)
-	}
-}
-
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// checkLink checks record n's prev and seq against the record before it, and
-// words the error so a person knows what probably happened.
-func checkLink(n int, rec Record, prev Head, seen map[[32]byte]int) error {
-	got, _ := hex.DecodeString(rec.Prev) // checked by parseRecord
-	if !bytes.Equal(got, prev.Hash[:]) {
-		if n == 1 {
-			return &VerifyError{Record: 1, Reason: "prev is not the genesis value, so this is not the first record of a log: " +
-				"records were removed from the start, or this is a piece cut from a longer log"}
-		}
-		var g [32]byte
-		copy(g[:], got)
-		reason := fmt.Sprintf("prev hash does not match record %d — the log was edited, reordered or has a line removed", n-1)
-		if m, ok := seen[g]; ok {
-			reason = fmt.Sprintf("prev hash does not match record %d: it is record %d's hash, so the records between were inserted or moved — the log was edited or reordered", n-1, m)
-		} else if rec.Seq > uint64(n) {
-			reason += fmt.Sprintf(" (this record says it is number %d)", rec.Seq)
-		}
-		return &VerifyError{Record: n, Reason: reason}
-	}
-	if rec.Seq != uint64(n) {
-		return &VerifyError{Record: n, Reason: fmt.Sprintf("seq is %d, expected %d: the record was edited or forged", rec.Seq, n)}
-	}
-	return nil
-}
-
 // Events that the runner writes and Verify reads back for its summary.
 const (
+	// SignCeremony names the records of the signing log, which are not a
+	// ceremony's: one per decision of airsign-offline sign.
+	SignCeremony     = "sign"
+	EventSigned      = "signed"
+	EventRefused     = "refused"
 	EventStarted     = "started"
 	EventActEnd      = "act-end"
 	EventCompleted   = "completed"
@@ -295,6 +151,15 @@ const (
 )
 
 func track(sum *Summary, rec Record, h [32]byte) {
+	if rec.Ceremony == SignCeremony {
+		switch rec.Event {
+		case EventSigned:
+			sum.Signed++
+		case EventRefused:
+			sum.Refused++
+		}
+		return
+	}
 	switch rec.Event {
 	case EventStarted:
 		sum.Runs = append(sum.Runs, RunSummary{Ceremony: rec.Ceremony, FirstSeq: rec.Seq, LastSeq: rec.Seq, Outcome: "open", Time: rec.Time})

@@ -28,6 +28,9 @@ func VerifyLog(env *Env, path, expectHead string) error {
 		}
 		env.Printf("records %d-%d  %-8s %s%s\n", r.FirstSeq, r.LastSeq, r.Ceremony, r.Outcome, at)
 	}
+	if sum.Signed+sum.Refused > 0 {
+		env.Printf("signing records: %d signed, %d refused\n", sum.Signed, sum.Refused)
+	}
 	env.Printf("OK: %d records, chain intact\nhead: %s\n      %s\n", sum.Records, sum.Head.Words(), sum.Head.Hex())
 	if sum.HeadChecked {
 		env.Printf("%s\n", headVerdict(sum))

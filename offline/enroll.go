@@ -63,13 +63,13 @@ func (e Enrollment) tagged(canonical string) string {
 // MAC: 0x41495253 is "AIRS". No wallet spends from it.
 const enrollPath = hdkeychain.HardenedKeyStart + 0x41495253&0x7fffffff
 
-// enrollKey derives the MAC key from the master: a hardened child's private
-// key, hashed with a domain tag, so the MAC reveals nothing about keys that
-// hold coins.
-func enrollKey(key *Key) ([]byte, error) {
+// keySecret derives a MAC key from the master for one use (domain): a
+// hardened child's private key, hashed with the domain, so the MAC reveals
+// nothing about keys that hold coins and no two uses share a key.
+func keySecret(key *Key, domain string) ([]byte, error) {
 	child, err := key.Master.Derive(enrollPath)
 	if err != nil {
-		return nil, fmt.Errorf("deriving the enrollment key: %w", err)
+		return nil, fmt.Errorf("deriving a MAC key: %w", err)
 	}
 	defer child.Zero()
 	priv, err := child.ECPrivKey()
@@ -78,12 +78,15 @@ func enrollKey(key *Key) ([]byte, error) {
 	}
 	defer priv.Zero()
 	h := sha256.New()
-	h.Write([]byte("airsign wallet enrollment v1"))
+	h.Write([]byte(domain))
 	b := priv.Serialize()
 	h.Write(b)
 	wipe(b)
 	return h.Sum(nil), nil
 }
+
+// enrollKey is the enrollment tag's MAC key.
+func enrollKey(key *Key) ([]byte, error) { return keySecret(key, "airsign wallet enrollment v1") }
 
 func enrollTag(key *Key, canonical string) (string, error) {
 	k, err := enrollKey(key)

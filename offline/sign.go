@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/airsign/airsign/ceremony"
@@ -37,6 +38,10 @@ type SignOptions struct {
 	AllowOnline bool
 	// LogPath is the hash-chained signing log (DefaultLogPath if empty).
 	LogPath string
+	// LogHead is the log head the operator wrote on the signing sheet after
+	// the last signature: the log must still hold it (not cut short,
+	// rewritten or deleted). Empty skips the check.
+	LogHead string
 	// PolicyFile replaces the default policy (docs/policy.md); the
 	// operator's --allow-* flags still apply on top.
 	PolicyFile string
@@ -168,7 +173,7 @@ func readSignSource(ctx context.Context, env *Env, opts SignOptions) (*signSessi
 		return nil, err
 	}
 	s.opts.Key.airgapChecked = true // and the override is in the signing record
-	if s.log, s.closeLog, err = openLog(opts.LogPath); err != nil {
+	if s.log, s.closeLog, err = openSigningLog(env, opts.LogPath, opts.LogHead); err != nil {
 		return nil, err
 	}
 	if s.raw, s.p, err = transport.ReadPacket(ctx, opts.Sources, env.readOptions()); err != nil {
@@ -278,6 +283,9 @@ func (s *signSession) rebuildKey() error {
 	if s.key, err = s.opts.Key.LoadKey(s.env); err != nil {
 		return err
 	}
+	if err := s.sealLog(); err != nil {
+		return err
+	}
 	var enrolled *descriptor.Descriptor
 	if s.enrolled != nil {
 		if err := VerifyEnrollment(s.key, s.enrolled.path, s.enrolled.e, s.enrolled.d); err != nil {
@@ -350,6 +358,7 @@ func (s *signSession) release(out []byte) error {
 	for _, sk := range s.res.Skipped {
 		s.env.Warnf("input %d names this key but was not signed: %s", sk.Input, sk.Reason)
 	}
+	s.showLogHead()
 	lines, err := transport.WriteQR(s.ctx, out, s.opts.QR, s.env.Stdout)
 	for _, l := range lines {
 		fmt.Fprintln(s.env.Stderr, l)
@@ -416,6 +425,28 @@ func shellQuote(p string) string {
 	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
 
+// sealLog makes this key's records in the signing log carry its MAC and
+// checks the ones already there: a log rewritten by someone without the
+// key is refused here, before anything is signed.
+func (s *signSession) sealLog() error {
+	mac, err := signingLogMAC(s.key)
+	if err != nil {
+		return err
+	}
+	if err := s.log.SealWith(mac); err != nil {
+		return fmt.Errorf("%w to sign: the signing log %s fails its check with this key (%v): keep it as evidence, and name a new log with --log", ErrRefused, s.opts.LogPath, err)
+	}
+	return nil
+}
+
+// showLogHead tells the operator the signing log's head after the
+// signature, to write on the signing sheet; the next sign checks the log
+// against it (--log-head), and so can verify-log --head.
+func (s *signSession) showLogHead() {
+	h := s.log.Head()
+	fmt.Fprintf(s.env.Stderr, "Signing log %s, record %d. Write its head on the signing sheet:\n  %s\n(next sign: --log-head '%s'; verify-log --head checks it too)\n", s.opts.LogPath, h.Seq, h.Words(), h.Words())
+}
+
 // countInputs says "input 0" or "inputs 0, 2".
 func countInputs(idx []int) string {
 	if len(idx) == 1 {
@@ -442,24 +473,16 @@ func (s *signSession) show(a *psbt.Analysis, unproven map[int]bool) error {
 func (s *signSession) record(event string, a *psbt.Analysis, extra map[string]string) error {
 	data := map[string]string{"psbt_sha256": hex.EncodeToString(s.sum[:]), "txid": s.p.TxID()}
 	if a != nil {
-		data["fee_sat"] = fmt.Sprint(a.Fee)
-		data["digest"] = a.Digest
-		var outs []string
-		for _, o := range a.Outputs {
-			kind := "external"
-			if o.Change {
-				kind = "change"
-			}
-			outs = append(outs, fmt.Sprintf("%s:%d:%s", displayAddr(o), o.Amount, kind))
+		for k, v := range logSummary(a) {
+			data[k] = v
 		}
-		data["outputs"] = strings.Join(outs, " ")
 		if r := a.Reserves; r != nil {
 			// ceremony status and the online side count proofs of
 			// reserves from these.
 			data["reserves"] = "yes"
 			data["reserves_coins"] = fmt.Sprint(r.Coins)
 			data["reserves_total_sat"] = fmt.Sprint(r.Total)
-			data["reserves_message"] = r.Message
+			data["reserves_message"] = boundedText(r.Message)
 		}
 	}
 	if len(s.overridden) > 0 {
@@ -489,7 +512,9 @@ func (s *signSession) refuseProblems(a *psbt.Analysis, refusals []psbt.Problem, 
 	var lines, codes []string
 	for _, r := range refusals {
 		lines = append(lines, "  "+r.String())
-		codes = append(codes, r.Code)
+		if !slices.Contains(codes, r.Code) {
+			codes = append(codes, r.Code)
+		}
 	}
 	err := fmt.Errorf("%w to sign:\n%s", ErrRefused, strings.Join(lines, "\n"))
 	if stage == "before-key" {

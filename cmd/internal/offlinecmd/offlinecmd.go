@@ -121,6 +121,7 @@ func signCmd(env *offline.Env) *cobra.Command {
 	cmd.Flags().StringVar(&opts.WalletFile, "wallet", "", "enrolled wallet file: change is verified against its descriptor only (its tag is verified with the key)")
 	allowOnlineFlag(cmd, &opts.AllowOnline, "sign")
 	cmd.Flags().StringVar(&opts.LogPath, "log", os.Getenv("AIRSIGN_LOG"), "hash-chained signing log (default "+offline.DefaultLogPath()+"; env AIRSIGN_LOG)")
+	cmd.Flags().StringVar(&opts.LogHead, "log-head", "", "the signing log's head words written on the signing sheet after the last signature: refuse if the log no longer holds them")
 	return cmd
 }
 

@@ -1,4 +1,4 @@
-package ceremony
+package chainlog
 
 import (
 	"encoding/hex"
