@@ -41,24 +41,11 @@ func (b *Btcd) Name() string { return b.rpc.name() }
 
 // GenesisHash asks for the hash of block 0.
 func (b *Btcd) GenesisHash(ctx context.Context) (chainhash.Hash, error) {
-	var s string
-	if err := b.rpc.do(ctx, true, &s, "getblockhash", 0); err != nil {
-		return chainhash.Hash{}, err
-	}
-	return parseHash(b.Name(), "getblockhash", s)
+	return b.rpc.genesisHash(ctx)
 }
 
 // TipHeight asks for the best block's height.
-func (b *Btcd) TipHeight(ctx context.Context) (int32, error) {
-	var n int64
-	if err := b.rpc.do(ctx, true, &n, "getblockcount"); err != nil {
-		return 0, err
-	}
-	if n < 0 || n > 1<<31-1 {
-		return 0, fmt.Errorf("%s: getblockcount: height %d out of range", b.Name(), n)
-	}
-	return int32(n), nil
-}
+func (b *Btcd) TipHeight(ctx context.Context) (int32, error) { return b.rpc.tipHeight(ctx) }
 
 // RawTransaction fetches a transaction from the mempool or, with --txindex, the
 // chain, and checks that it hashes to txid.
@@ -145,24 +132,7 @@ func alreadyKnownReason(reason string) bool {
 // SendRawTransaction submits tx once. btcd has no fee cap on this call, so
 // maxFeeRate is not passed on (broadcast test-accepts with the cap first).
 func (b *Btcd) SendRawTransaction(ctx context.Context, tx *wire.MsgTx, maxFeeRate float64) (chainhash.Hash, error) {
-	rawHex, err := encodeTx(tx)
-	if err != nil {
-		return chainhash.Hash{}, err
-	}
-	txid := tx.TxHash()
-	var s string
-	err = b.rpc.do(ctx, false, &s, "sendrawtransaction", rawHex)
-	if err != nil {
-		return chainhash.Hash{}, sendError(b.Name(), txid, err)
-	}
-	got, err := parseHash(b.Name(), "sendrawtransaction", s)
-	if err != nil {
-		return chainhash.Hash{}, err
-	}
-	if got != txid {
-		return chainhash.Hash{}, fmt.Errorf("%s: sendrawtransaction returned txid %s for transaction %s", b.Name(), got, txid)
-	}
-	return txid, nil
+	return b.rpc.sendRawTransaction(ctx, tx)
 }
 
 // sendError turns a failed send into an error that says what is known about

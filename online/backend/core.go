@@ -60,24 +60,11 @@ func (c *Core) Name() string { return c.rpc.name() }
 
 // GenesisHash asks for the hash of block 0.
 func (c *Core) GenesisHash(ctx context.Context) (chainhash.Hash, error) {
-	var s string
-	if err := c.rpc.do(ctx, true, &s, "getblockhash", 0); err != nil {
-		return chainhash.Hash{}, err
-	}
-	return parseHash(c.Name(), "getblockhash", s)
+	return c.rpc.genesisHash(ctx)
 }
 
 // TipHeight asks for the best block's height.
-func (c *Core) TipHeight(ctx context.Context) (int32, error) {
-	var n int64
-	if err := c.rpc.do(ctx, true, &n, "getblockcount"); err != nil {
-		return 0, err
-	}
-	if n < 0 || n > 1<<31-1 {
-		return 0, fmt.Errorf("%s: getblockcount: height %d out of range", c.Name(), n)
-	}
-	return int32(n), nil
-}
+func (c *Core) TipHeight(ctx context.Context) (int32, error) { return c.rpc.tipHeight(ctx) }
 
 // coreScanResult is scantxoutset's answer to "start" (Core 0.17–29).
 type coreScanResult struct {
@@ -294,27 +281,10 @@ func (c *Core) TestMempoolAccept(ctx context.Context, tx *wire.MsgTx, maxFeeRate
 // SendRawTransaction submits tx once. Core answers a transaction already in its
 // mempool with its txid (success), and one already mined with error -27.
 func (c *Core) SendRawTransaction(ctx context.Context, tx *wire.MsgTx, maxFeeRate float64) (chainhash.Hash, error) {
-	rawHex, err := encodeTx(tx)
-	if err != nil {
-		return chainhash.Hash{}, err
-	}
-	txid := tx.TxHash()
-	params := []any{rawHex}
 	if maxFeeRate > 0 {
-		params = append(params, satPerVBToBTCPerKvB(maxFeeRate))
+		return c.rpc.sendRawTransaction(ctx, tx, satPerVBToBTCPerKvB(maxFeeRate))
 	}
-	var s string
-	if err := c.rpc.do(ctx, false, &s, "sendrawtransaction", params...); err != nil {
-		return chainhash.Hash{}, sendError(c.Name(), txid, err)
-	}
-	got, err := parseHash(c.Name(), "sendrawtransaction", s)
-	if err != nil {
-		return chainhash.Hash{}, err
-	}
-	if got != txid {
-		return chainhash.Hash{}, fmt.Errorf("%s: sendrawtransaction returned txid %s for transaction %s", c.Name(), got, txid)
-	}
-	return txid, nil
+	return c.rpc.sendRawTransaction(ctx, tx)
 }
 
 // coreStatusProbe is how many outputs TxStatus probes with gettxout when Core
