@@ -98,10 +98,14 @@ fuzz:
 ## 2-of-3 wsh PSBTs (wall and CPU time, in process and whole processes, peak RSS).
 ## Medians of BENCH_ROUNDS rounds; every ratio is measured in the same run.
 BENCH_ROUNDS ?= 5
+## Then the QR reader against zbarimg (Debian zbar-tools) on the camera-like
+## JPEG corpus (transport/qrcode/corpus_test.go): BENCH_QR_FRAMES per generator.
+BENCH_QR_FRAMES ?= 30
 bench: build
 	@mkdir -p .cache/bench
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee .cache/bench/go.txt
 	$(GO) run ./cmd/internal/bench -offline $(BIN)/airsign-offline -rounds $(BENCH_ROUNDS) | tee .cache/bench/table.txt
+	AIRSIGN_QR_CORPUS=$(BENCH_QR_FRAMES) $(GO) test -count=1 -run 'TestCorpusVsZbar' -v ./transport/qrcode | grep -v 'we miss' | tee .cache/bench/qr.txt
 
 ## release: static linux/amd64 + linux/arm64 binaries of the last commit,
 ## docs tarball, verify-release.sh and SHA256SUMS in dist/ (scripts/release.sh).
