@@ -17,12 +17,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/airsign/airsign/transport/bbqr"
 	"github.com/airsign/airsign/transport/camera"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/parts"
 	"github.com/airsign/airsign/transport/qrcode"
-	"github.com/airsign/airsign/transport/ur"
 )
 
 var psbtMagic = []byte("psbt\xff")
@@ -152,6 +150,9 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 	var raw bytes.Buffer
 	lines := 0
 	wrapped := false
+	// refused keeps why a series of QR parts was not a PSBT: the collector
+	// starts over after saying so, and the reason must reach the operator.
+	var refused error
 	for {
 		line, err := br.ReadString('\n')
 		if raw.Len()+len(line) > file.MaxInputSize {
@@ -160,7 +161,7 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 		raw.WriteString(line)
 		if t := strings.TrimSpace(line); t != "" && !wrapped {
 			lines++
-			if lines == 1 && !ur.IsUR(t) && !bbqr.IsPart(t) && moreBuffered(br) {
+			if lines == 1 && !parts.IsPart(t) && moreBuffered(br) {
 				// Not a QR part, and more text already waiting: a base64
 				// or hex PSBT wrapped over lines (coreutils base64 wraps
 				// at 76). Its first line alone can look like a whole PSBT;
@@ -171,6 +172,9 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 			done, perr := addPart(c, t, progress)
 			if done {
 				return c.PSBT()
+			}
+			if perr != nil && parts.IsPart(t) {
+				refused = perr
 			}
 			if perr != nil && c.Progress().Total > 0 {
 				fmt.Fprintf(progress, "%s line %d: %s\n", Printable(name), lines, Printable(perr.Error()))
@@ -185,6 +189,9 @@ func readStream(r io.Reader, name string, c *parts.Collector, progress io.Writer
 	}
 	if c.Progress().Total > 0 {
 		return nil, nil // parts of a series: more may come from other sources
+	}
+	if refused != nil {
+		return nil, fmt.Errorf("%s: %w", Printable(name), refused)
 	}
 	if len(bytes.TrimSpace(raw.Bytes())) == 0 {
 		return nil, fmt.Errorf("%s is empty: no PSBT in it", name)

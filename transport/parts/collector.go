@@ -1,7 +1,8 @@
 // Package parts turns scanned QR texts into a PSBT and a PSBT into the texts
 // of the QR codes to show. It is the one place that knows every form a PSBT
-// travels in — UR (crypto-psbt, psbt, bytes; single or multipart), BBQr, and
-// a single base64 or hex code — so that every reader (camera, image files,
+// travels in — UR (crypto-psbt, psbt, bytes; single or multipart; and the
+// legacy bc32 form ur:bytes/MofN/…), BBQr, Specter's animated pMofN codes,
+// and a single base64 or hex code — so that every reader (camera, image files,
 // a handheld scanner typing into stdin) accepts them all, mixed in any
 // order, and every writer checks its frames read back before showing them.
 package parts
@@ -25,11 +26,12 @@ type Format int
 
 // The forms a PSBT travels in.
 const (
-	FormatNone   Format = iota // nothing received yet
-	FormatUR                   // Uniform Resource (crypto-psbt, psbt, bytes)
-	FormatBBQr                 // Coinkite BBQr
-	FormatBase64               // one code holding the base64 PSBT
-	FormatHex                  // one code holding the hex PSBT
+	FormatNone    Format = iota // nothing received yet
+	FormatUR                    // Uniform Resource (crypto-psbt, psbt, bytes)
+	FormatBBQr                  // Coinkite BBQr
+	FormatBase64                // one code holding the base64 PSBT
+	FormatHex                   // one code holding the hex PSBT
+	FormatSpecter               // Specter's animated "pMofN base64" codes
 )
 
 // String names the format for progress lines and messages.
@@ -43,6 +45,8 @@ func (f Format) String() string {
 		return "base64"
 	case FormatHex:
 		return "hex"
+	case FormatSpecter:
+		return "Specter pMofN"
 	}
 	return "none"
 }
@@ -95,10 +99,11 @@ var ErrStartedOver = errors.New("this code belongs to a different PSBT than the 
 // Collector accepts scanned QR texts in any mix of forms and order, with
 // duplicates and gaps, until it holds one whole PSBT.
 type Collector struct {
-	format Format
-	ur     *ur.Decoder
-	bbqr   *bbqr.Decoder
-	psbt   []byte // set when complete
+	format  Format
+	ur      *ur.Decoder
+	bbqr    *bbqr.Decoder
+	specter *specterState
+	psbt    []byte // set when complete
 }
 
 // NewCollector returns an empty Collector.
@@ -108,7 +113,7 @@ func NewCollector() *Collector {
 
 // Reset forgets everything received.
 func (c *Collector) Reset() {
-	c.format, c.psbt = FormatNone, nil
+	c.format, c.psbt, c.specter = FormatNone, nil, nil
 	c.ur.Reset()
 	c.bbqr.Reset()
 }
@@ -122,6 +127,15 @@ func (c *Collector) Reset() {
 // wrapping ErrStartedOver, which are notices: the code was used as the
 // first of a new PSBT. The returned Progress is always current.
 func (c *Collector) Add(text string) (Progress, error) {
+	if ps := specterParts(text); ps != nil {
+		var errs []error
+		for _, m := range ps {
+			if _, err := c.addSpecter(m); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return c.Progress(), errors.Join(errs...)
+	}
 	fields := strings.Fields(text)
 	switch {
 	case len(fields) == 0:
@@ -293,6 +307,10 @@ func (c *Collector) Progress() Progress {
 		p.Received, p.Total = c.bbqr.Progress()
 	case FormatBase64, FormatHex:
 		p.Received, p.Total = 1, 1
+	case FormatSpecter:
+		if c.specter != nil {
+			p.Received, p.Total = len(c.specter.pieces), c.specter.total
+		}
 	}
 	return p
 }

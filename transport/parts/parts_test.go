@@ -490,6 +490,8 @@ func FuzzCollector(f *testing.F) {
 	f.Add(strings.Join(frames, "\n"))
 	f.Add("bitcoin:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\nxpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8")
 	f.Add("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about")
+	f.Add("p2of2 AAAA\np1of2 cHNidP8B")
+	f.Add("ur:bytes/1of2/hlwjxjx550k4nnfdl5py2tn3vnh6g60slnw5dmld6ktrkkz200as49spg5/tyq3wurnvf607q")
 	f.Fuzz(func(t *testing.T, in string) {
 		c := NewCollector()
 		for _, line := range strings.Split(in, "\n") {

@@ -176,6 +176,7 @@ type Decoder struct {
 	fountain *fountainDecoder
 	result   []byte // CBOR message once complete
 	single   bool   // result came from a single-part UR
+	legacy   *legacyState
 }
 
 // NewDecoder returns an empty Decoder.
@@ -190,6 +191,9 @@ func (d *Decoder) Reset() { *d = Decoder{} }
 // message (other type, length, checksum or part count) resets the decoder to
 // that message and returns an error wrapping ErrMessageChanged.
 func (d *Decoder) Receive(part string) error {
+	if lp, ok := parseLegacy(part); ok {
+		return d.receiveLegacy(lp)
+	}
 	urType, comps, err := parse(part)
 	if err != nil {
 		return err
@@ -253,6 +257,8 @@ func (d *Decoder) Receive(part string) error {
 // difference names what makes p another message than the current one.
 func (d *Decoder) difference(urType string, p *fountainPart) string {
 	switch {
+	case d.legacy != nil:
+		return "a current UR series after legacy UR parts"
 	case d.single:
 		return "multipart series after a single-part code"
 	case d.urType != urType:
@@ -267,7 +273,7 @@ func (d *Decoder) difference(urType string, p *fountainPart) string {
 	return fmt.Sprintf("%d-byte fragments, expected %d", len(p.data), d.fountain.fragmentLen)
 }
 
-func (d *Decoder) started() bool { return d.fountain != nil || d.result != nil }
+func (d *Decoder) started() bool { return d.fountain != nil || d.result != nil || d.legacy != nil }
 
 // Progress reports how many fragments' worth of independent information has
 // arrived (a mixed part counts as soon as it adds something new), out of the
@@ -276,6 +282,10 @@ func (d *Decoder) Progress() (received, total int, fraction float64) {
 	switch {
 	case d.single:
 		return 1, 1, 1
+	case d.legacy != nil && d.result != nil:
+		return d.legacy.seq, d.legacy.seq, 1
+	case d.legacy != nil:
+		return len(d.legacy.frags), d.legacy.seq, float64(len(d.legacy.frags)) / float64(d.legacy.seq)
 	case d.fountain == nil:
 		return 0, 0, 0
 	case d.result != nil:

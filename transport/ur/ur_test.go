@@ -437,6 +437,8 @@ func FuzzURDecoder(f *testing.F) {
 	f.Add(strings.Join(parts[9:], "\n"))
 	f.Add(parts[0] + "\n" + parts[12] + "\n" + parts[0])
 	f.Add(v["ur_single_50"][0])
+	f.Add("ur:bytes/1of2/hlwjxjx550k4nnfdl5py2tn3vnh6g60slnw5dmld6ktrkkz200as49spg5/tyq3wurnvf607q\nur:bytes/2of2/hlwjxjx550k4nnfdl5py2tn3vnh6g60slnw5dmld6ktrkkz200as49spg5/qyq3ltfgq")
+	f.Add("ur:bytes/w9upurq6rpcuqu2j2sqqpqqqqqqgqqqqqzqqzqqqqq9sqqqqqqqqmkdau4")
 	for _, line := range v["ur_cbor"] {
 		_, u, _ := strings.Cut(line, " = ")
 		f.Add(u)
