@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/airsign/airsign/psbt"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 )
@@ -105,4 +106,14 @@ func ParsePayment(s string, net *chaincfg.Params) (Payment, error) {
 		return Payment{}, err
 	}
 	return Payment{Address: addr, Amount: amt}, nil
+}
+
+// amount formats satoshis for the screen: BTC with 8 decimals by default,
+// satoshis with --sats (env AIRSIGN_SATS=1). JSON always carries integer
+// satoshis in fields ending in _sat, whatever the screen shows.
+func (e *Env) amount(sat int64) string {
+	if e.Sats {
+		return fmt.Sprintf("%d sat", sat)
+	}
+	return psbt.FormatBTC(sat)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/airsign/airsign/online/backend"
+	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -61,7 +62,25 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 	if err != nil {
 		return err
 	}
-	return testAndSend(ctx, env, b, st, opts, req.maxRate)
+	if err := testAndSend(ctx, env, b, st, opts, req.maxRate); err != nil {
+		return err
+	}
+	if opts.DryRun {
+		return nil
+	}
+	return rememberSent(env, w, st)
+}
+
+// rememberSent puts a transaction sent from here into the wallet's history
+// (history lists it even after its coins are spent again).
+func rememberSent(env *Env, w *Wallet, st *signedTx) error {
+	if w.dataDir == "" {
+		return nil
+	}
+	fee := st.a.Fee
+	return env.update(func(t *store.Tx) error {
+		return t.PutTransaction(w.id, store.TxRecord{Txid: st.tx.TxHash().String(), Fee: fee})
+	})
 }
 
 // broadcastRequest is what broadcast's options ask for, checked before any

@@ -127,15 +127,7 @@ type utxosJSON struct {
 
 // ListUTXOs scans the wallet and prints its coins and balance.
 func ListUTXOs(ctx context.Context, env *Env, opts UTXOOptions) error {
-	w, err := LoadWallet(env, opts.Wallet)
-	if err != nil {
-		return err
-	}
-	b, err := env.backendFor(ctx, w.net)
-	if err != nil {
-		return err
-	}
-	s, err := w.scan(ctx, b)
+	w, _, s, err := env.openScanned(ctx, opts.Wallet)
 	if err != nil {
 		return err
 	}

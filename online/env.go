@@ -28,6 +28,8 @@ type Env struct {
 	// Connect opens the chain backend for a network. It is a function so
 	// commands that need no node (wallet show) never dial one.
 	Connect func(ctx context.Context, net *chaincfg.Params) (backend.Backend, error)
+	// Sats shows amounts in satoshis instead of BTC (--sats, AIRSIGN_SATS).
+	Sats bool
 	// Ask asks the operator at the terminal; nil when there is none (a
 	// script): commands that would ask then need their flag (--yes).
 	Ask AskFunc

@@ -55,15 +55,7 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 	if err := checkNewFile(opts.Out); err != nil {
 		return err
 	}
-	w, err := LoadWallet(env, opts.Wallet)
-	if err != nil {
-		return err
-	}
-	b, err := env.backendFor(ctx, w.net)
-	if err != nil {
-		return err
-	}
-	s, err := w.scan(ctx, b)
+	w, b, s, err := env.openScanned(ctx, opts.Wallet)
 	if err != nil {
 		return err
 	}

@@ -160,6 +160,24 @@ func (w *Wallet) scan(ctx context.Context, b backend.Backend) (*Scan, error) {
 	return s, nil
 }
 
+// openScanned loads a wallet, connects to its node and scans it: where
+// utxos, receive, history and reserves start.
+func (env *Env) openScanned(ctx context.Context, name string) (*Wallet, backend.Backend, *Scan, error) {
+	w, err := LoadWallet(env, name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, err := env.backendFor(ctx, w.net)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := w.scan(ctx, b)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return w, b, s, nil
+}
+
 // record saves what a scan saw in the store (addresses, coins, the
 // transactions that paid them), in one transaction after the node has
 // answered: no lock is held while the network is slow. A wallet not

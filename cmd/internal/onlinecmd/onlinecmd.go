@@ -97,6 +97,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&env.DataDir, "datadir", envOr("AIRSIGN_DATADIR", online.DefaultDataDir()), "directory holding the watch-only wallets (env AIRSIGN_DATADIR)")
 	pf.StringVarP(&walletName, "wallet", "w", envOr("AIRSIGN_WALLET", "default"), "wallet name (env AIRSIGN_WALLET)")
+	pf.BoolVar(&env.Sats, "sats", os.Getenv("AIRSIGN_SATS") == "1", "show amounts in satoshis instead of BTC (env AIRSIGN_SATS=1); JSON is always in satoshis")
 	pf.IntVar(&env.GapLimit, "gap-limit", 0, "unused addresses in a row that end a scan (default: the wallet's, 20 unless set at import)")
 	pf.StringVar(&node.backend, "backend", envOr("AIRSIGN_BACKEND", "btcd"), "chain backend: btcd, core (Bitcoin Core) or esplora (env AIRSIGN_BACKEND)")
 	pf.StringVar(&node.url, "rpc-url", os.Getenv("AIRSIGN_RPC_URL"), "node RPC URL, e.g. http://127.0.0.1:8334, or the Esplora API root (env AIRSIGN_RPC_URL)")
@@ -111,6 +112,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 		labelCmd(env, &walletName), labelsCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
 		prepareCmd(env, &walletName), bumpCmd(env, &walletName),
 		broadcastCmd(env, &walletName), statusCmd(env, &walletName),
+		receiveCmd(env, &walletName), historyCmd(env, &walletName),
 		reservesCmd(env, &walletName),
 		cli.QRCmd(cli.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}))
 	return root
@@ -362,4 +364,46 @@ func statusCmd(env *online.Env, name *string) *cobra.Command {
 			return online.Status(cmd.Context(), env, *name, args[0])
 		},
 	}
+}
+
+func receiveCmd(env *online.Env, name *string) *cobra.Command {
+	var opts online.ReceiveOptions
+	cmd := &cobra.Command{
+		Use:   "receive",
+		Short: "Show the wallet's next unused receive address (--qr-term: as a QR code)",
+		Long: `Show the wallet's next unused receive address: the first after the last
+one with a transaction in the chain or the mempool, as the node sees it now.
+Asking again gives the same address until a payment to it is seen; then it
+counts as used and receive moves on (so addresses are never skipped past the
+gap limit). The address goes to stdout; its index, label and the offline
+command that shows the same address from the key go to stderr.`,
+		Args: cli.ExactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Wallet = *name
+			return online.Receive(cmd.Context(), env, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.QRTerm, "qr-term", false, "also show the address as a QR code (bitcoin:ADDRESS) in the terminal")
+	return cmd
+}
+
+func historyCmd(env *online.Env, name *string) *cobra.Command {
+	var opts online.HistoryOptions
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List the wallet's transactions: amounts, fee, confirmations, labels",
+		Long: `List the wallet's transactions, newest first: what each paid to or spent from
+the wallet, its fee, its confirmations and its label. The transactions are
+those the data directory knows (each that paid a coin a scan saw — history
+scans first — and each broadcast from here), looked up on the node again.
+--json prints them with amounts in satoshis (received_sat, sent_sat, net_sat,
+fee_sat: null when unknown).`,
+		Args: cli.ExactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Wallet = *name
+			return online.History(cmd.Context(), env, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the transactions as JSON (amounts in satoshis)")
+	return cmd
 }

@@ -1,0 +1,121 @@
+package online
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
+)
+
+// TestReceiveMovesOnOncePaid: receive gives the same address until a
+// payment to it is seen, then the next one.
+func TestReceiveMovesOnOncePaid(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.TR))
+	addr := func(i uint32) string {
+		d, err := w.desc.Derive(0, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Address.EncodeAddress()
+	}
+	receive := func() string {
+		t.Helper()
+		e.reset()
+		if err := Receive(context.Background(), e.Env, ReceiveOptions{Wallet: "w"}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(e.out.String())
+	}
+	if got := receive(); got != addr(0) {
+		t.Fatalf("first receive %s, want #0 %s", got, addr(0))
+	}
+	if !strings.Contains(e.errs.String(), "airsign-offline --network regtest address --index 0 --type tr --shares") {
+		t.Errorf("no offline check command:\n%s", e.errs)
+	}
+	if got := receive(); got != addr(0) {
+		t.Fatalf("receive again before a payment gave %s, want #0 again", got)
+	}
+	e.fundAt(t, w, 0, 0, 50_000)
+	if got := receive(); got != addr(1) {
+		t.Fatalf("receive after #0 was paid gave %s, want #1 %s", got, addr(1))
+	}
+}
+
+// TestHistory: a payment received and one sent from here are listed with
+// what they did to the wallet, the fee, confirmations and labels; JSON is
+// in satoshis.
+func TestHistory(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	in := e.fundAt(t, w, 0, 0, 30_000_000)
+	first, err := w.desc.Derive(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SetLabel(e.Env, "w", first.Address.EncodeAddress(), "salary"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Prepare(context.Background(), e.Env, PrepareOptions{Wallet: "w", To: []string{payee(t, 1).EncodeAddress() + ":0.1"}, FeeRate: 2, Out: e.path("p.psbt")}); err != nil {
+		t.Fatal(err)
+	}
+	p := readPSBTFile(t, e.path("p.psbt"))
+	if _, err := psbt.Sign(p, testMaster(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := p.Encode()
+	if err := os.WriteFile(e.path("s.psbt"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Broadcast(context.Background(), e.Env, BroadcastOptions{Yes: true, Wallet: "w", Sources: []string{e.path("s.psbt")}}); err != nil {
+		t.Fatal(err)
+	}
+	e.chain.mine()
+
+	e.reset()
+	if err := History(context.Background(), e.Env, HistoryOptions{Wallet: "w", JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	var got []HistoryEntry
+	if err := json.Unmarshal(e.out.Bytes(), &got); err != nil {
+		t.Fatalf("%v:\n%s", err, e.out)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d transactions, want 2:\n%s", len(got), e.out)
+	}
+	sent, recv := got[0], got[1]
+	if sent.TxID != p.TxID() || recv.TxID != in.Hash.String() {
+		t.Fatalf("order or txids wrong: %+v", got)
+	}
+	if recv.Label != "salary" {
+		t.Errorf("the received payment's label is %q, want its address's", recv.Label)
+	}
+	if recv.Received != 30_000_000 || recv.Net != 30_000_000 || recv.Fee != nil || recv.Confirmations != 2 {
+		t.Errorf("received: %+v", recv)
+	}
+	if sent.Fee == nil || sent.Sent != 30_000_000 || -sent.Net-*sent.Fee != 10_000_000 || sent.Confirmations != 1 {
+		t.Errorf("sent: %+v", sent)
+	}
+
+	e.reset()
+	if err := History(context.Background(), e.Env, HistoryOptions{Wallet: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sent 0.10000000 BTC + fee, 1 confirmation, fee 0.00000", "received 0.30000000 BTC, 2 confirmations, \"salary\""} {
+		if !strings.Contains(e.out.String(), want) {
+			t.Errorf("history lacks %q:\n%s", want, e.out)
+		}
+	}
+	e.Sats = true
+	e.reset()
+	if err := History(context.Background(), e.Env, HistoryOptions{Wallet: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.out.String(), "sent 10000000 sat + fee") {
+		t.Errorf("--sats: %s", e.out)
+	}
+}
