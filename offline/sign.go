@@ -68,6 +68,7 @@ const DigestTries = 3
 // for a share, so holders never type their shares for a PSBT that is then
 // refused for its fee, its network or its output file.
 func Sign(ctx context.Context, env *Env, opts SignOptions) error {
+	fitQRTerm(env, &opts.QR)
 	if err := checkSignOptions(&opts); err != nil {
 		return err
 	}
@@ -359,7 +360,9 @@ func (s *signSession) release(out []byte) error {
 		s.env.Warnf("input %d names this key but was not signed: %s", sk.Input, sk.Reason)
 	}
 	s.showLogHead()
+	stopKeys := qrTermKeys(s.env, &s.opts.QR)
 	lines, err := transport.WriteQR(s.ctx, out, s.opts.QR, s.env.Stdout)
+	stopKeys()
 	for _, l := range lines {
 		fmt.Fprintln(s.env.Stderr, l)
 	}

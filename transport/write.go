@@ -48,12 +48,95 @@ type QROptions struct {
 	// Split sends even a small PSBT as a series (for readers that only take
 	// animated codes, and for tests).
 	Split bool
+
+	// TermCols and TermRows are the terminal's size in character cells
+	// (0: 80×24, the console's): --qr-term picks the density and split so
+	// that every code fits with its quiet zone and caption.
+	TermCols, TermRows int
+	// TermKeys are the operator's keys while --qr-term shows a series
+	// (space pauses, arrows step, q quits); nil animates until cancelled.
+	TermKeys <-chan qrcode.Key
+	// TermCycles stops the --qr-term animation after that many passes (0:
+	// until q or Ctrl-C); for output that is not a terminal.
+	TermCycles int
+
+	// planForTerm plans the codes again for the terminal's size (set by
+	// WriteQR; a descriptor's codes are shown as planned).
+	planForTerm func() ([]string, error)
+}
+
+// termSize is the terminal size --qr-term fits its codes to.
+func (o QROptions) termSize() (cols, rows int) {
+	cols, rows = o.TermCols, o.TermRows
+	if cols <= 0 || rows <= 0 {
+		cols, rows = 80, 24
+	}
+	return cols, rows
+}
+
+// termTooSmall explains that no code fits the terminal, and what to do.
+func termTooSmall(cols, rows, needCols, needRows int) error {
+	return WithHint(fmt.Errorf("--qr-term: the terminal is %d×%d characters, and the smallest QR code that carries a PSBT part needs %d×%d with its quiet zone and caption", cols, rows, needCols, needRows),
+		"make the window larger or the font smaller (most consoles: Ctrl+- or setfont), or write the codes to files with --qr DIR or --qr-gif FILE")
+}
+
+// termMinVersion is the QR version of the smallest UR part of a PSBT
+// series: the least a terminal must fit.
+func (o QROptions) termMinVersion(level bbqr.ECLevel) (int, error) {
+	dummy := append([]byte("psbt\xff"), make([]byte, 4000)...)
+	e, err := ur.EncodePSBT(dummy, ur.TypeCryptoPSBT, ur.MinFragmentLen)
+	if err != nil {
+		return 0, err
+	}
+	return parts.QRVersion([]string{e.Part(uint32(e.SeqLen()))}, level)
+}
+
+// planTerm lays the PSBT out for the terminal: the densest codes (at
+// most the density asked for) whose QR version fits the terminal.
+func (o QROptions) planTerm(psbt []byte) ([]string, error) {
+	cols, rows := o.termSize()
+	vmax := qrcode.TermFitVersion(cols, rows)
+	po, err := o.partsOptions(psbt, false)
+	if err != nil {
+		return nil, err
+	}
+	need, err := o.termMinVersion(po.Level)
+	if err != nil {
+		return nil, err
+	}
+	if vmax < need {
+		n := 17 + 4*need + 2*qrcode.QuietZone
+		return nil, termTooSmall(cols, rows, n, (n+1)/2+1)
+	}
+	if po.MaxSingleVersion > vmax || po.MaxSingleVersion == 0 {
+		po.MaxSingleVersion = vmax
+	}
+	for frag := po.FragmentLen; ; frag = max(ur.MinFragmentLen, frag*7/8) {
+		e, err := ur.EncodePSBT(psbt, po.URType, frag)
+		if err != nil {
+			return nil, err
+		}
+		if v, err := parts.QRVersion([]string{e.Part(uint32(e.SeqLen()))}, po.Level); err == nil && v <= vmax || frag == ur.MinFragmentLen {
+			po.FragmentLen = frag
+			break
+		}
+	}
+	return parts.Plan(psbt, po)
 }
 
 // Any reports whether any QR output was asked for.
 func (o QROptions) Any() bool { return o.Dir != "" || o.GIF != "" || o.HTML != "" || o.Term }
 
 func (o QROptions) plan(psbt []byte, paper bool) ([]string, error) {
+	po, err := o.partsOptions(psbt, paper)
+	if err != nil {
+		return nil, err
+	}
+	return parts.Plan(psbt, po)
+}
+
+// partsOptions turns the flags into parts.Plan's options.
+func (o QROptions) partsOptions(psbt []byte, paper bool) (parts.Options, error) {
 	var po parts.Options
 	switch strings.ToLower(o.Format) {
 	case "", "ur":
@@ -63,7 +146,7 @@ func (o QROptions) plan(psbt []byte, paper bool) ([]string, error) {
 	case "base64":
 		po.Format, po.Base64Single = parts.FormatUR, true
 	default:
-		return nil, fmt.Errorf("--qr-format %q: use ur, bbqr or base64", o.Format)
+		return po, fmt.Errorf("--qr-format %q: use ur, bbqr or base64", o.Format)
 	}
 	switch o.URType {
 	case "", "crypto-psbt":
@@ -71,11 +154,11 @@ func (o QROptions) plan(psbt []byte, paper bool) ([]string, error) {
 	case "psbt":
 		po.URType = ur.TypePSBT
 	default:
-		return nil, fmt.Errorf("--ur-type %q: use crypto-psbt or psbt", o.URType)
+		return po, fmt.Errorf("--ur-type %q: use crypto-psbt or psbt", o.URType)
 	}
 	var err error
 	if po.FragmentLen, err = o.fragmentLen(); err != nil {
-		return nil, err
+		return po, err
 	}
 	level := o.Level
 	if paper {
@@ -97,7 +180,7 @@ func (o QROptions) plan(psbt []byte, paper bool) ([]string, error) {
 	if !paper && len(psbt) > 0 {
 		po.Redundancy = 0.5 // looping animations: extra fountain frames help a receiver that missed some
 	}
-	return parts.Plan(psbt, po)
+	return po, nil
 }
 
 // fragmentLen is the UR fragment length of o.Density.
@@ -141,6 +224,7 @@ func ShortDigest(psbt []byte) string {
 // half-written. It returns a line per output for the operator.
 func WriteQR(ctx context.Context, psbt []byte, o QROptions, term io.Writer) ([]string, error) {
 	digest := ShortDigest(psbt)
+	o.planForTerm = func() ([]string, error) { return o.planTerm(psbt) }
 	return o.writeFrames(ctx, func(paper bool) ([]string, error) { return o.plan(psbt, paper) }, "airsign PSBT "+digest, digest, term)
 }
 
@@ -149,13 +233,15 @@ func WriteQR(ctx context.Context, psbt []byte, o QROptions, term io.Writer) ([]s
 func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]string, error), title, digest string, term io.Writer) ([]string, error) {
 	var done []string
 	if o.Dir != "" || o.GIF != "" || o.Term {
-		frames, err := plan(false)
-		if err != nil {
-			return done, err
-		}
 		qo, err := o.qrOptions(false, digest, title)
 		if err != nil {
 			return done, err
+		}
+		var frames []string
+		if o.Dir != "" || o.GIF != "" || o.planForTerm == nil {
+			if frames, err = plan(false); err != nil {
+				return done, err
+			}
 		}
 		if o.Dir != "" {
 			files, err := qrcode.WritePNGs(o.Dir, frames, qo)
@@ -175,15 +261,8 @@ func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]str
 			done = append(done, fmt.Sprintf("wrote an animated GIF of %d QR frame(s) to %s", len(frames), o.GIF))
 		}
 		if o.Term {
-			if len(frames) == 1 {
-				if err := qrcode.RenderTerminal(term, frames[0], qo); err != nil {
-					return done, err
-				}
-			} else {
-				fmt.Fprintf(term, "Showing %d QR frames; press Ctrl-C when the other machine has read them all.\n", len(frames))
-				if err := qrcode.Animate(ctx, term, frames, o.Delay, qo); err != nil && ctx.Err() == nil {
-					return done, err
-				}
+			if err := o.showTerm(ctx, term, frames, qo); err != nil {
+				return done, err
 			}
 		}
 	}
@@ -206,6 +285,49 @@ func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]str
 		done = append(done, fmt.Sprintf("wrote a printable page of %d QR code(s) to %s (each captioned with %s)", len(frames), o.HTML, digest))
 	}
 	return done, nil
+}
+
+// showTerm draws the codes in the terminal: fitted to it (a PSBT is
+// planned again for its size), one code drawn once, a series animated
+// under the operator's keys.
+func (o QROptions) showTerm(ctx context.Context, term io.Writer, frames []string, qo qrcode.Options) error {
+	if o.planForTerm != nil {
+		var err error
+		if frames, err = o.planForTerm(); err != nil {
+			return err
+		}
+	}
+	cols, rows := o.termSize()
+	w, h, err := qrcode.TermSize(frames, qo)
+	if err != nil {
+		return err
+	}
+	if w > cols || h > rows {
+		v := qrcode.TermFitVersion(w, h)
+		n := 17 + 4*v + 2*qrcode.QuietZone
+		return termTooSmall(cols, rows, n, (n+1)/2+1)
+	}
+	if len(frames) == 1 {
+		return qrcode.RenderTerminal(term, frames[0], qo)
+	}
+	how := "press Ctrl-C"
+	if o.TermKeys != nil {
+		how = "press q"
+	}
+	fmt.Fprintf(term, "Showing %s; %s when the other machine has read them all.\n", plural(len(frames), "QR code"), how)
+	qo.Cycles = o.TermCycles
+	if err := qrcode.Play(ctx, term, frames, o.Delay, qo, o.TermKeys); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// plural says "1 code" or "3 codes".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // FlagError marks a bad QR option: a mistake in the command line, which
@@ -289,6 +411,19 @@ func (o QROptions) checkCommon() error {
 				flag = "--qr-paper-level"
 			}
 			return fmt.Errorf("%s: %w", flag, err)
+		}
+	}
+	if o.Term {
+		// Before any key is rebuilt: a terminal too small for any code
+		// is said now, not after the signature.
+		cols, rows := o.termSize()
+		need, err := o.termMinVersion(bbqr.LevelL)
+		if err != nil {
+			return err
+		}
+		if qrcode.TermFitVersion(cols, rows) < need {
+			n := 17 + 4*need + 2*qrcode.QuietZone
+			return termTooSmall(cols, rows, n, (n+1)/2+1)
 		}
 	}
 	if o.Delay != 0 && (o.Delay < qrcode.MinDelay || o.Delay > qrcode.MaxDelay) {

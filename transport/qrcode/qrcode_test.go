@@ -411,11 +411,11 @@ func TestAnimate(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if c := strings.Count(out, "frame 1/3"); c != 2 {
-		t.Fatalf("frame 1/3 shown %d times, want 2", c)
+	if c := strings.Count(out, "code 1 of 3"); c != 2 {
+		t.Fatalf("code 1 of 3 shown %d times, want 2", c)
 	}
-	if c := strings.Count(out, "frame 3/3"); c != 2 {
-		t.Fatalf("frame 3/3 shown %d times, want 2", c)
+	if c := strings.Count(out, "code 3 of 3"); c != 2 {
+		t.Fatalf("code 3 of 3 shown %d times, want 2", c)
 	}
 	// All frames padded to the largest: every redraw moves up the same
 	// number of lines.

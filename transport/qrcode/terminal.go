@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -143,6 +144,47 @@ func (m Matrix) pad(n int) Matrix {
 	return out
 }
 
+// Key is what the operator presses while codes are shown in the terminal.
+type Key int
+
+// The keys Play understands; the caller reads the terminal (raw mode) and
+// sends them.
+const (
+	KeyPause Key = iota + 1 // space: pause or go on
+	KeyNext                 // right arrow: the next code (and pause)
+	KeyPrev                 // left arrow: the previous code (and pause)
+	KeyQuit                 // q: stop showing
+)
+
+// TermFitVersion is the largest QR version whose code, quiet zone
+// included, fits a terminal of cols×rows character cells with one caption
+// line under it (half blocks: two module rows per line); 0 if none does.
+func TermFitVersion(cols, rows int) int {
+	fit := 0
+	for v := 1; v <= 40; v++ {
+		n := 17 + 4*v + 2*QuietZone
+		if n > cols || (n+1)/2+1 > rows {
+			break
+		}
+		fit = v
+	}
+	return fit
+}
+
+// TermSize is the size in character cells of the code Animate draws for
+// frames: width and lines, caption included.
+func TermSize(frames []string, opts Options) (cols, rows int, err error) {
+	size := 0
+	for i, f := range frames {
+		m, err := Encode(f, opts.Level, false)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", frameLabel(i, len(frames)), err)
+		}
+		size = max(size, m.Size())
+	}
+	return size, (size+1)/2 + 1, nil
+}
+
 // Animate shows frames one after another in the terminal, each for
 // interval (0 means DefaultDelay; MinDelay–MaxDelay), redrawing in place by
 // moving the cursor up, with a "frame i/n" line under the code. Every frame
@@ -151,6 +193,14 @@ func (m Matrix) pad(n int) Matrix {
 // opts.Cycles > 0, after that many passes through the frames; it returns
 // early only on a write error.
 func Animate(ctx context.Context, w io.Writer, frames []string, interval time.Duration, opts Options) error {
+	return Play(ctx, w, frames, interval, opts, nil)
+}
+
+// Play is Animate with the operator at the keys: space pauses and goes on,
+// the arrows step code by code (pausing), q stops (Play returns nil). A
+// nil keys channel is Animate. The caption says "code i of n" and, with
+// keys, which keys do what.
+func Play(ctx context.Context, w io.Writer, frames []string, interval time.Duration, opts Options, keys <-chan Key) error {
 	if err := checkFrames(frames); err != nil {
 		return err
 	}
@@ -176,37 +226,122 @@ func Animate(ctx context.Context, w io.Writer, frames []string, interval time.Du
 	pics := make([]string, len(frames))
 	err = parallel(len(frames), func(i int) error {
 		s, err := termFrame(ms[i].pad(size), frames[i], opts.DarkOnLight, frameLabel(i, len(frames)))
-		pics[i] = s + fmt.Sprintf("frame %d/%d\x1b[K\n", i+1, len(frames))
+		pics[i] = s
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	caption := func(i int, paused bool) string {
+		c := fmt.Sprintf("code %d of %d", i+1, len(frames))
+		if keys != nil {
+			if paused {
+				c += " (paused)  space: go on"
+			} else {
+				c += "  space: pause"
+			}
+			c += "  ←/→: step  q: quit"
+		}
+		// No newline after the caption: in a terminal exactly as tall as
+		// code and caption, a newline would scroll the code's top off.
+		return c + "\x1b[K"
+	}
 	lines := strings.Count(pics[0], "\n")
 	if _, err := io.WriteString(w, "\x1b[?25l"); err != nil { // hide the cursor
 		return err
 	}
-	defer io.WriteString(w, "\x1b[?25h")
-	timer := time.NewTimer(0)
+	defer io.WriteString(w, "\n\x1b[?25h")
+	timer := time.NewTimer(interval)
 	defer timer.Stop()
-	<-timer.C
-	for shown := 0; opts.Cycles == 0 || shown < opts.Cycles*len(frames); shown++ {
+	i, paused, drawn := 0, false, 0
+	for opts.Cycles == 0 || drawn < opts.Cycles*len(frames) {
 		if ctx.Err() != nil {
 			return nil
 		}
 		prefix := ""
-		if shown > 0 {
+		if drawn > 0 {
 			prefix = fmt.Sprintf("\x1b[%dA\r", lines)
 		}
-		if _, err := io.WriteString(w, prefix+pics[shown%len(pics)]); err != nil {
+		if _, err := io.WriteString(w, prefix+pics[i]+caption(i, paused)); err != nil {
 			return err
 		}
-		timer.Reset(interval)
+		drawn++
+		if !paused {
+			timer.Reset(interval)
+		}
+		var tick <-chan time.Time
+		if !paused {
+			tick = timer.C
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-timer.C:
+		case <-tick:
+			i = (i + 1) % len(pics)
+		case k, ok := <-keys:
+			if !ok {
+				keys = nil
+				continue
+			}
+			switch k {
+			case KeyQuit:
+				return nil
+			case KeyPause:
+				paused = !paused
+			case KeyNext:
+				paused, i = true, (i+1)%len(pics)
+			case KeyPrev:
+				paused, i = true, (i+len(pics)-1)%len(pics)
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// DecodeTerminal reads back a code drawn by RenderTerminal or Play: lines
+// of half blocks (light ink on a dark terminal unless darkOnLight), as
+// captured from a terminal. Tests use it to prove that what reached the
+// screen scans.
+func DecodeTerminal(text string, darkOnLight bool) ([]string, error) {
+	m, err := parseTerm(text, darkOnLight)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeImage(m.Image(termScale))
+}
+
+// terminalEscapes are the cursor controls Play writes between frames.
+var terminalEscapes = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\r`)
+
+// TerminalFrames splits what a terminal received from Play (or
+// RenderTerminal) into the codes as drawn, each the lines of half blocks
+// above its "code i of n" caption (or at the end), for DecodeTerminal.
+// Other lines (text before and after) are left out.
+func TerminalFrames(output string) []string {
+	var frames []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			frames = append(frames, strings.Join(cur, "\n"))
+		}
+		cur = nil
+	}
+	for _, line := range strings.Split(terminalEscapes.ReplaceAllString(output, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "code "):
+			flush()
+		case line != "" && strings.Trim(line, string([]rune{blockFull, blockUpper, blockLower, blockNone})) == "":
+			cur = append(cur, line)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return frames
 }

@@ -1,0 +1,14 @@
+//go:build !linux
+
+package offline
+
+import (
+	"errors"
+
+	"github.com/airsign/airsign/transport/qrcode"
+)
+
+// readKeys is not available here: --qr-term animates until Ctrl-C.
+func readKeys() (<-chan qrcode.Key, func(), error) {
+	return nil, nil, errors.New("keys are read on Linux only")
+}
