@@ -147,8 +147,8 @@ func urCosigner(parts []string, kind descriptor.Kind) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch typ {
-	case urdescriptor.TypeCryptoAccount:
+	switch {
+	case urdescriptor.IsAccount(typ):
 		acct, err := urdescriptor.DecodeAccount(msg)
 		if err != nil {
 			return "", err
@@ -162,7 +162,7 @@ func urCosigner(parts []string, kind descriptor.Kind) (string, error) {
 			return "", err
 		}
 		return o.Key, nil
-	case urdescriptor.TypeCryptoHDKey:
+	case urdescriptor.IsHDKey(typ):
 		key, _, err := urdescriptor.DecodeHDKey(msg)
 		if err != nil {
 			return "", err
@@ -172,7 +172,7 @@ func urCosigner(parts []string, kind descriptor.Kind) (string, error) {
 		}
 		return key, nil
 	}
-	return "", fmt.Errorf("a UR %s is not a cosigner key (expected ur:%s or ur:%s)", typ, urdescriptor.TypeCryptoAccount, urdescriptor.TypeCryptoHDKey)
+	return "", fmt.Errorf("a UR %s is not a cosigner key (expected ur:%s, ur:%s, ur:%s or ur:%s)", typ, urdescriptor.TypeCryptoAccount, urdescriptor.TypeAccountDescriptor, urdescriptor.TypeCryptoHDKey, urdescriptor.TypeHDKey)
 }
 
 // coldcardCosigner takes the p2wsh (or p2sh_p2wsh) entry of Coldcard's

@@ -316,11 +316,11 @@ func urDescriptor(parts []string, where, accountType string) (descriptorText, st
 	if err != nil {
 		return descriptorText{}, "", fmt.Errorf("%s: %w", where, err)
 	}
-	switch typ {
-	case urdescriptor.TypeCryptoAccount:
+	switch {
+	case urdescriptor.IsAccount(typ):
 		return accountWallet(msg, where, accountType)
-	case urdescriptor.TypeCryptoHDKey:
-		return descriptorText{}, "", fmt.Errorf("%s is a single key (UR crypto-hdkey), not a wallet: a multisig cosigner key goes into airsign-offline wallet multisig", where)
+	case urdescriptor.IsHDKey(typ):
+		return descriptorText{}, "", fmt.Errorf("%s is a single key (UR %s), not a wallet: a multisig cosigner key goes into airsign-offline wallet multisig", where, typ)
 	}
 	got, err := urdescriptor.Decode(typ, msg)
 	if err != nil {

@@ -18,7 +18,21 @@ const (
 	// TypeCryptoHDKey (BCR-2020-007) is one extended public key with
 	// its origin, e.g. a multisig cosigner's key.
 	TypeCryptoHDKey = "crypto-hdkey"
+	// TypeAccountDescriptor (BCR-2023-019) is the newer name and form of
+	// crypto-account: its outputs are output-descriptors (tag 40308).
+	TypeAccountDescriptor = "account-descriptor"
+	// TypeHDKey (BCR-2020-007 v2 registry name, tag 40303) is crypto-hdkey
+	// under its newer name.
+	TypeHDKey = "hdkey"
 )
+
+// IsAccount reports whether a UR type is an account export, old or new.
+func IsAccount(urType string) bool {
+	return urType == TypeCryptoAccount || urType == TypeAccountDescriptor
+}
+
+// IsHDKey reports whether a UR type is one extended key, old or new name.
+func IsHDKey(urType string) bool { return urType == TypeCryptoHDKey || urType == TypeHDKey }
 
 // AccountOutput is one output of a crypto-account.
 type AccountOutput struct {
@@ -99,15 +113,23 @@ func DecodeAccount(message []byte) (*Account, error) {
 
 func accountOutput(o cbor.Item, fp [4]byte) (AccountOutput, string, error) {
 	c, tag, ok := o.Untag()
-	if !ok || tag != tagCryptoOutput {
-		return AccountOutput{}, "", fmt.Errorf("expected a crypto-output (tag %d)", tagCryptoOutput)
-	}
-	shape, err := scriptShape(c, 0)
-	if err != nil {
-		return AccountOutput{}, "", err
+	if !ok || (tag != tagCryptoOutput && tag != tagOutputDescV2) {
+		return AccountOutput{}, "", fmt.Errorf("expected a crypto-output (tag %d) or an output-descriptor (tag %d)", tagCryptoOutput, tagOutputDescV2)
 	}
 	d := &decoder{accountLevel: true}
-	body, err := d.script(c, 0)
+	var shape, body string
+	var err error
+	if tag == tagOutputDescV2 {
+		// BCR-2023-019: the source text names the shape, "wsh(cosigner(@0))".
+		body, err = d.outputDescriptor(c)
+		if src, ok := c.Lookup(1); ok && err == nil {
+			shape = strings.ReplaceAll(src.Text, "(@0)", "")
+		}
+	} else {
+		if shape, err = scriptShape(c, 0); err == nil {
+			body, err = d.script(c, 0)
+		}
+	}
 	if err != nil {
 		return AccountOutput{}, "", err
 	}
