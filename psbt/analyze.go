@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil"
@@ -205,6 +206,8 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	}
 	c.reservesTotals()
 	c.locktime()
+	c.relativeLocks()
+	c.standardness(a.VSize)
 	return a
 }
 
@@ -800,7 +803,9 @@ func taprootKeyPays(xonly, pkScript []byte) bool {
 
 func isWitness(script []byte) bool { return txscript.IsWitnessProgram(script) }
 
-// locktime warns about a locktime the operator may not expect.
+// locktime warns about a locktime the operator may not expect: one that
+// has no effect because every input is final (which also turns off RBF),
+// a time-based one, and a height more than a year past any chain's tip.
 func (c *checker) locktime() {
 	lt := c.p.UnsignedTx.LockTime
 	if lt == 0 {
@@ -813,11 +818,125 @@ func (c *checker) locktime() {
 		}
 	}
 	if final {
+		c.warnTx("locktime-disabled", "sets locktime %d, but every input's nSequence is 0xffffffff, which turns the locktime off (and RBF with it)", lt)
 		return
 	}
 	if lt >= txscript.LockTimeThreshold {
 		c.warnTx("locktime", "cannot be mined before Unix time %d", lt)
+		return
 	}
+	if tip := likelyTip(c.net, time.Now()); int64(lt) > tip+blocksPerYear {
+		c.warnTx("locktime-far", "cannot be mined before block %d, more than a year (%d blocks) after this network's likely height of at most %d: the coins would be stuck until then", lt, blocksPerYear, tip)
+	}
+}
+
+// blocksPerYear is a year of blocks at one per ten minutes.
+const blocksPerYear = 52_560
+
+// likelyTip is a generous upper bound of the chain's height now, without a
+// node: on mainnet the height of block 840,000 (2024-04-20) plus a block per
+// ten minutes since; the test networks (testnet3 is past 4 million) are given
+// 10 million. It only decides a warning, so the offline clock is good enough.
+func likelyTip(net *chaincfg.Params, now time.Time) int64 {
+	if net == nil || net.Net != chaincfg.MainNetParams.Net {
+		return 10_000_000
+	}
+	since := now.Unix() - 1713571767
+	return 840_000 + max(since, 0)/600 + blocksPerYear/12
+}
+
+// relativeLocks warns about an input whose coin's script demands a
+// relative lock (OP_CHECKSEQUENCEVERIFY) while the transaction turns
+// relative locks off for it (version 1, or nSequence bit 31): such a spend
+// can never be mined.
+func (c *checker) relativeLocks() {
+	tx := c.p.UnsignedTx
+	for i, in := range tx.TxIn {
+		pin := &c.p.Inputs[i]
+		if !hasOp(pin.WitnessScript, txscript.OP_CHECKSEQUENCEVERIFY) && !hasOp(pin.RedeemScript, txscript.OP_CHECKSEQUENCEVERIFY) {
+			continue
+		}
+		switch {
+		case tx.Version < 2:
+			c.warnIn(i, "sequence-disables-csv", "spends a coin whose script needs a relative lock (OP_CHECKSEQUENCEVERIFY), but the transaction's version %d turns relative locks off: it can never be mined", tx.Version)
+		case in.Sequence&wire.SequenceLockTimeDisabled != 0:
+			c.warnIn(i, "sequence-disables-csv", "spends a coin whose script needs a relative lock (OP_CHECKSEQUENCEVERIFY), but its nSequence 0x%08x turns relative locks off (and RBF with it): it can never be mined", in.Sequence)
+		}
+	}
+}
+
+// hasOp reports whether script holds the opcode (as an opcode, not data).
+func hasOp(script []byte, op byte) bool {
+	if len(script) == 0 {
+		return false
+	}
+	tok := txscript.MakeScriptTokenizer(0, script)
+	for tok.Next() {
+		if tok.Opcode() == op {
+			return true
+		}
+	}
+	return false
+}
+
+// Standardness limits (Bitcoin Core's policy and consensus): a transaction
+// above MaxStandardWeight is not relayed by nodes, one above
+// MaxConsensusWeight can never be in a block.
+const (
+	MaxStandardWeight  = 400_000
+	MaxConsensusWeight = 4_000_000
+)
+
+// standardness refuses a transaction no block can hold and warns about one
+// nodes will not relay, and about dust outputs (worth less than it costs to
+// spend them at Bitcoin Core's dust relay fee of 3 sat/vB), which nodes do
+// not relay either and a wallet cannot spend at a profit.
+func (c *checker) standardness(vsize int64) {
+	switch weight := vsize * 4; {
+	case weight > MaxConsensusWeight:
+		c.refuseTx("weight-consensus", "weighs about %d WU, more than the %d WU a block can hold: it can never be mined", weight, MaxConsensusWeight)
+	case weight > MaxStandardWeight:
+		c.warnTx("weight-nonstandard", "weighs about %d WU (%d vB), more than the %d WU (100 kvB) nodes relay: it would need a miner's help to be mined", weight, vsize, MaxStandardWeight)
+	}
+	var dust []string
+	first := -1
+	for i, out := range c.p.UnsignedTx.TxOut {
+		if limit := DustLimit(out.PkScript); limit > 0 && out.Value >= 0 && out.Value < limit {
+			if first < 0 {
+				first = i
+			}
+			dust = append(dust, fmt.Sprintf("#%d", i))
+			if len(dust) <= maxDustWarnings {
+				t, _ := classify(out.PkScript, c.net)
+				c.warnOut(i, "dust", "pays %d sat, below the dust limit of %d sat for a %s output: nodes do not relay it, and it costs more to spend than it holds", out.Value, limit, t)
+			}
+		}
+	}
+	if len(dust) > maxDustWarnings {
+		c.warnTx("dust", "%d outputs are below the dust limit (%s …): nodes do not relay the transaction", len(dust), strings.Join(dust[:maxDustWarnings], ", "))
+	}
+}
+
+// maxDustWarnings is how many dust outputs are named one by one; beyond,
+// one line counts them, so thousands of dust outputs do not bury the screen.
+const maxDustWarnings = 5
+
+// DustLimit is the least amount (sat) a standard output of this script may
+// carry: three times what spending it adds at 1 sat/vB (Bitcoin Core's
+// GetDustThreshold with its 3 sat/vB dust relay fee), e.g. 546 for P2PKH,
+// 540 for P2SH, 294 for P2WPKH, 330 for P2WSH and P2TR. 0 for a data output
+// (OP_RETURN), which carries nothing.
+func DustLimit(pkScript []byte) int64 {
+	if len(pkScript) > 0 && pkScript[0] == txscript.OP_RETURN {
+		return 0
+	}
+	size := int64(8 + wire.VarIntSerializeSize(uint64(len(pkScript))) + len(pkScript))
+	if txscript.IsWitnessProgram(pkScript) {
+		size += 32 + 4 + 1 + 107/4 + 4
+	} else {
+		size += 32 + 4 + 1 + 107 + 4
+	}
+	return 3 * size
 }
 
 func addAmount(sum, v int64, overflow bool) (int64, bool) {

@@ -2,6 +2,7 @@ package psbt
 
 import (
 	"bytes"
+	"encoding/base64"
 	"sync"
 	"testing"
 
@@ -298,6 +299,66 @@ func changeAttacks() []attack {
 			// The planted key is not in the coin's script: refused as a lie
 			// about the input before the change is looked at.
 			want: []want{refuseIn("key-not-in-script", 0, "not in the script of the coin it spends"), warnOut("change-outside-wallet", 1, outside)},
+		},
+	}
+}
+
+// sanityAttacks are issue 16's class 7: transactions nobody should sign
+// quietly.
+func sanityAttacks() []attack {
+	manyDust := func(t testing.TB, k *kit) []byte {
+		outs := []OutputSpec{k.change(t, k.wpkh, 0, 99_460_000)}
+		for i := 0; i < 3_300; i++ {
+			outs = append(outs, OutputSpec{PkScript: k.externalScript, Amount: 100})
+		}
+		p := mustBuild(t, oneWPKHCoin(t, k), outs)
+		return encodePacket(t, p.p)
+	}
+	return []attack{
+		{
+			name:  "dust-over-100kvb",
+			about: "3,300 outputs of 100 sat each: over the 100 kvB (400,000 WU) standardness limit, every one dust",
+			build: manyDust,
+			// 0.0021 BTC of fee (2 sat/vB) is most of the 0.0033 BTC sent.
+			policy: func(p *Policy) { p.AllowHighFee = true },
+			want: []want{
+				{"weight-nonstandard", -1, -1, Warn, "more than the 400000 WU (100 kvB) nodes relay"},
+				warnOut("dust", 1, "pays 100 sat, below the dust limit of 294 sat for a p2wpkh output"),
+				{"dust", -1, -1, Warn, "3300 outputs are below the dust limit"},
+			},
+			signs: true,
+		},
+		{
+			name:  "locktime-far",
+			about: "a height locktime of 400,000,000: some 7,600 years of blocks ahead",
+			build: mutate(func(t testing.TB, k *kit, p *btcpsbt.Packet) { p.UnsignedTx.LockTime = 400_000_000 }),
+			want:  []want{{"locktime-far", -1, -1, Warn, "cannot be mined before block 400000000, more than a year"}},
+			signs: true,
+		},
+		{
+			name:  "locktime-disabled",
+			about: "a locktime with every nSequence 0xffffffff: the locktime (and RBF) is off",
+			build: mutate(func(t testing.TB, k *kit, p *btcpsbt.Packet) {
+				p.UnsignedTx.LockTime = 100
+				p.UnsignedTx.TxIn[0].Sequence = wire.MaxTxInSequenceNum
+			}),
+			want:  []want{{"locktime-disabled", -1, -1, Warn, "turns the locktime off (and RBF with it)"}},
+			signs: true,
+		},
+		{
+			name:      "two-psbts-binary",
+			about:     "two whole PSBTs one after the other in one file",
+			build:     func(t testing.TB, k *kit) []byte { h := encodePacket(t, k.honest(t).p); return append(h, h...) },
+			decodeErr: "a second PSBT",
+		},
+		{
+			name:  "two-psbts-base64",
+			about: "two base64 PSBTs on two lines of one file",
+			build: func(t testing.TB, k *kit) []byte {
+				b := []byte(base64.StdEncoding.EncodeToString(encodePacket(t, k.honest(t).p)) + "\n")
+				return append(b, b...)
+			},
+			decodeErr: "the text holds 2 base64 PSBTs",
 		},
 	}
 }

@@ -430,7 +430,7 @@ func attacks() []attack {
 			},
 			signs: true,
 		},
-	}, changeAttacks()...)
+	}, append(changeAttacks(), sanityAttacks()...)...)
 }
 
 // xpubBytes is our account xpub as the 78 bytes PSBT_GLOBAL_XPUB keys hold.

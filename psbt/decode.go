@@ -41,6 +41,22 @@ type Packet struct {
 // ErrNotPSBT is returned when the bytes are not a PSBT in any accepted form.
 var ErrNotPSBT = errors.New("not a PSBT")
 
+// ErrSeveralPSBTs is wrapped when one source holds more than one PSBT: the
+// second was silently ignored once, so a PSBT other than the one reviewed
+// could travel alongside it.
+var ErrSeveralPSBTs = errors.New("more than one PSBT")
+
+// countPrefixed counts the fields that start with prefix.
+func countPrefixed(fields []string, prefix string) int {
+	n := 0
+	for _, f := range fields {
+		if strings.HasPrefix(f, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
 // Decode reads a PSBT given as raw BIP174 bytes, base64 text or hex text
 // (surrounding whitespace allowed), the three forms wallets and files use.
 // The size is capped before parsing and the parser's failures are turned
@@ -73,9 +89,12 @@ func rawBytes(data []byte) ([]byte, error) {
 	switch {
 	case bytes.HasPrefix(text, []byte("cHNidP8")):
 		// Base64 of "psbt\xff". Whitespace inside (wrapped lines) is allowed.
-		clean := strings.Join(strings.Fields(string(text)), "")
-		raw, err := base64.StdEncoding.DecodeString(clean)
+		fields := strings.Fields(string(text))
+		raw, err := base64.StdEncoding.DecodeString(strings.Join(fields, ""))
 		if err != nil {
+			if n := countPrefixed(fields, "cHNidP8"); n > 1 {
+				return nil, fmt.Errorf("%w: %w: the text holds %d base64 PSBTs; give one PSBT per file (airsign never picks one of several)", ErrNotPSBT, ErrSeveralPSBTs, n)
+			}
 			return nil, fmt.Errorf("%w: the base64 text is damaged (%v); copy it again in full", ErrNotPSBT, err)
 		}
 		return raw, nil
@@ -118,7 +137,7 @@ func parse(raw []byte) (p *btcpsbt.Packet, v2 *v2Extra, err error) {
 	// names the map at fault.
 	rp, err := scanRaw(raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrNotPSBT, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrNotPSBT, err)
 	}
 	raw = rp.txFirst(raw)
 	r := bytes.NewReader(raw)

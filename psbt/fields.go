@@ -361,6 +361,9 @@ func scanRaw(raw []byte) (*rawPSBT, error) {
 		out.outputs = append(out.outputs, f)
 	}
 	if rest := len(raw) - r.off; rest > 0 {
+		if bytes.HasPrefix(raw[r.off:], magic) {
+			return nil, fmt.Errorf("%w: a second PSBT (%d bytes) follows the first; give one PSBT per file (airsign never signs one and drops the other)", ErrSeveralPSBTs, rest)
+		}
 		return nil, fmt.Errorf("%d unexpected bytes after the end of the PSBT", rest)
 	}
 	return out, nil

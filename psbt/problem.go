@@ -30,7 +30,8 @@ type Problem struct {
 	// warns with unknown-field, unknown-script, change-unverified,
 	// change-outside-wallet (our key, but not the wallet spent: EXTERNAL),
 	// change-to-receive, taproot-script-path, unsupported-input and
-	// locktime. The policy adds high-fee, fee-cap, fee-rate-cap, spend-cap,
+	// locktime, locktime-far, locktime-disabled, sequence-disables-csv,
+	// weight-nonstandard and dust (weight-consensus refuses). The policy adds high-fee, fee-cap, fee-rate-cap, spend-cap,
 	// not-allowlisted and script-type. psbt/testdata/attacks/README.md shows
 	// a PSBT for most of them.
 	Code    string `json:"code"`
