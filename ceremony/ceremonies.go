@@ -31,8 +31,9 @@ func makeKeyAct(what string) Act {
 				"Type it as T of N, for example 2 of 3, and write it in the box.",
 			do: doThreshold},
 		{Title: "Dice", Actor: Operator, Confirm: Secret,
-			Instruction: "Roll one six-sided die at least 99 times and type each face (1 to 6) as it lands; spaces are allowed. " +
-				"Nobody writes the rolls down. The program refuses rolls that look made up and mixes them with the computer's own randomness.",
+			Instruction: "Roll one six-sided die at least 99 times and type each face (1 to 6) as it lands. The screen shows the rolls, the count and the entropy so far; " +
+				"backspace corrects a slip, and Enter before 99 keeps the rolls and asks for more. Nobody writes the rolls down. " +
+				"Rolls that look made up are refused: roll them again at this same step. The program mixes the rolls with the computer's own randomness.",
 			do: doDice},
 		{Title: "Key", Actor: System, Confirm: Auto,
 			Instruction: "The program makes the key and shows its fingerprint (8 characters), its descriptor ID, its watch-only descriptor and its first receive address.",
@@ -122,15 +123,15 @@ func collectAct(what string) Act {
 // paperCheck is a drill-style check of the keygen checklist: a witness types
 // a value from the paper before the program shows the rebuilt key's.
 func paperCheck(title, what, box string, last int, value func(r *runner) string) Step {
-	ask := "Witness: type the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist"
-	instr := "A witness reads aloud the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist and types it, before the program shows its own. "
+	part := "the " + what
 	if last > 0 {
-		ask = "Witness: type the last " + strconv.Itoa(last) + " characters of the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist"
-		instr = "A witness reads aloud the last " + strconv.Itoa(last) + " characters of the " + what + " written in the box \"" + box + "\" of the keygen (or rotate) checklist and types them, before the program shows its own. "
+		part = "the last " + strconv.Itoa(last) + " characters of the " + what
 	}
+	ask := "Witness: type " + part + " written in the box \"" + box + "\" of the keygen (or rotate) checklist"
 	return Step{Title: title, Actor: Witness, Confirm: ReadAloud, Paper: box,
-		Instruction: instr + "A typing slip may be corrected; a paper that does not match after 3 tries fails the ceremony, naming the difference.",
-		do:          compare{what: what, value: value, last: last, ask: ask}.do}
+		Instruction: "A witness types " + part + " from the box \"" + box + "\" of the keygen (or rotate) checklist; the program shows its own only after. " +
+			"A slip may be retyped; a paper that still differs after 3 tries fails the ceremony, naming the difference.",
+		do: compare{what: what, value: value, last: last, ask: ask}.do}
 }
 
 // rebuildAct rebuilds a key from the shares collected and checks it: first

@@ -114,6 +114,8 @@ func writeCeremony(b *strings.Builder, d *Definition) {
 	}
 	b.WriteString("### Sign-off\n\n")
 	b.WriteString("The ceremony [ ] completed  [ ] stopped at step ______ because: ____________________________\n\n")
+	b.WriteString("If it stopped: what the screen says exists (cards shown, files exported): ____________________________  " +
+		"Void cards destroyed in front of the witnesses [ ]  Exported files deleted [ ]\n\n")
 	b.WriteString("Operator: ______________________  Witness: ______________________  Witness: ______________________\n\n")
 }
 
@@ -161,9 +163,6 @@ func writeAct(b *strings.Builder, a *Act) {
 		}
 		for _, p := range s.Pauses {
 			fmt.Fprintf(b, "  - [ ] Pause: %s.\n", p)
-		}
-		if s.Paper != "" {
-			fmt.Fprintf(b, "  - Typed from the keygen (or rotate) checklist, box \"%s\"; the screen shows the value only after.\n", s.Paper)
 		}
 		if s.Box != "" {
 			fmt.Fprintf(b, "  - %s: %s\n", s.Box, boxLine(s.Box))
