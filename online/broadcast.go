@@ -58,6 +58,15 @@ func Broadcast(ctx context.Context, env *Env, opts BroadcastOptions) error {
 		return err
 	}
 	showSigned(env, w, st)
+	st.remember = func() error {
+		// Remembered before it is sent: `watch` tells the wallet's own
+		// spends from unexpected ones by these, and a spend sent by a
+		// process that died before it could note it would raise a false
+		// alarm.
+		return env.update(func(t *store.Tx) error {
+			return t.RecordPSBT(w.id, store.PSBTRecord{Kind: store.PSBTBroadcast, Digest: st.a.Digest, Txid: st.tx.TxHash().String()})
+		})
+	}
 	b, err := env.backendFor(ctx, w.net)
 	if err != nil {
 		return err
@@ -149,10 +158,12 @@ func readSigned(ctx context.Context, env *Env, opts BroadcastOptions, expect *ch
 
 // signedTx is the transaction ready to send, with its analysis.
 type signedTx struct {
-	tx    *wire.MsgTx
-	a     *psbt.Analysis
-	vsize int64
-	rate  float64
+	// remember notes the transaction in the store as broadcast by us.
+	remember func() error
+	tx       *wire.MsgTx
+	a        *psbt.Analysis
+	vsize    int64
+	rate     float64
 }
 
 // finalizeSigned is broadcast's third stage: combine, check as the signer
@@ -261,6 +272,11 @@ func testAndSend(ctx context.Context, env *Env, b backend.Backend, st *signedTx,
 	}
 	if err := confirmSend(ctx, env, b, opts.Yes); err != nil {
 		return err
+	}
+	if st.remember != nil {
+		if err := st.remember(); err != nil {
+			return fmt.Errorf("nothing was sent: the store could not note the transaction (watch would report it as unexpected): %w", err)
+		}
 	}
 	txid, err := b.SendRawTransaction(ctx, tx, maxRate)
 	if errors.Is(err, backend.ErrAlreadyKnown) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/airsign/airsign/online/backend"
+	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
@@ -200,6 +201,15 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 		if err := file.WriteNewAtomic(opts.Out, []byte(rep.TxHex+"\n"), 0o644); err != nil {
 			return err
 		}
+	}
+	// Kept so `watch` and an auditor can see when reserves were last
+	// proven, without the offline laptop.
+	proofTx, _ := hex.DecodeString(rep.TxHex)
+	if err := env.update(func(t *store.Tx) error {
+		_, err := t.AddReservesProof(store.ReservesProof{WalletID: w.id, Message: rep.Message, Amount: rep.Total, Height: rep.Height, Proof: proofTx})
+		return err
+	}); err != nil {
+		return fmt.Errorf("the proof verified, but the store could not record it: %w", err)
 	}
 	if opts.JSON {
 		return writeJSON(env.Stdout, rep)

@@ -201,6 +201,11 @@ func ParsePolicy(r io.Reader) (Policy, error) {
 // set assigns one field of a policy file.
 func (pol *Policy) set(name string, raw json.RawMessage) error {
 	switch name {
+	case "schedule":
+		// How often drills, holders, rotations and proofs of reserves
+		// are due: read by `ceremony status` (ceremony.ParseSchedule),
+		// which checks it; signing has nothing to do with it.
+		return nil
 	case "version":
 		n, err := wholeNumber(name, raw)
 		if err != nil {

@@ -113,7 +113,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 		prepareCmd(env, &walletName), bumpCmd(env, &walletName),
 		broadcastCmd(env, &walletName), statusCmd(env, &walletName),
 		receiveCmd(env, &walletName), historyCmd(env, &walletName),
-		reservesCmd(env, &walletName),
+		reservesCmd(env, &walletName), watchCmd(env),
 		cli.QRCmd(cli.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}))
 	return root
 }
