@@ -149,7 +149,7 @@ func TestReadRefuses(t *testing.T) {
 	}
 }
 
-// FuzzRead: Read never panics, and what it accepts is a descriptor whose
+// FuzzRead: Read and ReadText never panic, and what they accept is a descriptor whose
 // own sheet reads back to it.
 func FuzzRead(f *testing.F) {
 	for _, d := range wallets(f) {
@@ -158,6 +158,11 @@ func FuzzRead(f *testing.F) {
 		f.Add([]byte(d.String()))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if d, err := ReadText(data); err == nil {
+			if back, err := Read([]byte(d.String()), d.Net()); err != nil || back.String() != d.String() {
+				t.Fatalf("ReadText accepted a sheet whose descriptor does not read back: %v", err)
+			}
+		}
 		for _, net := range []*chaincfg.Params{&chaincfg.MainNetParams, &chaincfg.RegressionNetParams} {
 			d, err := Read(data, net)
 			if err != nil {
