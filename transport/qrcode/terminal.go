@@ -334,9 +334,10 @@ func TerminalFrames(output string) []string {
 	}
 	for _, line := range strings.Split(terminalEscapes.ReplaceAllString(output, "\n"), "\n") {
 		switch {
+		case line == "": // between \r and \n, or around a cursor move
 		case strings.HasPrefix(line, "code "):
 			flush()
-		case line != "" && strings.Trim(line, string([]rune{blockFull, blockUpper, blockLower, blockNone})) == "":
+		case strings.Trim(line, string([]rune{blockFull, blockUpper, blockLower, blockNone})) == "":
 			cur = append(cur, line)
 		default:
 			flush()
