@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // What the online side learns from the chain. All of it can be learnt
@@ -37,43 +38,84 @@ type ScanResult struct {
 // RecordScan saves a scan: the addresses (an address once used stays
 // used), the coins (replacing those of the previous scan: a coin missing
 // now was spent), and a history row for each transaction that paid a
-// coin.
+// coin. Only what changed since the last scan is written, so rescanning
+// an unchanged wallet of thousands of addresses costs a few reads.
 func (t *Tx) RecordScan(walletID int64, r ScanResult) error {
-	addr, err := t.tx.PrepareContext(t.ctx, `INSERT INTO addresses (wallet_id, branch, idx, address, used) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (wallet_id, branch, idx) DO UPDATE SET used = max(used, excluded.used) WHERE excluded.used > used`)
+	type slot struct{ branch, index uint32 }
+	known := map[slot]bool{} // address slot -> used
+	type addrRow struct {
+		slot
+		used bool
+	}
+	rows, err := selectAll(t, func(rows *sql.Rows, a *addrRow) error { return rows.Scan(&a.branch, &a.index, &a.used) },
+		`SELECT branch, idx, used FROM addresses WHERE wallet_id = ?`, walletID)
 	if err != nil {
 		return err
 	}
-	defer addr.Close()
+	for _, a := range rows {
+		known[a.slot] = a.used
+	}
+	var addr *sql.Stmt
 	for _, a := range r.Addresses {
+		used, ok := known[slot{a.Branch, a.Index}]
+		if ok && (used || !a.Used) {
+			continue
+		}
+		if addr == nil {
+			if addr, err = t.tx.PrepareContext(t.ctx, `INSERT INTO addresses (wallet_id, branch, idx, address, used) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (wallet_id, branch, idx) DO UPDATE SET used = max(used, excluded.used)`); err != nil {
+				return err
+			}
+			defer addr.Close()
+		}
 		if _, err := addr.ExecContext(t.ctx, walletID, a.Branch, a.Index, a.Address, a.Used); err != nil {
 			return fmt.Errorf("saving address %d/%d: %w", a.Branch, a.Index, err)
 		}
 	}
-	if _, err := t.exec(`DELETE FROM coins WHERE wallet_id = ?`, walletID); err != nil {
-		return err
-	}
-	coin, err := t.tx.PrepareContext(t.ctx, `INSERT INTO coins (wallet_id, outpoint, amount, height, branch, idx, coinbase) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+
+	old, err := t.Coins(walletID)
 	if err != nil {
 		return err
 	}
-	defer coin.Close()
-	hist, err := t.tx.PrepareContext(t.ctx, `INSERT INTO transactions (wallet_id, txid, height, first_seen) VALUES (?, ?, ?, ?)
-		ON CONFLICT (wallet_id, txid) DO UPDATE SET height = excluded.height WHERE height IS NOT excluded.height`)
-	if err != nil {
-		return err
+	had := make(map[CoinRecord]bool, len(old))
+	for _, c := range old {
+		had[c] = true
 	}
-	defer hist.Close()
+	current := make(map[string]bool, len(r.Coins))
+	for _, c := range r.Coins {
+		current[c.OutPoint] = true
+	}
+	for _, c := range old {
+		if !current[c.OutPoint] {
+			if _, err := t.exec(`DELETE FROM coins WHERE wallet_id = ? AND outpoint = ?`, walletID, c.OutPoint); err != nil {
+				return err
+			}
+		}
+	}
+	var coin, hist *sql.Stmt
 	seen := now()
 	txids := map[string]bool{}
 	for _, c := range r.Coins {
+		if had[c] {
+			continue // the same coin at the same height: its history row is there too
+		}
+		if coin == nil {
+			if coin, err = t.tx.PrepareContext(t.ctx, `INSERT INTO coins (wallet_id, outpoint, amount, height, branch, idx, coinbase) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (wallet_id, outpoint) DO UPDATE SET amount = excluded.amount, height = excluded.height,
+					branch = excluded.branch, idx = excluded.idx, coinbase = excluded.coinbase`); err != nil {
+				return err
+			}
+			defer coin.Close()
+			if hist, err = t.tx.PrepareContext(t.ctx, `INSERT INTO transactions (wallet_id, txid, height, first_seen) VALUES (?, ?, ?, ?)
+				ON CONFLICT (wallet_id, txid) DO UPDATE SET height = excluded.height WHERE height IS NOT excluded.height`); err != nil {
+				return err
+			}
+			defer hist.Close()
+		}
 		if _, err := coin.ExecContext(t.ctx, walletID, c.OutPoint, c.Amount, c.Height, c.Branch, c.Index, c.Coinbase); err != nil {
 			return fmt.Errorf("saving coin %s: %w", c.OutPoint, err)
 		}
-		txid := c.OutPoint
-		if len(txid) > 64 {
-			txid = txid[:64]
-		}
+		txid, _, _ := strings.Cut(c.OutPoint, ":")
 		if txids[txid] {
 			continue
 		}
