@@ -513,3 +513,62 @@ func envInt(tb testing.TB, name string) int {
 	}
 	return n
 }
+
+// TestCorpusPasses shows what each decoding pass, and some candidates,
+// read alone on the corpus (a tuning aid, AIRSIGN_QR_CORPUS=N go test -run
+// CorpusPasses -v), so that a change to the passes is measured on frames
+// other than camera_gen_test.go's.
+func TestCorpusPasses(t *testing.T) {
+	n := envInt(t, corpusEnv)
+	if n == 0 {
+		t.Skipf("set %s=N to measure the passes on the corpus", corpusEnv)
+	}
+	frames := genCorpus(t, n, camSeed(t)+1)
+	grays := make([]gray, len(frames))
+	for i, f := range frames {
+		img, err := jpeg.Decode(bytes.NewReader(f.jpeg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		grays[i] = toGray(img)
+	}
+	candidates := append(append([]pass(nil), passes...),
+		pass{name: "sharp", prep: "sharp"},
+		pass{name: "blur+global", prep: "blur", global: true},
+		pass{name: "median+global", prep: "median", global: true},
+		pass{name: "half+global", prep: "half", global: true},
+		pass{name: "blur+sharp", prep: "blur+sharp"},
+		pass{name: "up+sharp", prep: "up+sharp"},
+		pass{name: "half+blur", prep: "half+blur"},
+	)
+	score := func(ps []pass) (int, time.Duration, []bool) {
+		ok := make([]bool, len(frames))
+		cnt := 0
+		t0 := time.Now()
+		for i, g := range grays {
+			got, err := decodeGray(g, ps)
+			if err == nil && len(got) > 0 && got[0] == frames[i].text {
+				ok[i] = true
+				cnt++
+			}
+		}
+		return cnt, time.Since(t0), ok
+	}
+	for _, p := range candidates {
+		c, d, ok := score([]pass{p})
+		per := map[string]int{}
+		for i, o := range ok {
+			if o {
+				per[frames[i].gen]++
+			}
+		}
+		t.Logf("%-20s alone: %3d/%d %6.1f ms/frame %v", p.name, c, len(frames), float64(d.Microseconds())/1000/float64(len(frames)), per)
+	}
+	for _, set := range []struct {
+		name string
+		ps   []pass
+	}{{"passes", passes}, {"videoPasses", videoPasses}} {
+		c, d, _ := score(set.ps)
+		t.Logf("%-20s %3d/%d %6.1f ms/frame", set.name, c, len(frames), float64(d.Microseconds())/1000/float64(len(frames)))
+	}
+}
