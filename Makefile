@@ -60,7 +60,7 @@ govulncheck:
 ## it starts one. Not ./...: under the detector the QR round trips in transport
 ## and the CLI scripts in cmd (an instrumented binary per command) take minutes
 ## and have no concurrency of their own to check.
-RACE_PKGS := ./ceremony/... ./offline/... ./online/... ./psbt ./transport/qrcode/...
+RACE_PKGS := ./ceremony/... ./offline/... ./online/... ./psbt ./transport/camera ./transport/qrcode/...
 race:
 	@if ! command -v "$$($(GO) env CC)" >/dev/null; then echo "race: SKIPPED: the race detector needs cgo and a C compiler ($$($(GO) env CC) not found)"; exit 0; fi; \
 	echo "$(GO) test -race -short -count=1 -timeout 9m $(RACE_PKGS)"; $(GO) test -race -short -count=1 -timeout 9m $(RACE_PKGS)

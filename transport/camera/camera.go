@@ -16,6 +16,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -47,13 +48,15 @@ type Options struct {
 	FrameTimeout time.Duration
 }
 
-// FrameFunc receives each frame. Returning stop = true ends Scan with a nil
+// FrameFunc receives frames, one call at a time, on a goroutine of its
+// own; frames that arrive while it is busy are dropped but the newest, so
+// it never falls behind the camera. Returning stop = true ends Scan with a nil
 // error (the caller has what it needs); returning an error ends it with
 // that error. The image is the callback's to keep.
 type FrameFunc func(img image.Image) (stop bool, err error)
 
 // Scan opens device, streams frames (YUYV as greyscale, else MJPEG) and
-// calls fn with each until fn stops it, ctx is cancelled (ctx.Err() is
+// calls fn with the newest until fn stops it, ctx is cancelled (ctx.Err() is
 // returned) or no usable frame arrives within the frame timeout.
 func Scan(ctx context.Context, device string, opts Options, fn FrameFunc) error {
 	cam, err := open(device)
@@ -78,9 +81,33 @@ func Scan(ctx context.Context, device string, opts Options, fn FrameFunc) error 
 	if timeout <= 0 {
 		timeout = DefaultFrameTimeout
 	}
+	// The callback runs on its own goroutine and always gets the newest
+	// frame: while it is busy decoding, the capture loop keeps draining
+	// the driver and replaces the waiting frame, so a slow decoder skips
+	// frames instead of working through a queue of stale ones.
+	slot := newLatest()
+	work, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		done <- deliver(work, slot, fn)
+	}()
+	defer wg.Wait() // after cancel (defers run last first): the callback finishes its frame
+	defer cancel()
+
 	lastGood := time.Now()
 	var lastErr error
 	for {
+		select {
+		case err := <-done:
+			if errors.Is(err, errStopped) {
+				return nil
+			}
+			return err
+		default:
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -114,12 +141,69 @@ func Scan(ctx context.Context, device string, opts Options, fn FrameFunc) error 
 			continue
 		}
 		lastGood = time.Now()
+		slot.put(img)
+	}
+}
+
+// errStopped is deliver's answer when the callback has what it needs.
+var errStopped = errors.New("camera: stopped by the callback")
+
+// deliver hands the newest frame to fn, one at a time, until fn stops
+// (errStopped) or fails, or ctx ends (nil).
+func deliver(ctx context.Context, slot *latest, fn FrameFunc) error {
+	for {
+		img, ok := slot.take(ctx)
+		if !ok {
+			return nil
+		}
 		stop, err := fn(img)
 		if err != nil {
 			return err
 		}
 		if stop {
-			return nil
+			return errStopped
+		}
+	}
+}
+
+// latest holds at most one frame: the newest not yet taken.
+type latest struct {
+	mu      sync.Mutex
+	img     image.Image
+	dropped int // frames replaced before anyone took them
+	ready   chan struct{}
+}
+
+func newLatest() *latest { return &latest{ready: make(chan struct{}, 1)} }
+
+// put stores img, replacing (dropping) a frame still waiting.
+func (l *latest) put(img image.Image) {
+	l.mu.Lock()
+	if l.img != nil {
+		l.dropped++
+	}
+	l.img = img
+	l.mu.Unlock()
+	select {
+	case l.ready <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// take waits for a frame and removes it; false when ctx ends first.
+func (l *latest) take(ctx context.Context) (image.Image, bool) {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, false
+		case <-l.ready:
+		}
+		l.mu.Lock()
+		img := l.img
+		l.img = nil
+		l.mu.Unlock()
+		if img != nil {
+			return img, true
 		}
 	}
 }

@@ -3,6 +3,7 @@ package camera
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -217,4 +218,70 @@ func FuzzMJPEGToImage(f *testing.F) {
 		}
 		_, _ = MJPEGToImage(data)
 	})
+}
+
+// TestLatestDropsStaleFrames: frames put while nobody takes replace each
+// other; the taker gets the newest, and the others count as dropped.
+func TestLatestDropsStaleFrames(t *testing.T) {
+	l := newLatest()
+	frames := make([]image.Image, 3)
+	for i := range frames {
+		frames[i] = image.NewGray(image.Rect(0, 0, i+1, 1))
+		l.put(frames[i])
+	}
+	img, ok := l.take(context.Background())
+	if !ok || img != frames[2] {
+		t.Fatalf("took %v, want the newest frame", img)
+	}
+	if l.dropped != 2 {
+		t.Fatalf("dropped %d frames, want 2", l.dropped)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, ok := l.take(ctx); ok {
+		t.Fatal("took a frame from an empty slot")
+	}
+}
+
+// TestDeliverNewestWhileBusy: a slow callback sees the newest frame after
+// each call, not the queue; it stops Scan's delivery with errStopped and
+// passes its error on.
+func TestDeliverNewestWhileBusy(t *testing.T) {
+	l := newLatest()
+	busy := make(chan struct{})
+	release := make(chan struct{})
+	var seen []int
+	done := make(chan error, 1)
+	go func() {
+		done <- deliver(context.Background(), l, func(img image.Image) (bool, error) {
+			seen = append(seen, img.Bounds().Dx())
+			if len(seen) == 1 {
+				close(busy)
+				<-release
+				return false, nil
+			}
+			return true, nil
+		})
+	}()
+	l.put(image.NewGray(image.Rect(0, 0, 1, 1)))
+	<-busy // the callback is decoding frame 1; frames 2–4 arrive meanwhile
+	for i := 2; i <= 4; i++ {
+		l.put(image.NewGray(image.Rect(0, 0, i, 1)))
+	}
+	close(release)
+	if err := <-done; !errors.Is(err, errStopped) {
+		t.Fatalf("deliver returned %v, want errStopped", err)
+	}
+	if len(seen) != 2 || seen[1] != 4 {
+		t.Fatalf("callback saw frames %v, want [1 4]", seen)
+	}
+	if l.dropped != 2 {
+		t.Fatalf("dropped %d frames, want 2", l.dropped)
+	}
+
+	boom := errors.New("boom")
+	l.put(image.NewGray(image.Rect(0, 0, 1, 1)))
+	if err := deliver(context.Background(), l, func(image.Image) (bool, error) { return false, boom }); !errors.Is(err, boom) {
+		t.Fatalf("deliver returned %v, want the callback's error", err)
+	}
 }
