@@ -606,3 +606,35 @@ func TestDrillSharesRetried(t *testing.T) {
 		t.Errorf("shares used %v", res.SharesUsed)
 	}
 }
+
+// A rotation stopped after its sweep was signed keeps its new cards: the
+// sweep pays the new wallet. Stopped before, its new set is void.
+func TestRotateStoppedSaysWhatExists(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	_, lw := newLog()
+	old, cards := keygen(t, f, lw, 31, 2, 3)
+	f.Recorded = old.Made
+	full := rotateScript(32, old.Made, []string{cards[2], cards[3]})
+	for _, tt := range []struct {
+		name   string
+		script []string
+		says   []string
+	}{
+		{"after the sweep was signed", append(full[:len(full)-1:len(full)-1], "9.6: stop"), []string{`"cards":"valid"`, "are VALID and hold the new key once the sweep is broadcast"}},
+		{"before the sweep", append(full[:len(full)-5:len(full)-5], "8.2: stop"), []string{`"void_set":"`, `"void_wallet":"`, "is VOID: destroy those cards", "Run rotate again"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log, lw := newLog()
+			_, err := ceremony.Run(context.Background(), ceremony.Rotate(), ceremony.NewScripted(tt.script...), lw, f, ceremony.Options{Rand: osRand(32)})
+			if !errors.Is(err, ceremony.ErrInterrupted) {
+				t.Fatalf("got %v", err)
+			}
+			last := lastRecord(log.String())
+			for _, want := range tt.says {
+				if !strings.Contains(last, want) {
+					t.Errorf("the stop record lacks %q: %s", want, last)
+				}
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package offline
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -58,4 +59,26 @@ func TestDiceLineFits(t *testing.T) {
 			t.Fatalf("dice line of %d columns: %q", n, l)
 		}
 	}
+}
+
+// FuzzLineEditor: any keystrokes give a line within the buffer, holding only
+// what the mode accepts, or Ctrl-C / the end of input; never a panic.
+func FuzzLineEditor(f *testing.F) {
+	f.Add([]byte("12\x7f3 x9 456\r"), uint8(echoDice))
+	f.Add([]byte("ab\x1b[D\x15cd\r"), uint8(echoText))
+	f.Add([]byte("Zoë\x7f\x7fe\x03"), uint8(echoNone))
+	f.Fuzz(func(t *testing.T, keys []byte, mode uint8) {
+		m := echoMode(mode % 3)
+		e := &lineEditor{out: io.Discard, mode: m, buf: make([]byte, 0, maxLineBytes)}
+		got, err := e.read(bytes.NewReader(keys))
+		if err != nil {
+			return
+		}
+		if len(got) > maxLineBytes || bytes.ContainsAny(got, "\r\n\x03") {
+			t.Fatalf("line %q", got)
+		}
+		if m == echoDice && len(bytes.Trim(got, "123456")) > 0 {
+			t.Fatalf("dice line holds a non-face: %q", got)
+		}
+	})
 }
