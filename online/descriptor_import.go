@@ -16,6 +16,7 @@ import (
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/psbt/walletfile"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport/sheet"
 	"github.com/airsign/airsign/transport/ur"
 	"github.com/airsign/airsign/transport/ur/urdescriptor"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -244,6 +245,15 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return descriptorText{}, "", fmt.Errorf("%s is empty: expected a descriptor", name)
+	}
+	// airsign's own wallet backup sheet (its text file): its descriptor
+	// line, checked against the sheet's wallet ID and addresses.
+	if sheet.IsSheet(trimmed) {
+		d, err := sheet.ReadText(trimmed)
+		if err != nil {
+			return descriptorText{}, "", fmt.Errorf("%s: %w", name, err)
+		}
+		return descriptorText{desc: d.String(), where: name + " (airsign wallet sheet)"}, "", nil
 	}
 	// Other wallets' files: BSMS records, Coldcard setup files, descriptor
 	// pairs, labelled lines, JSON exports (psbt/walletfile).
