@@ -32,10 +32,13 @@ type keyWallet struct {
 	key   *Key
 	net   *chaincfg.Params
 	cache map[[2]uint32]*descriptor.Descriptor
+	// scripts remembers each script derived: sign's analysis and
+	// psbt.Sign's own ask for the same thousand inputs.
+	scripts map[[4]uint32][]byte
 }
 
 func newKeyWallet(key *Key, net *chaincfg.Params) *keyWallet {
-	return &keyWallet{key: key, net: net, cache: map[[2]uint32]*descriptor.Descriptor{}}
+	return &keyWallet{key: key, net: net, cache: map[[2]uint32]*descriptor.Descriptor{}, scripts: map[[4]uint32][]byte{}}
 }
 
 // maxAccount and maxIndex bound what is accepted as our change: wallets
@@ -60,6 +63,10 @@ func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, 
 		return nil, 0, 0, false
 	}
 	purpose, account, branch, index := path[0], path[2], path[3], path[4]
+	at := [4]uint32{purpose, account, branch, index}
+	if script, ok := w.scripts[at]; ok {
+		return script, branch, index, true
+	}
 	id := [2]uint32{purpose, account}
 	d := w.cache[id]
 	if d == nil {
@@ -74,6 +81,7 @@ func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, 
 	if err != nil {
 		return nil, 0, 0, false
 	}
+	w.scripts[at] = der.Script
 	return der.Script, branch, index, true
 }
 
