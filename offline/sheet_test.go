@@ -63,11 +63,11 @@ func TestKeygenWritesTheSheetAndTheDrillTakesIt(t *testing.T) {
 		t.Fatalf("drill with a picture of the sheet's QR code: %v", err)
 	}
 
-	other, _ := sheet.New(descriptortest.Wallets(t)[5], time.Now()) // regtest wpkh of another key
+	other, _ := sheet.New(regtestWPKH(t), time.Now()) // a wallet of another key
 	otherPath := filepath.Join(dir, "other-sheet.txt")
 	os.WriteFile(otherPath, other.Text(), 0o644)
-	if got, err := drillWithSheet(t, dir, otherPath, res.Made); err == nil || got.DrillPassed {
-		t.Fatalf("a drill against another wallet's sheet passed: %v", err)
+	if got, err := drillWithSheet(t, dir, otherPath, res.Made); err == nil || got.DrillPassed || !strings.Contains(err.Error(), "fingerprint") {
+		t.Fatalf("a drill against another wallet's sheet: %v, want a failed comparison", err)
 	}
 
 	data, _ := os.ReadFile(text)
@@ -124,5 +124,44 @@ func TestDrillOfACosignerTakesTheMultisigSheet(t *testing.T) {
 	}
 	if got.Rebuilt.Descriptor != ms.String() {
 		t.Fatalf("rebuilt %s, want the multisig", got.Rebuilt.Descriptor)
+	}
+}
+
+// regtestWPKH is descriptortest's regtest wpkh wallet.
+func regtestWPKH(t *testing.T) *descriptor.Descriptor {
+	for _, d := range descriptortest.Wallets(t) {
+		if d.Kind() == descriptor.WPKH && d.Net() == testEnv(t).Net && d.HasBranch(1) {
+			return d
+		}
+	}
+	t.Fatal("no regtest wpkh wallet in descriptortest")
+	return nil
+}
+
+// linePrompter answers ReadLine with one fixed line.
+type linePrompter struct{ line string }
+
+func (p linePrompter) ReadSecret(string) ([]byte, error) { return nil, os.ErrInvalid }
+func (p linePrompter) ReadLine(string) (string, error)   { return p.line, nil }
+
+// TestSheetTyped: --sheet - takes the descriptor line typed from the
+// paper; a slip is caught by its checksum, before any share is asked for.
+func TestSheetTyped(t *testing.T) {
+	d := regtestWPKH(t)
+	env := testEnv(t)
+	env.Prompter = linePrompter{"  " + d.String()}
+	got, err := readSheetSource(env, "-")
+	if err != nil || got.String() != d.String() {
+		t.Fatalf("typed descriptor line: %v %v", got, err)
+	}
+	slip := []byte(d.String())
+	slip[20] ^= 0x20 // a letter in the wrong case
+	env.Prompter = linePrompter{string(slip)}
+	if _, err := readSheetSource(env, "-"); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Fatalf("a slip in the typed line: %v", err)
+	}
+	env.Prompter = linePrompter{strings.Split(d.String(), "#")[0]}
+	if _, err := readSheetSource(env, "-"); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Fatalf("a line without its checksum: %v", err)
 	}
 }
