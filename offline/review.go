@@ -148,7 +148,7 @@ func analyzeFor(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, fp uint32
 	if fp != 0 {
 		msg = fmt.Sprintf("no input belongs to key %s; check the key or shares used", psbt.FormatFingerprint(fp))
 	}
-	a.Problems = append(a.Problems, psbt.Problem{Input: -1, Output: -1, Severity: psbt.Refuse, Code: "not-our-key", Message: msg})
+	a.Problems = append(a.Problems, psbt.Problem{Input: -1, Output: -1, Severity: psbt.Refuse, Code: psbt.CodeNotOurKey, Message: msg})
 	return a
 }
 

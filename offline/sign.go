@@ -50,8 +50,10 @@ type SignOptions struct {
 	WalletFile string
 }
 
-// ErrRefused is returned when airsign-offline refuses: a PSBT, a descriptor or a machine it will not sign with.
-var ErrRefused = errors.New("refused")
+// ErrRefused is returned when airsign-offline refuses: a PSBT, a descriptor
+// or a machine it will not sign with. It is psbt.ErrRefused, so a refusal
+// of psbt.Sign and one of this package match the same sentinel (exit 3).
+var ErrRefused = psbt.ErrRefused
 
 // DigestTries is how many times the operator may type the confirmation
 // digest before sign gives up; no share has been typed yet, so a retry
@@ -235,7 +237,7 @@ func (s *signSession) confirmDigest() error {
 		if psbt.MatchDigest(s.p, s.opts.Confirm) {
 			return nil
 		}
-		return s.refuse(s.review.a, "digest-mismatch", "", fmt.Errorf("%w to sign: %s (--confirm); nothing was signed", ErrRefused, notPrepared))
+		return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", fmt.Errorf("%w to sign: %s (--confirm); nothing was signed", ErrRefused, notPrepared))
 	}
 	fmt.Fprintf(s.env.Stderr, "\nThe online screen (or its printed page) shows this PSBT's confirmation digest: %d words.\n", psbt.DigestWords)
 	for try := 1; try <= DigestTries; try++ {
@@ -250,7 +252,7 @@ func (s *signSession) confirmDigest() error {
 			fmt.Fprintf(s.env.Stderr, "%s.\nCheck the words on the online screen and type them again (%d of %d tries left; no share has been asked for).\n", notPrepared, DigestTries-try, DigestTries)
 		}
 	}
-	return s.refuse(s.review.a, "digest-mismatch", "", fmt.Errorf("%w to sign: %s (%d tries); nothing was signed. If the words were read correctly, the PSBT was changed on its way: prepare it again", ErrRefused, notPrepared, DigestTries))
+	return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", fmt.Errorf("%w to sign: %s (%d tries); nothing was signed. If the words were read correctly, the PSBT was changed on its way: prepare it again", ErrRefused, notPrepared, DigestTries))
 }
 
 // ReservesWord is what the operator types to sign a proof of reserves.
@@ -273,7 +275,7 @@ func (s *signSession) confirmReserves(r *psbt.Reserves) error {
 			fmt.Fprintf(s.env.Stderr, "That is not %q (%d of %d tries left; no share has been asked for).\n", ReservesWord, DigestTries-try, DigestTries)
 		}
 	}
-	return s.refuse(s.review.a, "not-confirmed", "", fmt.Errorf("%w to sign: the proof of reserves was not confirmed; nothing was signed", ErrRefused))
+	return s.refuse(s.review.a, string(psbt.CodeNotConfirmed), "", fmt.Errorf("%w to sign: the proof of reserves was not confirmed; nothing was signed", ErrRefused))
 }
 
 // rebuildKey rebuilds the key, verifies the enrolled wallet's tag with it
@@ -290,7 +292,7 @@ func (s *signSession) rebuildKey() error {
 	var enrolled *descriptor.Descriptor
 	if s.enrolled != nil {
 		if err := VerifyEnrollment(s.key, s.enrolled.path, s.enrolled.e, s.enrolled.d); err != nil {
-			return s.refuse(s.review.a, "enrollment", "", err)
+			return s.refuse(s.review.a, string(psbt.CodeEnrollment), "", err)
 		}
 		enrolled = s.enrolled.d
 		if s.foreignQuorum = AllowedForeignQuorum(s.key, s.enrolled.e, s.enrolled.d); s.foreignQuorum != "" {
@@ -311,9 +313,9 @@ func (s *signSession) rebuildKey() error {
 	if diff := s.review.differs(s.a); diff != "" {
 		fp := psbt.FormatFingerprint(s.key.Fingerprint)
 		if s.key.Fingerprint != s.review.fingerprint {
-			return s.refuse(s.a, "key-not-reviewed", "", fmt.Errorf("%w to sign: the shares rebuilt key %s, but the screen above was for key %s (with key %s, %s); sign again with --expect-fingerprint %s", ErrRefused, fp, psbt.FormatFingerprint(s.review.fingerprint), fp, diff, fp))
+			return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", fmt.Errorf("%w to sign: the shares rebuilt key %s, but the screen above was for key %s (with key %s, %s); sign again with --expect-fingerprint %s", ErrRefused, fp, psbt.FormatFingerprint(s.review.fingerprint), fp, diff, fp))
 		}
-		return s.refuse(s.a, "key-not-reviewed", "", fmt.Errorf("%w to sign: with the key, %s (the screen above showed otherwise): the PSBT's claims about its change are false; prepare it again", ErrRefused, diff))
+		return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", fmt.Errorf("%w to sign: with the key, %s (the screen above showed otherwise): the PSBT's claims about its change are false; prepare it again", ErrRefused, diff))
 	}
 	return nil
 }
@@ -323,7 +325,9 @@ func (s *signSession) rebuildKey() error {
 func (s *signSession) signAndRecord() ([]byte, error) {
 	res, err := psbt.Sign(s.p, s.key.Master, psbt.WithNetwork(s.env.Net), psbt.WithWallet(s.wallet), psbt.WithPolicy(s.opts.Policy))
 	if errors.Is(err, psbt.ErrRefused) {
-		return nil, s.refuse(s.a, "sign-refused", "", fmt.Errorf("%w to sign: %v", ErrRefused, err))
+		// err is a *psbt.RefusedError: it reads "refused to sign: …" and
+		// is ErrRefused (one sentinel for both packages).
+		return nil, s.refuse(s.a, string(psbt.CodeSignRefused), "", err)
 	}
 	if err != nil {
 		return nil, err
@@ -515,8 +519,8 @@ func (s *signSession) refuseProblems(a *psbt.Analysis, refusals []psbt.Problem, 
 	var lines, codes []string
 	for _, r := range refusals {
 		lines = append(lines, "  "+r.String())
-		if !slices.Contains(codes, r.Code) {
-			codes = append(codes, r.Code)
+		if !slices.Contains(codes, string(r.Code)) {
+			codes = append(codes, string(r.Code))
 		}
 	}
 	err := fmt.Errorf("%w to sign:\n%s", ErrRefused, strings.Join(lines, "\n"))

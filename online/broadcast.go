@@ -175,7 +175,7 @@ func finalizeSigned(w *Wallet, packets []*psbt.Packet, maxRate float64) (*signed
 	}
 	a := psbt.Analyze(p, w.net, walletFingerprint(w), psbt.DescriptorWallet(w.desc))
 	for _, r := range a.Refusals() {
-		if r.Code != "missing-non-witness-utxo" {
+		if r.Code != psbt.CodeMissingNonWitnessUTXO {
 			return nil, fmt.Errorf("refusing to broadcast: %s", r)
 		}
 	}

@@ -142,7 +142,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	for i, txIn := range tx.TxIn {
 		in := c.input(i, txIn)
 		if prev, dup := seen[txIn.PreviousOutPoint]; dup {
-			c.refuseIn(i, "duplicate-input", "spends the same coin as input %d; a transaction may spend a coin only once", prev)
+			c.refuseIn(i, CodeDuplicateInput, "spends the same coin as input %d; a transaction may spend a coin only once", prev)
 		}
 		seen[txIn.PreviousOutPoint] = i
 		if txIn.Sequence < wire.MaxTxInSequenceNum-1 {
@@ -152,7 +152,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 			amountsKnown = false
 		} else if !inOverflow {
 			if a.TotalIn, inOverflow = addAmount(a.TotalIn, in.Amount, false); inOverflow {
-				c.refuseIn(i, "value-overflow", "the input amounts add up to more than 21 million BTC")
+				c.refuseIn(i, CodeValueOverflow, "the input amounts add up to more than 21 million BTC")
 			}
 		}
 		if !in.Finalized {
@@ -170,7 +170,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		badOut = badOut || !valid
 		if valid && !outOverflow {
 			if a.TotalOut, outOverflow = addAmount(a.TotalOut, txOut.Value, false); outOverflow {
-				c.refuseOut(i, "value-overflow", "the output amounts add up to more than 21 million BTC")
+				c.refuseOut(i, CodeValueOverflow, "the output amounts add up to more than 21 million BTC")
 			}
 		}
 		if valid && !out.Change {
@@ -182,7 +182,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	a.VSize = EstimateVSize(p)
 	switch {
 	case !amountsKnown:
-		c.refuseTx("fee-unknown", "the amount of at least one input is unknown, so the fee cannot be known")
+		c.refuseTx(CodeFeeUnknown, "the amount of at least one input is unknown, so the fee cannot be known")
 	case inOverflow || outOverflow || badOut:
 		// Refused above; a fee computed from a wrapped or partial sum
 		// would mislead.
@@ -190,7 +190,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		a.Fee = a.TotalIn - a.TotalOut
 		a.Spend = external + a.Fee
 		if a.Fee < 0 {
-			c.refuseTx("negative-fee", "the outputs (%s) are worth more than the inputs (%s)", FormatBTC(a.TotalOut), FormatBTC(a.TotalIn))
+			c.refuseTx(CodeNegativeFee, "the outputs (%s) are worth more than the inputs (%s)", FormatBTC(a.TotalOut), FormatBTC(a.TotalIn))
 		}
 		if a.VSize > 0 {
 			a.FeeRate = float64(a.Fee) / float64(a.VSize)
@@ -228,27 +228,27 @@ type checker struct {
 
 func (c *checker) add(pr Problem) { c.a.Problems = append(c.a.Problems, pr) }
 
-func (c *checker) refuseIn(i int, code, format string, args ...any) {
+func (c *checker) refuseIn(i int, code Code, format string, args ...any) {
 	c.add(Problem{Input: i, Output: -1, Severity: Refuse, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-func (c *checker) warnIn(i int, code, format string, args ...any) {
+func (c *checker) warnIn(i int, code Code, format string, args ...any) {
 	c.add(Problem{Input: i, Output: -1, Severity: Warn, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-func (c *checker) refuseOut(i int, code, format string, args ...any) {
+func (c *checker) refuseOut(i int, code Code, format string, args ...any) {
 	c.add(Problem{Input: -1, Output: i, Severity: Refuse, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-func (c *checker) warnOut(i int, code, format string, args ...any) {
+func (c *checker) warnOut(i int, code Code, format string, args ...any) {
 	c.add(Problem{Input: -1, Output: i, Severity: Warn, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-func (c *checker) refuseTx(code, format string, args ...any) {
+func (c *checker) refuseTx(code Code, format string, args ...any) {
 	c.add(Problem{Input: -1, Output: -1, Severity: Refuse, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-func (c *checker) warnTx(code, format string, args ...any) {
+func (c *checker) warnTx(code Code, format string, args ...any) {
 	c.add(Problem{Input: -1, Output: -1, Severity: Warn, Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -259,12 +259,12 @@ func (c *checker) ours(fp uint32) bool { return c.fingerprint != 0 && fp == c.fi
 func (c *checker) fields() {
 	var buf bytes.Buffer
 	if err := c.p.Serialize(&buf); err != nil {
-		c.refuseTx("malformed-field", "the PSBT cannot be serialized again (%v)", err)
+		c.refuseTx(CodeMalformedField, "the PSBT cannot be serialized again (%v)", err)
 		return
 	}
 	rp, err := scanRaw(buf.Bytes())
 	if err != nil {
-		c.refuseTx("malformed-field", "%v", err)
+		c.refuseTx(CodeMalformedField, "%v", err)
 		return
 	}
 	for _, pr := range fieldProblems(rp) {
@@ -331,7 +331,7 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 		in.Amount, in.HasAmount = utxo.Value, true
 		in.ScriptType, in.Address = classify(utxo.PkScript, c.net)
 		if utxo.Value < 0 || utxo.Value > btcutil.MaxSatoshi {
-			c.refuseIn(i, "bad-amount", "the coin's amount %d sat is outside 0 … 21 million BTC", utxo.Value)
+			c.refuseIn(i, CodeBadAmount, "the coin's amount %d sat is outside 0 … 21 million BTC", utxo.Value)
 			in.HasAmount = false
 		}
 		if in.ScriptType == P2SH {
@@ -357,11 +357,11 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 	if ok && in.ScriptType != P2TR && pin.NonWitnessUtxo == nil {
 		switch {
 		case in.Finalized:
-			c.refuseIn(i, "missing-non-witness-utxo", "is already signed but comes without its full previous transaction (non_witness_utxo): its amount, and so the fee, cannot be proven")
+			c.refuseIn(i, CodeMissingNonWitnessUTXO, "is already signed but comes without its full previous transaction (non_witness_utxo): its amount, and so the fee, cannot be proven")
 		case isWitness(utxo.PkScript) || in.ScriptType == P2SH || in.ScriptType == P2SHP2WPKH || in.ScriptType == P2SHP2WSH:
-			c.refuseIn(i, "missing-non-witness-utxo", "segwit v0 input without its full previous transaction (non_witness_utxo): its amount cannot be proven (CVE-2020-14199 fee attack); prepare the PSBT again with a wallet that includes it")
+			c.refuseIn(i, CodeMissingNonWitnessUTXO, "segwit v0 input without its full previous transaction (non_witness_utxo): its amount cannot be proven (CVE-2020-14199 fee attack); prepare the PSBT again with a wallet that includes it")
 		default:
-			c.refuseIn(i, "missing-non-witness-utxo", "legacy (non-segwit) input without its full previous transaction (non_witness_utxo): its amount cannot be proven")
+			c.refuseIn(i, CodeMissingNonWitnessUTXO, "legacy (non-segwit) input without its full previous transaction (non_witness_utxo): its amount cannot be proven")
 		}
 	}
 	c.sighash(i, pin.SighashType, in.ScriptType)
@@ -377,12 +377,12 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 			continue
 		}
 		if msg := coinTypeProblem(d.Bip32Path, c.net); msg != "" {
-			c.refuseIn(i, "wrong-network", "our key's derivation %s %s", path, msg)
+			c.refuseIn(i, CodeWrongNetwork, "our key's derivation %s %s", path, msg)
 			keyProblem = true
 		}
 		if ok {
 			if pays, checkable := ecdsaKeyPays(d.PubKey, utxo.PkScript, pin.RedeemScript, pin.WitnessScript); checkable && !pays {
-				c.refuseIn(i, "key-not-in-script", "names our key at %s, but that key is not in the script of the coin it spends", path)
+				c.refuseIn(i, CodeKeyNotInScript, "names our key at %s, but that key is not in the script of the coin it spends", path)
 				keyProblem = true
 				continue
 			}
@@ -396,11 +396,11 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 			continue
 		}
 		if msg := coinTypeProblem(d.Bip32Path, c.net); msg != "" {
-			c.refuseIn(i, "wrong-network", "our key's derivation %s %s", path, msg)
+			c.refuseIn(i, CodeWrongNetwork, "our key's derivation %s %s", path, msg)
 			keyProblem = true
 		}
 		if ok && len(pin.TaprootMerkleRoot) == 0 && !taprootKeyPays(d.XOnlyPubKey, utxo.PkScript) {
-			c.refuseIn(i, "key-not-in-script", "names our taproot key at %s, but the coin's output key is not the BIP86 tweak of it", path)
+			c.refuseIn(i, CodeKeyNotInScript, "names our taproot key at %s, but the coin's output key is not the BIP86 tweak of it", path)
 			keyProblem = true
 			continue
 		}
@@ -410,10 +410,10 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 		in.Ours = false
 	}
 	if in.ScriptType == P2TR && (len(pin.TaprootLeafScript) > 0 || len(pin.TaprootMerkleRoot) > 0) {
-		c.warnIn(i, "taproot-script-path", "carries a taproot script tree; airsign signs only the key path and will not sign script paths")
+		c.warnIn(i, CodeTaprootScriptPath, "carries a taproot script tree; airsign signs only the key path and will not sign script paths")
 	}
 	if ok && in.Ours && !in.Finalized && !signable(in.ScriptType, pin) {
-		c.warnIn(i, "unsupported-input", "names our key, but airsign does not sign %s coins; it stays unsigned", in.ScriptType)
+		c.warnIn(i, CodeUnsupportedInput, "names our key, but airsign does not sign %s coins; it stays unsigned", in.ScriptType)
 	}
 	return in
 }
@@ -462,18 +462,18 @@ func (c *checker) utxo(i int) (*wire.TxOut, bool) {
 	var fromFull *wire.TxOut
 	if pin.NonWitnessUtxo != nil {
 		if !c.prevOK[i] {
-			c.refuseIn(i, "non-witness-utxo-mismatch", "its previous transaction has txid %s, not %s as the input says", pin.NonWitnessUtxo.TxHash(), op.Hash)
+			c.refuseIn(i, CodeNonWitnessUTXOMismatch, "its previous transaction has txid %s, not %s as the input says", pin.NonWitnessUtxo.TxHash(), op.Hash)
 			return nil, false
 		}
 		if int64(op.Index) >= int64(len(pin.NonWitnessUtxo.TxOut)) {
-			c.refuseIn(i, "vout-out-of-range", "spends output %d of a transaction that has only %d output(s)", op.Index, len(pin.NonWitnessUtxo.TxOut))
+			c.refuseIn(i, CodeVoutOutOfRange, "spends output %d of a transaction that has only %d output(s)", op.Index, len(pin.NonWitnessUtxo.TxOut))
 			return nil, false
 		}
 		fromFull = pin.NonWitnessUtxo.TxOut[op.Index]
 	}
 	if pin.WitnessUtxo != nil {
 		if fromFull != nil && (fromFull.Value != pin.WitnessUtxo.Value || !bytes.Equal(fromFull.PkScript, pin.WitnessUtxo.PkScript)) {
-			c.refuseIn(i, "witness-utxo-mismatch", "witness_utxo (%s) disagrees with output %d of its previous transaction (%s)", FormatBTC(pin.WitnessUtxo.Value), op.Index, FormatBTC(fromFull.Value))
+			c.refuseIn(i, CodeWitnessUTXOMismatch, "witness_utxo (%s) disagrees with output %d of its previous transaction (%s)", FormatBTC(pin.WitnessUtxo.Value), op.Index, FormatBTC(fromFull.Value))
 			return nil, false
 		}
 		if fromFull == nil {
@@ -483,7 +483,7 @@ func (c *checker) utxo(i int) (*wire.TxOut, bool) {
 	if fromFull != nil {
 		return fromFull, true
 	}
-	c.refuseIn(i, "missing-utxo", "carries no data about the coin it spends (neither non_witness_utxo nor witness_utxo); prepare the PSBT again")
+	c.refuseIn(i, CodeMissingUTXO, "carries no data about the coin it spends (neither non_witness_utxo nor witness_utxo); prepare the PSBT again")
 	return nil, false
 }
 
@@ -509,7 +509,7 @@ func (c *checker) utxoConflicts() {
 			return
 		}
 		reported[op] = true
-		c.refuseIn(i, "utxo-conflict", "its data says coin %s is worth %s, but input %d's data says %s: one of them lies about the amount", op, FormatBTC(out.Value), prev.input, FormatBTC(prev.value))
+		c.refuseIn(i, CodeUTXOConflict, "its data says coin %s is worth %s, but input %d's data says %s: one of them lies about the amount", op, FormatBTC(out.Value), prev.input, FormatBTC(prev.value))
 	}
 	for i, txIn := range c.p.UnsignedTx.TxIn {
 		pin := &c.p.Inputs[i]
@@ -531,21 +531,21 @@ func (c *checker) scripts(i int, pkScript []byte) {
 	pin := &c.p.Inputs[i]
 	if pin.RedeemScript != nil {
 		if !txscript.IsPayToScriptHash(pkScript) || !bytes.Equal(pkScript, p2shScript(pin.RedeemScript)) {
-			c.refuseIn(i, "redeem-script-mismatch", "its redeem script does not hash to the script of the coin it spends")
+			c.refuseIn(i, CodeRedeemScriptMismatch, "its redeem script does not hash to the script of the coin it spends")
 			return
 		}
 	}
 	if pin.WitnessScript != nil {
 		wsh := p2wshScript(pin.WitnessScript)
 		if !bytes.Equal(pkScript, wsh) && !bytes.Equal(pin.RedeemScript, wsh) {
-			c.refuseIn(i, "witness-script-mismatch", "its witness script does not hash to the coin's script or its redeem script")
+			c.refuseIn(i, CodeWitnessScriptMismatch, "its witness script does not hash to the coin's script or its redeem script")
 			return
 		}
 	}
 	if pin.WitnessUtxo != nil && !isWitness(pkScript) {
 		nested := txscript.IsPayToScriptHash(pkScript) && (pin.RedeemScript == nil || isWitness(pin.RedeemScript))
 		if !nested {
-			c.refuseIn(i, "witness-utxo-non-witness", "carries a witness_utxo but spends a non-segwit coin")
+			c.refuseIn(i, CodeWitnessUTXONonWitness, "carries a witness_utxo but spends a non-segwit coin")
 		}
 	}
 }
@@ -559,14 +559,14 @@ func (c *checker) sighash(i int, st txscript.SigHashType, t ScriptType) {
 		return
 	}
 	if !definedSighash(st, t == P2TR) {
-		c.refuseIn(i, "sighash-invalid", "asks for sighash type 0x%x, which is not defined for this kind of input", uint32(st))
+		c.refuseIn(i, CodeSighashInvalid, "asks for sighash type 0x%x, which is not defined for this kind of input", uint32(st))
 		return
 	}
 	if st != txscript.SigHashAll {
-		c.refuseIn(i, "sighash", "asks for sighash %s; airsign signs only SIGHASH_ALL (or DEFAULT for taproot) unless --allow-sighash is given", sighashName(st))
+		c.refuseIn(i, CodeSighash, "asks for sighash %s; airsign signs only SIGHASH_ALL (or DEFAULT for taproot) unless --allow-sighash is given", sighashName(st))
 	}
 	if st&^txscript.SigHashAnyOneCanPay == txscript.SigHashSingle && i >= len(c.p.UnsignedTx.TxOut) {
-		c.refuseIn(i, "sighash-single-no-output", "asks for SIGHASH_SINGLE but there is no output %d to commit to", i)
+		c.refuseIn(i, CodeSighashSingleNoOutput, "asks for SIGHASH_SINGLE but there is no output %d to commit to", i)
 	}
 }
 
@@ -593,12 +593,12 @@ func (c *checker) annex(i int, t ScriptType) {
 	}
 	wit, err := parseWitness(w)
 	if err != nil {
-		c.refuseIn(i, "malformed-field", "its final witness is malformed")
+		c.refuseIn(i, CodeMalformedField, "its final witness is malformed")
 		return
 	}
 	if t == P2TR && len(wit) >= 2 {
 		if last := wit[len(wit)-1]; len(last) > 0 && last[0] == txscript.TaprootAnnexTag {
-			c.refuseIn(i, "annex", "its final witness carries a taproot annex (%d bytes); airsign does not sign transactions with an annex", len(last))
+			c.refuseIn(i, CodeAnnex, "its final witness carries a taproot annex (%d bytes); airsign does not sign transactions with an annex", len(last))
 		}
 	}
 }
@@ -609,13 +609,13 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 	out := Output{Index: i, Amount: txOut.Value, Script: fmt.Sprintf("%x", txOut.PkScript)}
 	out.ScriptType, out.Address = classify(txOut.PkScript, c.net)
 	if txOut.Value < 0 || txOut.Value > btcutil.MaxSatoshi {
-		c.refuseOut(i, "bad-amount", "amount %d sat is outside 0 … 21 million BTC", txOut.Value)
+		c.refuseOut(i, CodeBadAmount, "amount %d sat is outside 0 … 21 million BTC", txOut.Value)
 	}
 	if out.ScriptType == OpReturn && txOut.Value > 0 {
-		c.refuseOut(i, "op-return-value", "is an OP_RETURN data output carrying %s, which would be burned", FormatBTC(txOut.Value))
+		c.refuseOut(i, CodeOPReturnValue, "is an OP_RETURN data output carrying %s, which would be burned", FormatBTC(txOut.Value))
 	}
 	if out.ScriptType == Unknown {
-		c.warnOut(i, "unknown-script", "pays to a non-standard script %x that no address represents", txOut.PkScript)
+		c.warnOut(i, CodeUnknownScript, "pays to a non-standard script %x that no address represents", txOut.PkScript)
 	}
 
 	type claim struct {
@@ -639,52 +639,52 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 		}
 		path := FormatPath(cl.fp, cl.path)
 		if c.fingerprint == 0 {
-			c.warnOut(i, "change-unverified", "claims to be ours at %s, but without our key or descriptor it cannot be verified; it is treated as external", path)
+			c.warnOut(i, CodeChangeUnverified, "claims to be ours at %s, but without our key or descriptor it cannot be verified; it is treated as external", path)
 			return out
 		}
 		if msg := coinTypeProblem(cl.path, c.net); msg != "" {
-			c.refuseOut(i, "wrong-network", "claims to be our change at %s, which %s", path, msg)
+			c.refuseOut(i, CodeWrongNetwork, "claims to be our change at %s, which %s", path, msg)
 			return out
 		}
 		if msg := changePathProblem(cl.path); msg != "" {
-			c.refuseOut(i, "change-path", "claims to be our change at %s, which %s; a change output there could not be found again", path, msg)
+			c.refuseOut(i, CodeChangePath, "claims to be our change at %s, which %s; a change output there could not be found again", path, msg)
 			return out
 		}
 		if cl.taproot {
 			if len(pout.TaprootInternalKey) > 0 && !bytes.Equal(pout.TaprootInternalKey, cl.key) {
-				c.refuseOut(i, "taproot-tweak", "claims to be our taproot change at %s, but its internal key is not the key of that derivation", path)
+				c.refuseOut(i, CodeTaprootTweak, "claims to be our taproot change at %s, but its internal key is not the key of that derivation", path)
 				return out
 			}
 			if !taprootKeyPays(cl.key, txOut.PkScript) {
-				c.refuseOut(i, "taproot-tweak", "claims to be our taproot change at %s, but its output key is not the BIP86 tweak of our key there: it may commit to a script someone else controls", path)
+				c.refuseOut(i, CodeTaprootTweak, "claims to be our taproot change at %s, but its output key is not the BIP86 tweak of our key there: it may commit to a script someone else controls", path)
 				return out
 			}
 		} else if pays, checkable := ecdsaKeyPays(cl.key, txOut.PkScript, pout.RedeemScript, pout.WitnessScript); checkable && !pays {
-			c.refuseOut(i, "key-not-in-script", "claims to be our change at %s, but the key of that derivation is not in its script: the output pays someone else", path)
+			c.refuseOut(i, CodeKeyNotInScript, "claims to be our change at %s, but the key of that derivation is not in its script: the output pays someone else", path)
 			return out
 		}
 		if wallet == nil {
-			c.warnOut(i, "change-unverified", "claims to be ours at %s, but without our descriptor it cannot be verified; it is treated as external", path)
+			c.warnOut(i, CodeChangeUnverified, "claims to be ours at %s, but without our descriptor it cannot be verified; it is treated as external", path)
 			return out
 		}
 		script, branch, index, ok := wallet.ScriptAt(cl.fp, cl.path)
 		if !ok {
 			// Our key, but not the wallet being spent (see ChangeWallet):
 			// another account, script type or a single key of a multisig.
-			c.warnOut(i, "change-outside-wallet", "names our key at %s, outside the wallet this transaction spends from: it is not change and is counted as EXTERNAL", path)
+			c.warnOut(i, CodeChangeOutsideWallet, "names our key at %s, outside the wallet this transaction spends from: it is not change and is counted as EXTERNAL", path)
 			return out
 		}
 		if !bytes.Equal(script, txOut.PkScript) {
-			c.refuseOut(i, "fake-change", "claims to be our change at %s, but our wallet's script there is different: the output pays someone else or leaves the wallet", path)
+			c.refuseOut(i, CodeFakeChange, "claims to be our change at %s, but our wallet's script there is different: the output pays someone else or leaves the wallet", path)
 			return out
 		}
 		if uint64(index) > uint64(c.maxIndex)+ChangeIndexGap {
-			c.refuseOut(i, "change-index-far", "claims to be our change at %s, address index %d, more than %d beyond the highest index our inputs use (%d): a restored wallet would not find it", path, index, ChangeIndexGap, c.maxIndex)
+			c.refuseOut(i, CodeChangeIndexFar, "claims to be our change at %s, address index %d, more than %d beyond the highest index our inputs use (%d): a restored wallet would not find it", path, index, ChangeIndexGap, c.maxIndex)
 			return out
 		}
 		out.Change, out.Path = true, path
 		if branch != 1 {
-			c.warnOut(i, "change-to-receive", "returns to our receive address at %s rather than a change address", path)
+			c.warnOut(i, CodeChangeToReceive, "returns to our receive address at %s rather than a change address", path)
 		}
 		return out
 	}
@@ -818,15 +818,15 @@ func (c *checker) locktime() {
 		}
 	}
 	if final {
-		c.warnTx("locktime-disabled", "sets locktime %d, but every input's nSequence is 0xffffffff, which turns the locktime off (and RBF with it)", lt)
+		c.warnTx(CodeLocktimeDisabled, "sets locktime %d, but every input's nSequence is 0xffffffff, which turns the locktime off (and RBF with it)", lt)
 		return
 	}
 	if lt >= txscript.LockTimeThreshold {
-		c.warnTx("locktime", "cannot be mined before Unix time %d", lt)
+		c.warnTx(CodeLocktime, "cannot be mined before Unix time %d", lt)
 		return
 	}
 	if tip := likelyTip(c.net, time.Now()); int64(lt) > tip+blocksPerYear {
-		c.warnTx("locktime-far", "cannot be mined before block %d, more than a year (%d blocks) after this network's likely height of at most %d: the coins would be stuck until then", lt, blocksPerYear, tip)
+		c.warnTx(CodeLocktimeFar, "cannot be mined before block %d, more than a year (%d blocks) after this network's likely height of at most %d: the coins would be stuck until then", lt, blocksPerYear, tip)
 	}
 }
 
@@ -858,9 +858,9 @@ func (c *checker) relativeLocks() {
 		}
 		switch {
 		case tx.Version < 2:
-			c.warnIn(i, "sequence-disables-csv", "spends a coin whose script needs a relative lock (OP_CHECKSEQUENCEVERIFY), but the transaction's version %d turns relative locks off: it can never be mined", tx.Version)
+			c.warnIn(i, CodeSequenceDisablesCSV, "spends a coin whose script needs a relative lock (OP_CHECKSEQUENCEVERIFY), but the transaction's version %d turns relative locks off: it can never be mined", tx.Version)
 		case in.Sequence&wire.SequenceLockTimeDisabled != 0:
-			c.warnIn(i, "sequence-disables-csv", "spends a coin whose script needs a relative lock (OP_CHECKSEQUENCEVERIFY), but its nSequence 0x%08x turns relative locks off (and RBF with it): it can never be mined", in.Sequence)
+			c.warnIn(i, CodeSequenceDisablesCSV, "spends a coin whose script needs a relative lock (OP_CHECKSEQUENCEVERIFY), but its nSequence 0x%08x turns relative locks off (and RBF with it): it can never be mined", in.Sequence)
 		}
 	}
 }
@@ -894,9 +894,9 @@ const (
 func (c *checker) standardness(vsize int64) {
 	switch weight := vsize * 4; {
 	case weight > MaxConsensusWeight:
-		c.refuseTx("weight-consensus", "weighs about %d WU, more than the %d WU a block can hold: it can never be mined", weight, MaxConsensusWeight)
+		c.refuseTx(CodeWeightConsensus, "weighs about %d WU, more than the %d WU a block can hold: it can never be mined", weight, MaxConsensusWeight)
 	case weight > MaxStandardWeight:
-		c.warnTx("weight-nonstandard", "weighs about %d WU (%d vB), more than the %d WU (100 kvB) nodes relay: it would need a miner's help to be mined", weight, vsize, MaxStandardWeight)
+		c.warnTx(CodeWeightNonstandard, "weighs about %d WU (%d vB), more than the %d WU (100 kvB) nodes relay: it would need a miner's help to be mined", weight, vsize, MaxStandardWeight)
 	}
 	var dust []string
 	first := -1
@@ -908,12 +908,12 @@ func (c *checker) standardness(vsize int64) {
 			dust = append(dust, fmt.Sprintf("#%d", i))
 			if len(dust) <= maxDustWarnings {
 				t, _ := classify(out.PkScript, c.net)
-				c.warnOut(i, "dust", "pays %d sat, below the dust limit of %d sat for a %s output: nodes do not relay it, and it costs more to spend than it holds", out.Value, limit, t)
+				c.warnOut(i, CodeDust, "pays %d sat, below the dust limit of %d sat for a %s output: nodes do not relay it, and it costs more to spend than it holds", out.Value, limit, t)
 			}
 		}
 	}
 	if len(dust) > maxDustWarnings {
-		c.warnTx("dust", "%d outputs are below the dust limit (%s …): nodes do not relay the transaction", len(dust), strings.Join(dust[:maxDustWarnings], ", "))
+		c.warnTx(CodeDust, "%d outputs are below the dust limit (%s …): nodes do not relay the transaction", len(dust), strings.Join(dust[:maxDustWarnings], ", "))
 	}
 }
 

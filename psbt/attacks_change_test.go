@@ -54,7 +54,7 @@ func (k *kit) changeWallet(p *Packet, m walletMode) Wallet {
 	return ChangeWallet(p, k.fp, nil, k.wallet)
 }
 
-func warnOut(code string, i int, fragment string) want { return want{code, -1, i, Warn, fragment} }
+func warnOut(code Code, i int, fragment string) want { return want{code, -1, i, Warn, fragment} }
 
 var (
 	cosignerOnce sync.Once

@@ -28,22 +28,22 @@ import (
 
 // want is one problem the analysis must report.
 type want struct {
-	code     string
+	code     Code
 	input    int // -1 if not about an input
 	output   int // -1 if not about an output
 	severity Severity
 	fragment string // part of the message the operator reads
 }
 
-func refuseIn(code string, i int, fragment string) want {
+func refuseIn(code Code, i int, fragment string) want {
 	return want{code, i, -1, Refuse, fragment}
 }
 
-func refuseOut(code string, i int, fragment string) want {
+func refuseOut(code Code, i int, fragment string) want {
 	return want{code, -1, i, Refuse, fragment}
 }
 
-func refuseTx(code, fragment string) want { return want{code, -1, -1, Refuse, fragment} }
+func refuseTx(code Code, fragment string) want { return want{code, -1, -1, Refuse, fragment} }
 
 type attack struct {
 	name string
@@ -491,7 +491,7 @@ func TestGenerateAttacks(t *testing.T) {
 }
 
 // policyCodes are the codes Policy.Apply adds; the others come from Analyze.
-var policyCodes = map[string]bool{"high-fee": true, "fee-cap": true, "fee-rate-cap": true, "spend-cap": true, "not-allowlisted": true, "script-type": true}
+var policyCodes = map[Code]bool{"high-fee": true, "fee-cap": true, "fee-rate-cap": true, "spend-cap": true, "not-allowlisted": true, "script-type": true}
 
 // attackReadme lists every case with what the operator is shown: the
 // Decode error, or each problem as WriteText prints it.
@@ -521,7 +521,7 @@ func attackReadme(t testing.TB, k *kit) string {
 		var codes, seen []string
 		by := "Analyze"
 		for _, w := range at.want {
-			codes = append(codes, "`"+w.code+"`")
+			codes = append(codes, "`"+string(w.code)+"`")
 			if policyCodes[w.code] {
 				by = "Policy.Apply"
 			}

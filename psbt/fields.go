@@ -506,13 +506,13 @@ func fieldProblems(rp *rawPSBT) []Problem {
 				unused = append(unused, describeKey(m, f.typ, f.key))
 			}
 			if limit, what := sizeLimit(m, f.typ, used); limit > 0 && len(f.value) > limit {
-				out = append(out, locate(Problem{Severity: Refuse, Code: "oversize-field",
+				out = append(out, locate(Problem{Severity: Refuse, Code: CodeOversizeField,
 					Message: fmt.Sprintf("its %s is %d bytes, more than the %d-byte limit for %s", orUnknown(name, f.typ), len(f.value), limit, what)}, m, index))
 			}
 		}
 		if len(unused) > 0 {
 			sort.Strings(unused)
-			out = append(out, locate(Problem{Severity: Warn, Code: "unknown-field",
+			out = append(out, locate(Problem{Severity: Warn, Code: CodeUnknownField,
 				Message: fmt.Sprintf("carries field(s) airsign does not use: %s; they are passed along unchecked", strings.Join(unused, ", "))}, m, index))
 		}
 	}

@@ -220,7 +220,7 @@ func encode(t testing.TB, p *Packet) []byte {
 	return b
 }
 
-func hasProblem(a *Analysis, code string) bool {
+func hasProblem(a *Analysis, code Code) bool {
 	for _, pr := range a.Problems {
 		if pr.Code == code {
 			return true

@@ -59,12 +59,12 @@ func DefaultPolicy() Policy {
 // Apply adds the policy's verdicts to the analysis' problems, each naming
 // the rule, and returns the analysis for chaining.
 func (pol Policy) Apply(a *Analysis) *Analysis {
-	refuse := func(rule, code, format string, args ...any) {
+	refuse := func(rule string, code Code, format string, args ...any) {
 		a.Problems = append(a.Problems, Problem{Input: -1, Output: -1, Severity: Refuse, Code: code, Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	if pol.AllowSighash {
 		for i := range a.Problems {
-			if pr := &a.Problems[i]; pr.Code == "sighash" && pr.Severity == Refuse {
+			if pr := &a.Problems[i]; pr.Code == CodeSighash && pr.Severity == Refuse {
 				pr.Severity = Warn
 				pr.Rule = "allow_sighash"
 				pr.Message += " (allowed by --allow-sighash)"
@@ -76,14 +76,14 @@ func (pol Policy) Apply(a *Analysis) *Analysis {
 	if len(pol.Allowlist) > 0 && a.Reserves == nil {
 		for _, out := range a.Outputs {
 			if !out.Change && !slices.Contains(pol.Allowlist, out.Address) {
-				a.Problems = append(a.Problems, Problem{Input: -1, Output: out.Index, Severity: Refuse, Code: "not-allowlisted", Rule: "allowlist", Message: fmt.Sprintf("pays %s, which is not on the allowlist", displayDest(out))})
+				a.Problems = append(a.Problems, Problem{Input: -1, Output: out.Index, Severity: Refuse, Code: CodeNotAllowlisted, Rule: "allowlist", Message: fmt.Sprintf("pays %s, which is not on the allowlist", displayDest(out))})
 			}
 		}
 	}
 	if len(pol.ScriptTypes) > 0 {
 		for _, in := range a.Inputs {
 			if in.Ours && !slices.Contains(pol.ScriptTypes, in.ScriptType) {
-				a.Problems = append(a.Problems, Problem{Input: in.Index, Output: -1, Severity: Refuse, Code: "script-type", Rule: "script_types", Message: fmt.Sprintf("is a %s coin; the policy allows only %v", in.ScriptType, pol.ScriptTypes)})
+				a.Problems = append(a.Problems, Problem{Input: in.Index, Output: -1, Severity: Refuse, Code: CodeScriptType, Rule: "script_types", Message: fmt.Sprintf("is a %s coin; the policy allows only %v", in.ScriptType, pol.ScriptTypes)})
 			}
 		}
 	}
@@ -101,19 +101,19 @@ func (pol Policy) Apply(a *Analysis) *Analysis {
 	}
 	if highFee != "" {
 		if pol.AllowHighFee {
-			a.Problems = append(a.Problems, Problem{Input: -1, Output: -1, Severity: Warn, Code: "high-fee", Rule: "warn_fee", Message: highFee + "; accepted with --allow-high-fee"})
+			a.Problems = append(a.Problems, Problem{Input: -1, Output: -1, Severity: Warn, Code: CodeHighFee, Rule: "warn_fee", Message: highFee + "; accepted with --allow-high-fee"})
 		} else {
-			refuse("warn_fee", "high-fee", "%s; check it, then sign again with --allow-high-fee if it is really meant", highFee)
+			refuse("warn_fee", CodeHighFee, "%s; check it, then sign again with --allow-high-fee if it is really meant", highFee)
 		}
 	}
 	if pol.MaxFee > 0 && a.Fee > pol.MaxFee {
-		refuse("max_fee_sat", "fee-cap", "the fee %s is above the cap of %s", FormatBTC(a.Fee), FormatBTC(pol.MaxFee))
+		refuse("max_fee_sat", CodeFeeCap, "the fee %s is above the cap of %s", FormatBTC(a.Fee), FormatBTC(pol.MaxFee))
 	}
 	if pol.MaxFeeRate > 0 && a.FeeRate > pol.MaxFeeRate {
-		refuse("max_fee_rate_sat_vb", "fee-rate-cap", "the fee rate %.1f sat/vB is above the cap of %s sat/vB", a.FeeRate, trimFloat(pol.MaxFeeRate))
+		refuse("max_fee_rate_sat_vb", CodeFeeRateCap, "the fee rate %.1f sat/vB is above the cap of %s sat/vB", a.FeeRate, trimFloat(pol.MaxFeeRate))
 	}
 	if pol.MaxSpend > 0 && a.Spend > pol.MaxSpend {
-		refuse("max_spend_sat", "spend-cap", "%s would leave the wallet, more than the cap of %s", FormatBTC(a.Spend), FormatBTC(pol.MaxSpend))
+		refuse("max_spend_sat", CodeSpendCap, "%s would leave the wallet, more than the cap of %s", FormatBTC(a.Spend), FormatBTC(pol.MaxSpend))
 	}
 	return a
 }

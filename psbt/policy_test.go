@@ -94,7 +94,7 @@ func TestPolicyRules(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		pol  Policy
-		code string // "" = no refusal
+		code Code // "" = no refusal
 	}{
 		{"default", DefaultPolicy(), ""},
 		{"zero value", Policy{}, ""},

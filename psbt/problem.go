@@ -11,6 +11,84 @@ const (
 	Warn   Severity = "warn"
 )
 
+// Code identifies a kind of problem, the way btcd's txscript.ErrorCode
+// does for script errors: a stable string printed in --json output and
+// written in the signing log's "reason", so scripts and auditors never parse
+// the sentence meant for the operator. psbt/testdata/attacks/README.md shows
+// a PSBT for most of them, with what the operator sees.
+type Code string
+
+// The codes. Analyze refuses with most of them and warns with
+// unknown-field, unknown-script, change-unverified, change-outside-wallet,
+// change-to-receive, taproot-script-path, unsupported-input, locktime,
+// locktime-far, locktime-disabled, sequence-disables-csv,
+// weight-nonstandard and dust; Policy.Apply adds high-fee, fee-cap,
+// fee-rate-cap, spend-cap, not-allowlisted and script-type (sighash is
+// lifted to a warning by Policy.AllowSighash). The last five are the
+// offline signer's own refusals, for its log.
+const (
+	CodeAnnex                  Code = "annex"
+	CodeBadAmount              Code = "bad-amount"
+	CodeChangeIndexFar         Code = "change-index-far"
+	CodeChangeOutsideWallet    Code = "change-outside-wallet"
+	CodeChangePath             Code = "change-path"
+	CodeChangeToReceive        Code = "change-to-receive"
+	CodeChangeUnverified       Code = "change-unverified"
+	CodeDuplicateInput         Code = "duplicate-input"
+	CodeDust                   Code = "dust"
+	CodeFakeChange             Code = "fake-change"
+	CodeFeeCap                 Code = "fee-cap"
+	CodeFeeRateCap             Code = "fee-rate-cap"
+	CodeFeeUnknown             Code = "fee-unknown"
+	CodeHighFee                Code = "high-fee"
+	CodeKeyNotInScript         Code = "key-not-in-script"
+	CodeLocktime               Code = "locktime"
+	CodeLocktimeDisabled       Code = "locktime-disabled"
+	CodeLocktimeFar            Code = "locktime-far"
+	CodeMalformedField         Code = "malformed-field"
+	CodeMissingNonWitnessUTXO  Code = "missing-non-witness-utxo"
+	CodeMissingUTXO            Code = "missing-utxo"
+	CodeNegativeFee            Code = "negative-fee"
+	CodeNonWitnessUTXOMismatch Code = "non-witness-utxo-mismatch"
+	CodeNotAllowlisted         Code = "not-allowlisted"
+	CodeNotOurKey              Code = "not-our-key"
+	CodeOPReturnValue          Code = "op-return-value"
+	CodeOversizeField          Code = "oversize-field"
+	CodeRedeemScriptMismatch   Code = "redeem-script-mismatch"
+	CodeReservesAmount         Code = "reserves-amount"
+	CodeReservesCommitment     Code = "reserves-commitment"
+	CodeReservesEmpty          Code = "reserves-empty"
+	CodeReservesMessage        Code = "reserves-message"
+	CodeReservesOutput         Code = "reserves-output"
+	CodeReservesOutputs        Code = "reserves-outputs"
+	CodeReservesSighash        Code = "reserves-sighash"
+	CodeScriptType             Code = "script-type"
+	CodeSequenceDisablesCSV    Code = "sequence-disables-csv"
+	CodeSighash                Code = "sighash"
+	CodeSighashInvalid         Code = "sighash-invalid"
+	CodeSighashSingleNoOutput  Code = "sighash-single-no-output"
+	CodeSpendCap               Code = "spend-cap"
+	CodeTaprootScriptPath      Code = "taproot-script-path"
+	CodeTaprootTweak           Code = "taproot-tweak"
+	CodeUnknownField           Code = "unknown-field"
+	CodeUnknownScript          Code = "unknown-script"
+	CodeUnsupportedInput       Code = "unsupported-input"
+	CodeUTXOConflict           Code = "utxo-conflict"
+	CodeValueOverflow          Code = "value-overflow"
+	CodeVoutOutOfRange         Code = "vout-out-of-range"
+	CodeWeightConsensus        Code = "weight-consensus"
+	CodeWeightNonstandard      Code = "weight-nonstandard"
+	CodeWitnessScriptMismatch  Code = "witness-script-mismatch"
+	CodeWitnessUTXOMismatch    Code = "witness-utxo-mismatch"
+	CodeWitnessUTXONonWitness  Code = "witness-utxo-non-witness"
+	CodeWrongNetwork           Code = "wrong-network"
+	CodeDigestMismatch         Code = "digest-mismatch"
+	CodeNotConfirmed           Code = "not-confirmed"
+	CodeKeyNotReviewed         Code = "key-not-reviewed"
+	CodeSignRefused            Code = "sign-refused"
+	CodeEnrollment             Code = "enrollment"
+)
+
 // Problem is one thing wrong with a PSBT, tied to the input or output at
 // fault so the operator can find it on the screen of the other machine.
 type Problem struct {
@@ -18,23 +96,9 @@ type Problem struct {
 	Input    int      `json:"input"`
 	Output   int      `json:"output"`
 	Severity Severity `json:"severity"`
-	// Code is a stable identifier for scripts and tests. The analysis
-	// refuses with missing-utxo, missing-non-witness-utxo,
-	// non-witness-utxo-mismatch, witness-utxo-mismatch, vout-out-of-range,
-	// utxo-conflict, witness-utxo-non-witness, redeem-script-mismatch,
-	// witness-script-mismatch, duplicate-input, bad-amount, value-overflow,
-	// negative-fee, fee-unknown, op-return-value, sighash (lifted by
-	// Policy.AllowSighash), sighash-invalid, sighash-single-no-output, annex,
-	// wrong-network, key-not-in-script, change-path, change-index-far,
-	// fake-change, taproot-tweak, oversize-field and malformed-field; it
-	// warns with unknown-field, unknown-script, change-unverified,
-	// change-outside-wallet (our key, but not the wallet spent: EXTERNAL),
-	// change-to-receive, taproot-script-path, unsupported-input and
-	// locktime, locktime-far, locktime-disabled, sequence-disables-csv,
-	// weight-nonstandard and dust (weight-consensus refuses). The policy adds high-fee, fee-cap, fee-rate-cap, spend-cap,
-	// not-allowlisted and script-type. psbt/testdata/attacks/README.md shows
-	// a PSBT for most of them.
-	Code    string `json:"code"`
+	// Code says what is wrong, stably, for scripts, tests, the signing log
+	// and broadcast (see Code).
+	Code    Code   `json:"code"`
 	Message string `json:"message"`
 	// Rule names the policy rule that raised the problem, if any.
 	Rule string `json:"rule,omitempty"`

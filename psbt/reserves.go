@@ -154,33 +154,33 @@ func (c *checker) reserves(msg string) {
 	r := &Reserves{Message: msg, Coins: len(tx.TxIn) - 1}
 	c.a.Reserves = r
 	if err := CheckReservesMessage(msg); err != nil {
-		c.refuseIn(0, "reserves-message", "%v", err)
+		c.refuseIn(0, CodeReservesMessage, "%v", err)
 		r.Message = strings.ToValidUTF8(msg, "?")
 	}
 	op := tx.TxIn[0].PreviousOutPoint
 	if op.Hash != ReservesCommitment(msg) || op.Index != 0 {
-		c.refuseIn(0, "reserves-commitment", "the proof-of-reserves input does not commit to the message shown (it must spend SHA-256(%q + message):0); this is not the proof that was asked for", ReservesPrefix)
+		c.refuseIn(0, CodeReservesCommitment, "the proof-of-reserves input does not commit to the message shown (it must spend SHA-256(%q + message):0); this is not the proof that was asked for", ReservesPrefix)
 	}
 	if pin := &c.p.Inputs[0]; pin.NonWitnessUtxo != nil || (pin.WitnessUtxo != nil &&
 		(pin.WitnessUtxo.Value != 0 || !bytes.Equal(pin.WitnessUtxo.PkScript, []byte{txscript.OP_TRUE}))) {
-		c.refuseIn(0, "reserves-commitment", "the proof-of-reserves input claims a real coin; BIP127's commitment input has none (value 0, OP_TRUE)")
+		c.refuseIn(0, CodeReservesCommitment, "the proof-of-reserves input claims a real coin; BIP127's commitment input has none (value 0, OP_TRUE)")
 	}
 	if len(tx.TxIn) < 2 {
-		c.refuseTx("reserves-empty", "the proof of reserves proves no coin: it has only the commitment input")
+		c.refuseTx(CodeReservesEmpty, "the proof of reserves proves no coin: it has only the commitment input")
 	}
 	for i := 1; i < len(c.p.Inputs); i++ {
 		if _, ok := reservesMessage(&btcpsbt.Packet{Inputs: c.p.Inputs[i : i+1]}); ok {
-			c.refuseIn(i, "reserves-commitment", "a second proof-of-reserves commitment; only input 0 may carry one")
+			c.refuseIn(i, CodeReservesCommitment, "a second proof-of-reserves commitment; only input 0 may carry one")
 		}
 		st := c.p.Inputs[i].SighashType
 		if st != 0 && st != txscript.SigHashAll {
-			c.refuseIn(i, "reserves-sighash", "asks for the %s signature hash; a proof of reserves is signed with SIGHASH_ALL only, so no signature can be reused without the commitment", sighashName(st))
+			c.refuseIn(i, CodeReservesSighash, "asks for the %s signature hash; a proof of reserves is signed with SIGHASH_ALL only, so no signature can be reused without the commitment", sighashName(st))
 		}
 	}
 	if len(tx.TxOut) != 1 {
-		c.refuseTx("reserves-outputs", "a proof of reserves has exactly one output; this one has %d", len(tx.TxOut))
+		c.refuseTx(CodeReservesOutputs, "a proof of reserves has exactly one output; this one has %d", len(tx.TxOut))
 	} else if !bytes.Equal(tx.TxOut[0].PkScript, ReservesOutputScript()) {
-		c.refuseOut(0, "reserves-output", "the proof's output is not the unspendable P2PKH(HASH160(0x00)) that BIP127 verifiers expect")
+		c.refuseOut(0, CodeReservesOutput, "the proof's output is not the unspendable P2PKH(HASH160(0x00)) that BIP127 verifiers expect")
 	}
 }
 
@@ -193,7 +193,7 @@ func (c *checker) reservesTotals() {
 	}
 	r.Total = c.a.TotalIn
 	if len(c.p.UnsignedTx.TxOut) == 1 && c.a.TotalIn != c.a.TotalOut {
-		c.refuseOut(0, "reserves-amount", "the proof's output is %s but the coins add up to %s; BIP127 requires the exact sum", FormatBTC(c.a.TotalOut), FormatBTC(c.a.TotalIn))
+		c.refuseOut(0, CodeReservesAmount, "the proof's output is %s but the coins add up to %s; BIP127 requires the exact sum", FormatBTC(c.a.TotalOut), FormatBTC(c.a.TotalIn))
 	}
 	c.a.Spend = 0
 }

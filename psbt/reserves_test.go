@@ -132,7 +132,7 @@ func TestReservesHostile(t *testing.T) {
 	cases := []struct {
 		name   string
 		change func(p *Packet)
-		code   string
+		code   Code
 	}{
 		{"message swapped after the commitment", func(p *Packet) {
 			p.p.Inputs[0].Unknowns[0].Value = []byte("another message")

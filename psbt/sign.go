@@ -56,9 +56,12 @@ var ErrNothingToSign = errors.New("no input of this PSBT belongs to this key: ch
 // was skipped; the error lists why.
 var ErrNothingSigned = errors.New("nothing signed")
 
-// ErrRefused matches (errors.Is) the *RefusedError Sign returns when the
-// analysis or the policy refuses the PSBT.
-var ErrRefused = errors.New("refused to sign")
+// ErrRefused is the one sentinel of a refusal, here and in airsign-offline
+// (offline.ErrRefused is this value): the *RefusedError Sign returns when the
+// analysis or the policy refuses the PSBT matches it (errors.Is). Its text
+// is the bare word, so messages built on it ("%w to sign: …", "%w: …") say
+// "refused" once.
+var ErrRefused = errors.New("refused")
 
 // RefusedError is Sign's answer to a PSBT the analysis or the policy
 // refuses: every refusal, each naming its input or output.

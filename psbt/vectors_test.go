@@ -220,7 +220,7 @@ func TestVectorsSignerFails(t *testing.T) {
 	var b174 bip174File
 	loadJSON(t, "bip174.json", &b174)
 	want := map[string]struct {
-		code  string
+		code  Code
 		input int
 	}{
 		"A Witness UTXO is provided for a non-witness input":                 {"witness-utxo-non-witness", 0},
