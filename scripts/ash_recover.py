@@ -3,8 +3,9 @@
 against the wallet backup sheet, with nothing but Python 3's standard library.
 
 Written from docs/shares.md ("ash1 shares, spec v1") and docs/recovery.md
-alone: it shares no code with airsign. It needs hashlib's RIPEMD-160 (the
-OpenSSL "legacy" provider on some systems) for fingerprints and addresses.
+alone: it shares no code with airsign. RIPEMD-160 (for fingerprints and
+addresses) comes from hashlib when OpenSSL provides it, else from the plain
+implementation below (ASH_PURE_RIPEMD=1 forces that one).
 
   python3 ash_recover.py [--share-file F]... [--sheet SHEET.txt] [--show-secret] [--show-xprv]
       Shares come from --share-file (one share a file) or, one a line, from
@@ -25,6 +26,7 @@ import argparse
 import hashlib
 import hmac
 import itertools
+import os
 import sys
 
 # ---------------------------------------------------------------- bech32m
@@ -239,8 +241,77 @@ def parse_p(b):
     return pt if (pt[1] & 1) == (b[0] & 1) else (pt[0], P - pt[1])
 
 
+# RIPEMD-160 (Dobbertin, Bosselaers, Preneel 1996), for Pythons whose
+# hashlib lacks it (OpenSSL 3 without the legacy provider).
+_RL = [*range(16),
+       7, 4, 13, 1, 10, 6, 15, 3, 12, 0, 9, 5, 2, 14, 11, 8,
+       3, 10, 14, 4, 9, 15, 8, 1, 2, 7, 0, 6, 13, 11, 5, 12,
+       1, 9, 11, 10, 0, 8, 12, 4, 13, 3, 7, 15, 14, 5, 6, 2,
+       4, 0, 5, 9, 7, 12, 2, 10, 14, 1, 3, 8, 11, 6, 15, 13]
+_RR = [5, 14, 7, 0, 9, 2, 11, 4, 13, 6, 15, 8, 1, 10, 3, 12,
+       6, 11, 3, 7, 0, 13, 5, 10, 14, 15, 8, 12, 4, 9, 1, 2,
+       15, 5, 1, 3, 7, 14, 6, 9, 11, 8, 12, 2, 10, 0, 4, 13,
+       8, 6, 4, 1, 3, 11, 15, 0, 5, 12, 2, 13, 9, 7, 10, 14,
+       12, 15, 10, 4, 1, 5, 8, 7, 6, 2, 13, 14, 0, 3, 9, 11]
+_SL = [11, 14, 15, 12, 5, 8, 7, 9, 11, 13, 14, 15, 6, 7, 9, 8,
+       7, 6, 8, 13, 11, 9, 7, 15, 7, 12, 15, 9, 11, 7, 13, 12,
+       11, 13, 6, 7, 14, 9, 13, 15, 14, 8, 13, 6, 5, 12, 7, 5,
+       11, 12, 14, 15, 14, 15, 9, 8, 9, 14, 5, 6, 8, 6, 5, 12,
+       9, 15, 5, 11, 6, 8, 13, 12, 5, 12, 13, 14, 11, 8, 5, 6]
+_SR = [8, 9, 9, 11, 13, 15, 15, 5, 7, 7, 8, 11, 14, 14, 12, 6,
+       9, 13, 15, 7, 12, 8, 9, 11, 7, 7, 12, 7, 6, 15, 13, 11,
+       9, 7, 15, 11, 8, 6, 6, 14, 12, 13, 5, 14, 13, 13, 7, 5,
+       15, 5, 8, 11, 14, 14, 6, 14, 6, 9, 12, 9, 12, 5, 15, 8,
+       8, 5, 12, 9, 12, 5, 14, 6, 8, 13, 6, 5, 15, 13, 11, 11]
+_KL = [0x00000000, 0x5A827999, 0x6ED9EBA1, 0x8F1BBCDC, 0xA953FD4E]
+_KR = [0x50A28BE6, 0x5C4DD124, 0x6D703EF3, 0x7A6D76E9, 0x00000000]
+_M = 0xFFFFFFFF
+
+
+def _f(j, x, y, z):
+    if j == 0:
+        return x ^ y ^ z
+    if j == 1:
+        return (x & y) | (~x & z)
+    if j == 2:
+        return (x | ~y) ^ z
+    if j == 3:
+        return (x & z) | (y & ~z)
+    return x ^ (y | ~z)
+
+
+def _rol(x, n):
+    return ((x << n) | (x >> (32 - n))) & _M
+
+
+def ripemd160(msg):
+    h = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
+    msg = bytes(msg) + b"\x80" + b"\0" * ((55 - len(msg)) % 64) + (8 * len(msg) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
+    for off in range(0, len(msg), 64):
+        x = [int.from_bytes(msg[off + 4 * i:off + 4 * i + 4], "little") for i in range(16)]
+        al, bl, cl, dl, el = h
+        ar, br, cr, dr, er = h
+        for j in range(80):
+            rnd = j // 16
+            t = (_rol((al + (_f(rnd, bl, cl, dl) & _M) + x[_RL[j]] + _KL[rnd]) & _M, _SL[j]) + el) & _M
+            al, el, dl, cl, bl = el, dl, _rol(cl, 10), bl, t
+            t = (_rol((ar + (_f(4 - rnd, br, cr, dr) & _M) + x[_RR[j]] + _KR[rnd]) & _M, _SR[j]) + er) & _M
+            ar, er, dr, cr, br = er, dr, _rol(cr, 10), br, t
+        h = [(h[1] + cl + dr) & _M, (h[2] + dl + er) & _M, (h[3] + el + ar) & _M, (h[4] + al + br) & _M, (h[0] + bl + cr) & _M]
+    return b"".join(v.to_bytes(4, "little") for v in h)
+
+
+def _ripemd160(b):
+    if os.environ.get("ASH_PURE_RIPEMD") != "1":
+        try:
+            return hashlib.new("ripemd160", b).digest()
+        except ValueError:
+            pass  # OpenSSL 3 without the legacy provider
+    return ripemd160(b)
+
+
 def hash160(b):
-    return hashlib.new("ripemd160", hashlib.sha256(b).digest()).digest()
+    return _ripemd160(hashlib.sha256(b).digest())
 
 
 def mnemonic_of(entropy, words):

@@ -63,12 +63,20 @@ func splitTexts(t *testing.T, entropy []byte, fp shamir.Fingerprint, threshold, 
 	return out
 }
 
+// pure counts runs, to alternate the RIPEMD-160 implementations.
+var pure int
+
 // runRecover runs scripts/ash_recover.py with the shares typed on stdin
 // (one in upper case with dashes, as the reading rules allow).
 func runRecover(t *testing.T, sheetPath string, shares []string) (string, error) {
 	t.Helper()
 	in := strings.Join(shares, "\n") + "\n"
 	cmd := exec.Command("python3", "ash_recover.py", "--show-secret", "--sheet", sheetPath)
+	// Every other run uses the script's own RIPEMD-160, not OpenSSL's.
+	pure++
+	if pure%2 == 0 {
+		cmd.Env = append(os.Environ(), "ASH_PURE_RIPEMD=1")
+	}
 	cmd.Stdin = strings.NewReader(in)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -85,9 +93,6 @@ func runRecover(t *testing.T, sheetPath string, shares []string) (string, error)
 func TestPythonRecoversFromPaper(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not installed")
-	}
-	if err := exec.Command("python3", "-c", "import hashlib; hashlib.new('ripemd160')").Run(); err != nil {
-		t.Skip("python3's hashlib has no RIPEMD-160 here")
 	}
 	dir := t.TempDir()
 	testnet, mainnet := &chaincfg.TestNet3Params, &chaincfg.MainNetParams
