@@ -130,6 +130,17 @@ type TestSignature struct {
 	// Verified is true when the signatures were checked against the
 	// transaction (script execution), not just produced.
 	Verified bool
+	// Reserves is set when the drill signed a BIP127 proof of reserves.
+	Reserves *ReservesSigned
+}
+
+// ReservesSigned is what a proof of reserves signed in a drill proves.
+type ReservesSigned struct {
+	Message  string
+	Coins    int
+	TotalSat int64
+	// Written is the file the signed proof went to.
+	Written string
 }
 
 // Sweep is the unsigned sweep transaction of a rotation.

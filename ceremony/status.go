@@ -311,7 +311,9 @@ func ComputeStatus(logs [][]Record, sched Schedule, now time.Time) (*Status, err
 			continue // a drill of an earlier share set
 		}
 		d := DrillEvent{Dated: r.Dated, Result: rec.Data["result"], SetID: rec.Data["set_id"], SharesUsed: parseInts(rec.Data["shares_used"])}
-		_, d.Reserves = r.find("reserves-signed")
+		if ts, ok := r.find("test-signed"); ok {
+			d.Reserves = ts.Data["reserves"] == "yes"
+		}
 		st.Drills = append([]DrillEvent{d}, st.Drills...)
 		if d.Result == "pass" {
 			dd := d

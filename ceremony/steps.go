@@ -321,10 +321,21 @@ func doSignTest(r *runner, s *Step) error {
 	if !ts.Verified {
 		return failed(nil, "the test signature did not verify")
 	}
-	if err := r.show(fmt.Sprintf("Test transaction signed and verified (%d inputs, PSBT sha256 %s). It spends nothing real.", ts.Inputs, ts.PSBTSHA256)); err != nil {
+	data := map[string]string{"psbt_sha256": ts.PSBTSHA256, "inputs": strconv.Itoa(ts.Inputs), "verified": "yes"}
+	msg := fmt.Sprintf("Test transaction signed and verified (%d inputs, PSBT sha256 %s). It spends nothing real.", ts.Inputs, ts.PSBTSHA256)
+	if rs := ts.Reserves; rs != nil {
+		msg = fmt.Sprintf("Proof of reserves signed and verified: %d coins, %d.%08d BTC, for the message %q.\n"+
+			"It moves nothing. The signed proof is in %s: carry it to the online laptop and run\n  airsign-online reserves verify %s",
+			rs.Coins, rs.TotalSat/1e8, rs.TotalSat%1e8, rs.Message, rs.Written, rs.Written)
+		data["reserves"] = "yes"
+		data["reserves_coins"] = strconv.Itoa(rs.Coins)
+		data["reserves_total_sat"] = strconv.FormatInt(rs.TotalSat, 10)
+		data["reserves_message"] = rs.Message
+	}
+	if err := r.show(msg); err != nil {
 		return err
 	}
-	return r.record(s, "test-signed", map[string]string{"psbt_sha256": ts.PSBTSHA256, "inputs": strconv.Itoa(ts.Inputs), "verified": "yes"})
+	return r.record(s, "test-signed", data)
 }
 
 func (r *runner) drillReport(result, reason string) map[string]string {

@@ -50,9 +50,13 @@ type CeremonyOptions struct {
 	// Record is the watch-only descriptor (file) a rebuilt key is compared
 	// with; default: the last wallet made in the ceremony log.
 	Record string
-	// TestPSBT is the PSBT a drill signs; default: a self-made one that
-	// spends nothing real.
+	// TestPSBT is the PSBT a drill signs (a file, QR frames or pictures);
+	// default: a self-made one that spends nothing real. A BIP127 proof of
+	// reserves (airsign-online reserves prepare) is signed for the real
+	// coins and written to ProofOut.
 	TestPSBT string
+	// ProofOut is the new file the signed proof of reserves goes to.
+	ProofOut string
 	// Sweep is the unsigned sweep PSBT of a rotation; SweepOut where the
 	// signed one is written.
 	Sweep, SweepOut string
@@ -71,6 +75,11 @@ type CeremonyOptions struct {
 func checkCeremonyFlags(opts CeremonyOptions) error {
 	if (opts.Name == "keygen" || opts.Name == "rotate") && opts.ExportDir == "" {
 		return fmt.Errorf("give --export-dir DIR: the %s writes the watch-only wallet there for the online side", opts.Name)
+	}
+	if opts.Name == "drill" {
+		if err := checkDrillPSBT(opts); err != nil {
+			return err
+		}
 	}
 	if opts.Name != "rotate" {
 		return nil
@@ -350,12 +359,11 @@ func (c *ceremonyActions) SignTest(ctx context.Context, entropy []byte, w ceremo
 	defer key.Wipe()
 	var p *psbt.Packet
 	if c.opts.TestPSBT != "" {
-		data, err := os.ReadFile(c.opts.TestPSBT)
-		if err != nil {
-			return ceremony.TestSignature{}, fmt.Errorf("reading the test PSBT: %w", err)
+		if p, err = readDrillPSBT(ctx, c.opts.TestPSBT); err != nil {
+			return ceremony.TestSignature{}, err
 		}
-		if p, err = psbt.Decode(data); err != nil {
-			return ceremony.TestSignature{}, fmt.Errorf("%s: %w", c.opts.TestPSBT, err)
+		if p.IsReserves() {
+			return c.signReserves(key, p)
 		}
 	} else {
 		d, err := descriptor.Parse(w.Descriptor, c.env.Net)

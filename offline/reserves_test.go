@@ -118,3 +118,34 @@ func TestSignReservesProof(t *testing.T) {
 		t.Fatalf("err = %v after %d share prompts", err, pr.asked)
 	}
 }
+
+// A drill given a proof of reserves checks, before anyone types a share,
+// that it can write the signed proof somewhere new.
+func TestCheckDrillPSBT(t *testing.T) {
+	dir := t.TempDir()
+	proof := reservesPSBT(t, dir, "drill 2026")
+	exists := filepath.Join(dir, "exists.psbt")
+	if err := os.WriteFile(exists, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	damaged := filepath.Join(dir, "damaged.psbt")
+	if err := os.WriteFile(damaged, []byte("cHNidP8BAAo="), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		opts CeremonyOptions
+		want string
+	}{
+		{CeremonyOptions{Name: "drill", TestPSBT: proof}, "give --proof-out FILE"},
+		{CeremonyOptions{Name: "drill", TestPSBT: proof, ProofOut: exists}, "already exists"},
+		{CeremonyOptions{Name: "drill", ProofOut: filepath.Join(dir, "new.psbt")}, "--proof-out needs --test-psbt"},
+		{CeremonyOptions{Name: "drill", TestPSBT: damaged}, "--test-psbt"},
+		{CeremonyOptions{Name: "drill", TestPSBT: "-"}, "give the PSBT as a file"},
+		{CeremonyOptions{Name: "drill", TestPSBT: proof, ProofOut: filepath.Join(dir, "new.psbt")}, ""},
+	} {
+		err := checkCeremonyFlags(tc.opts)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: err = %v, want %q", tc.opts, err, tc.want)
+		}
+	}
+}

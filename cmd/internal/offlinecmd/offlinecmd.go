@@ -408,7 +408,8 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 	}
 	if name == "drill" {
 		f.StringVar(&opts.Sheet, "sheet", "", "the wallet backup sheet the rebuilt key must give: its .txt file, a picture of its QR code, or - to type its descriptor line")
-		f.StringVar(&opts.TestPSBT, "test-psbt", "", "PSBT to sign as the test (default: one that spends nothing real)")
+		f.StringVar(&opts.TestPSBT, "test-psbt", "", "PSBT to sign as the test: a file or QR frames; a proof of reserves is signed for the real coins (default: one that spends nothing real)")
+		f.StringVar(&opts.ProofOut, "proof-out", "", "new file for the signed proof of reserves, when --test-psbt is one")
 	}
 	if name == "rotate" {
 		f.StringVar(&opts.Sweep, "sweep", "", "the unsigned sweep PSBT prepared online (read at step 9.1)")
