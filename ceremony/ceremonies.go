@@ -160,7 +160,7 @@ func rebuildAct(what string, drill bool) Act {
 		act.Steps = append(act.Steps, Step{Title: "Test signature", Actor: System, Confirm: Auto,
 			Instruction: "The program signs a test that moves nothing and verifies it: a proof of reserves over the real coins if one was given " +
 				"(shown with its coins, total and message; carry the signed proof to the online laptop for reserves verify), else a made-up coin.",
-			do:          doSignTest})
+			do: doSignTest})
 	}
 	return act
 }

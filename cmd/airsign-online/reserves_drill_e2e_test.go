@@ -41,7 +41,9 @@ func TestReservesDrillOnNode(t *testing.T) {
 	node := regtest.Start(t, made.Made.Addresses[0])
 	var onScreen bytes.Buffer
 	on := &online.Env{Stdout: &onScreen, Stderr: &onScreen, DataDir: filepath.Join(dir, "online"),
-		Connect: func(context.Context, *chaincfg.Params) (backend.Backend, error) { return backend.NewBtcd(node.Config()) }}
+		Connect: func(context.Context, *chaincfg.Params) (backend.Backend, error) {
+			return backend.NewBtcd(node.Config())
+		}}
 	if _, err := online.ImportWallet(on, online.ImportOptions{Name: "cold", Source: filepath.Join(dir, "usb", "descriptor.txt"), Network: "regtest"}); err != nil {
 		t.Fatal(err)
 	}
