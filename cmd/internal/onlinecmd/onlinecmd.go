@@ -110,7 +110,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 
 	root.AddCommand(walletCmd(env, &walletName), utxosCmd(env, &walletName),
 		labelCmd(env, &walletName), labelsCmd(env, &walletName), freezeCmd(env, &walletName, true), freezeCmd(env, &walletName, false),
-		prepareCmd(env, &walletName), bumpCmd(env, &walletName),
+		prepareCmd(env, &walletName), bumpCmd(env, &walletName), updateCmd(env, &walletName),
 		broadcastCmd(env, &walletName), statusCmd(env, &walletName),
 		receiveCmd(env, &walletName), historyCmd(env, &walletName),
 		reservesCmd(env, &walletName), watchCmd(env),
@@ -320,6 +320,30 @@ like a prepared PSBT; the node then drops the original.`,
 	cmd.Flags().Float64Var(&opts.FeeRate, "fee-rate", 0, "the replacement's fee rate in sat/vB")
 	cmd.Flags().Float64Var(&opts.MaxFeeRate, "max-fee-rate", 0, "refuse fee rates above this, sat/vB (default 10000)")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the replacement PSBT to this new file")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
+	cli.QRFlags(cmd, &opts.QR)
+	return cmd
+}
+
+func updateCmd(env *online.Env, name *string) *cobra.Command {
+	var opts online.UpdateOptions
+	cmd := &cobra.Command{
+		Use:   "update PSBT-SOURCE... --out FILE",
+		Short: "Add what the offline signer needs to a PSBT from another coordinator (BIP174 Updater)",
+		Long: `Take an unsigned PSBT that another coordinator (Specter, BlueWallet, a
+SeedSigner flow) made for this wallet's coins and write it again with each
+input's previous transaction (non_witness_utxo), the wallet's BIP32 derivations
+and scripts for its inputs and change, and a multisig's global xpubs, so that
+airsign-offline can prove the amounts and the change instead of refusing. The
+transaction is not changed (its txid is checked). A PSBT that already carries
+signatures is refused; other fields of the original are not carried over.`,
+		Args: cli.MinArgs(1, "the PSBT to update (a file, '-' for stdin, or QR images)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Wallet, opts.Sources = *name, args
+			return online.Update(cmd.Context(), env, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the updated PSBT to this new file")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
 	cli.QRFlags(cmd, &opts.QR)
 	return cmd
