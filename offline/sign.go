@@ -364,6 +364,7 @@ func (s *signSession) release(out []byte) error {
 		s.env.Warnf("input %d names this key but was not signed: %s", sk.Input, sk.Reason)
 	}
 	s.showLogHead()
+	s.opts.QR.Details = s.a.PageLines()
 	stopKeys := qrTermKeys(s.env, &s.opts.QR)
 	lines, err := transport.WriteQR(s.ctx, out, s.opts.QR, s.env.Stdout)
 	stopKeys()

@@ -609,6 +609,7 @@ func writePSBT(ctx context.Context, env *Env, p *psbt.Packet, out string, qr tra
 		}
 		where = "to " + out
 	}
+	qr.Details = a.PageLines() // the printed page names digest, payees and fee
 	lines, err := transport.WriteQR(ctx, data, qr, env.Stdout)
 	for _, l := range lines {
 		env.Infof("%s", l)

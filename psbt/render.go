@@ -64,7 +64,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 		if in.Finalized {
 			b.WriteString("  [finalized]")
 		} else if in.Signatures > 0 {
-			fmt.Fprintf(&b, "  [%d signature(s)]", in.Signatures)
+			fmt.Fprintf(&b, "  [%s]", plural(in.Signatures, "signature"))
 		}
 		b.WriteByte('\n')
 	}
@@ -98,7 +98,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 		if a.Reserves != nil {
 			b.WriteString("Leaves us:    nothing (a proof of reserves can never be mined)\n")
 		} else {
-			fmt.Fprintf(&b, "Leaves us:    %s  (%d external output(s) plus the fee)\n", FormatBTC(a.Spend), external)
+			fmt.Fprintf(&b, "Leaves us:    %s  (%s plus the fee)\n", FormatBTC(a.Spend), plural(external, "external output"))
 		}
 	} else {
 		b.WriteString("Fee:          unknown (input amounts missing)\n")
@@ -206,4 +206,26 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// PageLines say in words what a PSBT's printed QR page carries, so the
+// page can be checked against both screens: the confirmation digest (the
+// same before and after signing), who is paid what, the change, the fee.
+func (a *Analysis) PageLines() []string {
+	lines := []string{"Confirmation digest: " + strings.ToUpper(a.Digest), "Transaction " + a.TxID}
+	for _, out := range a.Outputs {
+		dest := out.Address
+		if dest == "" {
+			dest = "script " + out.Script
+		}
+		if out.Change {
+			lines = append(lines, fmt.Sprintf("Change %s to %s (ours, %s)", FormatBTC(out.Amount), dest, out.Path))
+		} else {
+			lines = append(lines, fmt.Sprintf("Pays %s to %s", FormatBTC(out.Amount), dest))
+		}
+	}
+	if len(a.Inputs) > 0 && allAmountsKnown(a) {
+		lines = append(lines, fmt.Sprintf("Fee %s (%.1f sat/vB), from %s", FormatBTC(a.Fee), a.FeeRate, plural(len(a.Inputs), "input")))
+	}
+	return lines
 }

@@ -60,6 +60,11 @@ type QROptions struct {
 	// until q or Ctrl-C); for output that is not a terminal.
 	TermCycles int
 
+	// Details are printed at the top of the --qr-html page: what the
+	// codes carry in words (for a PSBT: the confirmation digest, who is
+	// paid, the fee), so the page can be checked against the screens.
+	Details []string
+
 	// planForTerm plans the codes again for the terminal's size (set by
 	// WriteQR; a descriptor's codes are shown as planned).
 	planForTerm func() ([]string, error)
@@ -208,7 +213,7 @@ func (o QROptions) qrOptions(paper bool, digest, title string) (qrcode.Options, 
 	if err != nil {
 		return qrcode.Options{}, err
 	}
-	return qrcode.Options{Level: level, Delay: o.Delay, Digest: digest, Title: title}, nil
+	return qrcode.Options{Level: level, Delay: o.Delay, Digest: digest, Title: title, Details: o.Details}, nil
 }
 
 // ShortDigest names a PSBT on printed pages and in messages: the first 8
@@ -248,7 +253,7 @@ func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]str
 			if err != nil {
 				return done, err
 			}
-			done = append(done, fmt.Sprintf("wrote %d QR frame(s) to %s", len(files), o.Dir))
+			done = append(done, fmt.Sprintf("wrote %s to %s", plural(len(files), "QR frame"), o.Dir))
 		}
 		if o.GIF != "" {
 			var buf bytes.Buffer
@@ -258,7 +263,7 @@ func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]str
 			if err := file.WriteAtomic(o.GIF, buf.Bytes(), 0o644); err != nil {
 				return done, err
 			}
-			done = append(done, fmt.Sprintf("wrote an animated GIF of %d QR frame(s) to %s", len(frames), o.GIF))
+			done = append(done, fmt.Sprintf("wrote an animated GIF of %s to %s", plural(len(frames), "QR frame"), o.GIF))
 		}
 		if o.Term {
 			if err := o.showTerm(ctx, term, frames, qo); err != nil {
@@ -282,7 +287,7 @@ func (o QROptions) writeFrames(ctx context.Context, plan func(paper bool) ([]str
 		if err := file.WriteAtomic(o.HTML, buf.Bytes(), 0o644); err != nil {
 			return done, err
 		}
-		done = append(done, fmt.Sprintf("wrote a printable page of %d QR code(s) to %s (each captioned with %s)", len(frames), o.HTML, digest))
+		done = append(done, fmt.Sprintf("wrote a printable page of %s to %s (each captioned with %s)", plural(len(frames), "QR code"), o.HTML, digest))
 	}
 	return done, nil
 }

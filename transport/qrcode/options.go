@@ -133,6 +133,8 @@ type Options struct {
 
 	// Title heads the HTML page (default "airsign QR codes").
 	Title string
+	// Details are lines printed under the title of the HTML page.
+	Details []string
 
 	// DarkOnLight tells RenderTerminal and Animate that the terminal draws
 	// dark characters on a light background. By default they assume the

@@ -273,8 +273,8 @@ func TestWriteHTMLRoundTrip(t *testing.T) {
 	}
 	page := buf.String()
 	for _, want := range []string{
-		"<figcaption>1/3 · 3f2a9c1e</figcaption>",
-		"<figcaption>3/3 · 3f2a9c1e</figcaption>",
+		"<figcaption>code 1 of 3 · 3f2a9c1e</figcaption>",
+		"<figcaption>code 3 of 3 · 3f2a9c1e</figcaption>",
 		"<title>PSBT &lt;tx&gt;</title>",
 		"page-break-inside: avoid",
 		"@media print",

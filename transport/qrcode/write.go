@@ -201,12 +201,24 @@ func WriteHTML(w io.Writer, frames []string, opts Options) error {
 		if mm > htmlMaxMM {
 			mm = htmlMaxMM
 		}
-		caption := fmt.Sprintf("%d/%d · %s", i+1, n, opts.Digest)
+		caption := fmt.Sprintf("code %d of %d · %s", i+1, n, opts.Digest)
 		fmt.Fprintf(&body, `<figure><img src="data:image/png;base64,%s" style="width:%.1fmm" alt="QR code %d of %d"><figcaption>%s</figcaption></figure>`+"\n",
 			base64.StdEncoding.EncodeToString(b), mm, i+1, n, html.EscapeString(caption))
 	}
+	var details bytes.Buffer
+	if len(opts.Details) > 0 {
+		details.WriteString("<ul class=\"details\">\n")
+		for _, d := range opts.Details {
+			fmt.Fprintf(&details, "<li>%s</li>\n", html.EscapeString(d))
+		}
+		details.WriteString("</ul>\n")
+	}
+	codes := "1 code"
+	if n != 1 {
+		codes = fmt.Sprintf("%d codes", n)
+	}
 	_, err = fmt.Fprintf(w, htmlPage,
-		html.EscapeString(title), html.EscapeString(title), n, html.EscapeString(opts.Digest), body.Bytes())
+		html.EscapeString(title), html.EscapeString(title), details.Bytes(), codes, html.EscapeString(opts.Digest), body.Bytes())
 	return err
 }
 
@@ -220,6 +232,7 @@ const htmlPage = `<!DOCTYPE html>
 body { font-family: sans-serif; margin: 10mm; color: #000; background: #fff; }
 h1 { font-size: 14pt; margin: 0 0 2mm 0; }
 p.note { font-size: 10pt; margin: 0 0 6mm 0; }
+ul.details { font-size: 11pt; margin: 0 0 4mm 0; padding-left: 5mm; font-family: monospace; }
 main { display: flex; flex-wrap: wrap; gap: 8mm; align-items: flex-start; }
 figure { margin: 0; padding: 0; break-inside: avoid; page-break-inside: avoid; text-align: center; }
 img { display: block; image-rendering: pixelated; image-rendering: crisp-edges; max-width: 100%%; height: auto; }
@@ -234,7 +247,7 @@ figcaption { font-family: monospace; font-size: 12pt; margin-top: 1mm; }
 </head>
 <body>
 <h1>%s</h1>
-<p class="note">%d codes · digest <b>%s</b> · scan in any order; every code must show the same digest.</p>
+%s<p class="note">%s · <b>%s</b> under each · scan in any order; every code must show the same.</p>
 <main>
 %s</main>
 </body>
