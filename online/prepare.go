@@ -316,6 +316,9 @@ func presentPrepared(ctx context.Context, env *Env, w *Wallet, p *psbt.Packet, a
 	}
 	warnSignerPolicy(env, a)
 	env.Infof("%s", o.Summary)
+	if err := w.rememberPrepared(env, a); err != nil {
+		return err
+	}
 	return writePSBT(ctx, env, p, o.Out, o.QR, a)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/airsign/airsign/online/store"
+	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/btcsuite/btcd/chaincfg"
 )
@@ -198,4 +199,13 @@ func ListWallets(env *Env) error {
 		env.Printf("%-20s  %-14s  %-8s  %s\n", n, w.desc.Kind(), w.net.Name, w.desc.ID())
 	}
 	return nil
+}
+
+// rememberPrepared notes a PSBT prepare or bump made (its digest and txid)
+// in the store before it is written out, so `watch` and an auditor can
+// tell the wallet's own transactions from others.
+func (w *Wallet) rememberPrepared(env *Env, a *psbt.Analysis) error {
+	return env.update(func(t *store.Tx) error {
+		return t.RecordPSBT(w.id, store.PSBTRecord{Kind: store.PSBTPrepared, Digest: a.Digest, Txid: a.TxID})
+	})
 }

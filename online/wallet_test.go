@@ -410,3 +410,24 @@ func TestRebuildFromDescriptor(t *testing.T) {
 		t.Fatalf("history after the rescan: %+v", hist)
 	}
 }
+
+// TestPreparedIsRemembered: prepare notes the PSBT's digest and txid in
+// the store, which watch and an audit read.
+func TestPreparedIsRemembered(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	e.fundAt(t, w, 0, 0, 30_000_000)
+	err := Prepare(context.Background(), e.Env, PrepareOptions{Wallet: "w",
+		To: []string{payee(t, 1).EncodeAddress() + ":0.1"}, FeeRate: 5, Out: e.path("p.psbt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	txid := readPSBTFile(t, e.path("p.psbt")).UnsignedTx().TxHash().String()
+	var got []store.PSBTRecord
+	if err := e.view(func(tx *store.Tx) (err error) { got, err = tx.PSBTs(w.id, store.PSBTPrepared); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Txid != txid || !strings.Contains(strings.ToLower(e.errs.String()), got[0].Digest) {
+		t.Fatalf("remembered %+v; txid %s; said %s", got, txid, e.errs)
+	}
+}
