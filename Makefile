@@ -9,7 +9,7 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 30s
 
-.PHONY: all build test unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce stress race-all
+.PHONY: all build test unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce stress race-all race
 
 all: build
 
@@ -30,7 +30,7 @@ build:
 ## trip, exhaustive proofs, the 1,000-address wallet scans) run in `make
 ## stress`, which CI runs too. Measured times: docs/release.md.
 test: lint node race
-	AIRSIGN_REGTEST=1 $(GO) test -short -count=1 -timeout 6m ./...
+	AIRSIGN_REGTEST=1 $(GO) test -short -count=1 -timeout 9m ./...
 
 ## stress: what `make test` leaves out, for CI (.ci/run): every test in its
 ## long form (no -short), then the race detector over the whole module.
@@ -105,7 +105,7 @@ bench: build
 	@mkdir -p .cache/bench
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./... | tee .cache/bench/go.txt
 	$(GO) run ./cmd/internal/bench -offline $(BIN)/airsign-offline -rounds $(BENCH_ROUNDS) | tee .cache/bench/table.txt
-	AIRSIGN_QR_CORPUS=$(BENCH_QR_FRAMES) $(GO) test -count=1 -run 'TestCorpusVsZbar' -v ./transport/qrcode | grep -v 'we miss' | tee .cache/bench/qr.txt
+	AIRSIGN_QR_CORPUS=$(BENCH_QR_FRAMES) $(GO) test -count=1 -timeout 30m -run 'TestCorpusVsZbar' -v ./transport/qrcode | grep -v 'we miss' | tee .cache/bench/qr.txt
 
 ## release: static linux/amd64 + linux/arm64 binaries of the last commit,
 ## docs tarball, verify-release.sh and SHA256SUMS in dist/ (scripts/release.sh).
