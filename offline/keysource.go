@@ -27,6 +27,9 @@ type KeySource struct {
 	// AllowOnline rebuilds the key on a machine that is not air-gapped
 	// (logged), as sign --allow-online does.
 	AllowOnline bool
+	// Passphrase asks for a BIP39 passphrase at the terminal (no echo)
+	// once the words are known (offline/passphrase.go).
+	Passphrase bool
 
 	// airgapChecked is set by a command that has checked the machine
 	// itself (sign, before the review), so LoadKey does not ask again.
@@ -38,6 +41,9 @@ type Key struct {
 	Master      *hdkeychain.ExtendedKey
 	Fingerprint uint32
 	entropy     []byte
+	// Passphrase says the key was made with a BIP39 passphrase; then
+	// Fingerprint is the one with it.
+	Passphrase bool
 }
 
 // Wipe zeroes the key material. Call it as soon as the command is done.
@@ -95,7 +101,7 @@ func (ks KeySource) LoadKey(env *Env) (*Key, error) {
 			key.Wipe()
 			return nil, fmt.Errorf("the shares rebuild a key with fingerprint %s, but they were made for key %s", got, written)
 		}
-		return key, nil
+		return ks.applyPassphrase(env, key)
 	default:
 		var raw []byte
 		raw, err = env.Prompter.ReadSecret("Type the BIP39 mnemonic (not shown), then Enter: ")
@@ -108,7 +114,11 @@ func (ks KeySource) LoadKey(env *Env) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	return KeyFromEntropy(entropy, env.Net)
+	key, err := KeyFromEntropy(entropy, env.Net)
+	if err != nil {
+		return nil, err
+	}
+	return ks.applyPassphrase(env, key)
 }
 
 // KeyFromEntropy derives the BIP32 master key from BIP39 entropy with an

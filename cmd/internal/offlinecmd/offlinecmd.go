@@ -73,6 +73,7 @@ func keyFlags(cmd *cobra.Command, ks *offline.KeySource) {
 	cmd.Flags().StringArrayVar(&ks.ShareFiles, "share-file", nil, "rebuild the key from this share file (repeat for each share)")
 	cmd.Flags().BoolVar(&ks.Shares, "shares", false, "rebuild the key from Shamir shares typed at the terminal")
 	cmd.Flags().StringVar(&ks.ExpectFingerprint, "expect-fingerprint", "", "refuse shares of any key but this master fingerprint (8 hex digits)")
+	cmd.Flags().BoolVar(&ks.Passphrase, "passphrase", false, "the wallet has a BIP39 passphrase: type it at the terminal, not shown (never on the command line)")
 }
 
 func inspectCmd(env *offline.Env) *cobra.Command {
