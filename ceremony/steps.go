@@ -399,10 +399,10 @@ func doLoadSweep(r *runner, s *Step) error {
 	if err != nil {
 		return failed(err, "reading the sweep: %v", err)
 	}
-	// Address 0 only: it is the one the witnesses wrote at step 5.2 and
-	// compare at 9.2.
+	// Address 0 only: it is the one the witnesses wrote in the box "First
+	// receive address (all of it)" and compare at the sweep's destination step.
 	if len(to.Addresses) == 0 || sw.Destination != to.Addresses[0] {
-		return failed(nil, "the sweep pays %s, not the new wallet's first address (written at step 5.2): prepare the sweep again to that address", sw.Destination)
+		return failed(nil, "the sweep pays %s, not the new wallet's first address (in the box \"First receive address\" of this checklist): prepare the sweep again to that address", sw.Destination)
 	}
 	if sw.AmountSats <= 0 || sw.FeeSats < 0 || sw.Inputs < 1 {
 		return failed(nil, "the sweep moves nothing (%d inputs, %d sat)", sw.Inputs, sw.AmountSats)

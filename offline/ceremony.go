@@ -657,7 +657,7 @@ func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Walle
 	}
 	dest := a.Outputs[0].Address
 	if len(to.Addresses) == 0 || dest != to.Addresses[0] {
-		return ceremony.Sweep{}, fmt.Errorf("the sweep pays %s, not the new wallet's first address (the one on the checklist at step 5.2): prepare it again with airsign-online prepare --sweep thatADDRESS", dest)
+		return ceremony.Sweep{}, fmt.Errorf("the sweep pays %s, not the new wallet's first address (the one in the box \"First receive address\" of the rotation checklist): prepare it again with airsign-online prepare --sweep thatADDRESS", dest)
 	}
 	sum := sha256.Sum256(data)
 	return ceremony.Sweep{PSBT: data, PSBTSHA256: hex.EncodeToString(sum[:]), Inputs: len(a.Inputs), AmountSats: a.Outputs[0].Amount, FeeSats: a.Fee, Destination: dest}, nil

@@ -413,7 +413,7 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 		f.StringVar(&opts.ProofOut, "proof-out", "", "new file for the signed proof of reserves, when --test-psbt is one")
 	}
 	if name == "rotate" {
-		f.StringVar(&opts.Sweep, "sweep", "", "the unsigned sweep PSBT prepared online (read at step 9.1)")
+		f.StringVar(&opts.Sweep, "sweep", "", "the unsigned sweep PSBT prepared online (read when the ceremony reaches the sweep)")
 		f.StringVar(&opts.SweepOut, "sweep-out", "", "where to write the signed sweep")
 	}
 	return cmd
