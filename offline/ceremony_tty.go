@@ -52,7 +52,10 @@ func (t *ttyCeremonyPrompter) ShowSecret(p ceremony.Prompt, secret []byte) error
 	if err := pressEnter(f, fmt.Sprintf("\n[%s] %s (%s)\n%s. ", p.Step, p.Text, p.Actor, ceremony.PauseShowCard)); err != nil {
 		return err
 	}
-	err = pressEnter(f, fmt.Sprintf("\n%s\n\n%s. ", wrapBlocks(string(secret)), ceremony.PauseClearCard))
+	err = showSecretText(f, "\n", secret, "\n\n")
+	if err == nil {
+		err = pressEnter(f, ceremony.PauseClearCard+". ")
+	}
 	fmt.Fprint(f, clearScreen)
 	return err
 }

@@ -26,3 +26,22 @@ func coreDumpsAllowed() bool {
 	dumpable, err := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0)
 	return lim.Cur != 0 && (err != nil || dumpable != 0)
 }
+
+// lockSecret keeps the pages holding b out of swap (mlock), best effort.
+// Locking the few buffers that hold a secret fits the default memlock limit
+// (64 KiB to 8 MiB), where locking the whole process (Harden's mlockall)
+// needs a limit defaults do not give. The Go heap does not move objects, so
+// the pages stay the buffer's; unlockSecret after wiping it.
+func lockSecret(b []byte) {
+	if len(b) > 0 {
+		_ = unix.Mlock(b)
+	}
+}
+
+// unlockSecret undoes lockSecret. A page shared with another locked secret
+// is unlocked with it: the lock is a help against swap, not a guarantee.
+func unlockSecret(b []byte) {
+	if len(b) > 0 {
+		_ = unix.Munlock(b)
+	}
+}

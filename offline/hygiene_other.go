@@ -6,3 +6,9 @@ package offline
 func Harden() {}
 
 func coreDumpsAllowed() bool { return true }
+
+// lockSecret and unlockSecret do nothing here; airgap-check says memory is
+// not locked.
+func lockSecret([]byte) {}
+
+func unlockSecret([]byte) {}

@@ -55,6 +55,7 @@ func (k *Key) Wipe() {
 		k.Master.Zero()
 	}
 	wipe(k.entropy)
+	unlockSecret(k.entropy)
 }
 
 // Entropy returns the BIP39 entropy behind the key (the secret that shares
@@ -124,14 +125,24 @@ func (ks KeySource) LoadKey(env *Env) (*Key, error) {
 // KeyFromEntropy derives the BIP32 master key from BIP39 entropy with an
 // empty passphrase, exactly as any BIP39 wallet restoring the mnemonic does.
 // It takes ownership of entropy.
+//
+// The entropy, the mnemonic and the seed are locked in memory (lockSecret)
+// while held. The master key's own bytes live inside btcd's
+// hdkeychain.ExtendedKey, which airsign cannot reach to lock; Harden's
+// mlockall covers them only where the memlock limit allows it.
 func KeyFromEntropy(entropy []byte, net *chaincfg.Params) (*Key, error) {
+	lockSecret(entropy)
 	mnemonic, err := bip39.EntropyToMnemonic(entropy)
 	if err != nil {
 		wipe(entropy)
 		return nil, err
 	}
+	lockSecret(mnemonic)
 	seed, err := bip39.Seed(mnemonic, nil)
 	wipe(mnemonic)
+	unlockSecret(mnemonic)
+	lockSecret(seed)
+	defer unlockSecret(seed)
 	if err != nil {
 		wipe(entropy)
 		return nil, err

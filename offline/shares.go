@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,11 +119,15 @@ func showSharesOneByOne(env *Env, shares []shamir.Share) (err error) {
 		if err != nil {
 			return err
 		}
-		msg := fmt.Sprintf("\n  Share %d of %d   set %s   any %d rebuild the key   key %s\n\n%s\n\nCopy it by hand, block by block (not the numbers), then press Enter to clear the screen. ",
-			s.Index, s.Count, s.SetID, s.Threshold, s.Fingerprint, wrapBlocks(string(text)))
-		wipe(text)
+		// The share goes to the screen from bytes, never through a Go
+		// string (which could not be wiped); only the prompt is a string.
 		shown = true
-		_, err = env.Prompter.ReadLine(msg)
+		err = showSecretText(env.Stdout, fmt.Sprintf("\n  Share %d of %d   set %s   any %d rebuild the key   key %s\n\n", s.Index, s.Count, s.SetID, s.Threshold, s.Fingerprint), text, "\n\n")
+		wipe(text)
+		if err != nil {
+			return err
+		}
+		_, err = env.Prompter.ReadLine("Copy it by hand, block by block (not the numbers), then press Enter to clear the screen. ")
 		if err != nil {
 			return err
 		}
@@ -141,18 +146,56 @@ const clearScreen = "\033[2J\033[3J\033[H"
 // wrapBlocks lays a share's text out as on its card: rows of
 // shamir.BlocksPerRow blocks, each under its block number (the number an
 // error like "block 8 looks mistyped" names). The numbers are not part of
-// the share: the holder copies the blocks only.
-func wrapBlocks(text string) string {
-	var lines []string
-	for _, row := range shamir.Rows([]byte(text)) {
-		var nums, blocks strings.Builder
+// the share: the holder copies the blocks only. It returns bytes, never a
+// string, so the caller can wipe the share's text once it is on the screen;
+// the buffer is locked in memory (lockSecret) meanwhile.
+func wrapBlocks(text []byte) []byte {
+	rows := shamir.Rows(text)
+	size := 0
+	for _, row := range rows {
+		size += 3
 		for _, blk := range row {
-			fmt.Fprintf(&nums, "%6d", blk.N)
-			fmt.Fprintf(&blocks, "  %-4s", blk.Text)
+			size += 8 + max(len(blk.Text), 4)
 		}
-		lines = append(lines, nums.String(), strings.TrimRight(blocks.String(), " "), "")
 	}
-	return strings.Join(lines[:len(lines)-1], "\n")
+	// Sized once: a reallocation would leave an unwiped copy behind.
+	out := make([]byte, 0, size)
+	lockSecret(out[:cap(out)])
+	for i, row := range rows {
+		if i > 0 {
+			out = append(out, "\n\n"...)
+		}
+		for _, blk := range row {
+			out = fmt.Appendf(out, "%6d", blk.N)
+		}
+		out = append(out, '\n')
+		for _, blk := range row {
+			out = append(out, ' ', ' ')
+			out = append(out, blk.Text...)
+			for pad := len(blk.Text); pad < 4; pad++ {
+				out = append(out, ' ')
+			}
+		}
+		for len(out) > 0 && out[len(out)-1] == ' ' {
+			out = out[:len(out)-1]
+		}
+	}
+	return out
+}
+
+// showSecretText writes a share's text (laid out by wrapBlocks) between
+// before and after, straight from bytes, and wipes the layout.
+func showSecretText(w io.Writer, before string, text []byte, after string) error {
+	blocks := wrapBlocks(text)
+	defer func() { wipe(blocks); unlockSecret(blocks[:cap(blocks)]) }()
+	if _, err := io.WriteString(w, before); err != nil {
+		return err
+	}
+	if _, err := w.Write(blocks); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, after)
+	return err
 }
 
 // readShares reads shares from files, or from the terminal one by one

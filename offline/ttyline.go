@@ -46,6 +46,7 @@ func readRawLine(f *os.File, prompt string, mode echoMode, have int) ([]byte, er
 	defer term.Restore(fd, state)
 	fmt.Fprint(f, strings.ReplaceAll(prompt, "\n", "\r\n")) // raw mode: no newline translation
 	e := &lineEditor{out: f, mode: mode, have: have, buf: make([]byte, 0, maxLineBytes)}
+	lockSecret(e.buf[:cap(e.buf)]) // a typed share or passphrase: keep it out of swap
 	e.redraw()
 	b, err := e.read(f)
 	fmt.Fprint(f, "\r\n")
