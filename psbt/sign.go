@@ -194,7 +194,7 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 		}
 		return res, ErrNothingToSign
 	}
-	if err := verifySigned(work, prevOuts, sigHashes, res.Signed); err != nil {
+	if err := verifySigned(work, prevOuts, sigHashes, res.Signed, fp); err != nil {
 		return SignResult{}, err
 	}
 	p.p = work.p
@@ -442,7 +442,7 @@ func signTaproot(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.TaprootB
 // An input still waiting for cosigners cannot be run; our own signatures in
 // it are checked against its sighash instead. The checks run in parallel;
 // the error reported is that of the first failing input.
-func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, sigHashes *txscript.TxSigHashes, signed []int) error {
+func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, sigHashes *txscript.TxSigHashes, signed []int, fp uint32) error {
 	// Finalize every input first, on the unsigned transaction (btcd's
 	// finalizer refuses a transaction that already carries witnesses),
 	// then put the results into a copy of it.
@@ -474,7 +474,7 @@ func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, sigHashes *
 		i := signed[k]
 		utxo := prevOuts[tx.TxIn[i].PreviousOutPoint]
 		if !final[k] {
-			errs[k] = verifyPartial(p.p, tx, i, utxo, sigHashes)
+			errs[k] = verifyPartial(p.p, tx, i, utxo, sigHashes, fp)
 			return
 		}
 		vm, err := txscript.NewEngine(utxo.PkScript, tx, i, txscript.StandardVerifyFlags, nil, sigHashes, utxo.Value, fetcher)
@@ -483,6 +483,11 @@ func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, sigHashes *
 			return
 		}
 		if err := vm.Execute(); err != nil {
+			// In a multisig input a cosigner's bad signature fails the
+			// script too; that is theirs to answer for. Ours must hold.
+			if len(p.p.Inputs[i].WitnessScript) > 0 && verifyPartial(p.p, tx, i, utxo, sigHashes, fp) == nil {
+				return
+			}
 			errs[k] = fmt.Errorf("input %d: our own signature does not verify (%v); nothing was written", i, err)
 		}
 	})
@@ -502,13 +507,24 @@ func firstError(errs []error) error {
 // (those whose key the input's derivations name as ours and Sign checked)
 // against the input's segwit v0 sighash, for a multisig input that cannot
 // be run through the script engine until the cosigners have signed.
-func verifyPartial(p *btcpsbt.Packet, tx *wire.MsgTx, i int, utxo *wire.TxOut, sigHashes *txscript.TxSigHashes) error {
+func verifyPartial(p *btcpsbt.Packet, tx *wire.MsgTx, i int, utxo *wire.TxOut, sigHashes *txscript.TxSigHashes, fp uint32) error {
 	pin := &p.Inputs[i]
 	script := pin.WitnessScript
 	if len(script) == 0 {
 		return nil // nothing signed by us is waiting: P2WPKH always completes
 	}
+	ours := func(pub []byte) bool {
+		for _, d := range pin.Bip32Derivation {
+			if d.MasterKeyFingerprint == fp && bytes.Equal(d.PubKey, pub) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, ps := range pin.PartialSigs {
+		if !ours(ps.PubKey) {
+			continue // a cosigner's: theirs to answer for, and the node's to judge
+		}
 		if len(ps.Signature) < 2 {
 			return fmt.Errorf("input %d: our own signature is empty; nothing was written", i)
 		}
@@ -526,7 +542,7 @@ func verifyPartial(p *btcpsbt.Packet, tx *wire.MsgTx, i int, utxo *wire.TxOut, s
 			return fmt.Errorf("input %d: a signature's key does not parse (%v); nothing was written", i, err)
 		}
 		if !sig.Verify(hash, pub) {
-			return fmt.Errorf("input %d: signature of key %x does not verify; nothing was written", i, ps.PubKey)
+			return fmt.Errorf("input %d: our own signature (key %x) does not verify; nothing was written", i, ps.PubKey)
 		}
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/txscript"
@@ -87,6 +89,14 @@ func TestVerifySignedChecksEveryInput(t *testing.T) {
 	}
 }
 
+func (k *kit) masterPriv(t *testing.T) *btcec.PrivateKey {
+	priv, err := k.master.ECPrivKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv
+}
+
 // recheck runs Sign's own final check again over a signed packet.
 func recheck(t *testing.T, p *Packet, res SignResult) error {
 	t.Helper()
@@ -95,7 +105,7 @@ func recheck(t *testing.T, p *Packet, res SignResult) error {
 		t.Fatal(err)
 	}
 	sigHashes := txscript.NewTxSigHashes(p.p.UnsignedTx, txscript.NewMultiPrevOutFetcher(prevOuts))
-	return verifySigned(p, prevOuts, sigHashes, res.Signed)
+	return verifySigned(p, prevOuts, sigHashes, res.Signed, testKit(t).fp)
 }
 
 // corrupt changes one bit of r in input i's signature, keeping it well
@@ -140,6 +150,15 @@ func TestSignMultisigChecksPartialSignature(t *testing.T) {
 		ins = append(ins, InputSpec{PrevTx: prevTx(50+i, wire.NewTxOut(1_000_000, der.Script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: keys, WitnessScript: der.WitnessScript})
 	}
 	p := mustBuild(t, ins, []OutputSpec{k.pay(2_990_000)})
+	// A cosigner's signature that does not verify is not ours to refuse
+	// for: the node judges it when the transaction is complete.
+	pin := &p.p.Inputs[1]
+	for _, d := range pin.Bip32Derivation {
+		if d.MasterKeyFingerprint != k.fp {
+			bogus := ecdsa.Sign(k.masterPriv(t), bytes.Repeat([]byte{1}, 32)).Serialize()
+			pin.PartialSigs = append(pin.PartialSigs, &btcpsbt.PartialSig{PubKey: d.PubKey, Signature: append(bogus, byte(txscript.SigHashAll))})
+		}
+	}
 	res, err := Sign(p, k.master, WithNetwork(regtest), WithWallet(multiWallet{k.wallet, DescriptorWallet(d)}))
 	if err != nil {
 		t.Fatal(err)
