@@ -280,7 +280,7 @@ func doDice(r *runner, s *Step) error {
 // askDice asks for (more) dice rolls: through a DiceAsker, which echoes each
 // roll with a running count, or as a secret line.
 func (r *runner) askDice(s *Step, have int) ([]byte, error) {
-	text := fmt.Sprintf("Operator: type the dice rolls, at least %d (digits 1 to 6, spaces allowed)", MinDiceRolls)
+	text := fmt.Sprintf("Operator: type the dice rolls, at least %d (faces 1 to 6)", MinDiceRolls)
 	if have > 0 {
 		text = fmt.Sprintf("Operator: type the next rolls (%d so far, at least %d more)", have, max(0, MinDiceRolls-have))
 	}
