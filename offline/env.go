@@ -24,6 +24,8 @@ type Env struct {
 	Prompter Prompter
 	// Net is the network the operator works on.
 	Net *chaincfg.Params
+	// Sats shows amounts in satoshis instead of BTC (--sats, AIRSIGN_SATS).
+	Sats bool
 	// Camera is a video device to read PSBT QR codes from (--camera).
 	Camera string
 }

@@ -474,7 +474,7 @@ func (s *signSession) show(a *psbt.Analysis, unproven map[int]bool) error {
 	if s.opts.JSON {
 		return shown.WriteJSON(s.env.Stdout)
 	}
-	return shown.WriteTextOptions(s.env.Stdout, psbt.TextOptions{NoDigest: true, Unproven: unproven})
+	return shown.WriteTextOptions(s.env.Stdout, psbt.TextOptions{NoDigest: true, Unproven: unproven, Sats: s.env.Sats})
 }
 
 // record appends one decision to the signing log.

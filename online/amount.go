@@ -113,7 +113,7 @@ func ParsePayment(s string, net *chaincfg.Params) (Payment, error) {
 // satoshis in fields ending in _sat, whatever the screen shows.
 func (e *Env) amount(sat int64) string {
 	if e.Sats {
-		return fmt.Sprintf("%d sat", sat)
+		return psbt.FormatSat(sat)
 	}
 	return psbt.FormatBTC(sat)
 }

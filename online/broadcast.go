@@ -210,7 +210,7 @@ func showSigned(env *Env, w *Wallet, st *signedTx) {
 			for _, r := range a.Outputs[i:] {
 				rest += r.Amount
 			}
-			env.Infof("  … and %d more outputs, %s in all", len(a.Outputs)-i, psbt.FormatBTC(rest))
+			env.Infof("  … and %d more outputs, %s in all", len(a.Outputs)-i, env.amount(rest))
 			break
 		}
 		what, dest := "pays  ", o.Address
@@ -223,9 +223,9 @@ func showSigned(env *Env, w *Wallet, st *signedTx) {
 		if l := w.Labels[o.Address]; l != "" && o.Address != "" {
 			dest += " \"" + transport.Printable(l) + "\""
 		}
-		env.Infof("  %s %s to %s", what, psbt.FormatBTC(o.Amount), dest)
+		env.Infof("  %s %s to %s", what, env.amount(o.Amount), dest)
 	}
-	env.Infof("  fee    %s (%.1f sat/vB, %d vB)", psbt.FormatBTC(a.Fee), st.rate, st.vsize)
+	env.Infof("  fee    %s (%.1f sat/vB, %d vB)", env.amount(a.Fee), st.rate, st.vsize)
 	env.Infof("  digest %s (as prepare and sign showed it)", strings.ToUpper(a.Digest))
 }
 
@@ -370,5 +370,5 @@ func writeAnalysis(env *Env, a *psbt.Analysis, asJSON bool) error {
 	if asJSON {
 		return a.WriteJSON(env.Stdout)
 	}
-	return a.WriteText(env.Stdout)
+	return a.WriteTextOptions(env.Stdout, psbt.TextOptions{Sats: env.Sats})
 }

@@ -73,7 +73,7 @@ func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
 	if extra > 0 {
 		how = fmt.Sprintf("%s added", plural(extra, "wallet coin"))
 	}
-	summary := fmt.Sprintf("replaces %s: fee %s (%.1f sat/vB) → %s (%.1f sat/vB); %s", txid, psbt.FormatBTC(r.oldFee), r.oldRate, psbt.FormatBTC(a.Fee), opts.FeeRate, how)
+	summary := fmt.Sprintf("replaces %s: fee %s (%.1f sat/vB) → %s (%.1f sat/vB); %s", txid, env.amount(r.oldFee), r.oldRate, env.amount(a.Fee), opts.FeeRate, how)
 	return presentPrepared(ctx, env, bs.w, p, a, prepared{Out: opts.Out, QR: opts.QR, JSON: opts.JSON, Summary: summary})
 }
 

@@ -166,13 +166,13 @@ func ListUTXOs(ctx context.Context, env *Env, opts UTXOOptions) error {
 				note += l
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d/%d\t%s\n", op, psbt.FormatBTC(int64(c.Amount)), c.Confirmations, addr, c.Branch, c.Index, note)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d/%d\t%s\n", op, env.amount(int64(c.Amount)), c.Confirmations, addr, c.Branch, c.Index, note)
 	}
 	tw.Flush()
 	env.Printf("\nBalance: %s confirmed, %s unconfirmed, %s immature (tip height %d)\n",
-		psbt.FormatBTC(int64(conf)), psbt.FormatBTC(int64(unconf)), psbt.FormatBTC(int64(imm)), s.Tip)
+		env.amount(int64(conf)), env.amount(int64(unconf)), env.amount(int64(imm)), s.Tip)
 	if frozen > 0 {
-		env.Printf("Frozen:  %s in %s (not spent by prepare until unfrozen)\n", psbt.FormatBTC(int64(frozen)), plural(countFrozen(w, s), "coin"))
+		env.Printf("Frozen:  %s in %s (not spent by prepare until unfrozen)\n", env.amount(int64(frozen)), plural(countFrozen(w, s), "coin"))
 	}
 	var used []string
 	for _, br := range w.desc.Branches() {

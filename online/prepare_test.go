@@ -427,3 +427,26 @@ func TestPrepareWarnsWhatTheSignerWouldRefuse(t *testing.T) {
 		})
 	}
 }
+
+// TestSatsShowsSatoshis: with --sats the analysis and the summary lines
+// show satoshis; JSON keeps its _sat integers either way.
+func TestSatsShowsSatoshis(t *testing.T) {
+	e := newTestEnv(t)
+	w := e.importTest(t, "w", testDescriptor(t, descriptor.WPKH))
+	e.fundAt(t, w, 0, 0, 30_000_000)
+	e.Sats = true
+	if err := Prepare(context.Background(), e.Env, PrepareOptions{Wallet: "w",
+		To: []string{payee(t, 1).EncodeAddress() + ":0.1"}, FeeRate: 2, Out: e.path("p.psbt")}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.out.String(), "10000000 sat  EXTERNAL") || strings.Contains(e.out.String(), " BTC") {
+		t.Fatalf("--sats analysis:\n%s", e.out)
+	}
+	e.reset()
+	if err := ListUTXOs(context.Background(), e.Env, UTXOOptions{Wallet: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.out.String(), "30000000 sat") {
+		t.Fatalf("--sats utxos:\n%s", e.out)
+	}
+}

@@ -28,10 +28,20 @@ type TextOptions struct {
 	// claims before the key was rebuilt; they are proven against the key
 	// before anything is signed, and say so.
 	Unproven map[int]bool
+	// Sats shows amounts in satoshis instead of BTC (--sats).
+	Sats bool
 }
+
+// FormatSat formats satoshis as "1500000 sat", the --sats form of
+// FormatBTC.
+func FormatSat(sat int64) string { return fmt.Sprintf("%d sat", sat) }
 
 // WriteTextOptions is WriteText with the signer's options.
 func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
+	format := FormatBTC
+	if opts.Sats {
+		format = FormatSat
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Transaction %s\n", a.TxID)
 	if opts.NoDigest {
@@ -43,7 +53,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 		// Said first and in plain words: the operator is about to sign
 		// something that looks like it spends everything, and does not.
 		fmt.Fprintf(&b, "PROOF OF RESERVES (BIP127): spends nothing.\n")
-		fmt.Fprintf(&b, "  proves %s, total %s\n", plural(r.Coins, "coin"), FormatBTC(r.Total))
+		fmt.Fprintf(&b, "  proves %s, total %s\n", plural(r.Coins, "coin"), format(r.Total))
 		fmt.Fprintf(&b, "  message: %q\n\n", r.Message)
 	}
 
@@ -51,7 +61,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	for _, in := range a.Inputs {
 		amount := "amount unknown"
 		if in.HasAmount {
-			amount = FormatBTC(in.Amount)
+			amount = format(in.Amount)
 		}
 		owner := "not ours"
 		if in.Ours {
@@ -87,18 +97,18 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 		default:
 			external++
 		}
-		fmt.Fprintf(&b, "  #%-3d %s  %s  %s\n", out.Index, dest, FormatBTC(out.Amount), kind)
+		fmt.Fprintf(&b, "  #%-3d %s  %s  %s\n", out.Index, dest, format(out.Amount), kind)
 	}
 
 	b.WriteByte('\n')
 	if len(a.Inputs) > 0 && allAmountsKnown(a) {
-		fmt.Fprintf(&b, "Total in:     %s\n", FormatBTC(a.TotalIn))
-		fmt.Fprintf(&b, "Total out:    %s\n", FormatBTC(a.TotalOut))
-		fmt.Fprintf(&b, "Fee:          %s  (%.1f sat/vB over ~%d vB, %s of the amount sent)\n", FormatBTC(a.Fee), a.FeeRate, a.VSize, formatPercent(a.FeePercent))
+		fmt.Fprintf(&b, "Total in:     %s\n", format(a.TotalIn))
+		fmt.Fprintf(&b, "Total out:    %s\n", format(a.TotalOut))
+		fmt.Fprintf(&b, "Fee:          %s  (%.1f sat/vB over ~%d vB, %s of the amount sent)\n", format(a.Fee), a.FeeRate, a.VSize, formatPercent(a.FeePercent))
 		if a.Reserves != nil {
 			b.WriteString("Leaves us:    nothing (a proof of reserves can never be mined)\n")
 		} else {
-			fmt.Fprintf(&b, "Leaves us:    %s  (%s plus the fee)\n", FormatBTC(a.Spend), plural(external, "external output"))
+			fmt.Fprintf(&b, "Leaves us:    %s  (%s plus the fee)\n", format(a.Spend), plural(external, "external output"))
 		}
 	} else {
 		b.WriteString("Fee:          unknown (input amounts missing)\n")

@@ -42,6 +42,7 @@ Exit codes: 0 success, 1 error, 2 bad command line, 3 refused (nothing signed),
 		},
 	}
 	root.Version = version.String()
+	root.PersistentFlags().BoolVar(&env.Sats, "sats", os.Getenv("AIRSIGN_SATS") == "1", "show amounts in satoshis instead of BTC (env AIRSIGN_SATS=1); JSON is always in satoshis")
 	root.PersistentFlags().StringVar(&network, "network", envOr("AIRSIGN_NETWORK", "mainnet"), "mainnet, testnet, signet or regtest (env AIRSIGN_NETWORK)")
 	root.AddCommand(inspectCmd(env), signCmd(env), exportCmd(env), sharesCmd(env), airgapCmd(env), walletCmd(env), addressCmd(env), ceremonyCmd(env), cli.QRCmd(cli.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}))
 	return root
