@@ -79,6 +79,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"hangnode":  cmdHangNode,
 		"qrpng":     cmdQRPNG,
 		"payeescsv": cmdPayeesCSV,
+		"barepsbt":  cmdBarePSBT,
 	}
 }
 
