@@ -1,6 +1,7 @@
 package ceremony
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -210,6 +211,15 @@ func Definitions() []*Definition {
 	return []*Definition{Keygen(), Drill(), Reshare(), Rotate()}
 }
 
+// ErrUnknownCeremony is what Lookup's error Is: a name that is none of the
+// ceremonies (on a command line, the command line's fault: exit 2).
+var ErrUnknownCeremony = errors.New("unknown ceremony")
+
+type unknownCeremony struct{ msg string }
+
+func (e unknownCeremony) Error() string        { return e.msg }
+func (e unknownCeremony) Is(target error) bool { return target == ErrUnknownCeremony }
+
 // Lookup returns the ceremony named name.
 func Lookup(name string) (*Definition, error) {
 	var names []string
@@ -223,9 +233,9 @@ func Lookup(name string) (*Definition, error) {
 	// answers file with something else on its ceremony line (a pasted share,
 	// say) must not have it echoed into a log or a terminal.
 	if ceremonyNameLike(name) {
-		return nil, fmt.Errorf("no ceremony %q; the ceremonies are %s", name, strings.Join(names, ", "))
+		return nil, unknownCeremony{fmt.Sprintf("no ceremony %q; the ceremonies are %s", name, strings.Join(names, ", "))}
 	}
-	return nil, fmt.Errorf("no such ceremony (the name given is not shown); the ceremonies are %s", strings.Join(names, ", "))
+	return nil, unknownCeremony{fmt.Sprintf("no such ceremony (the name given is not shown); the ceremonies are %s", strings.Join(names, ", "))}
 }
 
 func ceremonyNameLike(s string) bool {

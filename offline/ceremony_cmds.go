@@ -73,6 +73,9 @@ func headVerdict(sum ceremony.Summary) string {
 	return msg
 }
 
+// ErrUnknownCeremony is the error of a name that is none of the ceremonies.
+var ErrUnknownCeremony = ceremony.ErrUnknownCeremony
+
 // Checklist prints the paper checklist of one ceremony, or all.
 func Checklist(env *Env, name string) error {
 	if name == "" {

@@ -10,7 +10,12 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/airsign-demo.XXXXXX")
 export AIRSIGN_REGTEST_DIR=$WORK/node AIRSIGN_NETWORK=regtest AIRSIGN_DATADIR=$WORK/online
 USB=$WORK/usb-stick
 mkdir -p "$USB"
-cleanup() { bash "$ROOT/scripts/regtest.sh" stop >/dev/null 2>&1 || true; }
+# The demo's share texts and cards hold its (test) key in clear: they are
+# removed at the end, whatever happens; the rest of $WORK stays to look at.
+cleanup() {
+	bash "$ROOT/scripts/regtest.sh" stop >/dev/null 2>&1 || true
+	rm -rf "$WORK/shares" "$WORK/cards" "$WORK/drill.answers"
+}
 trap cleanup EXIT
 
 step=0
@@ -84,3 +89,4 @@ grep -A1 '^Drill report' "$WORK/drill.txt"
 offline ceremony verify-log "$WORK/ceremony.jsonl"
 
 printf '\nDone: the key made by the ceremony signed offline across QR codes, the node accepted the signature and mined the transaction, and the drill proved the shares.\n'
+printf 'The demo share texts and cards are deleted now; the log, PSBTs and QR frames stay in %s.\n' "$WORK"

@@ -103,6 +103,11 @@ func ReadPSBT(ctx context.Context, sources []string, opts ReadOptions) ([]byte, 
 			}
 		}
 		if derr != nil && !c.Complete() {
+			if c.Progress().Total == 0 {
+				// No code was read at all: "waiting for the first
+				// code" would suggest a scan still going on.
+				return nil, fmt.Errorf("reading the QR images: %w; no QR code was read", derr)
+			}
 			return nil, fmt.Errorf("reading the QR images: %w; %s", derr, c.Progress())
 		}
 	}

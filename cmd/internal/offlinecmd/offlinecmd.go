@@ -353,14 +353,14 @@ as words for the witnesses to write on paper.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
-			return offline.Checklist(env, name)
+			return usageIfUnknown(offline.Checklist(env, name))
 		},
 	}
 	answers := &cobra.Command{
 		Use:   "answers-template NAME",
 		Short: "Print an answers file for a ceremony, to fill in for drills and tests",
 		Args:  cli.ExactArgs(1, "one ceremony name"),
-		RunE:  func(cmd *cobra.Command, args []string) error { return offline.AnswersTemplate(env, args[0]) },
+		RunE:  func(cmd *cobra.Command, args []string) error { return usageIfUnknown(offline.AnswersTemplate(env, args[0])) },
 	}
 	c.AddCommand(verify, checklist, answers, statusCmd(env))
 	return c
@@ -418,4 +418,12 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 		f.StringVar(&opts.SweepOut, "sweep-out", "", "where to write the signed sweep")
 	}
 	return cmd
+}
+
+// usageIfUnknown makes an unknown ceremony name a command-line error (exit 2).
+func usageIfUnknown(err error) error {
+	if errors.Is(err, offline.ErrUnknownCeremony) {
+		return cli.UsageError{Err: err}
+	}
+	return err
 }
