@@ -178,6 +178,6 @@ func (s *Store) migrate(ctx context.Context, dataDir string) (imported bool, err
 }
 
 func (s *Store) tooNew(v int) error {
-	return fmt.Errorf("%s: %w (store version %d; this airsign-online knows up to version %d): "+
-		"run the newer airsign-online, or restore a backup this version made", s.path, ErrTooNew, v, SchemaVersion())
+	return fmt.Errorf("%s: %w (store version %d; this one knows up to %d).\n"+
+		"Run the newer airsign-online, or restore a backup this version made", s.path, ErrTooNew, v, SchemaVersion())
 }

@@ -188,18 +188,14 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
-	return fmt.Sprintf("%s is damaged (%v). Either restore a backup: `airsign-online wallet restore BACKUP-FILE`; "+
-		"or move the damaged file aside and rebuild from the descriptor: `airsign-online wallet import DESCRIPTOR` "+
-		"then `airsign-online utxos` rescans the chain (everything but labels comes back; "+
-		"labels exported with `airsign-online labels export` can be imported again)", e.Path, e.Err)
+	return fmt.Sprintf("%s is damaged (%v).\n"+
+		"Restore a backup:  airsign-online wallet restore BACKUP-FILE\n"+
+		"or rebuild it from the chain: move the file aside, then\n"+
+		"  airsign-online wallet import DESCRIPTOR  and  airsign-online utxos\n"+
+		"(labels come back only from an export: airsign-online labels import FILE)", e.Path, e.Err)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
-
-// Hint is what the operator can do about it, for the CLI.
-func (e *CorruptError) Hint() string {
-	return "restore a backup (wallet restore) or rebuild from the descriptor (wallet import, then utxos)"
-}
 
 // wrap turns SQLite's "malformed" and "not a database" into a
 // *CorruptError naming the file and the way out.

@@ -188,7 +188,7 @@ func TestNewerStoreRefused(t *testing.T) {
 	}
 	s.Close()
 	_, err := Open(context.Background(), dir)
-	if !errors.Is(err, ErrTooNew) || !strings.Contains(err.Error(), Path(dir)) || !strings.Contains(err.Error(), "run the newer airsign-online") {
+	if !errors.Is(err, ErrTooNew) || !strings.Contains(err.Error(), Path(dir)) || !strings.Contains(err.Error(), "Run the newer airsign-online") {
 		t.Fatalf("newer store: %v", err)
 	}
 }
