@@ -360,7 +360,9 @@ as words for the witnesses to write on paper.`,
 		Use:   "answers-template NAME",
 		Short: "Print an answers file for a ceremony, to fill in for drills and tests",
 		Args:  cli.ExactArgs(1, "one ceremony name"),
-		RunE:  func(cmd *cobra.Command, args []string) error { return usageIfUnknown(offline.AnswersTemplate(env, args[0])) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageIfUnknown(offline.AnswersTemplate(env, args[0]))
+		},
 	}
 	c.AddCommand(verify, checklist, answers, statusCmd(env))
 	return c
