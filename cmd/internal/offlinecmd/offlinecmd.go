@@ -344,6 +344,7 @@ as words for the witnesses to write on paper.`,
 		RunE:  func(cmd *cobra.Command, args []string) error { return offline.VerifyLog(env, args[0], head) },
 	}
 	verify.Flags().StringVar(&head, "head", "", "the head words (or hex) written on the paper checklist")
+	var checklistHTML bool
 	checklist := &cobra.Command{
 		Use:   "checklist [NAME]",
 		Short: "Print the paper checklist of a ceremony (all if no name)",
@@ -353,9 +354,13 @@ as words for the witnesses to write on paper.`,
 			if len(args) == 1 {
 				name = args[0]
 			}
+			if checklistHTML {
+				return usageIfUnknown(offline.ChecklistHTML(env, name))
+			}
 			return usageIfUnknown(offline.Checklist(env, name))
 		},
 	}
+	checklist.Flags().BoolVar(&checklistHTML, "html", false, "print a print-ready HTML page instead of Markdown (open it in a browser and print)")
 	answers := &cobra.Command{
 		Use:   "answers-template NAME",
 		Short: "Print an answers file for a ceremony, to fill in for drills and tests",
