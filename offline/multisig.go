@@ -192,6 +192,14 @@ func coldcardCosigner(data []byte, kind descriptor.Kind, net *chaincfg.Params) (
 	xfp, _ := cc["xfp"].(string)
 	x, _ := cc[name].(string)
 	deriv, _ := cc[name+"_deriv"].(string)
+	// Coldcard's generic JSON export (Mk4, Q) carries the cosigner keys as
+	// sections bip48_2 (p2wsh) and bip48_1 (p2sh-p2wsh): {deriv, xpub}.
+	section := map[string]string{"p2wsh": "bip48_2", "p2sh_p2wsh": "bip48_1", "p2wsh_p2sh": "bip48_1"}[name]
+	if sec, ok := cc[section].(map[string]any); ok && x == "" {
+		name = section
+		x, _ = sec["xpub"].(string)
+		deriv, _ = sec["deriv"].(string)
+	}
 	if len(xfp) != 8 || x == "" || !strings.HasPrefix(deriv, "m/") {
 		return "", fmt.Errorf("the Coldcard export lacks xfp, %s or %s_deriv", name, name)
 	}
