@@ -324,13 +324,15 @@ func (s *signSession) rebuildKey() error {
 // released; refusals of psbt.Sign are logged.
 func (s *signSession) signAndRecord() ([]byte, error) {
 	res, err := psbt.Sign(s.p, s.key.Master, psbt.WithNetwork(s.env.Net), psbt.WithWallet(s.wallet), psbt.WithPolicy(s.opts.Policy))
-	if errors.Is(err, psbt.ErrRefused) {
-		// err is a *psbt.RefusedError: it reads "refused to sign: …" and
-		// is ErrRefused (one sentinel for both packages).
-		return nil, s.refuse(s.a, string(psbt.CodeSignRefused), "", err)
-	}
 	if err != nil {
-		return nil, err
+		// Whatever psbt.Sign will not do is a refusal of this PSBT, and
+		// every refusal is a record: its own (a *psbt.RefusedError reads
+		// "refused to sign: …") and the ones found while signing (a key
+		// the PSBT misstates, a taproot tree, nothing it can sign).
+		if !errors.Is(err, psbt.ErrRefused) {
+			err = fmt.Errorf("%w to sign: %w", ErrRefused, err)
+		}
+		return nil, s.refuse(s.a, string(psbt.CodeSignRefused), "", err)
 	}
 	s.res = res
 	out, err := s.p.Encode()

@@ -3,6 +3,7 @@ package offline
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/airsign/airsign/ceremony/chainlog"
 	"github.com/airsign/airsign/psbt"
+	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
 )
 
 // p1 is the regtest PSBT of cmd/airsign-offline/testdata/script/sign.txtar:
@@ -167,4 +171,44 @@ func rechainLog(t *testing.T, data []byte) []byte {
 func prevOf(line []byte) string {
 	_, rest, _ := strings.Cut(string(line), `"prev":"`)
 	return rest[:64]
+}
+
+// TestSignErrorsAreLoggedRefusals: what psbt.Sign itself will not do — here
+// an input naming our fingerprint and path with a key that is not ours
+// there, which the analysis cannot see without the key — is a refusal
+// (exit 3) with a record, not an unlogged exit 1.
+func TestSignErrorsAreLoggedRefusals(t *testing.T) {
+	f := newSignLogFixture(t)
+	a := keyOfMnemonic(t, mnemonicA)
+	x := keyOfMnemonic(t, mnemonicX)
+	d, err := x.Descriptor(descriptor.WPKH, 0, regtest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := d.Derive(0, 0)
+	prev := wire.NewMsgTx(2)
+	prev.AddTxIn(wire.NewTxIn(wire.NewOutPoint(&chainhash.Hash{9}, 0), nil, nil))
+	prev.AddTxOut(wire.NewTxOut(10_000_000, der.Script))
+	keys := origins(der)
+	keys[0].Fingerprint = a.Fingerprint // our fingerprint, someone else's key
+	p, err := psbt.Build(2, 0, []psbt.InputSpec{{PrevTx: prev, Sequence: 0xfffffffd, Keys: keys}}, []psbt.OutputSpec{{PkScript: der.Script, Amount: 9_990_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := p.Encode()
+	os.WriteFile(filepath.Join(f.dir, "p1.b64"), []byte(base64.StdEncoding.EncodeToString(raw)), 0o644)
+	var errOut bytes.Buffer
+	env := &Env{Stdout: &bytes.Buffer{}, Stderr: &errOut, Net: regtest}
+	err = Sign(context.Background(), env, SignOptions{
+		Sources: []string{filepath.Join(f.dir, "p1.b64")}, Out: filepath.Join(f.dir, "s.psbt"),
+		Key: KeySource{MnemonicFile: filepath.Join(f.dir, "mnemonic.txt")}, Confirm: psbt.Digest(p),
+		Policy: psbt.DefaultPolicy(), AllowOnline: true, LogPath: f.log,
+	})
+	if !errors.Is(err, ErrRefused) || strings.Count(err.Error(), "refused") != 1 {
+		t.Fatalf("sign: %v; want one refusal", err)
+	}
+	data, _ := os.ReadFile(f.log)
+	if !bytes.Contains(data, []byte(`"event":"refused"`)) || !bytes.Contains(data, []byte(`"reason":"sign-refused"`)) {
+		t.Fatalf("no refusal record:\n%s", data)
+	}
 }
