@@ -15,18 +15,7 @@ import (
 const bcr2020015 = "a2011a37b5eed40287d90134d90193d9012fa403582103eb3e2863911826374de86c231a4b76f0b89dfa174afb78d7f478199884d9dd320458206456a5df2db0f6d9af72b2a1af4b25f45200ed6fcc29c3440b311d4796b70b5b06d90130a20186182cf500f500f5021a37b5eed4081a99f9cdf7d90134d90190d90194d9012fa403582102c7e4823730f6ee2cf864e2c352060a88e60b51a84e89e4c8c75ec22590ad6b690458209d2f86043276f9251a4a4f577166a5abeb16b6ec61e226b5b8fa11038bfda42d06d90130a201861831f500f500f5021a37b5eed4081aa80f7cdbd90134d90194d9012fa403582103fd433450b6924b4f7efdd5d1ed017d364be95ab2b592dc8bddb3b00c1c24f63f04582072ede7334d5acf91c6fda622c205199c595a31f9218ed30792d301d5ee9e3a8806d90130a201861854f500f500f5021a37b5eed4081a0d5de1d7d90134d90190d9019ad9012fa4035821035ccd58b63a2cdc23d0812710603592e7457573211880cb59b1ef012e168e059a04582088d3299b448f87215d96b0c226235afc027f9e7dc700284f3e912a34daeb1a2306d90130a20182182df5021a37b5eed4081a37b5eed4d90134d90190d90191d9019ad9012fa4035821032c78ebfcabdac6d735a0820ef8732f2821b4fb84cd5d6b26526938f90c0507110458207953efe16a73e5d3f9f2d4c6e49bd88e22093bbd85be5a7e862a4b98a16e0ab606d90130a201881830f500f500f501f5021a37b5eed4081a59b69b2ad90134d90191d9019ad9012fa40358210260563ee80c26844621b06b74070baf0e23fb76ce439d0237e87502ebbd3ca3460458202fa0e41c9dc43dc4518659bfcef935ba8101b57dbc0812805dd983bc1d34b81306d90130a201881830f500f500f502f5021a37b5eed4081a59b69b2ad90134d90199d9012fa403582102bbb97cf9efa176b738efd6ee1d4d0fa391a973394fbc16e4c5e78e536cd14d2d0458204b4693e1f794206ed1355b838da24949a92b63d02e58910bf3bd3d9c242281e606d90130a201861856f500f500f5021a37b5eed4081acec7070c"
 
 func TestDecodeAccountVector(t *testing.T) {
-	msg, _ := hex.DecodeString(bcr2020015)
-	acct, err := DecodeAccount(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var shapes []string
-	for _, o := range acct.Outputs {
-		shapes = append(shapes, o.Script)
-	}
-	if got := strings.Join(shapes, " "); got != "pkh sh(wpkh) wpkh sh(cosigner) sh(wsh(cosigner)) wsh(cosigner) tr" {
-		t.Fatalf("outputs %s", got)
-	}
+	acct := decodeVectorAccount(t, bcr2020015)
 	if acct.Net != NetMain {
 		t.Errorf("network class %q", acct.Net)
 	}
@@ -58,6 +47,7 @@ func TestDecodeAccountVector(t *testing.T) {
 		t.Errorf("Find of a missing shape: %v", err)
 	}
 	// As a UR string (the vector's own UR text is in the paper too).
+	msg, _ := hex.DecodeString(bcr2020015)
 	s, _ := ur.Encode(TypeCryptoAccount, msg)
 	typ, got, err := ReadParts([]string{s})
 	if err != nil || typ != TypeCryptoAccount || hex.EncodeToString(got) != bcr2020015 {
@@ -161,18 +151,7 @@ const bcr2023019 = "a2011a37b5eed40287d99d74a20167706b68284030290281d99d6fa40358
 // TestDecodeAccountDescriptorVector: the BCR-2023-019 vector gives the
 // descriptors the paper lists (its wpkh and wsh cosigner xpubs).
 func TestDecodeAccountDescriptorVector(t *testing.T) {
-	msg, _ := hex.DecodeString(bcr2023019)
-	acct, err := DecodeAccount(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var shapes []string
-	for _, o := range acct.Outputs {
-		shapes = append(shapes, o.Script)
-	}
-	if got := strings.Join(shapes, " "); got != "pkh sh(wpkh) wpkh sh(cosigner) sh(wsh(cosigner)) wsh(cosigner) tr" {
-		t.Fatalf("outputs %s", got)
-	}
+	acct := decodeVectorAccount(t, bcr2023019)
 	wpkh, err := acct.Find("wpkh")
 	if err != nil {
 		t.Fatal(err)
@@ -191,4 +170,23 @@ func TestDecodeAccountDescriptorVector(t *testing.T) {
 	if err != nil || typ != TypeAccountDescriptor || hex.EncodeToString(got) != bcr2023019 {
 		t.Fatalf("UR text: %q %v", typ, err)
 	}
+}
+
+// decodeVectorAccount decodes a BCR account vector and checks the seven
+// script types both papers list, in order.
+func decodeVectorAccount(t *testing.T, hexMsg string) *Account {
+	t.Helper()
+	msg, _ := hex.DecodeString(hexMsg)
+	acct, err := DecodeAccount(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shapes []string
+	for _, o := range acct.Outputs {
+		shapes = append(shapes, o.Script)
+	}
+	if got := strings.Join(shapes, " "); got != "pkh sh(wpkh) wpkh sh(cosigner) sh(wsh(cosigner)) wsh(cosigner) tr" {
+		t.Fatalf("outputs %s", got)
+	}
+	return acct
 }
