@@ -68,7 +68,10 @@ func showDescriptorQR(ctx context.Context, env *Env, d *descriptor.Descriptor, o
 	if !o.Any() {
 		return nil
 	}
+	fitQRTerm(env, &o)
+	stopKeys := qrTermKeys(env, &o)
 	lines, err := transport.WriteDescriptorQR(ctx, d, o, env.Stdout)
+	stopKeys()
 	for _, l := range lines {
 		fmt.Fprintln(env.Stderr, l)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/bbqr"
+	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/ur"
 	"github.com/airsign/airsign/transport/ur/urdescriptor"
 )
@@ -20,11 +21,7 @@ import (
 // through our own decoder to the same descriptor before anything is
 // written. Captions carry the descriptor ID the operator compares.
 func WriteDescriptorQR(ctx context.Context, d *descriptor.Descriptor, o QROptions, term io.Writer) ([]string, error) {
-	plan := func(paper bool) ([]string, error) {
-		frames, err := o.planDescriptor(d, paper)
-		if err != nil {
-			return nil, err
-		}
+	readBack := func(frames []string) ([]string, error) {
 		if !isTextFormat(o.Format) {
 			got, err := urdescriptor.DecodeParts(frames)
 			if err != nil {
@@ -36,12 +33,42 @@ func WriteDescriptorQR(ctx context.Context, d *descriptor.Descriptor, o QROption
 		}
 		return frames, nil
 	}
+	plan := func(paper bool) ([]string, error) {
+		frames, err := o.planDescriptor(d, paper, 20, 0)
+		if err != nil {
+			return nil, err
+		}
+		return readBack(frames)
+	}
+	o.planForTerm = func() ([]string, error) {
+		// The densest codes that fit the terminal, as for a PSBT.
+		cols, rows := o.termSize()
+		vmax := qrcode.TermFitVersion(cols, rows)
+		frag, err := o.fragmentLen()
+		if err != nil {
+			return nil, err
+		}
+		for {
+			frames, err := o.planDescriptor(d, false, vmax, frag)
+			if err != nil {
+				return nil, err
+			}
+			w, h, err := qrcode.TermSize(frames, qrcode.Options{})
+			if err == nil && w <= cols && h <= rows || frag <= ur.MinFragmentLen || isTextFormat(o.Format) {
+				return readBack(frames)
+			}
+			frag = max(ur.MinFragmentLen, frag*7/8)
+		}
+	}
 	return o.writeFrames(ctx, plan, "airsign wallet "+d.ID(), d.ID(), term)
 }
 
 func isTextFormat(f string) bool { return strings.EqualFold(f, "text") }
 
-func (o QROptions) planDescriptor(d *descriptor.Descriptor, paper bool) ([]string, error) {
+// planDescriptor lays the descriptor out as codes: one code up to QR
+// version maxSingle, else a series of fragLen-byte parts (0: the density
+// flag's).
+func (o QROptions) planDescriptor(d *descriptor.Descriptor, paper bool, maxSingle, fragLen int) ([]string, error) {
 	level := o.Level
 	if paper {
 		level = o.PaperLevel
@@ -69,12 +96,13 @@ func (o QROptions) planDescriptor(d *descriptor.Descriptor, paper bool) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	if !o.Split && len(single) <= bbqr.AlphanumericCapacity(20, ec) {
+	if !o.Split && len(single) <= bbqr.AlphanumericCapacity(maxSingle, ec) {
 		return []string{single}, nil
 	}
-	fragLen, err := o.fragmentLen()
-	if err != nil {
-		return nil, err
+	if fragLen == 0 {
+		if fragLen, err = o.fragmentLen(); err != nil {
+			return nil, err
+		}
 	}
 	enc, err := ur.NewEncoder(urdescriptor.TypeCryptoOutput, msg, fragLen)
 	if err != nil {

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/parts"
 	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/btcsuite/btcd/chaincfg"
 )
 
 // TestQRTermFits80x24: a PSBT far too big for one code is shown as a
@@ -66,5 +68,28 @@ func TestQRTermTooSmall(t *testing.T) {
 	var h interface{ Hint() string }
 	if !errors.As(err, &h) || !strings.Contains(h.Hint(), "--qr DIR") {
 		t.Fatalf("want a hint naming the font size and --qr files, got %v", err)
+	}
+}
+
+// TestDescriptorQRTermFits80x24: a watch-only descriptor shown with
+// --qr-term fits an 80×24 console too (it used to be one large code).
+func TestDescriptorQRTermFits80x24(t *testing.T) {
+	d, err := descriptor.Parse("wpkh([73c5da0a/84h/1h/0h]tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M/<0;1>/*)", &chaincfg.RegressionNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if _, err := transport.WriteDescriptorQR(context.Background(), d, transport.QROptions{Term: true, TermCycles: 1}, &out); err != nil {
+		t.Fatal(err)
+	}
+	frames := qrcode.TerminalFrames(out.String())
+	if len(frames) == 0 {
+		t.Fatalf("no code drawn:\n%s", out.String())
+	}
+	for i, f := range frames {
+		lines := strings.Split(f, "\n")
+		if len(lines)+1 > 24 || len([]rune(lines[0])) > 80 {
+			t.Errorf("code %d is %d×%d, more than 80×24 with its caption", i+1, len([]rune(lines[0])), len(lines)+1)
+		}
 	}
 }
