@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/airsign/airsign/transport"
 	"regexp"
 	"strings"
 
@@ -114,7 +115,7 @@ func LoadWallet(env *Env, name string) (*Wallet, error) {
 		return nil, err
 	}
 	if !store.Present(env.DataDir) {
-		return nil, fmt.Errorf("no wallet named %q in %s: import one with `airsign-online wallet import DESCRIPTOR`", name, env.DataDir)
+		return nil, transport.WithHint(fmt.Errorf("no wallet named %q in %s", name, env.DataDir), "import one with `airsign-online wallet import DESCRIPTOR`")
 	}
 	var rec store.WalletRecord
 	var labels []store.Label
@@ -140,7 +141,7 @@ func LoadWallet(env *Env, name string) (*Wallet, error) {
 		if len(names) > 0 {
 			hint = "wallets here: " + strings.Join(names, ", ") + " (choose with --wallet NAME)"
 		}
-		return nil, fmt.Errorf("no wallet named %q in %s: %s", name, env.DataDir, hint)
+		return nil, transport.WithHint(fmt.Errorf("no wallet named %q in %s", name, env.DataDir), hint)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading wallet %q: %w", name, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/airsign/airsign/transport"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,7 +204,7 @@ func TestLoadWalletChecks(t *testing.T) {
 	e := newTestEnv(t)
 	e.importTest(t, "a", testDescriptor(t, descriptor.WPKH))
 	_, err := LoadWallet(e.Env, "b")
-	if err == nil || !strings.Contains(err.Error(), "wallets here: a (choose with --wallet NAME)") {
+	if err == nil || !strings.Contains(strings.Join(transport.Hints(err), "\n"), "wallets here: a (choose with --wallet NAME)") {
 		t.Fatalf("missing wallet: %v", err)
 	}
 	// A damaged store names the file and both ways out.

@@ -168,8 +168,8 @@ func readmeWalkthrough(t *testing.T, path string) []string {
 }
 
 // operator plays the person at the terminal: types the shares and the
-// digest when asked, answers "y" to "send?", and presses q to end a QR
-// animation once the command has written its file.
+// digest when asked, answers "y" to "send?", and ends a QR animation (q
+// offline, Ctrl-C online) once the command has written its file.
 type operator struct {
 	t      *testing.T
 	shares []string
@@ -270,7 +270,13 @@ func (op *operator) run(line string, env []string, dir string) string {
 			continue
 		}
 		if strings.Contains(line, "--qr-term") && qrDone.MatchString(out) && time.Since(lastQ) > 250*time.Millisecond {
-			f.WriteString("q")
+			// The signer's animation quits on q; the online one shows
+			// its codes until Ctrl-C, as its screen says.
+			key := "q"
+			if strings.HasPrefix(line, "airsign-online") {
+				key = "\x03"
+			}
+			f.WriteString(key)
 			lastQ = time.Now()
 		}
 	}
