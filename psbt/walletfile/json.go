@@ -73,13 +73,13 @@ func readSpecter(data []byte) (*Wallet, error) {
 	w := &Wallet{Format: "Specter wallet file", Name: f.Label}
 	body, had, err := descriptor.SplitChecksum(strings.TrimSpace(f.Descriptor))
 	if err != nil {
-		return nil, fmt.Errorf("Specter wallet file, field descriptor: %w", err)
+		return nil, fmt.Errorf("the Specter wallet file, field descriptor: %w", err)
 	}
 	if strings.Contains(body, "multi(") && !strings.Contains(body, "sortedmulti(") {
 		return nil, fmt.Errorf("%w: the descriptor uses multi() (keys in the order written); airsign derives sortedmulti() wallets only, whose addresses differ: export the wallet as sortedmulti if that is what it is", ErrUnsupported)
 	}
 	if body, err = standardKeys(body); err != nil {
-		return nil, fmt.Errorf("Specter wallet file: %w", err)
+		return nil, fmt.Errorf("the Specter wallet file: %w", err)
 	}
 	body = branch.ReplaceAllString(body, "/<0;1>/*")
 	body = bareKey.ReplaceAllString(body, "$1/<0;1>/*$2")

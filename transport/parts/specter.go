@@ -43,7 +43,7 @@ func (c *Collector) addSpecter(m []string) (Progress, error) {
 	idx, _ := strconv.Atoi(m[1])
 	total, _ := strconv.Atoi(m[2])
 	if idx < 1 || total < 1 || idx > total || total > maxSpecterParts {
-		return c.Progress(), fmt.Errorf("Specter part p%sof%s not used: the part number must be between 1 and the count", m[1], m[2])
+		return c.Progress(), fmt.Errorf("the Specter part p%sof%s is not used: the part number must be between 1 and the count", m[1], m[2])
 	}
 	var notice error
 	s := c.specter
