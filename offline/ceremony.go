@@ -676,16 +676,9 @@ func (c *ceremonyActions) SignSweep(ctx context.Context, entropy []byte, s cerem
 	if err != nil {
 		return ceremony.SignedSweep{}, err
 	}
-	if _, err := psbt.Sign(p, key.Master, psbt.WithNetwork(c.env.Net)); err != nil {
-		return ceremony.SignedSweep{}, err
-	}
-	out, err := p.Encode()
+	_, sum, err := c.signAndWrite(key, p, c.opts.SweepOut)
 	if err != nil {
 		return ceremony.SignedSweep{}, err
 	}
-	if err := file.WriteNewAtomic(c.opts.SweepOut, out, 0o644); err != nil {
-		return ceremony.SignedSweep{}, err
-	}
-	sum := sha256.Sum256(out)
 	return ceremony.SignedSweep{TxID: p.TxID(), Artefacts: []ceremony.Artefact{{Name: filepath.Base(c.opts.SweepOut), SHA256: hex.EncodeToString(sum[:])}}}, nil
 }

@@ -67,21 +67,31 @@ func (c *ceremonyActions) signReserves(key *Key, p *psbt.Packet) (ceremony.TestS
 	if refusals := a.Refusals(); len(refusals) > 0 {
 		return ceremony.TestSignature{}, fmt.Errorf("the proof of reserves is refused: %v", refusals[0])
 	}
-	res, err := psbt.Sign(p, key.Master, psbt.WithNetwork(c.env.Net))
+	res, sum, err := c.signAndWrite(key, p, c.opts.ProofOut)
 	if err != nil {
 		return ceremony.TestSignature{}, err
 	}
-	enc, err := p.Encode()
-	if err != nil {
-		return ceremony.TestSignature{}, err
-	}
-	if err := file.WriteNewAtomic(c.opts.ProofOut, enc, 0o644); err != nil {
-		return ceremony.TestSignature{}, err
-	}
-	sum := sha256.Sum256(enc)
 	r := a.Reserves
 	return ceremony.TestSignature{
 		PSBTSHA256: hex.EncodeToString(sum[:]), Inputs: len(res.Signed), Verified: true,
 		Reserves: &ceremony.ReservesSigned{Message: r.Message, Coins: r.Coins, TotalSat: r.Total, Written: c.opts.ProofOut},
 	}, nil
+}
+
+// signAndWrite signs p with the ceremony's key (psbt.Sign analyses, refuses
+// and verifies every signature it makes) and writes it to a new file, for
+// the rotation's sweep and the drill's proof of reserves alike.
+func (c *ceremonyActions) signAndWrite(key *Key, p *psbt.Packet, path string) (psbt.SignResult, [32]byte, error) {
+	res, err := psbt.Sign(p, key.Master, psbt.WithNetwork(c.env.Net))
+	if err != nil {
+		return res, [32]byte{}, err
+	}
+	out, err := p.Encode()
+	if err != nil {
+		return res, [32]byte{}, err
+	}
+	if err := file.WriteNewAtomic(path, out, 0o644); err != nil {
+		return res, [32]byte{}, err
+	}
+	return res, sha256.Sum256(out), nil
 }
