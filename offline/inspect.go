@@ -76,7 +76,13 @@ func Inspect(ctx context.Context, env *Env, opts InspectOptions) error {
 	if err != nil {
 		return err
 	}
-	if refusals := r.a.Refusals(); len(refusals) > 0 {
+	refusals := r.a.Refusals()
+	if r.a.Complete && len(refusals) == 1 && refusals[0].Code == psbt.CodeNotOurKey {
+		// Complete: there is nothing for sign to do, and nothing wrong.
+		fmt.Fprintln(env.Stderr, "every input is signed and finalized: this PSBT is ready for airsign-online broadcast")
+		return nil
+	}
+	if len(refusals) > 0 {
 		return fmt.Errorf("%w: sign would refuse this PSBT (%s, see REFUSED above)", ErrRefused, plural(len(refusals), "reason"))
 	}
 	return nil

@@ -145,7 +145,12 @@ func analyzeFor(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, fp uint32
 		}
 	}
 	msg := "no input names a key (BIP32 derivation); prepare the PSBT with the watch-only wallet of this key"
-	if fp != 0 {
+	switch {
+	case a.Complete:
+		// Already signed and finalized (finalizers drop the derivations):
+		// say so, instead of blaming the key or the shares.
+		msg = "every input is already signed and finalized: nothing is left to sign; give it to airsign-online broadcast"
+	case fp != 0:
 		msg = fmt.Sprintf("no input belongs to key %s; check the key or shares used", psbt.FormatFingerprint(fp))
 	}
 	a.Problems = append(a.Problems, psbt.Problem{Input: -1, Output: -1, Severity: psbt.Refuse, Code: psbt.CodeNotOurKey, Message: msg})

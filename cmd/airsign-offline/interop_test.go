@@ -97,7 +97,7 @@ func offline(t *testing.T, dir string, args ...string) (stdout string) {
 	var out, errOut bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errOut
 	if err := c.Run(); err != nil {
-		t.Fatalf("airsign-offline %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+		t.Fatalf("airsign-offline %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
 	}
 	return out.String()
 }
