@@ -159,8 +159,10 @@ type ReservesReport struct {
 	Height  int32  `json:"height"`
 	Total   int64  `json:"total_sat"`
 	Coins   int    `json:"coins"`
-	// Moved lists the coins spent since: their signatures were valid over
-	// coins that existed at Height, but they are not unspent now.
+	// Moved lists the coins spent by now: their signatures are valid and
+	// they were confirmed at Height, but they are not unspent at the tip.
+	// The node cannot tell whether they were spent before or after Height,
+	// so Unspent, not Total, is what the wallet is shown to hold now.
 	Moved []string `json:"moved_since,omitempty"`
 	// Unspent is the part of Total still unspent at the node's tip.
 	Unspent int64  `json:"unspent_now_sat"`
@@ -170,7 +172,7 @@ type ReservesReport struct {
 // ReservesVerify checks a signed proof of reserves against the chain: every
 // signature runs through btcd's script engine against the coins as the node
 // has them, every coin must have been confirmed at the height given, and the
-// report says which coins moved since.
+// report says which coins are spent by now and what is still held.
 func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) error {
 	if len(opts.Sources) == 0 {
 		return errors.New("no proof given: name the signed proof-of-reserves PSBT(s), or the final transaction in hex with --message")
@@ -217,10 +219,21 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 	env.Printf("Proof of reserves VERIFIED at height %d\n", rep.Height)
 	env.Printf("  message: %q\n", rep.Message)
 	env.Printf("  proven:  %s in %s, every signature checked by btcd's script engine\n", psbt.FormatBTC(rep.Total), plural(rep.Coins, "coin"))
-	if len(rep.Moved) > 0 {
-		env.Printf("  moved since: %s (%s still unspent now)\n", strings.Join(rep.Moved, ", "), psbt.FormatBTC(rep.Unspent))
-	} else {
+	if len(rep.Moved) == 0 {
 		env.Printf("  all of it is still unspent now\n")
+		return nil
+	}
+	// Said plainly: a proof over coins that are gone does not show they
+	// are held, and this node cannot tell when they were spent.
+	env.Printf("  WARNING: spent by now: %s; still held: %s\n", plural(len(rep.Moved), "coin"), psbt.FormatBTC(rep.Unspent))
+	env.Printf("  (this node cannot tell whether they were spent before or after height %d)\n", rep.Height)
+	const show = 10
+	for i, op := range rep.Moved {
+		if i == show {
+			env.Printf("    … and %d more (--json lists them all)\n", len(rep.Moved)-show)
+			break
+		}
+		env.Printf("    spent: %s\n", op)
 	}
 	return nil
 }
