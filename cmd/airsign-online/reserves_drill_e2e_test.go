@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,10 +12,7 @@ import (
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/offline"
 	"github.com/airsign/airsign/online"
-	"github.com/airsign/airsign/online/backend"
-	"github.com/airsign/airsign/online/backend/regtest"
 	"github.com/airsign/airsign/transport"
-	"github.com/btcsuite/btcd/chaincfg"
 )
 
 // TestReservesDrillOnNode is issue 17's whole path on a real btcd regtest
@@ -25,29 +21,9 @@ import (
 // shares, reads the frames and signs the proof for the real coins; the
 // online side verifies it against the chain; ceremony status counts it.
 func TestReservesDrillOnNode(t *testing.T) {
-	if os.Getenv("AIRSIGN_REGTEST") != "1" {
-		t.Skip("set AIRSIGN_REGTEST=1 to run against a real btcd regtest node (make test does)")
-	}
-	ctx := context.Background()
-	dir := t.TempDir()
-	var screen bytes.Buffer
-	off := &offline.Env{Stdout: &screen, Stderr: &screen, Net: &chaincfg.RegressionNetParams}
-	log := filepath.Join(dir, "ceremony.jsonl")
-	made, err := offline.RunCeremony(ctx, off, offline.CeremonyOptions{Name: "keygen", Answers: "../../scripts/demo/keygen.answers", Log: log,
-		ExportDir: filepath.Join(dir, "usb"), ShareDir: filepath.Join(dir, "shares"), AllowOnline: true}, nil)
-	if err != nil {
-		t.Fatalf("keygen: %v\n%s", err, screen.String())
-	}
-	node := regtest.Start(t, made.Made.Addresses[0])
-	var onScreen bytes.Buffer
-	on := &online.Env{Stdout: &onScreen, Stderr: &onScreen, DataDir: filepath.Join(dir, "online"),
-		Connect: func(context.Context, *chaincfg.Params) (backend.Backend, error) {
-			return backend.NewBtcd(node.Config())
-		}}
-	if _, err := online.ImportWallet(on, online.ImportOptions{Name: "cold", Source: filepath.Join(dir, "usb", "descriptor.txt"), Network: "regtest"}); err != nil {
-		t.Fatal(err)
-	}
-	node.Mine(t, 101)
+	k := keygenOnNode(t, "cold", "cold")
+	ctx, dir, off, on, log, made := context.Background(), k.dir, k.off, k.on, k.log, k.made
+	screen, onScreen := k.screen, k.onScreen
 
 	// Online: the proof, as animated QR frames for the offline laptop.
 	frames := filepath.Join(dir, "proof-qr")
@@ -59,7 +35,7 @@ func TestReservesDrillOnNode(t *testing.T) {
 
 	// Offline: the drill signs it with the key rebuilt from shares 1 and 3.
 	share := func(i int) string {
-		b, err := os.ReadFile(filepath.Join(dir, "shares", fmt.Sprintf("share-%d.txt", i)))
+		b, err := os.ReadFile(filepath.Join(dir, "shares-cold", fmt.Sprintf("share-%d.txt", i)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,8 +11,6 @@ import (
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/offline"
 	"github.com/airsign/airsign/online"
-	"github.com/airsign/airsign/online/backend"
-	"github.com/airsign/airsign/online/backend/regtest"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/btcsuite/btcd/chaincfg"
 )
@@ -53,30 +50,9 @@ func (s *sweepWhenReady) Ask(p ceremony.Prompt) (string, error) {
 // the sweep of the old wallet to it is prepared online, signed in the
 // ceremony with the old key rebuilt from its shares, broadcast and mined.
 func TestRotateSweepOnNode(t *testing.T) {
-	if os.Getenv("AIRSIGN_REGTEST") != "1" {
-		t.Skip("set AIRSIGN_REGTEST=1 to run against a real btcd regtest node (make test does)")
-	}
-	ctx := context.Background()
-	dir := t.TempDir()
-	var screen bytes.Buffer
-	off := &offline.Env{Stdout: &screen, Stderr: &screen, Net: &chaincfg.RegressionNetParams}
-	log := filepath.Join(dir, "ceremony.jsonl")
-	old, err := offline.RunCeremony(ctx, off, offline.CeremonyOptions{Name: "keygen", Answers: "../../scripts/demo/keygen.answers", Log: log,
-		ExportDir: filepath.Join(dir, "usb-old"), ShareDir: filepath.Join(dir, "shares-old"), AllowOnline: true}, nil)
-	if err != nil {
-		t.Fatalf("keygen: %v\n%s", err, screen.String())
-	}
-
-	node := regtest.Start(t, old.Made.Addresses[0])
-	var onScreen bytes.Buffer
-	on := &online.Env{Stdout: &onScreen, Stderr: &onScreen, DataDir: filepath.Join(dir, "online"),
-		Connect: func(context.Context, *chaincfg.Params) (backend.Backend, error) {
-			return backend.NewBtcd(node.Config())
-		}}
-	if _, err := online.ImportWallet(on, online.ImportOptions{Name: "old", Source: filepath.Join(dir, "usb-old", "descriptor.txt"), Network: "regtest"}); err != nil {
-		t.Fatal(err)
-	}
-	node.Mine(t, 101)
+	k := keygenOnNode(t, "old", "old")
+	ctx, dir, off, on, log, node, old := context.Background(), k.dir, k.off, k.on, k.log, k.node, k.made
+	screen, onScreen := k.screen, k.onScreen
 
 	share := func(i int) string {
 		b, err := os.ReadFile(filepath.Join(dir, "shares-old", fmt.Sprintf("share-%d.txt", i)))
@@ -97,7 +73,7 @@ func TestRotateSweepOnNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	def, _ := ceremony.Lookup("rotate")
-	ap, err := ceremony.NewAnswersPrompter(a, def, &screen)
+	ap, err := ceremony.NewAnswersPrompter(a, def, screen)
 	if err != nil {
 		t.Fatal(err)
 	}
