@@ -146,6 +146,7 @@ const (
 	WatchShareHigh       = "share-above-max"
 	WatchShareLow        = "share-below-min"
 	WatchReservesDue     = "reserves-overdue"
+	WatchStateReset      = "state-reset"
 )
 
 // AlertError is returned when a pass raised an alert: the exit code is 4.
@@ -271,15 +272,20 @@ func watchWallet(ctx context.Context, env *Env, name string, cfg *WatchConfig, n
 	if err != nil {
 		return nil, pass, err
 	}
-	var old watchState
-	if had {
-		if err := json.Unmarshal([]byte(prev.State), &old); err != nil {
-			return nil, pass, fmt.Errorf("the last watch state in the store is damaged (%v); it is rebuilt on this pass", err)
-		}
-	}
 	stamp := now.UTC().Format(time.RFC3339)
 	ev := func(kind string, alert bool, op string, amount int64, confs int32, format string, args ...any) WatchEvent {
 		return WatchEvent{Time: stamp, Wallet: name, Kind: kind, Alert: alert, Outpoint: op, Amount: amount, Confirmations: confs, Message: fmt.Sprintf(format, args...)}
+	}
+	var events []WatchEvent
+	var old watchState
+	if had {
+		if err := json.Unmarshal([]byte(prev.State), &old); err != nil {
+			// Nothing to compare with: this pass starts again from what
+			// the chain holds, and says so as an alert, since spends
+			// between the last good pass and now cannot be seen.
+			events = append(events, ev(WatchStateReset, true, "", 0, 0, "the last watch state in the store was damaged (%v); this pass starts again, and spends since the last good pass cannot be told apart", err))
+			had = false
+		}
 	}
 	cur := watchState{Coins: map[string]watchCoin{}}
 	for _, c := range s.Coins {
@@ -292,7 +298,6 @@ func watchWallet(ctx context.Context, env *Env, name string, cfg *WatchConfig, n
 			pass.confirmed += int64(c.Amount)
 		}
 	}
-	var events []WatchEvent
 	if !had {
 		events = append(events, ev(WatchFirstPass, false, "", pass.confirmed, 0,
 			"first pass: %s, %s confirmed; later passes report what changes", plural(pass.coins, "coin"), psbt.FormatBTC(pass.confirmed)))
