@@ -153,11 +153,18 @@ type HolderStatus struct {
 	Overdue   bool   `json:"overdue"`
 }
 
+// MaxStatusLog bounds a log read whole for the status: years of ceremonies
+// and signatures stay far below it.
+const MaxStatusLog = 256 << 20
+
 // ReadRecords reads the records of a log whose chain Verify has accepted.
 func ReadRecords(r io.Reader) ([]Record, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxStatusLog+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > MaxStatusLog {
+		return nil, fmt.Errorf("the log is larger than %d MiB; that is not a ceremony log (start a new log per key)", MaxStatusLog>>20)
 	}
 	if _, err := Verify(bytes.NewReader(data), ""); err != nil {
 		return nil, err
