@@ -53,7 +53,7 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 			return fmt.Errorf("--message: %w", err)
 		}
 	}
-	if err := checkNewFile(opts.Out); err != nil {
+	if err := file.CheckNew(opts.Out); err != nil {
 		return err
 	}
 	w, b, s, err := env.openScanned(ctx, opts.Wallet)
@@ -180,7 +180,7 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 	if opts.Height < 0 {
 		return fmt.Errorf("--height %d: a block height is 0 (the tip) or more", opts.Height)
 	}
-	if err := checkNewFile(opts.Out); err != nil {
+	if err := file.CheckNew(opts.Out); err != nil {
 		return err
 	}
 	tx, msg, err := readReservesProof(ctx, env, opts.Sources, opts.Message)
@@ -361,15 +361,6 @@ func unspentNow(ctx context.Context, b backend.Backend, net *chaincfg.Params, co
 		}
 	}
 	return out, nil
-}
-
-// checkNewFile refuses an output name that exists before any work is done:
-// airsign never overwrites a file it is asked to write.
-func checkNewFile(path string) error {
-	if path == "" {
-		return nil
-	}
-	return file.CheckNew(path)
 }
 
 // parseHexTx reads a final transaction given as hex text.
