@@ -320,6 +320,10 @@ func sameDescriptor(a, b string) bool {
 	return n(a) == n(b)
 }
 
+// coldcardWasabiPath is the account Coldcard's "Wasabi wallet" export
+// holds (Coldcard/firmware shared/backups.py, generate_wasabi_wallet).
+const coldcardWasabiPath = "84h/0h/0h"
+
 // readExtPubKey reads the single-key exports keyed "ExtPubKey": Cobo
 // Vault and Keystone ({ExtPubKey, MasterFingerprint, AccountKeyPath}),
 // Wasabi's wallet file (SegWit and Taproot accounts) and Coldcard's
@@ -342,6 +346,12 @@ func readExtPubKey(top map[string]json.RawMessage, typ string) (*Wallet, error) 
 		p := str(top, pf)
 		if p == "" && str(top, "SegWitAccountKeyPath") != "" {
 			pf, p = "SegWitAccountKeyPath", str(top, "SegWitAccountKeyPath")
+		}
+		if p == "" && top["ColdCardFirmwareVersion"] != nil {
+			// Coldcard's export for Wasabi names no path: the firmware
+			// always exports m/84'/0'/0' as an xpub (testnet
+			// Coldcards too), so the key is read as mainnet's account 0.
+			p = coldcardWasabiPath
 		}
 		cands = append(cands, cand{"", "ExtPubKey", pf, x, p})
 	}

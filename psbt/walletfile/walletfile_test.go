@@ -2,13 +2,17 @@ package walletfile
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -26,7 +30,8 @@ func TestPeerFiles(t *testing.T) {
 		name      string
 		keys      []peerKey // asserted keys (fingerprint, path, xpub in any version)
 		nkeys     int
-		first     string // a first receive address the peer states
+		first     string // a first receive address the file states
+		peerFirst string // a first receive address the peer's test asserts (not in the file)
 	}{
 		// Sparrow DescriptorTest: script type P2WPKH, m/84'/0'/0', a262308d, the xpub.
 		{file: "sparrow/descriptor-labelled.txt", format: "labelled descriptor", kind: descriptor.WPKH, nkeys: 1,
@@ -70,6 +75,40 @@ func TestPeerFiles(t *testing.T) {
 		// SpecterDesktopTest: sh(wpkh), 4df18faa, m/49'/0'/0', the xpub.
 		{file: "sparrow/specter-wallet.json", format: "Specter wallet file", kind: descriptor.SHWPKH, nkeys: 1, name: "specter-wallet",
 			keys: []peerKey{{"4df18faa", "49h/0h/0h", "xpub6BgwyseZdeGJj2vB3FPHSGPxR1LLkr8AsAJqedrgjwBXKXXVWkH31fhwtQXgrM7uMrWjLwXhuDhhenNAh5eBdUSjrHkrKfaXutcJdAfgQ8D"}}},
+		// BlueWallet: the Coldcard Q export named for Nunchuk (bip84/bip49 sections, with the
+		// firmware's first addresses), and Nunchuk's BSMS wallet export.
+		{file: "bluewallet/nunchuk-export.json", typ: "wpkh", format: "Coldcard generic JSON export", kind: descriptor.WPKH, nkeys: 1,
+			keys:  []peerKey{{"b68af6e4", "84h/0h/0h", "xpub6DMiK1d7crjcan79RD6ZSTGyNCKP8RS95eioBCKf7ReyZFpoxiW2qMvLCZdNC9WiMgwyMMcLwFTxir5C4bK5aRnXgh9pAM1fjjxC1HpE6Hf"}},
+			first: "bc1q8tart7tv6da6ylqauf2fde23vwgpsakxznkf7c"},
+		{file: "bluewallet/nunchuk-export.json", typ: "sh-wpkh", format: "Coldcard generic JSON export", kind: descriptor.SHWPKH, nkeys: 1,
+			first: "3D7gCoiv5tp13pKbxh5Rkte93AViQpZcS7"},
+		{file: "bluewallet/nunchuck-bsms.txt", format: "BSMS descriptor record", kind: descriptor.WSHSortedMulti, threshold: 2, nkeys: 3,
+			keys:  []peerKey{{"3f5e4e09", "48h/0h/0h", ""}, {"b96bc7c7", "48h/0h/0h", ""}, {"44437f41", "48h/0h/0h", "xpub6Cn4cYgRhXKnvNjE4ULP2mzWHFw4WtCyp1nBuE97SyZVTPwq5xWkKsTVe9c16XSTr6V9AKMDgizav7z69j4AREaMKoFzUDbdcZhVq5xaKMU"}},
+			first: "bc1qjppd555998lvpgdew30kdrvu2qg90n5gg684khrc2u5g7kj8cnuqujvz3p"},
+		// BlueWallet import.test: Coldcard Mk4's new-wasabi.json is 086ee178 at m/84'/0'/0'
+		// with first address bc1q5y4r….
+		{file: "bluewallet/coldcardmk4-new-wasabi.json", format: "Coldcard export for Wasabi", kind: descriptor.WPKH, nkeys: 1,
+			keys:      []peerKey{{"086ee178", "84h/0h/0h", "xpub6CqWTnie1ut9ZDD9xDeCn1VXk83VdAPSm8ZPfPNbb8w5z1e7jyy8zuX721uKj8u4GNxXqAevgEZjciUansnyz6ZhnSKyQWZwx2dpAxuCuDe"}},
+			peerFirst: "bc1q5y4r767v5fzx74ez4nw36hjqrhr4ayeyut5px6"},
+		// Keystone firmware (rust/apps/bitcoin multi_sig tests): the setup files it
+		// reads, with the first address its test derives.
+		{file: "keystone/keystone-p2wsh-2of2.txt", format: "Coldcard multisig setup file", kind: descriptor.WSHSortedMulti, threshold: 2, nkeys: 2, name: "testnet1",
+			keys:      []peerKey{{"c45358fa", "48h/1h/0h/2h", "tpubDEkyN1rhRi4YTeUvpev7Fo9imQo9QNqjtDEYtZVtrVhCUmFfvACyi2czyccg31Aoad24vHCki4edpnVw6kkmJahyvBD35MHooGp7iSXcCjk"}, {"73c5da0a", "48h/1h/0h/2h", ""}},
+			peerFirst: "tb1qr7y0qr6uqyspjtst0sex8hyj3g47dfz0v5njs9x22kk6jzz3ee4qd5qrd7"},
+		{file: "keystone/keystone-p2wsh-p2sh-2of2.txt", format: "Coldcard multisig setup file", kind: descriptor.SHWSHSortedMulti, threshold: 2, nkeys: 2, name: "testnet1",
+			keys:      []peerKey{{"c45358fa", "48h/1h/0h/1h", ""}, {"73c5da0a", "48h/1h/0h/1h", "tpubDFH9dgzveyD8yHQb8VrpG8FYAuwcLMHMje2CCcbBo1FpaGzYVtJeYYxcYgRqSTta5utUFts8nPPHs9C2bqoxrey5jia6Dwf9mpwrPq7YvcJ"}},
+			peerFirst: "2N77EPE2yfeTLR3CwNUCBQ7LZEUGW6N9B6y"},
+		// Keystone's parse test: name CC-2-of-3, 2 of 3, P2WSH, m/48'/0'/0'/2', the three xfps.
+		{file: "keystone/coldcard-2of3-parsed-by-keystone.txt", format: "Coldcard multisig setup file", kind: descriptor.WSHSortedMulti, threshold: 2, nkeys: 3, name: "CC-2-of-3",
+			keys: []peerKey{{"748cc6aa", "48h/0h/0h/2h", "xpub6F6iZVTmc3KMgAUkV9JRNaouxYYwChRswPN1ut7nTfecn6VPRYLXFgXar1gvPUX27QH1zaVECqVEUoA2qMULZu5TjyKrjcWcLTQ6LkhrZAj"},
+				{"c2202a77", "48h/0h/0h/2h", "xpub6EiTGcKqBQy2uTat1QQPhYQWt8LGmZStNqKDoikedkB72sUqgF9fXLUYEyPthqLSb6VP4akUAsy19MV5LL8SvqdzvcABYUpKw45jA1KZMhm"},
+				{"5271c071", "48h/0h/0h/2h", "xpub6EWksRHwPbDmXWkjQeA6wbCmXZeDPXieMob9hhbtJjmrmk647bWkh7om5rk2eoeDKcKG6NmD8nT7UZAFxXQMjTnhENTwTEovQw3MDQ8jJ16"}}},
+		// Wasabi's wallet file (as written by the KeyManager of GingerWallet, Wasabi's
+		// fork): both accounts; TestWasabiHdPubKeys checks its 22 receive keys.
+		{file: "wasabi/gingerwallet-keymanager.json", typ: "wpkh", format: "Wasabi wallet file", kind: descriptor.WPKH, nkeys: 1,
+			keys: []peerKey{{"a60e43c8", "84h/0h/0h", "xpub6BkRV4gFz75r7rp43Qcn6pZ38EVwk4R3aseBx4pccRxAKHLsP5myL2oLDcXg5zH8sLoc9yV938k5zzu2QBQefhRc9gzqqrMcWooT1gmuVbj"}}},
+		{file: "wasabi/gingerwallet-keymanager.json", typ: "tr", format: "Wasabi wallet file", kind: descriptor.TR, nkeys: 1,
+			keys: []peerKey{{"a60e43c8", "86h/0h/0h", "xpub6CdWEHSNG669jMU4JTT7GdsuFjAr5m4tCuUf7nynEpFoe2rqjnt8CXCJeBuvY3hV7NxSJ2gtf9Z4Kfusn2bw6LYFbtKnJWT2JgZJUA6bHdy"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+tt.typ, func(t *testing.T) {
@@ -113,11 +152,72 @@ func TestPeerFiles(t *testing.T) {
 					t.Errorf("w.First %q, want %q", w.First, tt.first)
 				}
 			}
+			if tt.peerFirst != "" {
+				if got, err := d.FirstAddress(); err != nil || got != tt.peerFirst {
+					t.Errorf("first address %s (%v), want %s", got, err, tt.peerFirst)
+				}
+			}
 			if err := w.Check(d); err != nil {
 				t.Error(err)
 			}
 		})
 	}
+}
+
+// TestWasabiHdPubKeys: Wasabi's wallet file lists the receive keys it has
+// handed out (HdPubKeys, 84'/0'/0'/0/0 … /0/21); the wallet read from the
+// file must derive the same keys at the same indexes.
+func TestWasabiHdPubKeys(t *testing.T) {
+	data, err := os.ReadFile("testdata/wasabi/gingerwallet-keymanager.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		HdPubKeys []struct{ PubKey, FullKeyPath string }
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Read(data, "wpkh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := descriptor.ParseStrict(w.Descriptor, &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.HdPubKeys) != 22 {
+		t.Fatalf("%d HdPubKeys, want 22", len(f.HdPubKeys))
+	}
+	for i, k := range f.HdPubKeys {
+		if want := fmt.Sprintf("84'/0'/0'/0/%d", i); k.FullKeyPath != want {
+			t.Fatalf("HdPubKeys[%d] is %s, want %s", i, k.FullKeyPath, want)
+		}
+		der, err := d.Derive(0, uint32(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, err := btcec.ParsePubKey(mustHex(t, k.PubKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := btcutil.NewAddressWitnessPubKeyHash(btcutil.Hash160(pk.SerializeCompressed()), &chaincfg.MainNetParams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if der.Address.EncodeAddress() != want.EncodeAddress() {
+			t.Errorf("receive %d: %s, Wasabi's key gives %s", i, der.Address.EncodeAddress(), want.EncodeAddress())
+		}
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func checkKey(t *testing.T, d *descriptor.Descriptor, pk peerKey) {
@@ -161,6 +261,10 @@ func TestPeerFilesRefused(t *testing.T) {
 		// A single plain descriptor is the caller's to read.
 		{"sparrow/descriptor-multipath.txt", "", ErrNotWalletFile, "plain descriptor"},
 		{"sparrow/descriptor-receive.txt", "", ErrNotWalletFile, "plain descriptor"},
+		// Keystone writes legacy P2SH (m/45') setup files; airsign has no sh(sortedmulti).
+		{"keystone/keystone-generated-p2sh-2of2.txt", "", ErrUnsupported, "legacy P2SH multisig"},
+		// Wasabi's wallet file holds a SegWit and a Taproot account.
+		{"wasabi/gingerwallet-keymanager.json", "", ErrChoose, "--type (wpkh, tr)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -176,6 +280,37 @@ func TestPeerFilesRefused(t *testing.T) {
 	}
 }
 
+// TestKeystoneMixedPathsAddress: with key 3's coin type made consistent,
+// the unchained-wallets file Keystone's test uses gives the address that
+// test asserts, so the refusal below is the check's, not a misreading.
+func TestKeystoneMixedPathsAddress(t *testing.T) {
+	data, err := os.ReadFile("testdata/keystone/unchained-mixed-paths-parsed-by-keystone.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Read(data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The coin type of a key origin does not enter the script: writing 0h
+	// for key 3's 1h leaves the addresses as they are.
+	body, _, err := descriptor.SplitChecksum(w.Descriptor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := withSum(strings.Replace(body, "[73c5da0a/48h/1h/0h/2h]", "[73c5da0a/48h/0h/0h/2h]", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := descriptor.ParseStrict(fixed, &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.FirstAddress(); err != nil || got != "3A3vK8133WTMePMpPDmZSqSqK3gobohtG8" {
+		t.Errorf("first address %s (%v), want Keystone's 3A3vK8133WTMePMpPDmZSqSqK3gobohtG8", got, err)
+	}
+}
+
 // TestPeerFilesContradictory: two peer fixtures name a derivation path the
 // xpub itself contradicts (its depth or child number); Sparrow's tests do
 // not look, airsign's descriptor check refuses them with the key at fault.
@@ -186,6 +321,9 @@ func TestPeerFilesContradictory(t *testing.T) {
 		{"sparrow/cc-multisig-export-multideriv.txt", "key 3: key origin ends in 1h but the xpub is child 2h"},
 		// Sparrow ElectrumTest asserts m/49'/0'/0' for an xpub at depth 4.
 		{"sparrow/electrum-singlesig-wallet.json", "key origin has 3 derivation steps but the xpub is at depth 4"},
+		// Keystone's test derives 3A3vK8133WTMePMpPDmZSqSqK3gobohtG8 from this
+		// unchained-wallets file, whose third (mainnet) key says coin type 1'.
+		{"keystone/unchained-mixed-paths-parsed-by-keystone.txt", "key 3: the key origin's coin type is 1h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
