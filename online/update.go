@@ -30,7 +30,10 @@ type UpdateOptions struct {
 // global xpubs of a multisig. The transaction itself is never changed
 // (same txid, checked); the offline checks are not weakened, only given
 // what they need. A PSBT that already carries signatures is refused: it is
-// rebuilt, and other fields of the original are not carried over.
+// rebuilt. Of the original's other fields, the unknown and proprietary ones
+// are kept byte for byte (and a version 2 PSBT stays one, with its own
+// BIP370 fields); fields airsign interprets are written afresh from the
+// wallet.
 func Update(ctx context.Context, env *Env, opts UpdateOptions) error {
 	if err := transport.CheckOutput(opts.Out, opts.QR, "the updated PSBT", nil); err != nil {
 		return err
@@ -94,8 +97,11 @@ func Update(ctx context.Context, env *Env, opts UpdateOptions) error {
 	if p.TxID() != in.TxID() {
 		return fmt.Errorf("internal error: the updated PSBT is for transaction %s, not %s", p.TxID(), in.TxID())
 	}
-	if in.Version() == 2 {
-		p.ToV2()
+	// What airsign does not interpret (unknown and proprietary fields, a
+	// version 2 PSBT's own fields) is passed on unchanged, as BIP174 asks
+	// of an Updater.
+	if err := p.KeepUnknowns(in); err != nil {
+		return err
 	}
 	a := psbt.Analyze(p, w.net, walletFingerprint(w), psbt.DescriptorWallet(w.desc))
 	var added []string
@@ -105,6 +111,9 @@ func Update(ctx context.Context, env *Env, opts UpdateOptions) error {
 	}
 	if w.desc.Kind().IsMultisig() {
 		added = append(added, "the global xpubs")
+	}
+	if n := in.UnknownCount(); n > 0 {
+		added = append(added, "kept "+plural(n, "field")+" airsign does not use")
 	}
 	summary := "updated: added " + strings.Join(added, ", ")
 	return presentPrepared(ctx, env, w, p, a, prepared{Out: opts.Out, QR: opts.QR, JSON: opts.JSON, Summary: summary})
