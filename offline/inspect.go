@@ -71,7 +71,7 @@ func Inspect(ctx context.Context, env *Env, opts InspectOptions) error {
 	if opts.JSON {
 		err = r.a.WriteJSON(env.Stdout)
 	} else {
-		err = r.a.WriteTextOptions(env.Stdout, psbt.TextOptions{Unproven: r.unproven, Sats: env.Sats})
+		err = r.a.WriteTextOptions(env.Stdout, psbt.TextOptions{Sats: env.Sats})
 	}
 	if err != nil {
 		return err

@@ -77,7 +77,7 @@ func (ks KeySource) LoadKey(env *Env) (*Key, error) {
 	var err error
 	switch {
 	case ks.MnemonicFile != "":
-		env.Warnf("reading the mnemonic from %s: a mnemonic in a file is for drills and tests only", ks.MnemonicFile)
+		env.warnf("reading the mnemonic from %s: a mnemonic in a file is for drills and tests only", ks.MnemonicFile)
 		var raw []byte
 		raw, err = os.ReadFile(ks.MnemonicFile)
 		if err != nil {

@@ -108,9 +108,12 @@ func reviewPSBT(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, enrolled 
 	var first *review
 	for _, fp := range candidates {
 		r := &review{a: analyzeFor(p, net, pol, fp, reviewWallet(p, fp, net, enrolled, claims)), fingerprint: fp, unproven: map[int]bool{}}
-		for _, out := range r.a.Outputs {
+		for i, out := range r.a.Outputs {
 			if out.Change && !provenBy(enrolled, claims, fp, out) {
+				// Change on the PSBT's word: shown (and in --json) as
+				// claimed, not verified, until the key proves it.
 				r.unproven[out.Index] = true
+				r.a.Outputs[i].Verified = false
 			}
 		}
 		r.guessed, r.keys = len(candidates) > 1, len(candidates)

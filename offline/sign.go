@@ -204,17 +204,17 @@ func (s *signSession) reviewBeforeKey() error {
 		return err
 	}
 	s.review = reviewPSBT(s.p, s.env.Net, s.opts.Policy, s.enrolled, known)
-	if err := s.show(s.review.a, s.review.unproven); err != nil {
+	if err := s.show(s.review.a); err != nil {
 		return err
 	}
 	if refusals := s.review.a.Refusals(); len(refusals) > 0 {
 		return s.refuseProblems(s.review.a, refusals, "before-key")
 	}
 	if s.review.guessed {
-		fmt.Fprintf(s.env.Stderr, "The inputs name %d keys; the screen above is for key %s. Give --expect-fingerprint (or --wallet) to check the PSBT against your own key before the shares are typed.\n", s.review.keys, psbt.FormatFingerprint(s.review.fingerprint))
+		sayf(s.env.Stderr, "The inputs name %d keys; the screen above is for key %s. Give --expect-fingerprint (or --wallet) to check the PSBT against your own key before the shares are typed.\n", s.review.keys, psbt.FormatFingerprint(s.review.fingerprint))
 	}
 	if len(s.review.unproven) > 0 {
-		fmt.Fprintln(s.env.Stderr, "Change (claimed) is proven with the key once it is rebuilt; if it is not ours, nothing is signed.")
+		sayf(s.env.Stderr, "Change (claimed) is proven with the key once it is rebuilt; if it is not ours, nothing is signed.\n")
 	}
 	return nil
 }
@@ -239,7 +239,7 @@ func (s *signSession) confirmDigest() error {
 		}
 		return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", fmt.Errorf("%w to sign: %s (--confirm); nothing was signed", ErrRefused, notPrepared))
 	}
-	fmt.Fprintf(s.env.Stderr, "\nThe online screen (or its printed page) shows this PSBT's confirmation digest: %d words.\n", psbt.DigestWords)
+	sayf(s.env.Stderr, "\nThe online screen (or its printed page) shows this PSBT's confirmation digest: %d words.\n", psbt.DigestWords)
 	for try := 1; try <= DigestTries; try++ {
 		typed, err := s.env.Prompter.ReadLine("Type the confirmation digest shown online: ")
 		if err != nil {
@@ -249,7 +249,7 @@ func (s *signSession) confirmDigest() error {
 			return nil
 		}
 		if try < DigestTries {
-			fmt.Fprintf(s.env.Stderr, "%s.\nCheck the words on the online screen and type them again (%d of %d tries left; no share has been asked for).\n", notPrepared, DigestTries-try, DigestTries)
+			sayf(s.env.Stderr, "%s.\nCheck the words on the online screen and type them again (%d of %d tries left; no share has been asked for).\n", notPrepared, DigestTries-try, DigestTries)
 		}
 	}
 	return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", fmt.Errorf("%w to sign: %s (%d tries); nothing was signed. If the words were read correctly, the PSBT was changed on its way: prepare it again", ErrRefused, notPrepared, DigestTries))
@@ -262,7 +262,7 @@ const ReservesWord = "prove"
 // reserves: it pays nobody, so there is no payment to confirm, but signing
 // stays a deliberate act for the message shown.
 func (s *signSession) confirmReserves(r *psbt.Reserves) error {
-	fmt.Fprintf(s.env.Stderr, "\nThis is a proof of reserves: it moves nothing. It proves %d coin(s), %s, for the message %q.\n", r.Coins, psbt.FormatBTC(r.Total), r.Message)
+	sayf(s.env.Stderr, "\nThis is a proof of reserves: it moves nothing. It proves %d coin(s), %s, for the message %q.\n", r.Coins, psbt.FormatBTC(r.Total), r.Message)
 	for try := 1; try <= DigestTries; try++ {
 		typed, err := s.env.Prompter.ReadLine(fmt.Sprintf("Type %q to sign the proof: ", ReservesWord))
 		if err != nil {
@@ -272,7 +272,7 @@ func (s *signSession) confirmReserves(r *psbt.Reserves) error {
 			return nil
 		}
 		if try < DigestTries {
-			fmt.Fprintf(s.env.Stderr, "That is not %q (%d of %d tries left; no share has been asked for).\n", ReservesWord, DigestTries-try, DigestTries)
+			sayf(s.env.Stderr, "That is not %q (%d of %d tries left; no share has been asked for).\n", ReservesWord, DigestTries-try, DigestTries)
 		}
 	}
 	return s.refuse(s.review.a, string(psbt.CodeNotConfirmed), "", fmt.Errorf("%w to sign: the proof of reserves was not confirmed; nothing was signed", ErrRefused))
@@ -296,7 +296,7 @@ func (s *signSession) rebuildKey() error {
 		}
 		enrolled = s.enrolled.d
 		if s.foreignQuorum = AllowedForeignQuorum(s.key, s.enrolled.e, s.enrolled.d); s.foreignQuorum != "" {
-			s.env.Warnf("%s (the wallet was enrolled with --allow-foreign-quorum)", s.foreignQuorum)
+			s.env.warnf("%s (the wallet was enrolled with --allow-foreign-quorum)", s.foreignQuorum)
 		}
 	}
 	s.wallet = changeWallet(s.p, s.key, s.env.Net, enrolled)
@@ -306,7 +306,7 @@ func (s *signSession) rebuildKey() error {
 		// key found.
 		fmt.Fprintln(s.env.Stdout, "\nWith the key rebuilt:")
 		for _, r := range refusals {
-			fmt.Fprintf(s.env.Stdout, "  REFUSED: %s\n", r)
+			fmt.Fprintln(s.env.Stdout, strings.Join(psbt.Wrap("  REFUSED: ", "           ", r.String(), psbt.ScreenWidth), "\n"))
 		}
 		return s.refuseProblems(s.a, refusals, "with-key")
 	}
@@ -358,12 +358,12 @@ func (s *signSession) release(out []byte) error {
 		if err := readBack(s.opts.Out, out, s.p.TxID()); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.env.Stderr, "signed %s with key %s; wrote %s\n", countInputs(s.res.Signed), fp, s.opts.Out)
+		sayf(s.env.Stderr, "signed %s with key %s; wrote %s\n", countInputs(s.res.Signed), fp, s.opts.Out)
 	} else {
 		fmt.Fprintf(s.env.Stderr, "signed %s with key %s\n", countInputs(s.res.Signed), fp)
 	}
 	for _, sk := range s.res.Skipped {
-		s.env.Warnf("input %d names this key but was not signed: %s", sk.Input, sk.Reason)
+		s.env.warnf("input %d names this key but was not signed: %s", sk.Input, sk.Reason)
 	}
 	s.showLogHead()
 	s.opts.QR.Details = s.a.PageLines()
@@ -377,7 +377,7 @@ func (s *signSession) release(out []byte) error {
 		// The outputs were checked before the key was rebuilt, so this is
 		// rare (a full disk); the signature must not be lost with it: the
 		// signed PSBT holds no secret, so show it as base64.
-		fmt.Fprintf(s.env.Stderr, "the QR output failed; the signed PSBT follows as base64 (write it to a file and give that to broadcast):\n")
+		sayf(s.env.Stderr, "the QR output failed; the signed PSBT follows as base64 (write it to a file and give that to broadcast):\n")
 		fmt.Fprintln(s.env.Stdout, base64.StdEncoding.EncodeToString(out))
 	}
 	if err == nil {
@@ -421,7 +421,7 @@ func (s *signSession) nextStep() {
 	if s.enrolled != nil && len(s.enrolled.d.Keys()) > 1 {
 		more = " (with the other cosigners' signed PSBTs, if the wallet needs more signatures)"
 	}
-	fmt.Fprintf(s.env.Stderr, "\nCarry back to the online machine: %s.\nNext, on the online machine%s:\n  %s\n", strings.Join(carry, "; "), more, cmd)
+	sayf(s.env.Stderr, "\nCarry back to the online machine: %s.\nNext, on the online machine%s:\n  %s\n", strings.Join(carry, "; "), more, cmd)
 }
 
 // shellQuote quotes a path for a command line the operator copies, when
@@ -454,7 +454,7 @@ func (s *signSession) sealLog() error {
 // against it (--log-head), and so can verify-log --head.
 func (s *signSession) showLogHead() {
 	h := s.log.Head()
-	fmt.Fprintf(s.env.Stderr, "Signing log %s, record %d. Write its head on the signing sheet:\n  %s\n(next sign: --log-head '%s'; verify-log --head checks it too)\n", s.opts.LogPath, h.Seq, h.Words(), h.Words())
+	sayf(s.env.Stderr, "Signing log, record %d: %s\nWrite its head on the signing sheet:\n  %s\nThe next sign checks it (so does verify-log --head):\n  --log-head '%s'\n", h.Seq, s.opts.LogPath, h.Words(), h.Words())
 }
 
 // countInputs says "input 0" or "inputs 0, 2".
@@ -470,13 +470,13 @@ func countInputs(idx []int) string {
 }
 
 // show prints the analysis without the confirmation digest.
-func (s *signSession) show(a *psbt.Analysis, unproven map[int]bool) error {
+func (s *signSession) show(a *psbt.Analysis) error {
 	shown := *a
 	shown.Digest = ""
 	if s.opts.JSON {
 		return shown.WriteJSON(s.env.Stdout)
 	}
-	return shown.WriteTextOptions(s.env.Stdout, psbt.TextOptions{NoDigest: true, Unproven: unproven, Sats: s.env.Sats})
+	return shown.WriteTextOptions(s.env.Stdout, psbt.TextOptions{NoDigest: true, Sats: s.env.Sats})
 }
 
 // record appends one decision to the signing log.
@@ -521,7 +521,7 @@ func (s *signSession) refuse(a *psbt.Analysis, reason, rule string, err error) e
 func (s *signSession) refuseProblems(a *psbt.Analysis, refusals []psbt.Problem, stage string) error {
 	var lines, codes []string
 	for _, r := range refusals {
-		lines = append(lines, "  "+r.String())
+		lines = append(lines, psbt.Wrap("  ", "    ", r.String(), psbt.ScreenWidth)...)
 		if !slices.Contains(codes, string(r.Code)) {
 			codes = append(codes, string(r.Code))
 		}

@@ -73,10 +73,19 @@ type Output struct {
 	Script     string     `json:"script_hex"`
 	Amount     int64      `json:"amount_sat"`
 	ScriptType ScriptType `json:"script_type"`
-	// Change is true only when the output script was recomputed from the
-	// wallet's descriptor at the path the PSBT names.
+	// Change is true when the output is counted as ours: its script is
+	// the wallet's at the path the PSBT names. Before the key is rebuilt
+	// the signer's "wallet" may be the PSBT's own claims, so Change alone
+	// does not say it was proven: Verified does.
 	Change bool   `json:"change"`
 	Path   string `json:"change_path,omitempty"`
+	// Claimed is true when the PSBT says the output is ours: one of its
+	// derivations names our master key. A claim is only what the online
+	// side wrote; it may be true (change) or a lie (fake change).
+	Claimed bool `json:"claimed"`
+	// Verified is true when Change was proven: the script recomputed
+	// from our key or enrolled descriptor, not taken from the PSBT.
+	Verified bool `json:"verified"`
 }
 
 // Analysis is the truth about a PSBT, as printed by inspect and sign and as
@@ -637,6 +646,7 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 		if c.fingerprint != 0 && cl.fp != c.fingerprint {
 			continue // another cosigner's key
 		}
+		out.Claimed = c.fingerprint != 0
 		path := FormatPath(cl.fp, cl.path)
 		if c.fingerprint == 0 {
 			c.warnOut(i, CodeChangeUnverified, "claims to be ours at %s, but without our key or descriptor it cannot be verified; it is treated as external", path)
@@ -682,7 +692,7 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 			c.refuseOut(i, CodeChangeIndexFar, "claims to be our change at %s, address index %d, more than %d beyond the highest index our inputs use (%d): a restored wallet would not find it", path, index, ChangeIndexGap, c.maxIndex)
 			return out
 		}
-		out.Change, out.Path = true, path
+		out.Change, out.Path, out.Verified = true, path, true
 		if branch != 1 {
 			c.warnOut(i, CodeChangeToReceive, "returns to our receive address at %s rather than a change address", path)
 		}

@@ -24,10 +24,6 @@ type TextOptions struct {
 	// the words shown on the online screen, and a match proves something
 	// only if the offline screen did not show them first.
 	NoDigest bool
-	// Unproven lists the change outputs recognised from the PSBT's own
-	// claims before the key was rebuilt; they are proven against the key
-	// before anything is signed, and say so.
-	Unproven map[int]bool
 	// Sats shows amounts in satoshis instead of BTC (--sats).
 	Sats bool
 }
@@ -36,28 +32,33 @@ type TextOptions struct {
 // FormatBTC.
 func FormatSat(sat int64) string { return fmt.Sprintf("%d sat", sat) }
 
-// WriteTextOptions is WriteText with the signer's options.
+// WriteTextOptions is WriteText with the signer's options. Every line fits
+// ScreenWidth columns: an input's coin is shown with its txid shortened in
+// the middle (the full outpoint is in --json), each address whole on a line
+// of its own, and long labelled values go on on indented continuation lines.
 func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	format := FormatBTC
 	if opts.Sats {
 		format = FormatSat
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Transaction %s\n", a.TxID)
+	var b screen
+	b.line("", "", "Transaction "+a.TxID)
 	if opts.NoDigest {
-		b.WriteByte('\n')
+		b.blank()
 	} else {
-		fmt.Fprintf(&b, "Confirmation digest: %s\n\n", strings.ToUpper(a.Digest))
+		b.line("", "", "Confirmation digest: "+strings.ToUpper(a.Digest))
+		b.blank()
 	}
 	if r := a.Reserves; r != nil {
 		// Said first and in plain words: the operator is about to sign
 		// something that looks like it spends everything, and does not.
-		fmt.Fprintf(&b, "PROOF OF RESERVES (BIP127): spends nothing.\n")
-		fmt.Fprintf(&b, "  proves %s, total %s\n", plural(r.Coins, "coin"), format(r.Total))
-		fmt.Fprintf(&b, "  message: %q\n\n", r.Message)
+		b.line("", "", "PROOF OF RESERVES (BIP127): spends nothing.")
+		b.line("  ", "    ", fmt.Sprintf("proves %s, total %s", plural(r.Coins, "coin"), format(r.Total)))
+		b.line("  ", "    ", fmt.Sprintf("message: %q", r.Message))
+		b.blank()
 	}
 
-	fmt.Fprintf(&b, "Inputs (%d):\n", len(a.Inputs))
+	b.line("", "", fmt.Sprintf("Inputs (%d):", len(a.Inputs)))
 	for _, in := range a.Inputs {
 		amount := "amount unknown"
 		if in.HasAmount {
@@ -67,72 +68,77 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 		if in.Ours {
 			owner = "ours"
 		}
-		fmt.Fprintf(&b, "  #%-3d %s  %s  %s  %s", in.Index, in.Outpoint, amount, in.ScriptType, owner)
-		if len(in.Paths) > 0 {
-			fmt.Fprintf(&b, " %s", strings.Join(in.Paths, ", "))
-		}
+		b.line(fmt.Sprintf("  #%-3d ", in.Index), itemIndent, fmt.Sprintf("%s  %s  %s  %s", ShortOutpoint(in.Outpoint), amount, in.ScriptType, owner))
+		var more []string
+		more = append(more, in.Paths...)
 		if in.Finalized {
-			b.WriteString("  [finalized]")
+			more = append(more, "[finalized]")
 		} else if in.Signatures > 0 {
-			fmt.Fprintf(&b, "  [%s]", plural(in.Signatures, "signature"))
+			more = append(more, "["+plural(in.Signatures, "signature")+"]")
 		}
-		b.WriteByte('\n')
+		if len(more) > 0 {
+			b.line(itemIndent, itemIndent, strings.Join(more, "  "))
+		}
 	}
-	fmt.Fprintf(&b, "\nOutputs (%d):\n", len(a.Outputs))
+	b.blank()
+	b.line("", "", fmt.Sprintf("Outputs (%d):", len(a.Outputs)))
 	external := 0
 	for _, out := range a.Outputs {
-		dest := out.Address
-		if dest == "" {
-			dest = "script " + out.Script
-		}
 		kind := "EXTERNAL"
 		if a.Reserves != nil {
 			kind = "unspendable (proof of reserves)"
 		}
 		switch {
-		case out.Change && opts.Unproven[out.Index]:
+		case out.Change && !out.Verified:
 			kind = "change (claimed) at " + out.Path
 		case out.Change:
 			kind = "change, verified at " + out.Path
 		default:
 			external++
 		}
-		fmt.Fprintf(&b, "  #%-3d %s  %s  %s\n", out.Index, dest, format(out.Amount), kind)
+		b.line(fmt.Sprintf("  #%-3d ", out.Index), itemIndent, format(out.Amount)+"  "+kind)
+		if out.Address != "" {
+			b.address(itemIndent, out.Address)
+		} else {
+			b.line(itemIndent, itemIndent+"       ", "script "+out.Script)
+		}
 	}
 
-	b.WriteByte('\n')
+	b.blank()
 	if len(a.Inputs) > 0 && allAmountsKnown(a) {
-		fmt.Fprintf(&b, "Total in:     %s\n", format(a.TotalIn))
-		fmt.Fprintf(&b, "Total out:    %s\n", format(a.TotalOut))
-		fmt.Fprintf(&b, "Fee:          %s  (%.1f sat/vB over ~%d vB, %s of the amount sent)\n", format(a.Fee), a.FeeRate, a.VSize, formatPercent(a.FeePercent))
+		b.label("Total in:", format(a.TotalIn))
+		b.label("Total out:", format(a.TotalOut))
+		b.label("Fee:", fmt.Sprintf("%s  (%s of the amount sent)", format(a.Fee), formatPercent(a.FeePercent)))
+		b.label("Fee rate:", fmt.Sprintf("%.1f sat/vB over ~%d vB", a.FeeRate, a.VSize))
 		if a.Reserves != nil {
-			b.WriteString("Leaves us:    nothing (a proof of reserves can never be mined)\n")
+			b.label("Leaves us:", "nothing (a proof of reserves can never be mined)")
 		} else {
-			fmt.Fprintf(&b, "Leaves us:    %s  (%s plus the fee)\n", format(a.Spend), plural(external, "external output"))
+			b.label("Leaves us:", fmt.Sprintf("%s  (%s plus the fee)", format(a.Spend), plural(external, "external output")))
 		}
 	} else {
-		b.WriteString("Fee:          unknown (input amounts missing)\n")
+		b.label("Fee:", "unknown (input amounts missing)")
 	}
-	fmt.Fprintf(&b, "Locktime:     %s\n", describeLockTime(a.LockTime))
+	b.label("Locktime:", describeLockTime(a.LockTime))
 	rbf := "no"
 	if a.RBF {
 		rbf = "yes (can be replaced with a higher fee)"
 	}
-	fmt.Fprintf(&b, "RBF:          %s\n", rbf)
+	b.label("RBF:", rbf)
 	if rel := relativeLocks(a); rel != "" {
-		fmt.Fprintf(&b, "Relative locks: %s\n", rel)
+		b.label("Relative locks:", rel)
 	}
 	if sh := sighashes(a); sh != "" {
-		fmt.Fprintf(&b, "Sighash:      %s\n", sh)
+		b.label("Sighash:", sh)
 	}
 	if len(a.Problems) > 0 {
-		b.WriteString("\nProblems:\n")
+		b.blank()
+		b.line("", "", "Problems:")
 		for _, pr := range a.Problems {
-			tag := "warning"
+			tag := "warning: "
 			if pr.Severity == Refuse {
-				tag = "REFUSED"
+				tag = "REFUSED: "
 			}
-			fmt.Fprintf(&b, "  %s: %s\n", tag, pr)
+			b.line("  "+tag, problemIndent, pr.String())
 		}
 	}
 	_, err := io.WriteString(w, b.String())

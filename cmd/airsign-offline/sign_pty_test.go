@@ -93,6 +93,9 @@ func TestSignAtATerminal(t *testing.T) {
 	}
 
 	screen := tm.screen()
+	for _, l := range wideLines(screen) {
+		t.Errorf("a line wider than the 80-column terminal:\n%q", l)
+	}
 	if c := strings.Count(screen, "(typed, not shown"); c != 2 {
 		t.Errorf("asked for %d shares, want 2 (the digest retry must not ask again)", c)
 	}
@@ -140,7 +143,30 @@ func TestHighFeeRefusedBeforeShares(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
 		t.Fatalf("want exit code 3, got %v", err)
 	}
-	if s := tm.screen(); strings.Contains(s, "Share 1") || strings.Contains(s, "confirmation digest shown online") {
+	s := tm.screen()
+	if strings.Contains(s, "Share 1") || strings.Contains(s, "confirmation digest shown online") {
 		t.Fatalf("asked for the digest or a share before refusing:\n%s", tail(s))
 	}
+	for _, l := range wideLines(s) {
+		t.Errorf("a line wider than the 80-column terminal:\n%q", l)
+	}
+}
+
+// csi matches the terminal control sequences the QR animation writes.
+var csi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+// wideLines returns the lines of a terminal's output wider than 80
+// columns, which the terminal would wrap wherever they reach its edge.
+func wideLines(out string) []string {
+	var wide []string
+	for _, l := range strings.Split(csi.ReplaceAllString(out, ""), "\n") {
+		l = strings.TrimSuffix(l, "\r")
+		if i := strings.LastIndexByte(l, '\r'); i >= 0 {
+			l = l[i+1:] // a carriage return starts the line over
+		}
+		if len([]rune(l)) > 80 {
+			wide = append(wide, l)
+		}
+	}
+	return wide
 }
