@@ -178,6 +178,10 @@ func NewAnswersPrompter(a *Answers, def *Definition, screen io.Writer) (*Answers
 			return nil, fmt.Errorf("answers file line %d: %s answers only read-aloud and secret steps; step %s is a %s", e.line, Shown, e.step, s.Confirm)
 		case string(e.value) == Shown && s.Confirm == Secret && a.Secrets != "test":
 			return nil, fmt.Errorf("answers file line %d: %s for a secret needs \"secrets: test\"", e.line, Shown)
+		case s.check != nil && len(e.value) > 0 && !bytes.EqualFold(e.value, []byte("stop")):
+			if err := s.check(string(e.value)); err != nil {
+				return nil, fmt.Errorf("answers file line %d: step %s (%s): %v", e.line, e.step, s.Title, err)
+			}
 		}
 	}
 	if screen == nil {

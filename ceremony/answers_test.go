@@ -50,6 +50,10 @@ func TestAnswersRefusedForCeremony(t *testing.T) {
 		{"secret without permission", "keygen", "ceremony: keygen\n2.2: 123\n", "line 2: step 2.2 (Dice) is a secret entry"},
 		{"drill secrets in a keygen", "keygen", "ceremony: keygen\nsecrets: drill\n2.2: 123\n", "is a secret entry"},
 		{"@shown on an answer step", "keygen", "ceremony: keygen\n1.1: @shown\n", "@shown answers only read-aloud and secret steps"},
+		{"date in another shape", "keygen", "ceremony: keygen\n1.4: 03/12/2026\n", "line 2: step 1.4 (Date): type the date as YYYY-MM-DD"},
+		{"date not on the calendar", "drill", "ceremony: drill\n\n1.4: 2026-02-30\n", "line 3: step 1.4 (Date): 2026-02-30 is not a day on the calendar"},
+		{"date before Bitcoin", "rotate", "ceremony: rotate\n1.4: 2008-12-31\n", "before 2009-01-03"},
+		{"date with a time", "reshare", "ceremony: reshare\n1.4: 2026-12-03 10:00\n", "type the date as YYYY-MM-DD"},
 		{"@shown secret in a drill file", "drill", "ceremony: drill\nsecrets: drill\n2.2: @shown\n", "needs \"secrets: test\""},
 	}
 	for _, tt := range tests {
@@ -102,7 +106,7 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 	if res.NewSet.Count != 3 || !strings.Contains(log.String(), `"prompter":"answers file (secrets: test)"`) {
 		t.Fatalf("result %+v", res)
 	}
-	for _, want := range []string{"60 rolls so far (155 bits); roll at least 39 more", "[4.2: card shown to holder 2]", "> [secret from the answers file, line 17]", "> " + res.Made.Fingerprint} {
+	for _, want := range []string{"60 rolls so far (155 bits); roll at least 39 more", "[4.2: card shown to holder 2]", "> [secret from the answers file, line 18]", "> " + res.Made.Fingerprint} {
 		if !strings.Contains(screen.String(), want) {
 			t.Errorf("transcript lacks %q", want)
 		}
@@ -113,7 +117,7 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 
 	// A drill from an answers file with "secrets: drill", holders 1 and 3.
 	a0 := res.Made.Addresses[0]
-	drill := "ceremony: drill\nsecrets: drill\n1.1: Alice Operator\n1.2: Bob Witness\n1.3: BW\n" +
+	drill := "ceremony: drill\nsecrets: drill\n1.1: Alice Operator\n1.2: Bob Witness\n1.3: BW\n1.4: 2026-12-03\n" +
 		"2.1: Dan Holder\n2.2: " + kp.cards[1] + "\n2.1: Frank Holder\n2.2: " + kp.cards[3] + "\n" +
 		"3.2: " + res.Made.Fingerprint + "\n3.3: " + res.Made.ID + "\n3.4: " + a0[len(a0)-8:] + "\n4.3: BW\n"
 	da, err := ceremony.ParseAnswers(strings.NewReader(drill))

@@ -17,6 +17,10 @@ func opening() Act {
 			Instruction: "Check: the offline laptop has no network cable; Wi-Fi and Bluetooth are off; no phone or camera can see the screen; " +
 				"the airsign program was checked against the release's SHA256SUMS. Then initial.",
 			do: doInitials},
+		{Title: "Date", Actor: Witness, Confirm: Answer, Box: "Today's date, from a witness's own calendar (YYYY-MM-DD)",
+			Instruction: "A witness reads today's date from their own phone or paper calendar, not from this laptop, writes it in the box and types it as YYYY-MM-DD. " +
+				"The log keeps it beside the laptop's clock, which nobody sets; the typed date is the one that counts.",
+			do: doWitnessDate, check: checkDateAnswer},
 		{Title: "Air-gap self-check", Actor: System, Confirm: Auto,
 			Instruction: "The program checks that no network interface is up except loopback, that core dumps are off, and warns about swap. A failed check stops the ceremony.",
 			do:          doAirGap},

@@ -145,8 +145,11 @@ func TestDefinitions(t *testing.T) {
 				}
 			}
 		}
-		if d.Acts[0].Steps[3].do == nil || d.Acts[0].Steps[3].Confirm != Auto {
-			t.Errorf("%s: the air-gap self-check is not step 1.4", d.Name)
+		if d.Acts[0].Steps[4].do == nil || d.Acts[0].Steps[4].Confirm != Auto {
+			t.Errorf("%s: the air-gap self-check is not step 1.5", d.Name)
+		}
+		if s := d.Acts[0].Steps[3]; s.Title != "Date" || s.Actor != Witness || s.Box == "" || s.check == nil {
+			t.Errorf("%s: step 1.4 is not the witnesses' date with a box on paper", d.Name)
 		}
 	}
 	for _, want := range []string{"keygen", "drill", "reshare", "rotate"} {

@@ -125,6 +125,9 @@ type Step struct {
 	Pauses []string
 
 	do stepFunc
+	// check, if set, checks an answers file's answer for this step when
+	// the file is read, before anything runs (a date's shape).
+	check func(answer string) error
 }
 
 // Act is a group of steps after which the program shows the log head words

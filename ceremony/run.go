@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Options tune a run; the zero value is what the program uses.
@@ -26,6 +27,12 @@ type Options struct {
 	// VoidSets are share sets declared void by stopped ceremonies (see
 	// VoidSets): their shares are refused with the reason.
 	VoidSets map[string]string
+	// LogDates are the dates the log already vouches for (DatesOf): the
+	// date the witnesses type may not precede the newest one they typed.
+	LogDates LogDates
+	// Now is the machine's clock, recorded beside the typed date; nil
+	// means the log writer's clock, else time.Now.
+	Now func() time.Time
 }
 
 // Result is the public outcome of a run, for the CLI to print and tests to
@@ -50,6 +57,9 @@ type Result struct {
 	SweepTxID string
 	// Head is the log head after the last record.
 	Head Head
+	// Date is the date the witnesses typed (zero if the run stopped
+	// before).
+	Date time.Time
 }
 
 // ErrInterrupted and ErrFailed classify a StopError with errors.Is:
@@ -181,6 +191,12 @@ func Run(ctx context.Context, def *Definition, p Prompter, log *LogWriter, a Act
 	}
 	if opts.MaxTries <= 0 {
 		opts.MaxTries = 3
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+		if log.Now != nil {
+			opts.Now = log.Now
+		}
 	}
 	r := &runner{ctx: ctx, def: def, p: p, log: log, a: a, opts: opts, holderNames: map[int]string{}}
 	r.res.Ceremony = def.Name

@@ -41,8 +41,12 @@ func dice(seed uint64) string {
 	return b.String()
 }
 
+// scriptDate is the date the scripted witnesses type at step 1.4; a test
+// that dates its ceremonies sets it (and puts it back).
+var scriptDate = "2026-12-03"
+
 func opening() []string {
-	return []string{"1.1: Alice Operator", "1.2: Bob Witness, Carol Witness", "1.3: BW"}
+	return []string{"1.1: Alice Operator", "1.2: Bob Witness, Carol Witness", "1.3: BW", "1.4: " + scriptDate}
 }
 
 func keygenScript(seed uint64, t, n int) []string {
@@ -260,18 +264,18 @@ func TestInterrupted(t *testing.T) {
 		at     string
 		says   string
 	}{
-		{"input ends at the dice", full[:4], nil, "2.2", "no answer from the operator"},
-		{"Ctrl-C at the threshold", append(full[:3:3], "2.1: "+ctrlC), nil, "2.1", "Ctrl-C was pressed at the operator's prompt"},
-		{"input ends at holder 2's name", full[:12], nil, "4.1", "no answer from holder 2"},
+		{"input ends at the dice", full[:5], nil, "2.2", "no answer from the operator"},
+		{"Ctrl-C at the threshold", append(full[:4:4], "2.1: "+ctrlC), nil, "2.1", "Ctrl-C was pressed at the operator's prompt"},
+		{"input ends at holder 2's name", full[:13], nil, "4.1", "no answer from holder 2"},
 		{"cancelled at holder 2's copy", full, func(p ceremony.Prompt, cancel context.CancelFunc) {
 			if p.Step == "4.3" && p.Holder == 2 {
 				cancel()
 			}
 		}, "4.3", "cancelled"},
-		{"stop typed", append(full[:3:3], "2.1: stop"), nil, "2.1", "the operator typed stop"},
+		{"stop typed", append(full[:4:4], "2.1: stop"), nil, "2.1", "the operator typed stop"},
 		{"acknowledgement typed wrong, then stop", append(full[:len(full)-1:len(full)-1], "6.2: yes", "6.2: ok", "6.2: finished", "6.2: stop"), nil, "6.2", "the operator typed stop"},
-		{"dice refused twice, then stop", append(full[:4:4], "2.2: "+strings.Repeat("1", 120), "2.2: "+strings.Repeat("123456", 20), "2.2: stop"), nil, "2.2", "the operator typed stop"},
-		{"bad threshold three times, then stop", append(full[:3:3], "2.1: 1 of 3", "2.1: 4 of 3", "2.1: three", "2.1: STOP"), nil, "2.1", "the operator typed stop"},
+		{"dice refused twice, then stop", append(full[:5:5], "2.2: "+strings.Repeat("1", 120), "2.2: "+strings.Repeat("123456", 20), "2.2: stop"), nil, "2.2", "the operator typed stop"},
+		{"bad threshold three times, then stop", append(full[:4:4], "2.1: 1 of 3", "2.1: 4 of 3", "2.1: three", "2.1: STOP"), nil, "2.1", "the operator typed stop"},
 		{"unused answers", append(full, "6.2: done"), nil, "end", "script: 1 answers not used"},
 	}
 	for _, tt := range tests {
@@ -387,7 +391,7 @@ func TestFailures(t *testing.T) {
 		says   string
 	}{
 		{"air gap fails", ceremony.Keygen(), &ceremonytest.Fake{Checks: []ceremony.Check{{Name: "network", Required: true, Detail: "wlan0 is up"}, {Name: "swap", OK: false, Detail: "swap is on"}}},
-			opening(), "1.4", "the air-gap check failed: network: wlan0 is up"},
+			opening(), "1.5", "the air-gap check failed: network: wlan0 is up"},
 		{"forged share at drill", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
 			drillScript(made.Made, []string{cards[1], string(forged)}), "3.1", "the shares do not rebuild a key: at least one share is forged"},
 		{"rebuilt key is not the recorded wallet", ceremony.Drill(), &ceremonytest.Fake{Recorded: other.Made},

@@ -20,23 +20,30 @@ func day(s string) time.Time {
 	return t.Add(12 * time.Hour)
 }
 
-// A real keygen and drill, run on dates the test sets on the log's clock
-// (never the machine's): the status moves from "nothing overdue" to an
-// overdue drill, then an overdue holder, as the days pass.
+// A real keygen and drill on an offline laptop whose clock was never set
+// (it says 2000-01-01): the witnesses typed the dates (step 1.4), and the
+// status moves from "nothing overdue" to an overdue drill, then an overdue
+// holder, as the days pass by those dates, never the machine's.
 func TestStatusFromRealCeremonies(t *testing.T) {
+	defer func(d string) { scriptDate = d }(scriptDate)
 	f := &ceremonytest.Fake{}
 	log, lw := newLog()
-	lw.Now = func() time.Time { return day("2025-01-01") }
+	lw.Now = func() time.Time { return day("2000-01-01") }
+	scriptDate = "2025-01-01"
 	res, cards := keygen(t, f, lw, 3, 2, 3)
 	f.Recorded = res.Made
-	lw.Now = func() time.Time { return day("2025-03-01") }
+	scriptDate = "2025-03-01"
 	p := ceremony.NewScripted(drillScript(res.Made, []string{cards[1], cards[2]})...)
 	if _, err := ceremony.Run(context.Background(), ceremony.Drill(), p, lw, f, ceremony.Options{}); err != nil {
 		t.Fatalf("drill: %v", err)
 	}
+	if !strings.Contains(strings.Join(p.Transcript, "\n"), "WARNING: this laptop's clock is 9191 days behind the date typed. The typed date, 2025-03-01, is the one that counts") {
+		t.Errorf("no warning about the laptop's clock:\n%s", strings.Join(p.Transcript, "\n"))
+	}
 	if out := os.Getenv("AIRSIGN_WRITE_STATUS_LOG"); out != "" {
-		// Writes the log cmd/airsign-offline/testdata/script/status.txtar
-		// carries: a real keygen and drill, as an old log would be read.
+		// Writes the log witness.jsonl of
+		// cmd/airsign-offline/testdata/script/status.txtar: a real keygen
+		// and drill dated by the witnesses.
 		if err := os.WriteFile(out, log.Bytes(), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -55,10 +62,10 @@ func TestStatusFromRealCeremonies(t *testing.T) {
 	}
 
 	st := status("2025-04-01")
-	if st.Key == nil || st.Key.Ceremony != "keygen" || st.Key.Fingerprint != res.Made.Fingerprint || st.Key.Shares != 3 || st.Key.Clock != "machine" {
+	if st.Key == nil || st.Key.Ceremony != "keygen" || st.Key.Fingerprint != res.Made.Fingerprint || st.Key.Shares != 3 || st.Key.Clock != "witnesses" || !st.Key.Date.Equal(day("2025-01-01").Add(-12*time.Hour)) {
 		t.Fatalf("key = %+v", st.Key)
 	}
-	if st.LastDrill == nil || !st.LastDrill.Date.Equal(day("2025-03-01")) || len(st.LastDrill.SharesUsed) != 2 {
+	if st.LastDrill == nil || !st.LastDrill.Date.Equal(day("2025-03-01").Add(-12*time.Hour)) || st.LastDrill.Clock != "witnesses" || len(st.LastDrill.SharesUsed) != 2 {
 		t.Fatalf("last drill = %+v", st.LastDrill)
 	}
 	if len(st.Overdue) != 0 {

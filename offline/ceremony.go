@@ -166,7 +166,8 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 		return ceremony.Result{}, err
 	}
 	acts := &ceremonyActions{env: env, opts: opts, kind: kind, logged: logged, loggedErr: loggedErr, sheet: fromSheet}
-	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs)})
+	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs),
+		LogDates: ceremony.DatesOf(recs)})
 	if opts.CardDir != "" {
 		// Each card holds a share in clear: together they are the key.
 		// Said however the ceremony ended, since cards may already exist.

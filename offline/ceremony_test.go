@@ -77,7 +77,7 @@ func share(t *testing.T, dir string, i int) string {
 func drillAnswers(w ceremony.Wallet, shares ...string) string {
 	addr := w.Addresses[0]
 	var b strings.Builder
-	b.WriteString("ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n")
+	b.WriteString("ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n1.4: 2026-12-03\n")
 	for i, s := range shares {
 		fmt.Fprintf(&b, "2.1: Holder %d\n2.2: %s\n", i+1, s)
 	}
@@ -185,6 +185,7 @@ secrets: test
 1.1: Op
 1.2: Wit
 1.3: W
+1.4: 2026-12-03
 2.1: H1
 2.2: %s
 2.1: H3
@@ -284,6 +285,7 @@ secrets: test
 1.1: Op
 1.2: Wit
 1.3: W
+1.4: 2026-12-03
 2.1: 2 of 3
 2.2: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264
 2.4: @shown
@@ -427,7 +429,7 @@ func TestStoppedKeygenIsVoid(t *testing.T) {
 
 	// With --record the drill runs, and the void set's card is refused.
 	out.Reset()
-	p = answersTo(t, ceremony.Drill(), "ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n2.1: Dan\n2.2: "+share(t, dir, 1)+"\n", &out)
+	p = answersTo(t, ceremony.Drill(), "ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n1.4: 2026-12-03\n2.1: Dan\n2.2: "+share(t, dir, 1)+"\n", &out)
 	_, err = RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: logPath, Record: filepath.Join(dir, "usb", "descriptor.txt"), AllowOnline: true}, p)
 	if !errors.Is(err, ceremony.ErrInterrupted) || !strings.Contains(out.String(), "is void (keygen stopped at step 6.2 on ") {
 		t.Fatalf("drill with a void card: %v\n%s", err, out.String())

@@ -114,6 +114,22 @@ func printStatus(env *Env, st *ceremony.Status, sched ceremony.Schedule, clock s
 		env.Printf("Last passing drill: none\n")
 	}
 	env.Printf("Drills of this key: %d\n", len(st.Drills))
+	// Each ceremony says which clock dated it: a log from before the
+	// witnesses typed the date has only the machine's.
+	for i, d := range st.Drills {
+		if i == maxDrillsListed {
+			env.Printf("  … and %d older\n", len(st.Drills)-i)
+			break
+		}
+		what := strings.ToUpper(d.Result)
+		if len(d.SharesUsed) > 0 {
+			what += ", shares " + joinShareNumbers(d.SharesUsed)
+		}
+		if d.Reserves {
+			what += ", proof of reserves"
+		}
+		env.Printf("  drill %s: %s\n", date(d.Dated), what)
+	}
 	if len(st.Holders) > 0 {
 		env.Printf("\nHolders:\n")
 		for _, h := range st.Holders {
@@ -143,6 +159,9 @@ func printStatus(env *Env, st *ceremony.Status, sched ceremony.Schedule, clock s
 		env.Printf("  - %s\n", o)
 	}
 }
+
+// maxDrillsListed keeps the report on one screen.
+const maxDrillsListed = 5
 
 func days(n int) string {
 	if n == 0 {

@@ -14,7 +14,7 @@ mkdir -p "$USB"
 # removed at the end, whatever happens; the rest of $WORK stays to look at.
 cleanup() {
 	bash "$ROOT/scripts/regtest.sh" stop >/dev/null 2>&1 || true
-	rm -rf "$WORK/shares" "$WORK/cards" "$WORK/drill.answers"
+	rm -rf "$WORK/shares" "$WORK/cards" "$WORK/drill.answers" "$WORK/keygen.answers"
 }
 trap cleanup EXIT
 
@@ -28,7 +28,12 @@ say "Offline laptop: the key generation ceremony (2-of-3 shares), driven by an a
 echo "   Witnesses follow the same steps on the printed checklist: airsign-offline ceremony checklist keygen"
 echo "   (The answers file carries dice rolls and lets the demo keep the shares in $WORK/shares: this key is for the demo only.)"
 export AIRSIGN_ALLOW_ONLINE=1 # this demo machine is connected; a real ceremony refuses to run here
-offline ceremony keygen --answers "$ROOT/scripts/demo/keygen.answers" --log "$WORK/ceremony.jsonl" \
+# Step 1.4 is the date the witnesses read from their own calendars; the demo
+# types today's (the file's own date would be refused by a later drill only
+# if it went back in time, but would warn that the clock differs).
+today=$(date -u +%Y-%m-%d)
+sed "s/^1\.4: .*/1.4: $today/" "$ROOT/scripts/demo/keygen.answers" >"$WORK/keygen.answers"
+offline ceremony keygen --answers "$WORK/keygen.answers" --log "$WORK/ceremony.jsonl" \
 	--export-dir "$USB" --share-dir "$WORK/shares" --card-dir "$WORK/cards" >"$WORK/keygen.txt"
 grep -E '^(Log head words|The keygen ceremony)' "$WORK/keygen.txt" | tail -n 2
 offline ceremony verify-log "$WORK/ceremony.jsonl"
@@ -75,6 +80,7 @@ secrets: drill
 1.1: Alice Operator
 1.2: Bob Witness
 1.3: BW
+1.4: $today
 2.1: Erin Holder
 2.2: $(cat "$WORK/shares/share-2.txt")
 2.1: Frank Holder

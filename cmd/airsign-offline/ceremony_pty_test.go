@@ -150,6 +150,10 @@ func (tm *terminal) screen() string {
 	return tm.out.String()
 }
 
+// today is the date the witnesses type at step 1.4 (this machine's is as
+// good as a calendar here).
+func today() string { return time.Now().UTC().Format("2006-01-02") }
+
 // fairRolls are n rolls of a simulated fair die, the same every run.
 func fairRolls(n int) string {
 	r := rand.New(rand.NewPCG(14, 14))
@@ -198,6 +202,12 @@ func keygenAtTerminal(t *testing.T) (string, string, *terminal) {
 	tm.answer("1.1", "Alice\r")
 	tm.answer("1.2", "Bob, Carol\r")
 	tm.answer("1.3", "BW\r")
+	// The date from a witness's calendar: a slip in its shape is asked
+	// again, with the shape named.
+	tm.answer("1.4", "3.12.2026\r")
+	tm.expect(`type the date as YYYY-MM-DD`)
+	tm.answer("1.4", today()+"\r")
+	tm.expect(`Date recorded: ` + today() + `, typed by the witnesses`)
 	tm.answer("2.1", "2 of 2\r")
 	return dir, log, tm
 }
@@ -283,6 +293,7 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	tm.answer("1.1", "Alice\r")
 	tm.answer("1.2", "Bob\r")
 	tm.answer("1.3", "BW\r")
+	tm.answer("1.4", today()+"\r")
 	tm.answer("2.1", "Holder 1\r")
 	tm.answer("2.2", cards[1]+"\r")
 	tm.answer("2.1", "Holder 2\r")
@@ -318,6 +329,7 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	tm.answer("1.1", "Alice\r")
 	tm.answer("1.2", "Bob\r")
 	tm.answer("1.3", "BW\r")
+	tm.answer("1.4", today()+"\r")
 	tm.answer("2.1", "Holder 1\r")
 	tm.answer("2.2", cards[1][:10]+"\x03")
 	if err := tm.wait(); err == nil {

@@ -61,7 +61,7 @@ func TestRotateSweepOnNode(t *testing.T) {
 		}
 		return strings.TrimSpace(string(b))
 	}
-	answers := "ceremony: rotate\nsecrets: test\n1.1: Op\n1.2: Wit\n1.3: W\n2.1: 2 of 3\n" +
+	answers := "ceremony: rotate\nsecrets: test\n1.1: Op\n1.2: Wit\n1.3: W\n1.4: 2026-12-03\n2.1: 2 of 3\n" +
 		"2.2: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264\n" +
 		"2.4: @shown\n2.5: @shown\n3.2: @shown\n"
 	for i := 1; i <= 3; i++ {
