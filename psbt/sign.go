@@ -88,6 +88,9 @@ type signConfig struct {
 	wallet    Wallet
 	policy    Policy
 	hasPolicy bool
+	// fault, set only by this package's tests, changes a signature
+	// between signing and its check: the fault the check is there for.
+	fault func(input int, sig []byte) []byte
 }
 
 // WithPolicy makes Sign apply pol (with the operator's overrides) instead of
@@ -118,8 +121,8 @@ func WithNetwork(net *chaincfg.Params) SignOption {
 // policy (DefaultPolicy unless WithPolicy) itself and returns a
 // *RefusedError, signing nothing, if either refuses. Inputs of a type airsign
 // does not sign are left alone and listed in SignResult.Skipped. Every
-// signature made is verified by btcd's script engine before Sign returns.
-// The packet is changed only on success.
+// signature made is verified against the coin's key before it is kept (see
+// signer.check). The packet is changed only on success.
 func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignResult, error) {
 	var res SignResult
 	cfg := signConfig{policy: DefaultPolicy()}
@@ -167,9 +170,10 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 	// Inputs are independent: each worker signs whole inputs, writing only
 	// its own input and its own slot of outcomes, so the result is the
 	// same, input by input, as a serial loop's.
+	s := &signer{p: work.p, prevOuts: prevOuts, fetcher: fetcher, sigHashes: sigHashes, keys: keys, fp: fp, fault: cfg.fault}
 	outcomes := make([]inputOutcome, len(tx.TxIn))
 	parallelFor(len(tx.TxIn), func(i int) {
-		outcomes[i] = signInput(work.p, i, prevOuts, fp, keys, sigHashes)
+		outcomes[i] = s.input(i)
 	})
 	for i, o := range outcomes {
 		if o.err != nil {
@@ -194,9 +198,6 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 		}
 		return res, ErrNothingToSign
 	}
-	if err := verifySigned(work, prevOuts, sigHashes, res.Signed, fp); err != nil {
-		return SignResult{}, err
-	}
 	p.p = work.p
 	return res, nil
 }
@@ -208,19 +209,31 @@ type inputOutcome struct {
 	err     error
 }
 
-// signInput signs input i with every derivation of ours it carries.
-func signInput(p *btcpsbt.Packet, i int, prevOuts map[wire.OutPoint]*wire.TxOut, fp uint32, keys *keyCache, sigHashes *txscript.TxSigHashes) inputOutcome {
+// signer is what signing every input shares. It is only read once built,
+// so the signing goroutines share it; each writes only its own input.
+type signer struct {
+	p         *btcpsbt.Packet
+	prevOuts  map[wire.OutPoint]*wire.TxOut
+	fetcher   txscript.PrevOutputFetcher
+	sigHashes *txscript.TxSigHashes
+	keys      *keyCache
+	fp        uint32
+	fault     func(input int, sig []byte) []byte // tests only, see signConfig
+}
+
+// input signs input i with every derivation of ours it carries.
+func (s *signer) input(i int) inputOutcome {
 	var o inputOutcome
-	pin := &p.Inputs[i]
+	pin := &s.p.Inputs[i]
 	if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
 		return o
 	}
-	utxo := prevOuts[p.UnsignedTx.TxIn[i].PreviousOutPoint]
+	utxo := s.prevOuts[s.p.UnsignedTx.TxIn[i].PreviousOutPoint]
 	for _, d := range pin.Bip32Derivation {
-		if d.MasterKeyFingerprint != fp {
+		if d.MasterKeyFingerprint != s.fp {
 			continue
 		}
-		ok, skip, err := signECDSA(p, i, utxo, d, keys, sigHashes)
+		ok, skip, err := s.ecdsa(i, utxo, d)
 		if err != nil {
 			return inputOutcome{err: err}
 		}
@@ -230,14 +243,14 @@ func signInput(p *btcpsbt.Packet, i int, prevOuts map[wire.OutPoint]*wire.TxOut,
 		}
 	}
 	for _, d := range pin.TaprootBip32Derivation {
-		if d.MasterKeyFingerprint != fp {
+		if d.MasterKeyFingerprint != s.fp {
 			continue
 		}
 		if len(d.LeafHashes) > 0 {
 			o.skipped = "airsign does not sign taproot script paths"
 			continue
 		}
-		ok, err := signTaproot(p, i, utxo, d, keys, sigHashes)
+		ok, err := s.taproot(i, utxo, d)
 		if err != nil {
 			return inputOutcome{err: err}
 		}
@@ -314,11 +327,16 @@ func prevOutputs(p *btcpsbt.Packet) (map[wire.OutPoint]*wire.TxOut, error) {
 	return out, nil
 }
 
-// signECDSA signs input i with the key at derivation d if that key is in
-// the input's script. It returns a reason instead of signing for a script
-// type airsign does not sign.
-func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Derivation, keys *keyCache, sigHashes *txscript.TxSigHashes) (signed bool, skip string, err error) {
-	pin := &p.Inputs[i]
+// ecdsa signs input i with the key at derivation d if that key is in the
+// input's script. It returns a reason instead of signing for a script type
+// airsign does not sign.
+//
+// The scripts are checked against the key the PSBT names (d.PubKey); that
+// it is really our key at d's path is proven by the check of the signature
+// against it (signer.check), which costs less than deriving the public key
+// again. Only when that check fails is our key computed, to say which it is.
+func (s *signer) ecdsa(i int, utxo *wire.TxOut, d *btcpsbt.Bip32Derivation) (signed bool, skip string, err error) {
+	pin := &s.p.Inputs[i]
 	pkScript := utxo.PkScript
 	where := FormatPath(d.MasterKeyFingerprint, d.Bip32Path)
 	nestedWPKH := txscript.IsPayToScriptHash(pkScript) && len(pin.WitnessScript) == 0 &&
@@ -332,16 +350,8 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 	if pin.NonWitnessUtxo == nil {
 		return false, "", fmt.Errorf("segwit v0 input without its previous transaction (non_witness_utxo); refusing to sign an unproven amount")
 	}
-	priv, err := keys.derive(d.Bip32Path)
-	if err != nil {
-		return false, "", err
-	}
-	defer priv.Zero()
-	pub := priv.PubKey().SerializeCompressed()
-	if !bytes.Equal(pub, d.PubKey) {
-		return false, "", fmt.Errorf("the PSBT says our key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", where, d.PubKey, pub)
-	}
-	var subScript []byte
+	pub := d.PubKey
+	var subScript, redeem []byte
 	switch {
 	case txscript.IsPayToWitnessPubKeyHash(pkScript):
 		if !bytes.Equal(pkScript, p2wpkhScript(pub)) {
@@ -349,14 +359,13 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 		}
 		subScript = pkScript
 	case nestedWPKH:
-		redeem := p2wpkhScript(pub)
+		redeem = p2wpkhScript(pub)
 		if pin.RedeemScript != nil && !bytes.Equal(pin.RedeemScript, redeem) {
 			return false, "", fmt.Errorf("its redeem script is not the P2WPKH script of our key")
 		}
 		if !bytes.Equal(pkScript, p2shScript(redeem)) {
 			return false, "", fmt.Errorf("our key at %s is not the one this coin's script pays", where)
 		}
-		pin.RedeemScript = redeem
 		subScript = redeem
 	default:
 		ws := pin.WitnessScript
@@ -370,7 +379,7 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 			if pin.RedeemScript != nil && !bytes.Equal(pin.RedeemScript, wsh) {
 				return false, "", fmt.Errorf("its redeem script is not the P2WSH of its witness script")
 			}
-			pin.RedeemScript = wsh
+			redeem = wsh
 		default:
 			return false, "", fmt.Errorf("its witness script does not hash to the coin's script")
 		}
@@ -380,9 +389,24 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 	if pin.SighashType != 0 {
 		hashType = pin.SighashType
 	}
-	sig, err := txscript.RawTxInWitnessSignature(p.UnsignedTx, sigHashes, i, utxo.Value, subScript, hashType, priv)
+	hash, err := txscript.CalcWitnessSigHash(subScript, s.sigHashes, hashType, s.p.UnsignedTx, i, utxo.Value)
 	if err != nil {
 		return false, "", fmt.Errorf("signing: %w", err)
+	}
+	priv, err := s.keys.derive(d.Bip32Path)
+	if err != nil {
+		return false, "", err
+	}
+	defer priv.Zero()
+	sig := s.faulty(i, append(ecdsa.Sign(priv, hash).Serialize(), byte(hashType)))
+	if err := s.check(i, sig, hash, pub, false); err != nil {
+		if ours := priv.PubKey().SerializeCompressed(); !bytes.Equal(ours, pub) {
+			return false, "", fmt.Errorf("the PSBT says our key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", where, pub, ours)
+		}
+		return false, "", err
+	}
+	if redeem != nil {
+		pin.RedeemScript = redeem
 	}
 	// A signature already there for our key is replaced: ours is
 	// deterministic (RFC 6979), so a genuine one is rewritten unchanged and
@@ -397,153 +421,104 @@ func signECDSA(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.Bip32Deriv
 	return true, "", nil
 }
 
-// signTaproot signs a taproot key-path spend with the key at derivation d,
-// after checking the output key is the BIP86 tweak of that key.
-func signTaproot(p *btcpsbt.Packet, i int, utxo *wire.TxOut, d *btcpsbt.TaprootBip32Derivation, keys *keyCache, sigHashes *txscript.TxSigHashes) (bool, error) {
-	pin := &p.Inputs[i]
+// taproot signs a taproot key-path spend with the key at derivation d.
+// Analyze (run by Sign first) has refused any input whose output key is
+// not the BIP86 tweak of d's key; the check of the signature against the
+// coin's output key (signer.check) proves that our key at d's path is
+// that key. Only when the check fails is our key computed, to say why.
+func (s *signer) taproot(i int, utxo *wire.TxOut, d *btcpsbt.TaprootBip32Derivation) (bool, error) {
+	pin := &s.p.Inputs[i]
 	if !txscript.IsPayToTaproot(utxo.PkScript) {
 		return false, fmt.Errorf("has a taproot derivation but the coin is not a taproot output")
 	}
 	if len(pin.TaprootMerkleRoot) > 0 || len(pin.TaprootLeafScript) > 0 {
 		return false, fmt.Errorf("the taproot output commits to a script tree; airsign signs only BIP86 key-path outputs")
 	}
-	priv, err := keys.derive(d.Bip32Path)
-	if err != nil {
-		return false, err
-	}
-	defer priv.Zero()
-	xonly := schnorr.SerializePubKey(priv.PubKey())
-	if !bytes.Equal(xonly, d.XOnlyPubKey) {
-		return false, fmt.Errorf("the PSBT says our taproot key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", FormatPath(d.MasterKeyFingerprint, d.Bip32Path), d.XOnlyPubKey, xonly)
-	}
-	if len(pin.TaprootInternalKey) > 0 && !bytes.Equal(pin.TaprootInternalKey, xonly) {
+	if len(pin.TaprootInternalKey) > 0 && !bytes.Equal(pin.TaprootInternalKey, d.XOnlyPubKey) {
 		return false, fmt.Errorf("its taproot internal key is not our key")
 	}
-	outKey := txscript.ComputeTaprootKeyNoScript(priv.PubKey())
-	if !bytes.Equal(utxo.PkScript, p2trScript(outKey)) {
-		return false, fmt.Errorf("the coin's taproot output key is not the BIP86 tweak of our key at %s", FormatPath(d.MasterKeyFingerprint, d.Bip32Path))
-	}
-	// As for ECDSA, a signature already there is replaced by ours.
 	hashType := txscript.SigHashDefault
 	if pin.SighashType != 0 {
 		hashType = pin.SighashType
 	}
-	sig, err := txscript.RawTxInTaprootSignature(p.UnsignedTx, sigHashes, i, utxo.Value, utxo.PkScript, nil, hashType, priv)
+	hash, err := txscript.CalcTaprootSignatureHash(s.sigHashes, hashType, s.p.UnsignedTx, i, s.fetcher)
 	if err != nil {
 		return false, fmt.Errorf("signing: %w", err)
 	}
+	priv, err := s.keys.derive(d.Bip32Path)
+	if err != nil {
+		return false, err
+	}
+	defer priv.Zero()
+	// What txscript.RawTxInTaprootSignature does, except that schnorr.Sign
+	// is told to skip its own verification (BIP340 step 14, against the
+	// public key of the tweaked private key): signer.check verifies the
+	// same signature against the coin's output key instead, which proves
+	// more, at the same cost, and the work is not done twice.
+	tweaked := txscript.TweakTaprootPrivKey(*priv, nil)
+	defer tweaked.Zero()
+	sg, err := schnorr.Sign(tweaked, hash, schnorr.FastSign())
+	if err != nil {
+		return false, fmt.Errorf("signing: %w", err)
+	}
+	sig := sg.Serialize()
+	if hashType != txscript.SigHashDefault {
+		sig = append(sig, byte(hashType))
+	}
+	sig = s.faulty(i, sig)
+	if err := s.check(i, sig, hash, utxo.PkScript[2:], true); err != nil {
+		where := FormatPath(d.MasterKeyFingerprint, d.Bip32Path)
+		if xonly := schnorr.SerializePubKey(priv.PubKey()); !bytes.Equal(xonly, d.XOnlyPubKey) {
+			return false, fmt.Errorf("the PSBT says our taproot key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", where, d.XOnlyPubKey, xonly)
+		}
+		if !bytes.Equal(utxo.PkScript, p2trScript(txscript.ComputeTaprootKeyNoScript(priv.PubKey()))) {
+			return false, fmt.Errorf("the coin's taproot output key is not the BIP86 tweak of our key at %s", where)
+		}
+		return false, err
+	}
+	// As for ECDSA, a signature already there is replaced by ours.
 	pin.TaprootKeySpendSig = sig
-	pin.TaprootInternalKey = xonly
+	pin.TaprootInternalKey = d.XOnlyPubKey
 	return true, nil
 }
 
-// verifySigned finalizes a copy and runs btcd's script engine over every
-// input that became complete, so a wrong signature never leaves the signer.
-// An input still waiting for cosigners cannot be run; our own signatures in
-// it are checked against its sighash instead. The checks run in parallel;
-// the error reported is that of the first failing input.
-func verifySigned(p *Packet, prevOuts map[wire.OutPoint]*wire.TxOut, sigHashes *txscript.TxSigHashes, signed []int, fp uint32) error {
-	// Finalize every input first, on the unsigned transaction (btcd's
-	// finalizer refuses a transaction that already carries witnesses),
-	// then put the results into a copy of it.
-	cp := shallowCopy(p.p)
-	final := make([]bool, len(signed))
-	for k, i := range signed {
-		ok, err := btcpsbt.MaybeFinalize(cp.p, i)
-		final[k] = err == nil && ok
+// faulty is the signature just made for input i, changed by the fault of
+// a test if there is one.
+func (s *signer) faulty(i int, sig []byte) []byte {
+	if s.fault == nil {
+		return sig
 	}
-	tx := cp.p.UnsignedTx.Copy()
-	for k, i := range signed {
-		if !final[k] {
-			continue
-		}
-		tx.TxIn[i].SignatureScript = cp.p.Inputs[i].FinalScriptSig
-		if w := cp.p.Inputs[i].FinalScriptWitness; len(w) > 0 {
-			wit, err := parseWitness(w)
-			if err != nil {
-				return fmt.Errorf("input %d: %w", i, err)
-			}
-			tx.TxIn[i].Witness = wit
-		}
-	}
-	// The sighash midstates do not cover signatures or witnesses, so the
-	// signer's serve here as well.
-	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
-	errs := make([]error, len(signed))
-	parallelFor(len(signed), func(k int) {
-		i := signed[k]
-		utxo := prevOuts[tx.TxIn[i].PreviousOutPoint]
-		if !final[k] {
-			errs[k] = verifyPartial(p.p, tx, i, utxo, sigHashes, fp)
-			return
-		}
-		vm, err := txscript.NewEngine(utxo.PkScript, tx, i, txscript.StandardVerifyFlags, nil, sigHashes, utxo.Value, fetcher)
-		if err != nil {
-			errs[k] = fmt.Errorf("input %d: checking our signature: %w", i, err)
-			return
-		}
-		if err := vm.Execute(); err != nil {
-			// In a multisig input a cosigner's bad signature fails the
-			// script too; that is theirs to answer for. Ours must hold.
-			if len(p.p.Inputs[i].WitnessScript) > 0 && verifyPartial(p.p, tx, i, utxo, sigHashes, fp) == nil {
-				return
-			}
-			errs[k] = fmt.Errorf("input %d: our own signature does not verify (%v); nothing was written", i, err)
-		}
-	})
-	return firstError(errs)
+	return s.fault(i, sig)
 }
 
-func firstError(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+// check verifies one signature just made, as serialized for the PSBT,
+// with btcec against the sighash txscript computed for it and the key it
+// must answer to: the key in the coin's script (taproot: the output key),
+// so that a signature is kept only if the coin's script accepts it.
+//
+// It is the guard against a fault (a glitch, or a bug) while signing: a
+// wrong signature never leaves the signer, and a faulty ECDSA or Schnorr
+// signature, which could give away the key beside a good one, is never
+// written. It is the check btcd's script engine makes in OP_CHECKSIG, without
+// the rest of the engine run: the sighash is the one txscript computed for
+// this input's script, amount and sighash type (btcd's CalcWitnessSigHash
+// or CalcTaprootSignatureHash), and Sign has checked, before signing, that
+// the script signed for is the coin's (P2WPKH of the key; the witness script
+// whose hash the coin pays, holding the key; the BIP86 output key). The
+// whole engine runs over every input when the PSBT is finalized (Extract).
+func (s *signer) check(i int, sig, hash, pub []byte, taproot bool) error {
+	ok := false
+	if taproot {
+		sg, err := schnorr.ParseSignature(sig[:min(len(sig), schnorr.SignatureSize)])
+		key, kerr := schnorr.ParsePubKey(pub)
+		ok = err == nil && kerr == nil && sg.Verify(hash, key)
+	} else if len(sig) > 1 {
+		sg, err := ecdsa.ParseDERSignature(sig[:len(sig)-1])
+		key, kerr := btcec.ParsePubKey(pub)
+		ok = err == nil && kerr == nil && sg.Verify(hash, key)
 	}
-	return nil
-}
-
-// verifyPartial checks the partial signatures of input i that Sign made
-// (those whose key the input's derivations name as ours and Sign checked)
-// against the input's segwit v0 sighash, for a multisig input that cannot
-// be run through the script engine until the cosigners have signed.
-func verifyPartial(p *btcpsbt.Packet, tx *wire.MsgTx, i int, utxo *wire.TxOut, sigHashes *txscript.TxSigHashes, fp uint32) error {
-	pin := &p.Inputs[i]
-	script := pin.WitnessScript
-	if len(script) == 0 {
-		return nil // nothing signed by us is waiting: P2WPKH always completes
-	}
-	ours := func(pub []byte) bool {
-		for _, d := range pin.Bip32Derivation {
-			if d.MasterKeyFingerprint == fp && bytes.Equal(d.PubKey, pub) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, ps := range pin.PartialSigs {
-		if !ours(ps.PubKey) {
-			continue // a cosigner's: theirs to answer for, and the node's to judge
-		}
-		if len(ps.Signature) < 2 {
-			return fmt.Errorf("input %d: our own signature is empty; nothing was written", i)
-		}
-		hashType := txscript.SigHashType(ps.Signature[len(ps.Signature)-1])
-		hash, err := txscript.CalcWitnessSigHash(script, sigHashes, hashType, tx, i, utxo.Value)
-		if err != nil {
-			return fmt.Errorf("input %d: checking our signature: %w", i, err)
-		}
-		sig, err := ecdsa.ParseDERSignature(ps.Signature[:len(ps.Signature)-1])
-		if err != nil {
-			return fmt.Errorf("input %d: a signature does not parse (%v); nothing was written", i, err)
-		}
-		pub, err := btcec.ParsePubKey(ps.PubKey)
-		if err != nil {
-			return fmt.Errorf("input %d: a signature's key does not parse (%v); nothing was written", i, err)
-		}
-		if !sig.Verify(hash, pub) {
-			return fmt.Errorf("input %d: our own signature (key %x) does not verify; nothing was written", i, ps.PubKey)
-		}
+	if !ok {
+		return fmt.Errorf("our own signature does not verify; nothing was written (a fault while signing: try again, and if it happens again do not use this machine)")
 	}
 	return nil
 }

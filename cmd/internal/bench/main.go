@@ -11,7 +11,7 @@
 // "abandon ×11 about", BIP84 on regtest: m/84'/1'/0'/0/i). Then, each round:
 //
 //   - airsign in-process: psbt.Decode, psbt.Sign (analysis, policy, sign,
-//     verify each signature with btcd's script engine), Encode;
+//     verify each signature against the coin's key), Encode;
 //   - Electrum (Debian's python3-electrum) through its Python API on the
 //     same PSBT and key (scripts/bench-electrum.py), timed inside Python,
 //     and the whole Python process;

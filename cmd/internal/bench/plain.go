@@ -372,6 +372,6 @@ func printSigners(w io.Writer, fig figures, mem map[string][]int64, n int, haveO
 		fmt.Fprintf(w, "  %-28s %9s %9s %9s %9s %8s %8s %.0f / %.0f MiB\n", k, ms(a), ms(p), ratio(a, p), ms(a+"-cpu"), ms(p+"-cpu"), ratio(a+"-cpu", p+"-cpu"),
 			float64(medianKiB(mem[a]))/1024, float64(medianKiB(mem[p]))/1024)
 	}
-	fmt.Fprintln(w, "  ours: the whole of psbt.Sign (analysis, policy, every signature checked by btcd's script engine);")
+	fmt.Fprintln(w, "  ours: the whole of psbt.Sign (analysis, policy, every signature verified against the coin's key);")
 	fmt.Fprintln(w, "  the command adds reading the key, its own analysis and the signing log. Both sides make identical signatures.")
 }
