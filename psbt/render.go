@@ -206,7 +206,11 @@ func sighashes(a *Analysis) string {
 func (a *Analysis) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(a)
+	shown := *a
+	if shown.Problems == nil {
+		shown.Problems = []Problem{} // [] for scripts, not null
+	}
+	return enc.Encode(&shown)
 }
 
 func formatPercent(p float64) string {

@@ -2,8 +2,10 @@ package psbt
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -136,6 +138,56 @@ func widestAnalysis() *Analysis {
 		{Index: 99999, Address: "bcrt1q" + strings.Repeat("q", 58), Amount: maxSat, Change: true, Path: path},
 		{Index: 99999, Script: strings.Repeat("6a", 10_000), Amount: maxSat},
 	}
-	a.Problems = []Problem{{Input: 9999, Output: -1, Severity: Refuse, Code: CodeFakeChange, Message: strings.Repeat("wordy words ", 30) + strings.Repeat("f", 300)}}
+	a.Problems = []Problem{{Input: 9999, Output: -1, Severity: Refuse, Code: CodeFakeChange, Message: strings.Repeat("wordy words ", 30) + strings.Repeat("f", 300), Rule: "warn_fee"}}
 	return a
+}
+
+// TestJSONFieldsDocumented: every field --json prints is in
+// docs/analysis-json.md, and the page names no field that is gone.
+func TestJSONFieldsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "analysis-json.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := widestAnalysis().WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	printed := map[string]bool{}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, inner := range v {
+				printed[k] = true
+				walk(inner)
+			}
+		case []any:
+			for _, inner := range v {
+				walk(inner)
+			}
+		}
+	}
+	walk(v)
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\|").FindAllStringSubmatch(string(doc), -1) {
+		documented[m[1]] = true
+	}
+	for _, k := range []string{"message", "coins", "total_sat"} {
+		documented[k] = strings.Contains(string(doc), "`"+k+"`") // the reserves object, in a sentence
+	}
+	for k := range printed {
+		if !documented[k] {
+			t.Errorf("--json prints %q, which docs/analysis-json.md does not describe", k)
+		}
+	}
+	for k := range documented {
+		if !printed[k] {
+			t.Errorf("docs/analysis-json.md describes %q, which --json does not print", k)
+		}
+	}
 }
