@@ -2,10 +2,12 @@ package ceremony
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -99,6 +101,24 @@ func ParseSchedule(r io.Reader) (Schedule, error) {
 	return s, nil
 }
 
+// ReadScheduleFile reads the schedule of the policy file at path
+// (ParseSchedule); path "" is DefaultSchedule. Errors name the file.
+func ReadScheduleFile(path string) (Schedule, error) {
+	if path == "" {
+		return DefaultSchedule(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Schedule{}, fmt.Errorf("opening the policy file: %w", err)
+	}
+	defer f.Close()
+	s, err := ParseSchedule(f)
+	if err != nil {
+		return Schedule{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
 // Status is the answer at one moment.
 type Status struct {
 	Now time.Time `json:"now"`
@@ -111,9 +131,37 @@ type Status struct {
 	// Holders are the holders of the newest share set and when each
 	// one's share last served in a passing drill.
 	Holders []HolderStatus `json:"holders,omitempty"`
+	// LastProof is the newest proof of reserves of that key verified
+	// against the chain (by airsign-online's reserves verify), nil if none
+	// was given; a drill that signed one counts too (Drills[].Reserves).
+	LastProof *Dated `json:"last_proof,omitempty"`
 	// Overdue says, in plain words, what the schedule asks for and has not
 	// had; empty when nothing is.
 	Overdue []string `json:"overdue"`
+	// Items are the same, each with its kind, for alerts that tell a
+	// drill overdue from a proof of reserves overdue.
+	Items []OverdueItem `json:"-"`
+}
+
+// OverdueItem is one thing the schedule asks for and has not had.
+type OverdueItem struct {
+	// Kind is one of the Due… kinds.
+	Kind    string
+	Message string
+}
+
+// The kinds of overdue item, one per rule of the Schedule.
+const (
+	DueRotate   = "rotate"
+	DueDrill    = "drill"
+	DueHolder   = "holder"
+	DueReserves = "reserves"
+)
+
+func (st *Status) due(kind, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	st.Overdue = append(st.Overdue, msg)
+	st.Items = append(st.Items, OverdueItem{Kind: kind, Message: msg})
 }
 
 // Dated is when something happened, and by which clock: the date the
@@ -159,28 +207,42 @@ const MaxStatusLog = 256 << 20
 
 // ReadRecords reads the records of a log whose chain Verify has accepted.
 func ReadRecords(r io.Reader) ([]Record, error) {
+	l, err := readLog(r, "")
+	return l.recs, err
+}
+
+// verifiedLog is a log read whole and verified: its records, each line's
+// SHA-256 (the chain's hashes), and what Verify learned.
+type verifiedLog struct {
+	recs    []Record
+	hashes  [][32]byte
+	summary Summary
+}
+
+func readLog(r io.Reader, expectHead string) (verifiedLog, error) {
+	var l verifiedLog
 	data, err := io.ReadAll(io.LimitReader(r, MaxStatusLog+1))
 	if err != nil {
-		return nil, err
+		return l, err
 	}
 	if len(data) > MaxStatusLog {
-		return nil, fmt.Errorf("the log is larger than %d MiB; that is not a ceremony log (start a new log per key)", MaxStatusLog>>20)
+		return l, fmt.Errorf("the log is larger than %d MiB; that is not a ceremony log (start a new log per key)", MaxStatusLog>>20)
 	}
-	if _, err := Verify(bytes.NewReader(data), ""); err != nil {
-		return nil, err
+	if l.summary, err = Verify(bytes.NewReader(data), expectHead); err != nil {
+		return l, err
 	}
-	var out []Record
 	for _, line := range bytes.Split(data, []byte("\n")) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		var rec Record
 		if err := json.Unmarshal(line, &rec); err != nil {
-			return nil, fmt.Errorf("record %d: %v", len(out)+1, err)
+			return l, fmt.Errorf("record %d: %v", len(l.recs)+1, err)
 		}
-		out = append(out, rec)
+		l.recs = append(l.recs, rec)
+		l.hashes = append(l.hashes, sha256.Sum256(line))
 	}
-	return out, nil
+	return l, nil
 }
 
 // run is the records of one ceremony run in one log.
@@ -245,86 +307,71 @@ func (r run) find(event string) (Record, bool) {
 // ComputeStatus answers from the records of one or more logs (keygen,
 // drills, reshares, rotations; in any order of logs) against sched at now.
 func ComputeStatus(logs [][]Record, sched Schedule, now time.Time) (*Status, error) {
-	var runs []run
+	var reports []Report
 	for _, recs := range logs {
-		runs = append(runs, splitRuns(recs)...)
-	}
-	type dated struct {
-		run
-		Dated
-	}
-	var all []dated
-	for _, r := range runs {
-		if len(r.recs) == 0 {
-			continue
-		}
-		d, err := r.date()
+		rs, err := reportsOf(recs, nil)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, dated{r, d})
+		reports = append(reports, rs...)
 	}
+	return Evaluate(reports, nil, sched, now)
+}
+
+// Evaluate is the one judgement of the schedule, from the reports of
+// ceremony runs (read from logs here, or kept by airsign-online from the logs
+// it imported) and proofs of reserves verified elsewhere (proofs; airsign-online
+// verifies them against the chain), against sched at now.
+func Evaluate(reports []Report, proofs []Dated, sched Schedule, now time.Time) (*Status, error) {
+	all := slices.Clone(reports)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Date.Before(all[j].Date) })
 
 	st := &Status{Now: now}
 	names := map[int]string{}
 	for _, r := range all {
-		if r.outcome != EventCompleted {
+		if r.Outcome != EventCompleted {
 			continue
 		}
-		switch r.ceremony {
+		switch r.Ceremony {
 		case "keygen", "rotate":
-			k := &KeyEvent{Dated: r.Dated, Ceremony: r.ceremony}
-			if rec, ok := r.find("key-made"); ok {
-				k.Fingerprint = rec.Data["fingerprint"]
-			}
-			if rec, ok := r.find("split"); ok {
-				k.SetID = rec.Data["set_id"]
-				k.Threshold, _ = strconv.Atoi(rec.Data["threshold"])
-				k.Shares, _ = strconv.Atoi(rec.Data["shares"])
-			}
-			st.Key, st.LastDrill, st.Drills = k, nil, nil
-			names = holderNames(r.run)
+			st.Key = &KeyEvent{Dated: r.Dated, Ceremony: r.Ceremony, Fingerprint: r.Fingerprint, SetID: r.SetID, Shares: r.Shares, Threshold: r.Threshold}
+			st.LastDrill, st.Drills = nil, nil
+			names = r.Holders
 		case "reshare":
-			if st.Key == nil {
+			if st.Key == nil || !r.Split {
 				continue
 			}
-			if rec, ok := r.find("split"); ok {
-				st.Key.SetID = rec.Data["set_id"]
-				st.Key.Threshold, _ = strconv.Atoi(rec.Data["threshold"])
-				st.Key.Shares, _ = strconv.Atoi(rec.Data["shares"])
-				names = holderNames(r.run)
-				// Drills of the old set say nothing about the new
-				// holders' cards.
-				st.Drills, st.LastDrill = nil, nil
-			}
+			st.Key.SetID, st.Key.Threshold, st.Key.Shares = r.SetID, r.Threshold, r.Shares
+			names = r.Holders
+			// Drills of the old set say nothing about the new holders'
+			// cards.
+			st.Drills, st.LastDrill = nil, nil
 		}
 	}
 	if st.Key == nil {
 		return st, errors.New("no completed keygen or rotate in these logs; give the log the key was made in (and the drills' logs)")
 	}
 	for _, r := range all {
-		if r.ceremony != "drill" || r.Date.Before(st.Key.Date) {
+		if r.Ceremony != "drill" || r.Result == "" || r.Date.Before(st.Key.Date) {
 			continue
 		}
-		rec, ok := r.find("drill-report")
-		if !ok {
-			continue
-		}
-		if fp := rec.Data["fingerprint"]; fp != "" && st.Key.Fingerprint != "" && fp != st.Key.Fingerprint {
+		if r.Fingerprint != "" && st.Key.Fingerprint != "" && r.Fingerprint != st.Key.Fingerprint {
 			continue // a drill of another key
 		}
-		if set := rec.Data["set_id"]; set != "" && st.Key.SetID != "" && set != st.Key.SetID {
+		if r.SetID != "" && st.Key.SetID != "" && r.SetID != st.Key.SetID {
 			continue // a drill of an earlier share set
 		}
-		d := DrillEvent{Dated: r.Dated, Result: rec.Data["result"], SetID: rec.Data["set_id"], SharesUsed: parseInts(rec.Data["shares_used"])}
-		if ts, ok := r.find("test-signed"); ok {
-			d.Reserves = ts.Data["reserves"] == "yes"
-		}
+		d := DrillEvent{Dated: r.Dated, Result: r.Result, SetID: r.SetID, SharesUsed: r.SharesUsed, Reserves: r.Reserves}
 		st.Drills = append([]DrillEvent{d}, st.Drills...)
 		if d.Result == "pass" {
 			dd := d
 			st.LastDrill = &dd
+		}
+	}
+	for _, p := range proofs {
+		if !p.Date.Before(st.Key.Date) && (st.LastProof == nil || p.Date.After(st.LastProof.Date)) {
+			pp := p
+			st.LastProof = &pp
 		}
 	}
 	if st.Key.Shares < 0 || st.Key.Shares > 255 {
@@ -350,14 +397,14 @@ func ComputeStatus(logs [][]Record, sched Schedule, now time.Time) (*Status, err
 func (st *Status) overdue(s Schedule) {
 	days := func(t time.Time) int { return int(st.Now.Sub(t).Hours() / 24) }
 	if s.RotateEveryDays > 0 && days(st.Key.Date) > s.RotateEveryDays {
-		st.Overdue = append(st.Overdue, fmt.Sprintf("key rotation: the key is %d days old; the schedule asks for a new key every %d days", days(st.Key.Date), s.RotateEveryDays))
+		st.due(DueRotate, "key rotation: the key is %d days old; the schedule asks for a new key every %d days", days(st.Key.Date), s.RotateEveryDays)
 	}
 	if s.DrillEveryDays > 0 {
 		switch {
 		case st.LastDrill == nil && days(st.Key.Date) > s.DrillEveryDays:
-			st.Overdue = append(st.Overdue, fmt.Sprintf("recovery drill: none has passed since the key was made %d days ago; the schedule asks for one every %d days", days(st.Key.Date), s.DrillEveryDays))
+			st.due(DueDrill, "recovery drill: none has passed since the key was made %d days ago; the schedule asks for one every %d days", days(st.Key.Date), s.DrillEveryDays)
 		case st.LastDrill != nil && days(st.LastDrill.Date) > s.DrillEveryDays:
-			st.Overdue = append(st.Overdue, fmt.Sprintf("recovery drill: the last one passed %d days ago; the schedule asks for one every %d days", days(st.LastDrill.Date), s.DrillEveryDays))
+			st.due(DueDrill, "recovery drill: the last one passed %d days ago; the schedule asks for one every %d days", days(st.LastDrill.Date), s.DrillEveryDays)
 		}
 	}
 	if s.HolderEveryDays > 0 {
@@ -377,40 +424,28 @@ func (st *Status) overdue(s Schedule) {
 				if h.LastDrill != nil {
 					what = fmt.Sprintf("was last used in a passing drill %d days ago", days(h.LastDrill.Date))
 				}
-				st.Overdue = append(st.Overdue, fmt.Sprintf("holder: %s %s; the schedule asks for every holder every %d days", who, what, s.HolderEveryDays))
+				st.due(DueHolder, "holder: %s %s; the schedule asks for every holder every %d days", who, what, s.HolderEveryDays)
 			}
 		}
 	}
 	if s.ReservesEveryDays > 0 {
-		var last *DrillEvent
+		since, how := st.Key.Date, "signed in a drill"
 		for i := range st.Drills {
 			if st.Drills[i].Result == "pass" && st.Drills[i].Reserves {
-				last = &st.Drills[i]
+				since = st.Drills[i].Date
 				break
 			}
 		}
-		since := st.Key.Date
-		if last != nil {
-			since = last.Date
+		if st.LastProof != nil && st.LastProof.Date.After(since) {
+			since = st.LastProof.Date
+		}
+		if st.LastProof != nil {
+			how = "signed in a drill or verified online"
 		}
 		if days(since) > s.ReservesEveryDays {
-			st.Overdue = append(st.Overdue, fmt.Sprintf("proof of reserves: none signed in a drill for %d days; the schedule asks for one every %d days", days(since), s.ReservesEveryDays))
+			st.due(DueReserves, "proof of reserves: none %s for %d days; the schedule asks for one every %d days", how, days(since), s.ReservesEveryDays)
 		}
 	}
-}
-
-// holderNames reads the names typed for each holder in a run.
-func holderNames(r run) map[int]string {
-	out := map[int]string{}
-	for _, rec := range r.recs {
-		if rec.Event != "holder" {
-			continue
-		}
-		if i, err := strconv.Atoi(rec.Data["holder"]); err == nil {
-			out[i] = rec.Data["name"]
-		}
-	}
-	return out
 }
 
 func parseInts(s string) []int {

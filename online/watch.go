@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport/file"
@@ -48,6 +49,12 @@ type WatchConfig struct {
 	// ReservesEveryDays alerts when no proof of reserves of a wallet was
 	// verified here (reserves verify) for this many days; 0 is off.
 	ReservesEveryDays int `json:"reserves_every_days"`
+	// Schedule is the ceremony schedule, as in the policy file's
+	// "schedule" (ceremony.ParseSchedule): a wallet with ceremony reports
+	// (drills import) raises drill-overdue alerts from it.
+	Schedule json.RawMessage `json:"schedule"`
+
+	sched ceremony.Schedule
 }
 
 // WalletThresholds are one wallet's limits. Amounts are BTC ("10",
@@ -79,10 +86,13 @@ func ParseWatchConfig(r io.Reader) (*WatchConfig, error) {
 	dec.DisallowUnknownFields()
 	var c WatchConfig
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("the watch configuration is not valid: %v (fields: wallets{NAME: min, max, min_percent, max_percent}, reserves_every_days)", err)
+		return nil, fmt.Errorf("the watch configuration is not valid: %v (fields: wallets{NAME: min, max, min_percent, max_percent}, reserves_every_days, schedule)", err)
 	}
 	if dec.More() {
 		return nil, errors.New("the watch configuration has text after its JSON object")
+	}
+	if c.sched, err = watchSchedule(c.Schedule); err != nil {
+		return nil, err
 	}
 	if c.ReservesEveryDays < 0 {
 		return nil, fmt.Errorf("reserves_every_days is %d; give 0 (off) or more", c.ReservesEveryDays)
@@ -146,6 +156,7 @@ const (
 	WatchShareHigh       = "share-above-max"
 	WatchShareLow        = "share-below-min"
 	WatchReservesDue     = "reserves-overdue"
+	WatchDrillDue        = "drill-overdue"
 	WatchStateReset      = "state-reset"
 )
 
@@ -180,7 +191,7 @@ type walletPass struct {
 
 // Watch runs one pass over every wallet of the data directory.
 func Watch(ctx context.Context, env *Env, opts WatchOptions) error {
-	cfg := &WatchConfig{}
+	cfg := &WatchConfig{sched: ceremony.DefaultSchedule()}
 	if opts.ConfigFile != "" {
 		f, err := os.Open(opts.ConfigFile)
 		if err != nil {
@@ -355,6 +366,13 @@ func watchWallet(ctx context.Context, env *Env, name string, cfg *WatchConfig, n
 		if due {
 			events = append(events, ev(WatchReservesDue, true, "", 0, 0, "%s; the schedule asks for one every %d days (airsign-online reserves prepare, signed in a drill, then reserves verify)", since, d))
 		}
+	}
+	drills, err := w.drillEvents(env, cfg, now)
+	if err != nil {
+		return nil, pass, err
+	}
+	for _, d := range drills {
+		events = append(events, ev(d.Kind, true, "", 0, 0, "%s", d.Message))
 	}
 	state, err := json.Marshal(cur)
 	if err != nil {

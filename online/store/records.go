@@ -34,31 +34,40 @@ func (t *Tx) ReservesProofs() ([]ReservesProof, error) {
 		`SELECT id, coalesce(wallet_id, 0), message, amount, height, proof, verified_at FROM reserves_proofs ORDER BY id`)
 }
 
-// DrillReport is a recovery drill's report verified here.
+// DrillReport is the report of one ceremony run (a keygen, rotate,
+// reshare or drill) from an airsign-offline log verified here.
 type DrillReport struct {
-	ID         int64
-	WalletID   int64 // 0: not tied to one of the store's wallets
-	LogHead    string
+	ID       int64
+	WalletID int64 // 0: not tied to one of the store's wallets
+	// LogHead names the run: the log's chain hash at its last record
+	// (ceremony.Report.Head), the same in any copy of the log.
+	LogHead string
+	// Report is the run's ceremony.Report as JSON.
 	Report     string
 	VerifiedAt int64
 }
 
-// AddDrillReport records a verified drill report and returns its id.
-func (t *Tx) AddDrillReport(r DrillReport) (int64, error) {
-	res, err := t.exec(`INSERT INTO drill_reports (wallet_id, log_head, report, verified_at) VALUES (?, ?, ?, ?)`,
-		nullID(r.WalletID), r.LogHead, r.Report, now())
+// AddDrillReport records a verified report unless the wallet already has
+// the report of that run (the same LogHead): importing a log twice, or a
+// longer copy of it, adds nothing twice. It reports whether it added it.
+func (t *Tx) AddDrillReport(r DrillReport) (added bool, err error) {
+	res, err := t.exec(`INSERT INTO drill_reports (wallet_id, log_head, report, verified_at)
+		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM drill_reports WHERE wallet_id IS ? AND log_head = ?)`,
+		nullID(r.WalletID), r.LogHead, r.Report, now(), nullID(r.WalletID), r.LogHead)
 	if err != nil {
-		return 0, err
+		return false, err
 	}
-	return res.LastInsertId()
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
-// DrillReports lists the recorded drill reports, oldest first.
-func (t *Tx) DrillReports() ([]DrillReport, error) {
+// DrillReports lists the recorded reports, oldest first: of one wallet,
+// or of all when walletID is 0.
+func (t *Tx) DrillReports(walletID int64) ([]DrillReport, error) {
 	return selectAll(t, func(rows *sql.Rows, r *DrillReport) error {
 		return rows.Scan(&r.ID, &r.WalletID, &r.LogHead, &r.Report, &r.VerifiedAt)
 	},
-		`SELECT id, coalesce(wallet_id, 0), log_head, report, verified_at FROM drill_reports ORDER BY id`)
+		`SELECT id, coalesce(wallet_id, 0), log_head, report, verified_at FROM drill_reports WHERE ? = 0 OR wallet_id = ? ORDER BY id`, walletID, walletID)
 }
 
 // nullID stores 0 as NULL (no wallet).

@@ -152,8 +152,13 @@ func TestOtherRecords(t *testing.T) {
 		if _, err := tx.AddReservesProof(ReservesProof{WalletID: id, Message: "m", Amount: 1, Proof: []byte{1}}); err != nil {
 			return err
 		}
-		_, err := tx.AddDrillReport(DrillReport{LogHead: "head", Report: "ok"})
-		return err
+		for i, want := range []bool{true, false} {
+			added, err := tx.AddDrillReport(DrillReport{LogHead: "head", Report: "ok"})
+			if err != nil || added != want {
+				t.Errorf("AddDrillReport #%d = %v, %v; want %v (the same run is recorded once)", i+1, added, err, want)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +176,7 @@ func TestOtherRecords(t *testing.T) {
 		if p, err := tx.ReservesProofs(); err != nil || len(p) != 1 || p[0].WalletID != id {
 			t.Errorf("proofs %+v %v", p, err)
 		}
-		if r, err := tx.DrillReports(); err != nil || len(r) != 1 || r[0].WalletID != 0 {
+		if r, err := tx.DrillReports(0); err != nil || len(r) != 1 || r[0].WalletID != 0 {
 			t.Errorf("drills %+v %v", r, err)
 		}
 		return nil

@@ -113,7 +113,7 @@ Exit codes: 0 success, 1 error, 2 bad command line.`,
 		prepareCmd(env, &walletName), bumpCmd(env, &walletName), updateCmd(env, &walletName),
 		broadcastCmd(env, &walletName), statusCmd(env, &walletName),
 		receiveCmd(env, &walletName), historyCmd(env, &walletName),
-		reservesCmd(env, &walletName), watchCmd(env),
+		reservesCmd(env, &walletName), drillsCmd(env, &walletName), watchCmd(env),
 		cli.QRCmd(cli.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}))
 	return root
 }
@@ -380,14 +380,34 @@ in any order).`,
 }
 
 func statusCmd(env *online.Env, name *string) *cobra.Command {
-	return &cobra.Command{
-		Use:   "status TXID",
-		Short: "Show a transaction's confirmations",
-		Args:  cli.ExactArgs(1, "one txid"),
+	var opts online.ColdStatusOptions
+	cmd := &cobra.Command{
+		Use:   "status [TXID] [--policy FILE] [--json]",
+		Short: "Show a transaction's confirmations, or (no TXID) what the ceremony schedule says is overdue",
+		Long: `With a TXID: the transaction's confirmations.
+
+Without: the cold storage schedule's answer for the wallet, the same as
+'airsign-offline ceremony status' gives from the logs: key age, last drill
+and the shares that took part, every holder's last drill, proofs of reserves,
+and what is overdue against the "schedule" of the policy file (--policy; by
+default a drill every 180 days, every holder yearly, a new key every 730
+days). It reads the reports 'drills import' recorded and the proofs of
+reserves 'reserves verify' checked. Exit code 4 when anything is overdue.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return online.Status(cmd.Context(), env, *name, args[0])
+			if len(args) == 1 {
+				if opts.PolicyFile != "" || opts.JSON {
+					return cli.UsageError{Err: errors.New("--policy and --json are for the schedule's status, without a TXID")}
+				}
+				return online.Status(cmd.Context(), env, *name, args[0])
+			}
+			opts.Wallet = *name
+			return online.ColdStatus(cmd.Context(), env, opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.PolicyFile, "policy", "", "policy file whose \"schedule\" object sets the periods")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the schedule's status as JSON")
+	return cmd
 }
 
 func receiveCmd(env *online.Env, name *string) *cobra.Command {

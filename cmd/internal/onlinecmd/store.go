@@ -71,3 +71,42 @@ not define, are passed over. A bad line is named and nothing is imported.`,
 	c.AddCommand(export, imp)
 	return c
 }
+
+// drillsCmd is `airsign-online drills import`: the ceremony logs carried
+// over from the offline laptop, so `status` and `watch` can say what is
+// overdue without it.
+func drillsCmd(env *online.Env, name *string) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "drills",
+		Short: "Keep the reports of the offline ceremonies (keygen, drills, rotations) for status and watch",
+	}
+	var opts online.DrillsImportOptions
+	imp := &cobra.Command{
+		Use:   "import LOG… [--head WORDS]",
+		Short: "Verify ceremony logs copied from the offline laptop and record their runs",
+		Long: `Verify the hash chain of each ceremony log copied from the offline laptop
+(airsign-offline's --log file, carried over on a USB stick) and record in the
+wallet (--wallet) the report of every completed keygen, rotate and reshare and
+of every drill: its date (the one the witnesses typed, else the offline
+machine's clock, and which), the share numbers and holders, pass or fail, and
+the proof of reserves it signed. 'airsign-online status' and 'watch' judge the
+schedule from these reports.
+
+A run recorded before is not recorded again, so a log may be imported again
+as it grows. A log whose runs are all of another key is refused, naming the
+wallet. A damaged or edited log is refused whole, naming the record.
+
+What cannot be checked here is said every time: where the log ends (records
+cut from its end, or a log rewritten whole, need the head words written on the
+paper checklist: --head), and records sealed with a MAC, which only the
+offline laptop can check with the key.`,
+		Args: cli.MinArgs(1, "the ceremony log file(s)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Wallet, opts.Logs = *name, args
+			return online.ImportDrills(cmd.Context(), env, opts)
+		},
+	}
+	imp.Flags().StringVar(&opts.Head, "head", "", "the head words (or hex) on the paper checklist of the log's last ceremony")
+	c.AddCommand(imp)
+	return c
+}
