@@ -45,11 +45,11 @@ func (r camResult) String() string {
 
 // decodeCamSet runs our decoder on every frame, as the camera loop would
 // (straight from the grey frame in memory).
-func decodeCamSet(frames []camFrame, ps []pass) camResult {
+func decodeCamSet(frames []camFrame, ps []pass, budget float64) camResult {
 	res := camResult{total: len(frames)}
 	start := time.Now()
 	for i, f := range frames {
-		got, err := decodeGray(toGray(f.img), ps)
+		got, err := decodeGray(toGray(f.img), ps, budget)
 		if err == nil && len(got) > 0 && got[0] == f.text {
 			res.ok++
 		} else {
@@ -139,13 +139,13 @@ func BenchmarkDecodeCameraFrame(b *testing.B) {
 		zb = &r
 	}
 	for _, bc := range []struct {
-		name string
-		ps   []pass
-	}{{"DecodeImage", passes}, {"DecodeVideoFrame", videoPasses}} {
+		name   string
+		budget float64
+	}{{"DecodeImage", 0}, {"DecodeVideoFrame", videoBudget}} {
 		b.Run(bc.name, func(b *testing.B) {
 			var last camResult
 			for i := 0; i < b.N; i++ {
-				last = decodeCamSet(frames, bc.ps)
+				last = decodeCamSet(frames, passes, bc.budget)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(frames)), "ns/frame")
 			b.ReportMetric(last.msPerFrame(), "ms/frame")
@@ -179,9 +179,9 @@ func TestCameraSetVsZbar(t *testing.T) {
 		t.Skipf("set %s=1 to decode the %d-frame camera set and compare with zbarimg", camSetEnv, camSetSize)
 	}
 	frames := genCameraFrames(t, camSetSize, camSeed(t))
-	ours := decodeCamSet(frames, passes)
+	ours := decodeCamSet(frames, passes, 0)
 	t.Logf("ours (DecodeImage): %v", ours)
-	video := decodeCamSet(frames, videoPasses)
+	video := decodeCamSet(frames, passes, videoBudget)
 	t.Logf("ours (DecodeVideoFrame): %v", video)
 	if _, err := exec.LookPath("zbarimg"); err != nil {
 		t.Skip("zbarimg not installed (Debian zbar-tools): no comparison")
@@ -207,11 +207,11 @@ func TestCameraPasses(t *testing.T) {
 	}
 	frames := genCameraFrames(t, camSetSize, camSeed(t))
 	for _, p := range passes {
-		r := decodeCamSet(frames, []pass{p})
+		r := decodeCamSet(frames, []pass{p}, 0)
 		t.Logf("%-14s alone: %v", p.name, r)
 	}
 	for i := range passes {
-		r := decodeCamSet(frames, passes[:i+1])
+		r := decodeCamSet(frames, passes[:i+1], 0)
 		t.Logf("up to %-14s %v", passes[i].name, r)
 	}
 }
@@ -239,8 +239,8 @@ func TestCameraVariantsVsZbar(t *testing.T) {
 		{"rotated", func(r *rand.Rand, p *camParams) { p.angle = (r.Float64()*2 - 1) * 40 * math.Pi / 180 }},
 	} {
 		frames := genFrames(t, 60, camSeed(t)+99, v.mod)
-		ours := decodeCamSet(frames, passes)
-		video := decodeCamSet(frames, videoPasses)
+		ours := decodeCamSet(frames, passes, 0)
+		video := decodeCamSet(frames, passes, videoBudget)
 		zb := runZbar(t, writeCamSet(t, t.TempDir(), frames), frames)
 		t.Logf("%-12s ours %v | video frames %v | zbar %v", v.name, ours, video, zb)
 		if ours.ok < zb.ok {

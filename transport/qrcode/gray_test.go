@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -101,5 +102,43 @@ func TestToGray(t *testing.T) {
 	gr.SetGray(2, 2, color.Gray{Y: 9})
 	if g := toGray(gr); !bytes.Equal(g.pix, []byte{0, 0, 0, 9}) || g.w != 2 {
 		t.Errorf("Gray sub-image: %v", g)
+	}
+}
+
+func TestRotateShrinkStretch(t *testing.T) {
+	g := randGray(30, 20, 9)
+	if r := g.rotate(90); r.w != 20 || r.h != 30 {
+		t.Fatalf("rotate(90) of 30×20 is %d×%d", r.w, r.h)
+	}
+	r := g.rotate(0)
+	if r.w != g.w || r.h != g.h {
+		t.Fatalf("rotate(0) is %d×%d", r.w, r.h)
+	}
+	for y := 0; y < g.h-1; y++ { // the last row and column are the fill
+		for x := 0; x < g.w-1; x++ {
+			if r.pix[y*r.w+x] != g.pix[y*g.w+x] {
+				t.Fatalf("rotate(0) changed (%d,%d)", x, y)
+			}
+		}
+	}
+	if r := g.rotate(45); r.w != 36 || r.h != 36 {
+		t.Fatalf("rotate(45) of 30×20 is %d×%d, want 36×36", r.w, r.h)
+	}
+	s := gray{pix: []byte{0, 4, 8, 12, 1, 1, 1, 1}, w: 4, h: 2}.shrink(2)
+	if s.w != 2 || s.h != 1 || !bytes.Equal(s.pix, []byte{2, 6}) {
+		t.Fatalf("shrink(2) = %d×%d %v", s.w, s.h, s.pix)
+	}
+	dim := gray{pix: make([]byte, 200), w: 20, h: 10}
+	for i := range dim.pix {
+		dim.pix[i] = byte(100 + i%21)
+	}
+	st := dim.stretch()
+	lo, hi := slices.Min(st.pix), slices.Max(st.pix)
+	if lo != 0 || hi != 255 {
+		t.Fatalf("stretch of 100–120 spans %d–%d", lo, hi)
+	}
+	flat := gray{pix: []byte{7, 7, 7, 7}, w: 2, h: 2}.stretch()
+	if !bytes.Equal(flat.pix, []byte{7, 7, 7, 7}) {
+		t.Fatalf("stretch of a flat picture: %v", flat.pix)
 	}
 }

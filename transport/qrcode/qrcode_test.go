@@ -501,7 +501,7 @@ func TestDecodeVariants(t *testing.T) {
 			return toGray(big)
 		}(),
 	} {
-		got, err := decodeGray(g, passes)
+		got, err := decodeGray(g, passes, 0)
 		if err != nil || len(got) != 1 || got[0] != s {
 			t.Errorf("%s: %q, %v", name, got, err)
 		}
@@ -765,7 +765,7 @@ func TestOptionsBad(t *testing.T) {
 // the normal test run (the full 200 are in camera_bench_test.go).
 func TestCameraFramesFew(t *testing.T) {
 	frames := genCameraFrames(t, 6, camSetSeed+1)
-	r := decodeCamSet(frames, passes)
+	r := decodeCamSet(frames, passes, 0)
 	for _, i := range r.failed {
 		t.Logf("missed frame %d: v%d %s", i+1, frames[i].version, frames[i].params)
 	}
@@ -803,6 +803,9 @@ func TestPassesKnown(t *testing.T) {
 		}
 		names[p.name] = true
 		v.get(p.prep) // panics on an unknown transform
+	}
+	for _, p := range candidatePasses { // the tuning aid's
+		v.get(p.prep)
 	}
 }
 
