@@ -1,10 +1,8 @@
 package offline
 
 import (
-	"fmt"
-
 	"github.com/airsign/airsign/psbt"
-	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport"
 )
 
 // AddressOptions are the inputs of `address`.
@@ -45,7 +43,9 @@ func Address(env *Env, opts AddressOptions) error {
 	k := der.Keys[0]
 	env.Printf("%s  %s\n", psbt.FormatPath(k.Fingerprint, k.Path), der.Address.EncodeAddress())
 	if opts.QR {
-		return qrcode.RenderTerminal(env.Stdout, fmt.Sprintf("bitcoin:%s", der.Address.EncodeAddress()), qrcode.Options{})
+		q := transport.QROptions{Term: true}
+		fitQRTerm(env, &q)
+		return transport.ShowText(env.Stdout, "bitcoin:"+der.Address.EncodeAddress(), q)
 	}
 	return nil
 }

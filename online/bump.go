@@ -10,6 +10,7 @@ import (
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/qrterm"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -42,6 +43,7 @@ const incrementalRelayFee = 1.0
 // open the transaction to replace, take it apart, fund the higher fee,
 // build, show and write.
 func Bump(ctx context.Context, env *Env, opts BumpOptions) error {
+	qrterm.Fit(env.Stdout, &opts.QR)
 	txid, maxRate, err := checkBumpOptions(opts)
 	if err != nil {
 		return err

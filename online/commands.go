@@ -9,10 +9,12 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/qrterm"
 )
 
 // ShowWallet prints a wallet's descriptor, network and bookkeeping.
 func ShowWallet(ctx context.Context, env *Env, name string, qr transport.QROptions) error {
+	qrterm.Fit(env.Stdout, &qr)
 	if err := qr.CheckDescriptor(); err != nil {
 		return err
 	}
@@ -45,9 +47,10 @@ func ShowWallet(ctx context.Context, env *Env, name string, qr transport.QROptio
 	}
 	// For a phone or desktop watch-only wallet (Sparrow, Keystone's
 	// companions): the same UR crypto-output airsign-offline shows.
+	defer qrterm.Keys(&qr)()
 	lines, err := transport.WriteDescriptorQR(ctx, w.desc, qr, env.Stdout)
 	for _, l := range lines {
-		fmt.Fprintln(env.Stderr, l)
+		env.Infof("%s", l)
 	}
 	return err
 }

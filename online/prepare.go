@@ -12,6 +12,7 @@ import (
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/qrterm"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -80,6 +81,7 @@ const (
 // the options (nothing read or dialed yet), open the wallet and the node,
 // choose the coins, build and check the PSBT, show and write it.
 func Prepare(ctx context.Context, env *Env, opts PrepareOptions) error {
+	qrterm.Fit(env.Stdout, &opts.QR)
 	req, err := checkPrepareOptions(opts)
 	if err != nil {
 		return err
@@ -598,6 +600,18 @@ func printLabels(env *Env, w *Wallet, a *psbt.Analysis) {
 	}
 }
 
+// writeQR shows or writes a PSBT as the QR codes qr asks for (fitted to
+// the terminal by qrterm.Fit, under the operator's keys while a series is
+// shown) and says what it wrote.
+func writeQR(ctx context.Context, env *Env, data []byte, qr transport.QROptions) error {
+	defer qrterm.Keys(&qr)()
+	lines, err := transport.WriteQR(ctx, data, qr, env.Stdout)
+	for _, l := range lines {
+		env.Infof("%s", l)
+	}
+	return err
+}
+
 // writePSBT writes the unsigned PSBT to a new file and tells the operator
 // what to do next.
 func writePSBT(ctx context.Context, env *Env, p *psbt.Packet, out string, qr transport.QROptions, a *psbt.Analysis) error {
@@ -613,11 +627,7 @@ func writePSBT(ctx context.Context, env *Env, p *psbt.Packet, out string, qr tra
 		where = "to " + out
 	}
 	qr.Details = a.PageLines() // the printed page names digest, payees and fee
-	lines, err := transport.WriteQR(ctx, data, qr, env.Stdout)
-	for _, l := range lines {
-		env.Infof("%s", l)
-	}
-	if err != nil {
+	if err := writeQR(ctx, env, data, qr); err != nil {
 		return err
 	}
 	env.Infof("wrote the unsigned PSBT %s; sign it on the offline machine and compare the digest %s", where, strings.ToUpper(a.Digest))

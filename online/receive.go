@@ -6,7 +6,8 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
-	"github.com/airsign/airsign/transport/qrcode"
+	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/qrterm"
 )
 
 // ReceiveOptions are the inputs of `airsign-online receive`.
@@ -47,7 +48,9 @@ func Receive(ctx context.Context, env *Env, opts ReceiveOptions) error {
 		env.Infof("check it on the offline screen: %s", check)
 	}
 	if opts.QRTerm {
-		return qrcode.RenderTerminal(env.Stdout, fmt.Sprintf("bitcoin:%s", addr), qrcode.Options{})
+		q := transport.QROptions{Term: true}
+		qrterm.Fit(env.Stdout, &q)
+		return transport.ShowText(env.Stdout, "bitcoin:"+addr, q)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/qrterm"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
@@ -42,6 +43,7 @@ type ReservesPrepareOptions struct {
 // signed offline, usually during a recovery drill. Nothing it makes can move
 // a coin: the proof spends an input that cannot exist.
 func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions) error {
+	qrterm.Fit(env.Stdout, &opts.QR)
 	if opts.Out == "" && !opts.QR.Any() {
 		return fmt.Errorf("no output: give --out FILE for the proof-of-reserves PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
 	}
@@ -110,11 +112,7 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 			return err
 		}
 	}
-	lines, err := transport.WriteQR(ctx, data, opts.QR, env.Stdout)
-	for _, l := range lines {
-		env.Infof("%s", l)
-	}
-	if err != nil {
+	if err := writeQR(ctx, env, data, opts.QR); err != nil {
 		return err
 	}
 	env.Infof("proof of reserves at height %d: %s, %s; message %q", s.Tip, plural(len(ins), "coin"), psbt.FormatBTC(a.Reserves.Total), msg)

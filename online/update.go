@@ -7,6 +7,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
+	"github.com/airsign/airsign/transport/qrterm"
 )
 
 // UpdateOptions are the inputs of `airsign-online update`.
@@ -35,6 +36,7 @@ type UpdateOptions struct {
 // BIP370 fields); fields airsign interprets are written afresh from the
 // wallet.
 func Update(ctx context.Context, env *Env, opts UpdateOptions) error {
+	qrterm.Fit(env.Stdout, &opts.QR)
 	if err := transport.CheckOutput(opts.Out, opts.QR, "the updated PSBT", nil); err != nil {
 		return err
 	}

@@ -79,11 +79,14 @@ func (o QROptions) termSize() (cols, rows int) {
 	return cols, rows
 }
 
-// termTooSmall explains that no code fits the terminal, and what to do.
-func termTooSmall(cols, rows, needCols, needRows int) error {
-	return WithHint(fmt.Errorf("--qr-term: the terminal is %d×%d characters, and the smallest QR code that carries a PSBT part needs %d×%d with its quiet zone and caption", cols, rows, needCols, needRows),
+// termTooSmall explains that no code fits the terminal, and what to do;
+// what names the code that does not fit.
+func termTooSmall(cols, rows, needCols, needRows int, what string) error {
+	return WithHint(fmt.Errorf("--qr-term: the terminal is %d×%d characters, and %s needs %d×%d with its quiet zone and caption", cols, rows, what, needCols, needRows),
 		"make the window larger or the font smaller (most consoles: Ctrl+- or setfont), or write the codes to files with --qr DIR or --qr-gif FILE")
 }
+
+const smallestPSBTPart = "the smallest QR code that carries a PSBT part"
 
 // termMinVersion is the QR version of the smallest UR part of a PSBT
 // series: the least a terminal must fit.
@@ -111,7 +114,7 @@ func (o QROptions) planTerm(psbt []byte) ([]string, error) {
 	}
 	if vmax < need {
 		n := 17 + 4*need + 2*qrcode.QuietZone
-		return nil, termTooSmall(cols, rows, n, (n+1)/2+1)
+		return nil, termTooSmall(cols, rows, n, (n+1)/2+1, smallestPSBTPart)
 	}
 	if po.MaxSingleVersion > vmax || po.MaxSingleVersion == 0 {
 		po.MaxSingleVersion = vmax
@@ -308,9 +311,7 @@ func (o QROptions) showTerm(ctx context.Context, term io.Writer, frames []string
 		return err
 	}
 	if w > cols || h > rows {
-		v := qrcode.TermFitVersion(w, h)
-		n := 17 + 4*v + 2*qrcode.QuietZone
-		return termTooSmall(cols, rows, n, (n+1)/2+1)
+		return termTooSmall(cols, rows, w, h, "each of these QR codes")
 	}
 	if len(frames) == 1 {
 		return qrcode.RenderTerminal(term, frames[0], qo)
@@ -325,6 +326,25 @@ func (o QROptions) showTerm(ctx context.Context, term io.Writer, frames []string
 		return err
 	}
 	return nil
+}
+
+// ShowText draws text as one QR code in the terminal (an address as a
+// BIP21 bitcoin: URI), at o's level and fitted to o's terminal size like
+// every --qr-term code: one too large is refused with what to do instead.
+func ShowText(term io.Writer, text string, o QROptions) error {
+	qo, err := o.qrOptions(false, "", "")
+	if err != nil {
+		return err
+	}
+	cols, rows := o.termSize()
+	w, h, err := qrcode.TermSize([]string{text}, qo)
+	if err != nil {
+		return err
+	}
+	if w > cols || h > rows {
+		return termTooSmall(cols, rows, w, h, "the QR code of "+text)
+	}
+	return qrcode.RenderTerminal(term, text, qo)
 }
 
 // plural says "1 code" or "3 codes".
@@ -428,7 +448,7 @@ func (o QROptions) checkCommon() error {
 		}
 		if qrcode.TermFitVersion(cols, rows) < need {
 			n := 17 + 4*need + 2*qrcode.QuietZone
-			return termTooSmall(cols, rows, n, (n+1)/2+1)
+			return termTooSmall(cols, rows, n, (n+1)/2+1, smallestPSBTPart)
 		}
 	}
 	if o.Delay != 0 && (o.Delay < qrcode.MinDelay || o.Delay > qrcode.MaxDelay) {

@@ -270,13 +270,8 @@ func (op *operator) run(line string, env []string, dir string) string {
 			continue
 		}
 		if strings.Contains(line, "--qr-term") && qrDone.MatchString(out) && time.Since(lastQ) > 250*time.Millisecond {
-			// The signer's animation quits on q; the online one shows
-			// its codes until Ctrl-C, as its screen says.
-			key := "q"
-			if strings.HasPrefix(line, "airsign-online") {
-				key = "\x03"
-			}
-			f.WriteString(key)
+			// Both sides' animations quit on q, as their screens say.
+			f.WriteString("q")
 			lastQ = time.Now()
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
+	"github.com/airsign/airsign/transport/qrterm"
 	"github.com/spf13/cobra"
 )
 
@@ -42,6 +43,7 @@ func QRCmd(s Streams) *cobra.Command {
 			if !o.Any() {
 				o.Term = true
 			}
+			qrterm.Fit(s.Stdout, &o)
 			if err := o.CheckPSBT(); err != nil {
 				return err
 			}
@@ -49,6 +51,7 @@ func QRCmd(s Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer qrterm.Keys(&o)()
 			lines, err := transport.WriteQR(cmd.Context(), data, o, s.Stdout)
 			for _, l := range lines {
 				fmt.Fprintln(s.Stderr, l)

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package offline
+package qrterm
 
 import (
 	"errors"
