@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
@@ -139,12 +138,12 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		LockTime: tx.LockTime,
 		Complete: true,
 	}
-	c := &checker{p: p.p, net: net, a: a, fingerprint: fingerprint}
+	c := &checker{p: p.p, net: net, a: a, fingerprint: fingerprint, wallet: wallet, tweaks: &p.tweaks}
 	c.fields()
 	if msg, ok := reservesMessage(p.p); ok {
 		c.reserves(msg)
 	}
-	c.prevTxs(wallet)
+	c.prevTxs()
 
 	seen := map[wire.OutPoint]int{}
 	amountsKnown, inOverflow := true, false
@@ -229,10 +228,17 @@ type checker struct {
 	// prevOK[i] is true when input i's non_witness_utxo hashes to its
 	// outpoint's txid.
 	prevOK []bool
+	// tweaks is the packet's memo of BIP86 tweaks.
+	tweaks *tweaks
+	// wallet is the operator's wallet (nil if none), for maxIndex.
+	wallet Wallet
 	// maxIndex is the highest address index among our inputs whose
 	// script our own wallet reproduces at the claimed derivation: the
-	// wallet has used addresses at least that far.
-	maxIndex uint32
+	// wallet has used addresses at least that far. It costs a derivation
+	// per input, so it is worked out (once) only when a change output
+	// claims an index beyond ChangeIndexGap, the only time it matters.
+	maxIndex      uint32
+	maxIndexKnown bool
 }
 
 func (c *checker) add(pr Problem) { c.a.Problems = append(c.a.Problems, pr) }
@@ -281,24 +287,34 @@ func (c *checker) fields() {
 	}
 }
 
-// prevTxs checks each non_witness_utxo against its outpoint once, and finds
-// the highest address index our inputs use. Only a derivation whose
-// script the wallet itself reproduces, and which is the script the input
-// really spends, counts: a planted derivation (say a taproot leaf entry the
-// signer skips) must not stretch the index a change output may claim.
-func (c *checker) prevTxs(wallet Wallet) {
+// prevTxs checks each non_witness_utxo against its outpoint once.
+func (c *checker) prevTxs() {
 	c.prevOK = make([]bool, len(c.p.UnsignedTx.TxIn))
 	for i, txIn := range c.p.UnsignedTx.TxIn {
-		pin := &c.p.Inputs[i]
-		if pin.NonWitnessUtxo != nil {
+		if pin := &c.p.Inputs[i]; pin.NonWitnessUtxo != nil {
 			c.prevOK[i] = pin.NonWitnessUtxo.TxHash() == txIn.PreviousOutPoint.Hash
 		}
+	}
+}
+
+// highestInputIndex is maxIndex, the highest address index our inputs
+// use. Only a derivation whose script the wallet itself reproduces, and
+// which is the script the input really spends, counts: a planted
+// derivation (say a taproot leaf entry the signer skips) must not stretch
+// the index a change output may claim.
+func (c *checker) highestInputIndex() uint32 {
+	if c.maxIndexKnown {
+		return c.maxIndex
+	}
+	c.maxIndexKnown = true
+	for i := range c.p.UnsignedTx.TxIn {
+		pin := &c.p.Inputs[i]
 		spent := spentScript(c.p, i)
 		note := func(fp uint32, path []uint32) {
-			if wallet == nil || spent == nil || !c.ours(fp) {
+			if c.wallet == nil || spent == nil || !c.ours(fp) {
 				return
 			}
-			script, _, index, ok := wallet.ScriptAt(fp, path)
+			script, _, index, ok := c.wallet.ScriptAt(fp, path)
 			if ok && bytes.Equal(script, spent) {
 				c.maxIndex = max(c.maxIndex, index)
 			}
@@ -310,6 +326,7 @@ func (c *checker) prevTxs(wallet Wallet) {
 			note(d.MasterKeyFingerprint, d.Bip32Path)
 		}
 	}
+	return c.maxIndex
 }
 
 // input analyses input i and checks that its UTXO data is complete and
@@ -408,7 +425,7 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 			c.refuseIn(i, CodeWrongNetwork, "our key's derivation %s %s", path, msg)
 			keyProblem = true
 		}
-		if ok && len(pin.TaprootMerkleRoot) == 0 && !taprootKeyPays(d.XOnlyPubKey, utxo.PkScript) {
+		if ok && len(pin.TaprootMerkleRoot) == 0 && !c.tweaks.pays(d.XOnlyPubKey, utxo.PkScript) {
 			c.refuseIn(i, CodeKeyNotInScript, "names our taproot key at %s, but the coin's output key is not the BIP86 tweak of it", path)
 			keyProblem = true
 			continue
@@ -665,7 +682,7 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 				c.refuseOut(i, CodeTaprootTweak, "claims to be our taproot change at %s, but its internal key is not the key of that derivation", path)
 				return out
 			}
-			if !taprootKeyPays(cl.key, txOut.PkScript) {
+			if !c.tweaks.pays(cl.key, txOut.PkScript) {
 				c.refuseOut(i, CodeTaprootTweak, "claims to be our taproot change at %s, but its output key is not the BIP86 tweak of our key there: it may commit to a script someone else controls", path)
 				return out
 			}
@@ -688,7 +705,7 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 			c.refuseOut(i, CodeFakeChange, "claims to be our change at %s, but our wallet's script there is different: the output pays someone else or leaves the wallet", path)
 			return out
 		}
-		if uint64(index) > uint64(c.maxIndex)+ChangeIndexGap {
+		if index > ChangeIndexGap && uint64(index) > uint64(c.highestInputIndex())+ChangeIndexGap {
 			c.refuseOut(i, CodeChangeIndexFar, "claims to be our change at %s, address index %d, more than %d beyond the highest index our inputs use (%d): a restored wallet would not find it", path, index, ChangeIndexGap, c.maxIndex)
 			return out
 		}
@@ -799,16 +816,6 @@ func ecdsaKeyPays(pub, pkScript, redeem, witness []byte) (pays, checkable bool) 
 		return false, true
 	}
 	return scriptHasKey(pkScript, pub), true
-}
-
-// taprootKeyPays reports whether pkScript is the BIP86 (key path only)
-// taproot output of the x-only key.
-func taprootKeyPays(xonly, pkScript []byte) bool {
-	key, err := schnorr.ParsePubKey(xonly)
-	if err != nil {
-		return false
-	}
-	return bytes.Equal(pkScript, p2trScript(txscript.ComputeTaprootKeyNoScript(key)))
 }
 
 func isWitness(script []byte) bool { return txscript.IsWitnessProgram(script) }

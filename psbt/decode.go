@@ -36,6 +36,8 @@ type Packet struct {
 	// v2 is set when the packet was read as (or is to be written as) a
 	// version 2 PSBT (BIP370, psbt/v2.go); nil for version 0.
 	v2 *v2Extra
+	// tweaks is what its analyses have learnt of its taproot keys.
+	tweaks tweaks
 }
 
 // ErrNotPSBT is returned when the bytes are not a PSBT in any accepted form.

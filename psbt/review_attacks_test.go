@@ -124,3 +124,21 @@ func TestScriptTypesAllowNestedMultisig(t *testing.T) {
 		t.Fatal("a p2wpkh-only policy allowed a nested multisig coin")
 	}
 }
+
+// TestChangeIndexFollowsInputs: change far beyond ChangeIndexGap is
+// verified when our inputs are that far too (the highest input index is
+// worked out only for such a claim), and refused when they are not.
+func TestChangeIndexFollowsInputs(t *testing.T) {
+	k := testKit(t)
+	for _, tc := range []struct {
+		input uint32
+		far   bool
+	}{{4500, false}, {3999, true}, {0, true}} {
+		p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 50_000_000), k.wpkhCoin(t, 2, 0, tc.input, 50_000_000)},
+			[]OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 5000, 69_998_000)})
+		a := k.analyze(p, DefaultPolicy())
+		if hasProblem(a, "change-index-far") != tc.far || a.Outputs[1].Change == tc.far {
+			t.Errorf("input at 0/%d, change at 1/5000: change-index-far %v, change %v", tc.input, hasProblem(a, "change-index-far"), a.Outputs[1].Change)
+		}
+	}
+}

@@ -91,8 +91,8 @@ func spentAccounts(p *Packet, fingerprint uint32, ownKey Wallet) Wallet {
 			continue
 		}
 		note := func(fp uint32, path []uint32) {
-			if fp != fingerprint {
-				return
+			if fp != fingerprint || w.accounts[accountID(fp, path)] {
+				return // not ours, or an account already known to be spent
 			}
 			if script, _, _, ok := ownKey.ScriptAt(fp, path); ok && bytes.Equal(script, spent) {
 				w.accounts[accountID(fp, path)] = true
