@@ -42,6 +42,9 @@ type review struct {
 	// name keys (how many) of which the one reviewed was picked.
 	guessed bool
 	keys    int
+	// candidates are the master keys the shares may rebuild: the known
+	// one, or every key the inputs name.
+	candidates []uint32
 }
 
 // knownFingerprint is the master fingerprint of the key about to be
@@ -116,7 +119,7 @@ func reviewPSBT(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, enrolled 
 				r.a.Outputs[i].Verified = false
 			}
 		}
-		r.guessed, r.keys = len(candidates) > 1, len(candidates)
+		r.guessed, r.keys, r.candidates = len(candidates) > 1, len(candidates), candidates
 		if len(r.a.Refusals()) == 0 {
 			return r
 		}

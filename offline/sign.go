@@ -124,6 +124,11 @@ type signSession struct {
 
 	// signAndRecord
 	res psbt.SignResult
+	// newly are the inputs signed by this session; kept those that
+	// already carried the key's signature (see resign.go), and
+	// keptNoticed says the operator was told before the key.
+	newly, kept []int
+	keptNoticed bool
 }
 
 // checkSignOptions checks everything the command line says before anything
@@ -210,6 +215,9 @@ func (s *signSession) reviewBeforeKey() error {
 	if refusals := s.review.a.Refusals(); len(refusals) > 0 {
 		return s.refuseProblems(s.review.a, refusals, "before-key")
 	}
+	if err := s.checkSignedBeforeKey(); err != nil {
+		return err
+	}
 	if s.review.guessed {
 		sayf(s.env.Stderr, "The inputs name %d keys; the screen above is for key %s. Give --expect-fingerprint (or --wallet) to check the PSBT against your own key before the shares are typed.\n", s.review.keys, psbt.FormatFingerprint(s.review.fingerprint))
 	}
@@ -239,7 +247,7 @@ func (s *signSession) confirmDigest() error {
 		}
 		return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", fmt.Errorf("%w to sign: %s (--confirm); nothing was signed", ErrRefused, notPrepared))
 	}
-	sayf(s.env.Stderr, "\nThe online screen (or its printed page) shows this PSBT's confirmation digest: %d words.\n", psbt.DigestWords)
+	sayf(s.env.Stderr, "\nThe online screen (or its printed page) shows the PSBT's confirmation digest:\n%d words.\n", psbt.DigestWords)
 	for try := 1; try <= DigestTries; try++ {
 		typed, err := s.env.Prompter.ReadLine("Type the confirmation digest shown online: ")
 		if err != nil {
@@ -323,6 +331,7 @@ func (s *signSession) rebuildKey() error {
 // signAndRecord signs and writes the log record before anything is
 // released; refusals of psbt.Sign are logged.
 func (s *signSession) signAndRecord() ([]byte, error) {
+	before := s.p.SignaturesOf(s.key.Fingerprint)
 	res, err := psbt.Sign(s.p, s.key.Master, psbt.WithNetwork(s.env.Net), psbt.WithWallet(s.wallet), psbt.WithPolicy(s.opts.Policy))
 	if err != nil {
 		// Whatever psbt.Sign will not do is a refusal of this PSBT, and
@@ -335,12 +344,22 @@ func (s *signSession) signAndRecord() ([]byte, error) {
 		return nil, s.refuse(s.a, string(psbt.CodeSignRefused), "", err)
 	}
 	s.res = res
+	if s.newly, s.kept = s.keptSignatures(before); len(s.newly) == 0 {
+		err := transport.WithHint(
+			fmt.Errorf("%w to sign:\n%s", ErrRefused, screenText(fmt.Sprintf("  every input of key %s already carried its signature: nothing new was signed, and nothing is written", psbt.FormatFingerprint(s.key.Fingerprint)))),
+			nextSigner)
+		return nil, s.refuse(s.a, "already-signed", "", err)
+	}
 	out, err := s.p.Encode()
 	if err != nil {
 		return nil, err
 	}
 	outSum := sha256.Sum256(out)
-	if err := s.record("signed", s.a, map[string]string{"inputs": fmt.Sprint(res.Signed), "signed_sha256": hex.EncodeToString(outSum[:]), "key": psbt.FormatFingerprint(s.key.Fingerprint)}); err != nil {
+	data := map[string]string{"inputs": fmt.Sprint(s.newly), "signed_sha256": hex.EncodeToString(outSum[:]), "key": psbt.FormatFingerprint(s.key.Fingerprint)}
+	if len(s.kept) > 0 {
+		data["kept"] = fmt.Sprint(s.kept) // already signed by this key
+	}
+	if err := s.record("signed", s.a, data); err != nil {
 		return nil, fmt.Errorf("signed, but the signing log could not be written, so nothing is released: %w", err)
 	}
 	return out, nil
@@ -358,9 +377,9 @@ func (s *signSession) release(out []byte) error {
 		if err := readBack(s.opts.Out, out, s.p.TxID()); err != nil {
 			return err
 		}
-		sayf(s.env.Stderr, "signed %s with key %s; wrote %s\n", countInputs(s.res.Signed), fp, s.opts.Out)
+		sayf(s.env.Stderr, "signed %s with key %s; wrote %s\n", countInputs(s.newly), fp, s.opts.Out)
 	} else {
-		fmt.Fprintf(s.env.Stderr, "signed %s with key %s\n", countInputs(s.res.Signed), fp)
+		fmt.Fprintf(s.env.Stderr, "signed %s with key %s\n", countInputs(s.newly), fp)
 	}
 	for _, sk := range s.res.Skipped {
 		s.env.warnf("input %d names this key but was not signed: %s", sk.Input, sk.Reason)
@@ -421,7 +440,9 @@ func (s *signSession) nextStep() {
 	if s.enrolled != nil && len(s.enrolled.d.Keys()) > 1 {
 		more = " (with the other cosigners' signed PSBTs, if the wallet needs more signatures)"
 	}
-	sayf(s.env.Stderr, "\nCarry back to the online machine: %s.\nNext, on the online machine%s:\n  %s\n", strings.Join(carry, "; "), more, cmd)
+	sayf(s.env.Stderr, "\nCarry back to the online machine: %s.\nNext, on the online machine%s:\n", strings.Join(carry, "; "), more)
+	// The command whole on its line, to be copied: never wrapped.
+	fmt.Fprintf(s.env.Stderr, "  %s\n", cmd)
 }
 
 // shellQuote quotes a path for a command line the operator copies, when

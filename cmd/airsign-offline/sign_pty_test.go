@@ -138,6 +138,13 @@ func TestHighFeeRefusedBeforeShares(t *testing.T) {
 	tm := startTerminal(t, dir, "sign", "highfee.b64", "--shares", "--out", "s.psbt")
 	tm.expect(`REFUSED: transaction: the fee rate 14184\.4 sat/vB`)
 	tm.expect(`no share was asked for`)
+	refusedBeforeShares(t, tm)
+}
+
+// refusedBeforeShares checks the session ended with a refusal (exit 3)
+// before the digest or any share was asked for, on lines that fit.
+func refusedBeforeShares(t *testing.T, tm *terminal) {
+	t.Helper()
 	err := tm.wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
@@ -169,4 +176,21 @@ func wideLines(out string) []string {
 		}
 	}
 	return wide
+}
+
+// TestSignedAgainRefusedBeforeShares: a PSBT this key has signed already
+// is refused (exit 3) before the digest or any share is asked for, with
+// the next step as a hint, on lines that fit the terminal.
+func TestSignedAgainRefusedBeforeShares(t *testing.T) {
+	dir, _ := signingDesk(t)
+	cmd := exec.Command("airsign-offline", "sign", "p1.b64", "--mnemonic-file", "mnemonic.txt", "--confirm", "isol demi expr pipe", "--out", "s1.psbt")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AIRSIGN_NETWORK=regtest", "AIRSIGN_ALLOW_ONLINE=1", "XDG_DATA_HOME="+filepath.Join(dir, "data"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("first sign: %v\n%s", err, out)
+	}
+	tm := startTerminal(t, dir, "sign", "s1.psbt", "--shares", "--out", "s2.psbt")
+	tm.expect(`every input of key 73c5da0a already carries its signature`)
+	tm.expect(`hint: give the PSBT to airsign-online broadcast`)
+	refusedBeforeShares(t, tm)
 }
