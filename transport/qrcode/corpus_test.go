@@ -376,7 +376,8 @@ func (s *corpusScore) add(o *corpusScore) {
 }
 
 // String gives the count, the mean time per frame and, where frames were
-// timed one by one, the median.
+// timed one by one (ours; zbarimg reads a generator's frames in one
+// process, whose start-up the mean spreads over them), the median.
 func (s corpusScore) String() string {
 	if s.total == 0 {
 		return "-"
@@ -454,7 +455,6 @@ func scoreZbar(tb testing.TB, frames []corpusFrame, paths []string) map[string]*
 		}
 		byGen[f.gen] = append(byGen[f.gen], i)
 	}
-	startup := zbarStartup(tb)
 	for _, g := range order {
 		idx := byGen[g]
 		var ps []string
@@ -467,38 +467,12 @@ func scoreZbar(tb testing.TB, frames []corpusFrame, paths []string) map[string]*
 		}
 		r := runZbar(tb, ps, sub)
 		s := &corpusScore{ok: r.ok, total: r.total, elapsed: r.elapsed}
-		// The median comes from one process per frame, less the start-up
-		// of a process reading a blank picture; the mean above spreads one
-		// start-up over the generator's frames.
-		for k := range ps {
-			s.times = append(s.times, max(0, runZbar(tb, ps[k:k+1], sub[k:k+1]).elapsed-startup))
-		}
 		for _, k := range r.failed {
 			s.failed = append(s.failed, idx[k])
 		}
 		out[g] = s
 	}
 	return out
-}
-
-// zbarStartup is the median time of three zbarimg runs on a blank 8×8
-// JPEG: what one process costs before it reads a frame.
-func zbarStartup(tb testing.TB) time.Duration {
-	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "blank.jpg")
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	var ts []time.Duration
-	for i := 0; i < 3; i++ {
-		ts = append(ts, runZbar(tb, []string{path}, []camFrame{{}}).elapsed)
-	}
-	slices.Sort(ts)
-	return ts[1]
 }
 
 const corpusEnv = "AIRSIGN_QR_CORPUS"

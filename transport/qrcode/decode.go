@@ -338,9 +338,10 @@ func bitmap(g gray, b binarizer) (*gozxing.BinaryBitmap, error) {
 	return gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
 }
 
-// readOne runs gozxing's QR reader once. gozxing is a port of Java code
-// that signals some failures by panicking on odd input; a panic there is a
-// failed pass, never a crash of the signer.
+// readOne runs gozxing's QR reader once, through detectAndDecode, which
+// retries the geometry. gozxing is a port of Java code that signals some
+// failures by panicking on odd input; a panic there is a failed pass,
+// never a crash of the signer.
 func readOne(g gray, p pass) (res *gozxing.Result, err error) {
 	if g.w < 21 || g.h < 21 {
 		return nil, ErrNoCode
@@ -354,7 +355,14 @@ func readOne(g gray, p pass) (res *gozxing.Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return zxqr.NewQRCodeReader().Decode(bmp, hints(p.pure))
+	if p.pure {
+		return zxqr.NewQRCodeReader().Decode(bmp, hints(true))
+	}
+	bits, err := bmp.GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	return detectAndDecode(bits, hints(false))
 }
 
 // resultText rebuilds the exact payload of a decoded symbol from its data
