@@ -144,6 +144,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		c.reserves(msg)
 	}
 	c.prevTxs()
+	c.tweaks.warm(p.p, c.ours)
 
 	seen := map[wire.OutPoint]int{}
 	amountsKnown, inOverflow := true, false

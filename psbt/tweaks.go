@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
+	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/txscript"
 )
 
@@ -24,19 +25,41 @@ type tweaks struct {
 // pays reports whether pkScript is the BIP86 (key path only) taproot
 // output of the x-only key.
 func (t *tweaks) pays(xonly, pkScript []byte) bool {
+	script := t.script(xonly)
+	return script != nil && bytes.Equal(pkScript, script)
+}
+
+func (t *tweaks) script(xonly []byte) []byte {
 	t.mu.Lock()
 	script, ok := t.scripts[string(xonly)]
 	t.mu.Unlock()
-	if !ok {
-		if key, err := schnorr.ParsePubKey(xonly); err == nil {
-			script = p2trScript(txscript.ComputeTaprootKeyNoScript(key))
-		}
-		t.mu.Lock()
-		if t.scripts == nil {
-			t.scripts = map[string][]byte{}
-		}
-		t.scripts[string(xonly)] = script
-		t.mu.Unlock()
+	if ok {
+		return script
 	}
-	return script != nil && bytes.Equal(pkScript, script)
+	if key, err := schnorr.ParsePubKey(xonly); err == nil {
+		script = p2trScript(txscript.ComputeTaprootKeyNoScript(key))
+	}
+	t.mu.Lock()
+	if t.scripts == nil {
+		t.scripts = map[string][]byte{}
+	}
+	t.scripts[string(xonly)] = script
+	t.mu.Unlock()
+	return script
+}
+
+// warm works out, on all cores, the tweaks of the taproot keys of ours
+// that the analysis of p's inputs is about to check one by one.
+func (t *tweaks) warm(p *btcpsbt.Packet, ours func(fp uint32) bool) {
+	var keys [][]byte
+	t.mu.Lock()
+	for i := range p.Inputs {
+		for _, d := range p.Inputs[i].TaprootBip32Derivation {
+			if _, known := t.scripts[string(d.XOnlyPubKey)]; !known && ours(d.MasterKeyFingerprint) && len(d.LeafHashes) == 0 {
+				keys = append(keys, d.XOnlyPubKey)
+			}
+		}
+	}
+	t.mu.Unlock()
+	parallelFor(len(keys), func(k int) { t.script(keys[k]) })
 }

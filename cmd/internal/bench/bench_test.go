@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,10 @@ func TestPlainSignerMatches(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("%s: plain signer signed %d of 3: %v", kind, n, err)
 		}
+		checked, n, err := plainChecked(raw, master)
+		if err != nil || n != 3 || !bytes.Equal(checked, plain) {
+			t.Fatalf("%s: the plain signer with checks signed %d of 3 (%v), same bytes %v", kind, n, err, bytes.Equal(checked, plain))
+		}
 		if same, err := sameSignatures(ours, plain); err != nil || !same {
 			t.Fatalf("%s: different signatures (%v)", kind, err)
 		}
@@ -134,7 +139,8 @@ func TestPlainSignerMatches(t *testing.T) {
 
 // BenchmarkSigners is the in-process comparison of the table, one kind at
 // a time: airsign (decode, analysis, policy, sign, check, encode) and the
-// plain btcd signer of the same 1,000-input PSBT, with the CPU time of
+// plain btcd signer of the same 1,000-input PSBT (and the plain signer
+// with a btcec check of each signature, "checked"), with the CPU time of
 // the process per signing (all cores) beside the wall time. Profile either
 // with -cpuprofile.
 func BenchmarkSigners(b *testing.B) {
@@ -150,7 +156,7 @@ func BenchmarkSigners(b *testing.B) {
 		for _, s := range []struct {
 			name string
 			sign func([]byte, *hdkeychain.ExtendedKey) ([]byte, int, error)
-		}{{"airsign", signInProcess}, {"plain", plainSign}} {
+		}{{"airsign", signInProcess}, {"plain", plainSign}, {"checked", plainChecked}} {
 			b.Run(kind+"/"+s.name, func(b *testing.B) {
 				c0 := cpuTime()
 				for b.Loop() {
