@@ -146,7 +146,9 @@ type ReservesVerifyOptions struct {
 	// Height is the block the proof is judged at; 0 is the node's tip.
 	Height int32
 	// Out writes BIP127's final proof transaction (hex), the form other
-	// verifiers (bdk-reserves, ElementsProject's reserves) take.
+	// verifiers take (ElementsProject's reserves, with the challenge
+	// "Proof-of-Reserves: " + message; not bdk-reserves, which hashes the
+	// commitment twice).
 	Out  string
 	JSON bool
 }

@@ -7,14 +7,19 @@ package psbt
 // what turns a recovery drill into "restored from paper and produced valid
 // signatures over our real coins".
 //
-// The layout follows BIP127 and what bdk-reserves writes and checks, so that
-// a proof made here verifies there: the commitment txid is SHA-256("Proof-of-
+// The layout follows BIP127: the commitment txid is SHA-256("Proof-of-
 // Reserves: " + message) taken as the txid's internal bytes, index 0, sequence
 // 0xffffffff, an empty scriptSig and witness; the commitment input's
 // witness_utxo is {0, OP_TRUE} (so taproot sighashes, which commit to every
 // spent output, can be computed); the single output pays P2PKH(HASH160(0x00))
-// the exact sum of the coins; every signature is SIGHASH_ALL; the PSBT carries
-// the message in PSBT_IN_POR_COMMITMENT (0x09) on input 0.
+// (bdk-reserves' unspendable output) the exact sum of the coins; every
+// signature is SIGHASH_ALL; the PSBT carries the message in
+// PSBT_IN_POR_COMMITMENT (0x09) on input 0. Other tools differ from BIP127 on
+// the commitment: bdk-reserves hashes the prefixed message twice (sha256d), so
+// it refuses these proofs; ElementsProject's reserves hashes its challenge
+// without the prefix, so it accepts them given "Proof-of-Reserves: " +
+// message as the challenge. `make interop` checks the proofs with an
+// independent BIP127 verifier (scripts/interop/bip127_verify.mjs).
 
 import (
 	"bytes"

@@ -124,6 +124,27 @@ func interopSetup(t *testing.T) (dir string, unsigned []byte) {
 // BIP86 taproot (key path) when taproot is set.
 func interopPSBT(t *testing.T, taproot bool) []byte {
 	t.Helper()
+	coins, extScript, kc, sc := interopCoins(t, taproot)
+	p, err := psbt.Build(2, 230, coins, []psbt.OutputSpec{
+		{PkScript: extScript, Amount: 60_000_000},
+		{PkScript: sc, Amount: 85_000_000 - 60_000_000 - 2_720, Keys: []psbt.KeyOrigin{kc}, Taproot: taproot},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := p.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// interopCoins are the test key's three coins on regtest (receive
+// addresses 0/0, 0/1, 0/2, 0.85 BTC in all, from two previous transactions
+// that also pay someone else), with their key origins and RBF sequences;
+// the other party's script; and the change key 1/0 and its script.
+func interopCoins(t *testing.T, taproot bool) (coins []psbt.InputSpec, extScript []byte, kc psbt.KeyOrigin, sc []byte) {
+	t.Helper()
 	net := &chaincfg.RegressionNetParams
 	seed, err := bip39.Seed([]byte(interopMnemonic), nil)
 	if err != nil {
@@ -168,13 +189,12 @@ func interopPSBT(t *testing.T, taproot bool) []byte {
 	k0, s0 := key(0, 0)
 	k1, s1 := key(0, 1)
 	k2, s2 := key(0, 2)
-	kc, sc := key(1, 0)
+	kc, sc = key(1, 0)
 	external, err := btcutil.DecodeAddress("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", net)
 	if err != nil {
 		t.Fatal(err)
 	}
-	extScript, err := txscript.PayToAddrScript(external)
-	if err != nil {
+	if extScript, err = txscript.PayToAddrScript(external); err != nil {
 		t.Fatal(err)
 	}
 
@@ -189,22 +209,12 @@ func interopPSBT(t *testing.T, taproot bool) []byte {
 	prevA := coinbaseLike(1, wire.NewTxOut(50_000_000, s0), wire.NewTxOut(25_000_000, s1))
 	prevB := coinbaseLike(2, wire.NewTxOut(7_000_000, extScript), wire.NewTxOut(10_000_000, s2))
 	const seq = wire.MaxTxInSequenceNum - 2
-	p, err := psbt.Build(2, 230, []psbt.InputSpec{
+	coins = []psbt.InputSpec{
 		{PrevTx: prevA, Vout: 0, Sequence: seq, Keys: []psbt.KeyOrigin{k0}, Taproot: taproot},
 		{PrevTx: prevA, Vout: 1, Sequence: seq, Keys: []psbt.KeyOrigin{k1}, Taproot: taproot},
 		{PrevTx: prevB, Vout: 1, Sequence: seq, Keys: []psbt.KeyOrigin{k2}, Taproot: taproot},
-	}, []psbt.OutputSpec{
-		{PkScript: extScript, Amount: 60_000_000},
-		{PkScript: sc, Amount: 85_000_000 - 60_000_000 - 2_720, Keys: []psbt.KeyOrigin{kc}, Taproot: taproot},
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	raw, err := p.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return coins, extScript, kc, sc
 }
 
 // Our inspect --json, the fields compared here.

@@ -7,7 +7,8 @@
 #                    apt-get when run as root, else reported as missing.
 #   npm packages     pinned in scripts/interop/package.json and its lockfile
 #                    (@ngraveio/bc-ur, bbqr, @bitcoinerlab/descriptors,
-#                    @keystonehq/bc-ur-registry),
+#                    @keystonehq/bc-ur-registry, @scure/btc-signer,
+#                    bitcoinjs-lib and @noble/curves for bip127_verify.mjs),
 #                    installed with `npm ci --ignore-scripts` into
 #                    .cache/interop (or $AIRSIGN_INTEROP_NODE_DIR), again only
 #                    when the lockfile changed. Nothing is installed into the

@@ -7,6 +7,7 @@
 //   @bitcoinerlab/descriptors  output descriptors (BIP380 checksum, address derivation)
 //   @scure/btc-signer          PSBTs, taproot included (with @scure/bip32 for keys)
 //   @keystonehq/bc-ur-registry Keystone's UR registry types (crypto-output, BCR-2020-010)
+//   bitcoinjs-lib, @noble/curves  BIP127 proofs of reserves (bip127_verify.mjs)
 //
 // Usage: node ref.mjs COMMAND < request.json > answer.json
 //
@@ -151,6 +152,12 @@ const commands = {
 
   // {texts} → {checksums}: BIP380 checksums of arbitrary descriptor texts
   // (a multipath descriptor included), without parsing them.
+  // {message, txHex, coins: [{txid, vout, value, scriptHex}]} →
+  // {totalSat, coins, commitment}: a BIP127 proof of reserves checked with
+  // bitcoinjs-lib and @noble/curves (bip127_verify.mjs); an error names
+  // what does not hold.
+  'bip127-verify': async (req) => (await import('./bip127_verify.mjs')).verifyProof(req),
+
   'checksum': async (req) => {
     const descriptors = await descriptorsLib();
     return { checksums: req.texts.map((t) => descriptors.checksum(t)) };

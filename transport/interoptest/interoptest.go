@@ -98,12 +98,19 @@ func FindNode(t testing.TB, pkgs ...string) (*Node, string) {
 	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
-	script, err := os.ReadFile(filepath.Join(root, "scripts", "interop", "ref.mjs"))
-	if err != nil {
-		t.Fatal(err)
+	// ref.mjs and the modules it loads (bip127_verify.mjs).
+	scripts, err := filepath.Glob(filepath.Join(root, "scripts", "interop", "*.mjs"))
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no scripts/interop/*.mjs (%v)", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "ref.mjs"), script, 0o644); err != nil {
-		t.Fatal(err)
+	for _, s := range scripts {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(s)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return &Node{dir: dir}, ""
 }

@@ -23,8 +23,10 @@ from the shares controls the coins; nothing it produces can move a coin.
   airsign-offline sign proof.psbt --shares --out proof-signed.psbt
   airsign-online reserves verify proof-signed.psbt [--out proof.txhex]
 
-The final proof transaction (--out of verify) is BIP127's format, which
-bdk-reserves and ElementsProject's reserves verify too.`,
+The final proof transaction (--out of verify) is BIP127's format. For
+ElementsProject's reserves give the challenge "Proof-of-Reserves: MESSAGE"
+(it hashes its challenge without BIP127's prefix); bdk-reserves hashes the
+commitment twice, unlike BIP127, and refuses it.`,
 	}
 	cmd.AddCommand(reservesPrepareCmd(env, name), reservesVerifyCmd(env, name))
 	return cmd
