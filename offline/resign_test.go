@@ -32,9 +32,10 @@ func (p *noticePrompter) ReadSecret(prompt string) ([]byte, error) {
 	return p.holderPrompter.ReadSecret(prompt)
 }
 
-// signWithShares signs src with typed shares; it returns the error, what
-// was printed, the prompter and the signed file's path.
-func signWithShares(t *testing.T, src string) (error, string, *noticePrompter, string) {
+// signWithShares signs src with typed shares (naming key which if asked,
+// the test key if ""); it returns the error, what was printed, the
+// prompter and the signed file's path.
+func signWithShares(t *testing.T, src, which string) (error, string, *noticePrompter, string) {
 	t.Helper()
 	raw, err := os.ReadFile(src)
 	if err != nil {
@@ -45,7 +46,7 @@ func signWithShares(t *testing.T, src string) (error, string, *noticePrompter, s
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	pr := &noticePrompter{holderPrompter: holderPrompter{digests: []string{psbt.Digest(p)}, shares: testShares(t)}, out: &out, atFirstShare: -1}
+	pr := &noticePrompter{holderPrompter: holderPrompter{digests: []string{psbt.Digest(p)}, shares: testShares(t), key: which}, out: &out, atFirstShare: -1}
 	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams, Prompter: pr}
 	dst := filepath.Join(t.TempDir(), "signed.psbt")
 	err = Sign(context.Background(), env, SignOptions{
@@ -84,7 +85,7 @@ func rewrite(t *testing.T, src string, edit func(p *btcpsbt.Packet)) string {
 // before the shares are typed, signs only the others, and keeps the
 // signatures there byte for byte (ECDSA and taproot).
 func TestSignAgain(t *testing.T) {
-	err, out, _, signed := signWithShares(t, mixedInputs)
+	err, out, _, signed := signWithShares(t, mixedInputs, "")
 	if err != nil {
 		t.Fatalf("first signature: %v\n%s", err, out)
 	}
@@ -97,7 +98,7 @@ func TestSignAgain(t *testing.T) {
 	}
 
 	t.Run("fully signed", func(t *testing.T) {
-		err, out, pr, dst := signWithShares(t, signed)
+		err, out, pr, dst := signWithShares(t, signed, "")
 		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "every input of key 73c5da0a already carries its signature") {
 			t.Fatalf("want a refusal, got %v\n%s", err, out)
 		}
@@ -118,7 +119,7 @@ func TestSignAgain(t *testing.T) {
 		{"taproot kept", 1, 0, func(p *btcpsbt.Packet) { p.Inputs[0].PartialSigs = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err, out, pr, dst := signWithShares(t, rewrite(t, signed, tc.drop))
+			err, out, pr, dst := signWithShares(t, rewrite(t, signed, tc.drop), "")
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
@@ -157,7 +158,7 @@ func TestSignAgain(t *testing.T) {
 			sig[10] ^= 1
 			p.Inputs[0].PartialSigs[0].Signature = sig
 		})
-		err, out, _, _ := signWithShares(t, planted)
+		err, out, _, _ := signWithShares(t, planted, "")
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}

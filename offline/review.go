@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/shamir"
+	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -52,6 +54,19 @@ type review struct {
 // share files' headers, the enrolled wallet. 0 when it is not known.
 func (s *signSession) knownFingerprint() (uint32, error) {
 	ks := s.opts.Key
+	if ks.Passphrase {
+		// --expect-fingerprint and the shares' headers name the key
+		// without the passphrase; the key that signs is another one,
+		// which only the wallet enrolled with it names. Taking the
+		// shares' key for it would refuse, as "no input of this key",
+		// every PSBT of the passphrase's wallet before the shares.
+		if ks.ExpectFingerprint != "" {
+			if _, err := ParseFingerprint(ks.ExpectFingerprint); err != nil {
+				return 0, err
+			}
+		}
+		return s.enrolledFingerprint()
+	}
 	if ks.ExpectFingerprint != "" {
 		fp, err := ParseFingerprint(ks.ExpectFingerprint)
 		if err != nil {
@@ -74,14 +89,20 @@ func (s *signSession) knownFingerprint() (uint32, error) {
 		sh.Wipe()
 		return fingerprintUint32(fp), nil
 	}
-	if s.enrolled != nil && s.enrolled.e.Fingerprint != "" {
-		fp, err := ParseFingerprint(s.enrolled.e.Fingerprint)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %w", s.enrolled.path, err)
-		}
-		return fingerprintUint32(fp), nil
+	return s.enrolledFingerprint()
+}
+
+// enrolledFingerprint is the master fingerprint the enrolled wallet names
+// for our key, 0 without one.
+func (s *signSession) enrolledFingerprint() (uint32, error) {
+	if s.enrolled == nil || s.enrolled.e.Fingerprint == "" {
+		return 0, nil
 	}
-	return 0, nil
+	fp, err := ParseFingerprint(s.enrolled.e.Fingerprint)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", s.enrolled.path, err)
+	}
+	return fingerprintUint32(fp), nil
 }
 
 // fingerprintUint32 is shamirFingerprint backwards: the master
@@ -93,6 +114,18 @@ func fingerprintUint32(fp shamir.Fingerprint) uint32 { return binary.LittleEndia
 // and refused only if it is refused for each of them (if our key is none of
 // them, no input is ours and the key would refuse too).
 func reviewPSBT(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, enrolled *enrolledWallet, known uint32) *review {
+	rs := reviewCandidates(p, net, pol, enrolled, known)
+	for _, r := range rs {
+		if len(r.a.Refusals()) == 0 {
+			return r
+		}
+	}
+	return rs[0]
+}
+
+// reviewCandidates is the review for each key the shares may rebuild: the
+// known one, or else every key the inputs name.
+func reviewCandidates(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, enrolled *enrolledWallet, known uint32) []*review {
 	claims := p.Claims()
 	candidates := []uint32{known}
 	if known == 0 {
@@ -108,7 +141,7 @@ func reviewPSBT(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, enrolled 
 		// input of ours, which analyzeFor refuses.
 		candidates = []uint32{0}
 	}
-	var first *review
+	var rs []*review
 	for _, fp := range candidates {
 		r := &review{a: analyzeFor(p, net, pol, fp, reviewWallet(p, fp, net, enrolled, claims)), fingerprint: fp, unproven: map[int]bool{}}
 		for i, out := range r.a.Outputs {
@@ -120,14 +153,23 @@ func reviewPSBT(p *psbt.Packet, net *chaincfg.Params, pol psbt.Policy, enrolled 
 			}
 		}
 		r.guessed, r.keys, r.candidates = len(candidates) > 1, len(candidates), candidates
-		if len(r.a.Refusals()) == 0 {
-			return r
-		}
-		if first == nil {
-			first = r
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// agree says whether the reviews for every candidate key come to the
+// same: all refused, or all accepted with the same screen (what is change
+// and what leaves). Then which key the shares rebuild changes nothing
+// before the key.
+func agree(rs []*review) bool {
+	refused := len(rs[0].a.Refusals()) > 0
+	for _, r := range rs[1:] {
+		if len(r.a.Refusals()) > 0 != refused || !refused && r.differs(rs[0].a) != "" {
+			return false
 		}
 	}
-	return first
+	return true
 }
 
 // reviewWallet is changeWallet before the key: the enrolled descriptor
@@ -240,4 +282,36 @@ func (w *claimWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32
 		return nil, 0, 0, false
 	}
 	return script, path[3], path[4], true
+}
+
+// typed says the key comes from what a person types (shares or the
+// mnemonic at the terminal), not from files: then asking a question first
+// costs less than shares typed for a refusal.
+func (ks KeySource) typed() bool { return ks.MnemonicFile == "" && len(ks.ShareFiles) == 0 }
+
+// askWhichKey asks which of the keys the inputs name the shares rebuild,
+// when the PSBT is refused for some of them and not for others (or shows
+// otherwise for them): the answer, printed on every share card, lets the
+// review refuse before the shares are typed. Any fingerprint is taken; one
+// the inputs do not name is refused by the review (no input is its).
+func (s *signSession) askWhichKey(rs []*review) (uint32, error) {
+	var names []string
+	for _, r := range rs {
+		names = append(names, psbt.FormatFingerprint(r.fingerprint))
+	}
+	sayf(s.env.Stderr, "The inputs name %d keys (%s), and what this PSBT does is not the same for each of them.\n", len(rs), strings.Join(names, ", "))
+	for try := 1; ; try++ {
+		typed, err := s.env.Prompter.ReadLine("Which key do the shares rebuild? Its fingerprint, from a share card: ")
+		if err != nil {
+			return 0, err
+		}
+		fp, err := ParseFingerprint(strings.TrimSpace(typed))
+		if err == nil {
+			return fingerprintUint32(fp), nil
+		}
+		if try == DigestTries {
+			return 0, transport.WithHint(fmt.Errorf("%q is not a key fingerprint (8 hex digits, as %s)", strings.TrimSpace(typed), names[0]), "give --expect-fingerprint, or --wallet with the enrolled wallet")
+		}
+		sayf(s.env.Stderr, "That is not a key fingerprint (8 hex digits, as %s): type it again.\n", names[0])
+	}
 }

@@ -113,6 +113,9 @@ type signSession struct {
 	// reviewBeforeKey
 	enrolled *enrolledWallet
 	review   *review
+	// stated is the key the operator named before the shares
+	// (askWhichKey), 0 if none was asked for.
+	stated uint32
 
 	// rebuildKey
 	key    *Key
@@ -207,6 +210,14 @@ func (s *signSession) reviewBeforeKey() error {
 	known, err := s.knownFingerprint()
 	if err != nil {
 		return err
+	}
+	if known == 0 && s.opts.Key.typed() && s.env.Prompter != nil {
+		if rs := reviewCandidates(s.p, s.env.Net, s.opts.Policy, s.enrolled, 0); len(rs) > 1 && !agree(rs) {
+			if known, err = s.askWhichKey(rs); err != nil {
+				return err
+			}
+			s.stated = known
+		}
 	}
 	s.review = reviewPSBT(s.p, s.env.Net, s.opts.Policy, s.enrolled, known)
 	if err := s.show(s.review.a); err != nil {
@@ -306,6 +317,12 @@ func (s *signSession) rebuildKey() error {
 		if s.foreignQuorum = AllowedForeignQuorum(s.key, s.enrolled.e, s.enrolled.d); s.foreignQuorum != "" {
 			s.env.warnf("%s (the wallet was enrolled with --allow-foreign-quorum)", s.foreignQuorum)
 		}
+	}
+	if s.stated != 0 && s.key.Fingerprint != s.stated {
+		fp := psbt.FormatFingerprint(s.key.Fingerprint)
+		return s.refuse(s.review.a, string(psbt.CodeKeyNotReviewed), "", transport.WithHint(
+			fmt.Errorf("%w to sign: the shares rebuilt key %s, but key %s was named before them, and the screen above was for it", ErrRefused, fp, psbt.FormatFingerprint(s.stated)),
+			"sign again and name key "+fp))
 	}
 	s.wallet = changeWallet(s.p, s.key, s.env.Net, enrolled)
 	s.a = analyzeFor(s.p, s.env.Net, s.opts.Policy, s.key.Fingerprint, s.wallet)

@@ -194,3 +194,25 @@ func TestSignedAgainRefusedBeforeShares(t *testing.T) {
 	tm.expect(`hint: give the PSBT to airsign-online broadcast`)
 	refusedBeforeShares(t, tm)
 }
+
+// TestWhichKeyAsked: typed shares, no wallet, and a multisig PSBT refused
+// for one of the keys its inputs name but not for the others: the operator
+// is asked which key the shares rebuild (the fingerprint on the cards),
+// and the PSBT is refused before any share.
+func TestWhichKeyAsked(t *testing.T) {
+	dir, _ := signingDesk(t)
+	raw, err := os.ReadFile(filepath.Join("..", "..", "psbt", "testdata", "attacks", "multisig-change-planted-input-path.psbt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ms.psbt"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTerminal(t, dir, "sign", "ms.psbt", "--shares", "--out", "s.psbt")
+	tm.expect(`The inputs name 3 keys`)
+	tm.expect(`Which key do the shares rebuild\? Its fingerprint, from a share card: `)
+	tm.send("73c5da0a\r")
+	tm.expect(`REFUSED: input 0: names our key at \[73c5da0a\]`)
+	tm.expect(`no share was asked for`)
+	refusedBeforeShares(t, tm)
+}
