@@ -22,7 +22,7 @@ func thousandInputs(b *testing.B) *Packet {
 
 // BenchmarkSign1000P2WPKH signs a 1,000-input P2WPKH PSBT: Sign's own
 // analysis and policy, 1,000 key derivations, sighashes and signatures, and
-// the verification of each by btcd's script engine. Compare with
+// the btcec verification of each against the coin's key. Compare with
 // BenchmarkRawECDSA1000 for the cost of the signatures alone.
 func BenchmarkSign1000P2WPKH(b *testing.B) {
 	k := testKit(b)

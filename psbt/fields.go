@@ -84,74 +84,78 @@ const (
 	maxTapLeafVersion = 0xfe
 )
 
+// fieldNames are the BIP174/370/371/373 names of the key types of each
+// map, and whether btcd (and so airsign) reads them. Built once: the
+// analysis looks up every field of every input.
+var fieldNames = [...]map[uint64]fieldEntry{
+	globalMap: {
+		0x00: {"PSBT_GLOBAL_UNSIGNED_TX", true},
+		0x01: {"PSBT_GLOBAL_XPUB", true}, // checked here, not by btcd
+		0x02: {"PSBT_GLOBAL_TX_VERSION", false},
+		0x03: {"PSBT_GLOBAL_FALLBACK_LOCKTIME", false},
+		0x04: {"PSBT_GLOBAL_INPUT_COUNT", false},
+		0x05: {"PSBT_GLOBAL_OUTPUT_COUNT", false},
+		0x06: {"PSBT_GLOBAL_TX_MODIFIABLE", false},
+		0xfb: {"PSBT_GLOBAL_VERSION", true},
+		0xfc: {"PSBT_GLOBAL_PROPRIETARY", false},
+	},
+	inputMap: {
+		0x00: {"PSBT_IN_NON_WITNESS_UTXO", true},
+		0x01: {"PSBT_IN_WITNESS_UTXO", true},
+		0x02: {"PSBT_IN_PARTIAL_SIG", true},
+		0x03: {"PSBT_IN_SIGHASH_TYPE", true},
+		0x04: {"PSBT_IN_REDEEM_SCRIPT", true},
+		0x05: {"PSBT_IN_WITNESS_SCRIPT", true},
+		0x06: {"PSBT_IN_BIP32_DERIVATION", true},
+		0x07: {"PSBT_IN_FINAL_SCRIPTSIG", true},
+		0x08: {"PSBT_IN_FINAL_SCRIPTWITNESS", true},
+		0x09: {"PSBT_IN_POR_COMMITMENT", true}, // BIP127, psbt/reserves.go
+		0x0a: {"PSBT_IN_RIPEMD160", false},
+		0x0b: {"PSBT_IN_SHA256", false},
+		0x0c: {"PSBT_IN_HASH160", false},
+		0x0d: {"PSBT_IN_HASH256", false},
+		0x0e: {"PSBT_IN_PREVIOUS_TXID", false},
+		0x0f: {"PSBT_IN_OUTPUT_INDEX", false},
+		0x10: {"PSBT_IN_SEQUENCE", false},
+		0x11: {"PSBT_IN_REQUIRED_TIME_LOCKTIME", false},
+		0x12: {"PSBT_IN_REQUIRED_HEIGHT_LOCKTIME", false},
+		0x13: {"PSBT_IN_TAP_KEY_SIG", true},
+		0x14: {"PSBT_IN_TAP_SCRIPT_SIG", true},
+		0x15: {"PSBT_IN_TAP_LEAF_SCRIPT", true},
+		0x16: {"PSBT_IN_TAP_BIP32_DERIVATION", true},
+		0x17: {"PSBT_IN_TAP_INTERNAL_KEY", true},
+		0x18: {"PSBT_IN_TAP_MERKLE_ROOT", true},
+		0x1a: {"PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS", false},
+		0x1b: {"PSBT_IN_MUSIG2_PUB_NONCE", false},
+		0x1c: {"PSBT_IN_MUSIG2_PARTIAL_SIG", false},
+		0xfc: {"PSBT_IN_PROPRIETARY", false},
+	},
+	outputMap: {
+		0x00: {"PSBT_OUT_REDEEM_SCRIPT", true},
+		0x01: {"PSBT_OUT_WITNESS_SCRIPT", true},
+		0x02: {"PSBT_OUT_BIP32_DERIVATION", true},
+		0x03: {"PSBT_OUT_AMOUNT", false},
+		0x04: {"PSBT_OUT_SCRIPT", false},
+		0x05: {"PSBT_OUT_TAP_INTERNAL_KEY", true},
+		0x06: {"PSBT_OUT_TAP_TREE", true},
+		0x07: {"PSBT_OUT_TAP_BIP32_DERIVATION", true},
+		0x08: {"PSBT_OUT_MUSIG2_PARTICIPANT_PUBKEYS", false},
+		0xfc: {"PSBT_OUT_PROPRIETARY", false},
+	},
+}
+
+type fieldEntry struct {
+	name string
+	used bool
+}
+
 // fieldName gives the BIP174/370/371/373 name of a key type in a map, and
 // whether btcd (and so airsign) reads it.
 func fieldName(m mapKind, typ uint64) (name string, used bool) {
-	type entry struct {
-		name string
-		used bool
+	if int(m) < 0 || int(m) >= len(fieldNames) {
+		return "", false
 	}
-	var table map[uint64]entry
-	switch m {
-	case globalMap:
-		table = map[uint64]entry{
-			0x00: {"PSBT_GLOBAL_UNSIGNED_TX", true},
-			0x01: {"PSBT_GLOBAL_XPUB", true}, // checked here, not by btcd
-			0x02: {"PSBT_GLOBAL_TX_VERSION", false},
-			0x03: {"PSBT_GLOBAL_FALLBACK_LOCKTIME", false},
-			0x04: {"PSBT_GLOBAL_INPUT_COUNT", false},
-			0x05: {"PSBT_GLOBAL_OUTPUT_COUNT", false},
-			0x06: {"PSBT_GLOBAL_TX_MODIFIABLE", false},
-			0xfb: {"PSBT_GLOBAL_VERSION", true},
-			0xfc: {"PSBT_GLOBAL_PROPRIETARY", false},
-		}
-	case inputMap:
-		table = map[uint64]entry{
-			0x00: {"PSBT_IN_NON_WITNESS_UTXO", true},
-			0x01: {"PSBT_IN_WITNESS_UTXO", true},
-			0x02: {"PSBT_IN_PARTIAL_SIG", true},
-			0x03: {"PSBT_IN_SIGHASH_TYPE", true},
-			0x04: {"PSBT_IN_REDEEM_SCRIPT", true},
-			0x05: {"PSBT_IN_WITNESS_SCRIPT", true},
-			0x06: {"PSBT_IN_BIP32_DERIVATION", true},
-			0x07: {"PSBT_IN_FINAL_SCRIPTSIG", true},
-			0x08: {"PSBT_IN_FINAL_SCRIPTWITNESS", true},
-			0x09: {"PSBT_IN_POR_COMMITMENT", true}, // BIP127, psbt/reserves.go
-			0x0a: {"PSBT_IN_RIPEMD160", false},
-			0x0b: {"PSBT_IN_SHA256", false},
-			0x0c: {"PSBT_IN_HASH160", false},
-			0x0d: {"PSBT_IN_HASH256", false},
-			0x0e: {"PSBT_IN_PREVIOUS_TXID", false},
-			0x0f: {"PSBT_IN_OUTPUT_INDEX", false},
-			0x10: {"PSBT_IN_SEQUENCE", false},
-			0x11: {"PSBT_IN_REQUIRED_TIME_LOCKTIME", false},
-			0x12: {"PSBT_IN_REQUIRED_HEIGHT_LOCKTIME", false},
-			0x13: {"PSBT_IN_TAP_KEY_SIG", true},
-			0x14: {"PSBT_IN_TAP_SCRIPT_SIG", true},
-			0x15: {"PSBT_IN_TAP_LEAF_SCRIPT", true},
-			0x16: {"PSBT_IN_TAP_BIP32_DERIVATION", true},
-			0x17: {"PSBT_IN_TAP_INTERNAL_KEY", true},
-			0x18: {"PSBT_IN_TAP_MERKLE_ROOT", true},
-			0x1a: {"PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS", false},
-			0x1b: {"PSBT_IN_MUSIG2_PUB_NONCE", false},
-			0x1c: {"PSBT_IN_MUSIG2_PARTIAL_SIG", false},
-			0xfc: {"PSBT_IN_PROPRIETARY", false},
-		}
-	case outputMap:
-		table = map[uint64]entry{
-			0x00: {"PSBT_OUT_REDEEM_SCRIPT", true},
-			0x01: {"PSBT_OUT_WITNESS_SCRIPT", true},
-			0x02: {"PSBT_OUT_BIP32_DERIVATION", true},
-			0x03: {"PSBT_OUT_AMOUNT", false},
-			0x04: {"PSBT_OUT_SCRIPT", false},
-			0x05: {"PSBT_OUT_TAP_INTERNAL_KEY", true},
-			0x06: {"PSBT_OUT_TAP_TREE", true},
-			0x07: {"PSBT_OUT_TAP_BIP32_DERIVATION", true},
-			0x08: {"PSBT_OUT_MUSIG2_PARTICIPANT_PUBKEYS", false},
-			0xfc: {"PSBT_OUT_PROPRIETARY", false},
-		}
-	}
-	if e, ok := table[typ]; ok {
+	if e, ok := fieldNames[m][typ]; ok {
 		return e.name, e.used
 	}
 	return "", false
