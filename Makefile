@@ -95,7 +95,8 @@ fuzz:
 ## P2WPKH PSBT, airsign vs Electrum (Debian's python3-electrum; its rows are left
 ## out when it is not installed) vs raw btcec signatures, whole commands, startup;
 ## then airsign vs a plain btcd signer of the same 1,000-input wpkh, tr and
-## 2-of-3 wsh PSBTs (wall and CPU time, in process and whole processes, peak RSS).
+## 2-of-3 wsh PSBTs, and vs that signer with a btcec check of each signature
+## (wall and CPU time, in process and whole processes, peak RSS).
 ## Medians of BENCH_ROUNDS rounds; every ratio is measured in the same run.
 BENCH_ROUNDS ?= 5
 ## Then the QR reader against zbarimg (Debian zbar-tools) on the camera-like

@@ -399,7 +399,7 @@ func (s *signer) ecdsa(i int, utxo *wire.TxOut, d *btcpsbt.Bip32Derivation) (sig
 	}
 	defer priv.Zero()
 	sig := s.faulty(i, append(ecdsa.Sign(priv, hash).Serialize(), byte(hashType)))
-	if err := s.check(i, sig, hash, pub, false); err != nil {
+	if err := s.check(i, sig, hash, pub, hashType, false); err != nil {
 		if ours := priv.PubKey().SerializeCompressed(); !bytes.Equal(ours, pub) {
 			return false, "", fmt.Errorf("the PSBT says our key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", where, pub, ours)
 		}
@@ -466,7 +466,7 @@ func (s *signer) taproot(i int, utxo *wire.TxOut, d *btcpsbt.TaprootBip32Derivat
 		sig = append(sig, byte(hashType))
 	}
 	sig = s.faulty(i, sig)
-	if err := s.check(i, sig, hash, utxo.PkScript[2:], true); err != nil {
+	if err := s.check(i, sig, hash, utxo.PkScript[2:], hashType, true); err != nil {
 		where := FormatPath(d.MasterKeyFingerprint, d.Bip32Path)
 		if xonly := schnorr.SerializePubKey(priv.PubKey()); !bytes.Equal(xonly, d.XOnlyPubKey) {
 			return false, fmt.Errorf("the PSBT says our taproot key at %s is %x, but our key there is %x: the PSBT was made for another wallet or altered", where, d.XOnlyPubKey, xonly)
@@ -491,9 +491,9 @@ func (s *signer) faulty(i int, sig []byte) []byte {
 	return s.fault(i, sig)
 }
 
-// check verifies one signature just made, as serialized for the PSBT,
-// with btcec against the sighash txscript computed for it and the key it
-// must answer to: the key in the coin's script (taproot: the output key),
+// check verifies one signature just made, as serialized for the PSBT
+// (its sighash type byte too), with btcec against the sighash txscript
+// computed for it and the key it must answer to: the key in the coin's script (taproot: the output key),
 // so that a signature is kept only if the coin's script accepts it.
 //
 // It is the guard against a fault (a glitch, or a bug) while signing: a
@@ -506,13 +506,21 @@ func (s *signer) faulty(i int, sig []byte) []byte {
 // the script signed for is the coin's (P2WPKH of the key; the witness script
 // whose hash the coin pays, holding the key; the BIP86 output key). The
 // whole engine runs over every input when the PSBT is finalized (Extract).
-func (s *signer) check(i int, sig, hash, pub []byte, taproot bool) error {
+func (s *signer) check(i int, sig, hash, pub []byte, hashType txscript.SigHashType, taproot bool) error {
 	ok := false
-	if taproot {
-		sg, err := schnorr.ParseSignature(sig[:min(len(sig), schnorr.SignatureSize)])
-		key, kerr := schnorr.ParsePubKey(pub)
-		ok = err == nil && kerr == nil && sg.Verify(hash, key)
-	} else if len(sig) > 1 {
+	switch {
+	case taproot:
+		// 64 bytes for SIGHASH_DEFAULT, else 65 ending in the type.
+		body, typed := sig, len(sig) == schnorr.SignatureSize+1
+		if typed {
+			body = sig[:schnorr.SignatureSize]
+		}
+		if typed == (hashType != txscript.SigHashDefault) && (!typed || sig[len(sig)-1] == byte(hashType)) {
+			sg, err := schnorr.ParseSignature(body)
+			key, kerr := schnorr.ParsePubKey(pub)
+			ok = err == nil && kerr == nil && sg.Verify(hash, key)
+		}
+	case len(sig) > 1 && sig[len(sig)-1] == byte(hashType):
 		sg, err := ecdsa.ParseDERSignature(sig[:len(sig)-1])
 		key, kerr := btcec.ParsePubKey(pub)
 		ok = err == nil && kerr == nil && sg.Verify(hash, key)

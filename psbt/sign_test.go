@@ -76,19 +76,27 @@ func TestSignParallelIsDeterministic(t *testing.T) {
 func TestSignRefusesFaultySignature(t *testing.T) {
 	k := testKit(t)
 	for _, bad := range []int{0, 1, 5} {
-		p := k.mixedInputs(t, 6)
-		before := encode(t, p)
-		_, err := Sign(p, k.master, WithNetwork(regtest), WithWallet(k.wallet), withFault(bad))
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("input %d: our own signature does not verify", bad)) {
-			t.Fatalf("bad signature in input %d: error %v", bad, err)
-		}
-		if !bytes.Equal(encode(t, p), before) {
-			t.Fatalf("bad signature in input %d: the packet was changed", bad)
+		for _, at := range []int{10, -1} { // a bit of r; the sighash type byte (of s, for a 64-byte Schnorr signature)
+			p := k.mixedInputs(t, 6)
+			before := encode(t, p)
+			_, err := Sign(p, k.master, WithNetwork(regtest), WithWallet(k.wallet), withFault(bad, at))
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("input %d: our own signature does not verify", bad)) {
+				t.Fatalf("bad signature in input %d (byte %d): error %v", bad, at, err)
+			}
+			if !bytes.Equal(encode(t, p), before) {
+				t.Fatalf("bad signature in input %d: the packet was changed", bad)
+			}
 		}
 	}
+	// Undamaged, it signs; a taproot input asking for SIGHASH_ALL gets a
+	// 65-byte signature, which the check accepts too.
 	p := k.mixedInputs(t, 6)
+	p.p.Inputs[2].SighashType = txscript.SigHashAll
 	if _, err := Sign(p, k.master, WithNetwork(regtest), WithWallet(k.wallet)); err != nil {
 		t.Fatal(err)
+	}
+	if n := len(p.p.Inputs[2].TaprootKeySpendSig); n != 65 {
+		t.Fatalf("taproot SIGHASH_ALL signature of %d bytes", n)
 	}
 	if err := Finalize(p); err != nil {
 		t.Fatal(err)
@@ -98,14 +106,19 @@ func TestSignRefusesFaultySignature(t *testing.T) {
 	}
 }
 
-// withFault flips one bit of r in the signature made for input bad,
-// keeping it well formed, so that only the signature check can notice.
-func withFault(bad int) SignOption {
+// withFault flips one bit of byte at (-1: the last) of the signature made
+// for input bad, keeping it well formed, so that only the signature check
+// can notice.
+func withFault(bad, at int) SignOption {
 	return func(c *signConfig) {
 		c.fault = func(i int, sig []byte) []byte {
 			if i == bad {
 				sig = bytes.Clone(sig)
-				sig[10] ^= 1
+				j := at
+				if j < 0 {
+					j = len(sig) - 1
+				}
+				sig[j] ^= 2
 			}
 			return sig
 		}
@@ -220,7 +233,7 @@ func TestSignMultisigChecksPartialSignature(t *testing.T) {
 	// Our partial signature, damaged, is refused although the input is
 	// not complete and no script can be run.
 	p = mustBuild(t, ins, []OutputSpec{k.pay(2_990_000)})
-	_, err = Sign(p, k.master, WithNetwork(regtest), WithWallet(multiWallet{k.wallet, DescriptorWallet(d)}), withFault(2))
+	_, err = Sign(p, k.master, WithNetwork(regtest), WithWallet(multiWallet{k.wallet, DescriptorWallet(d)}), withFault(2, 10))
 	if err == nil || !strings.Contains(err.Error(), "input 2: our own signature does not verify") {
 		t.Fatalf("bad partial signature: error %v", err)
 	}

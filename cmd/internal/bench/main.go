@@ -71,9 +71,10 @@ func main() {
 	inputs := flag.Int("inputs", 1000, "inputs of the big PSBT")
 	plainIn := flag.String("plain-sign", "", "internal: sign this PSBT file with the plain btcd signer and exit (the whole-process baseline)")
 	plainOut := flag.String("plain-out", "", "internal: where -plain-sign writes the signed PSBT")
+	plainCheck := flag.Bool("plain-check", false, "internal: -plain-sign verifies each ECDSA signature with btcec")
 	flag.Parse()
 	if *plainIn != "" {
-		if err := plainSignFile(*plainIn, *plainOut); err != nil {
+		if err := plainSignFile(*plainIn, *plainOut, *plainCheck); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}

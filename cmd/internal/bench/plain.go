@@ -319,6 +319,9 @@ func compareSigners(fig figures, mem map[string][]int64, psbts map[string][]byte
 		if err := process(fig, mem, "cmd-"+kind+"-plain", self, "-plain-sign", in, "-plain-out", filepath.Join(dir, "plain-"+kind+".psbt")); err != nil {
 			return fmt.Errorf("plain signer process, %s: %w", kind, err)
 		}
+		if err := process(fig, mem, "cmd-"+kind+"-checked", self, "-plain-sign", in, "-plain-check", "-plain-out", filepath.Join(dir, "checked-"+kind+".psbt")); err != nil {
+			return fmt.Errorf("plain signer process with checks, %s: %w", kind, err)
+		}
 	}
 	return nil
 }
@@ -363,9 +366,9 @@ func process(fig figures, mem map[string][]int64, name, bin string, args ...stri
 	return nil
 }
 
-// plainSignFile is the -plain-sign mode: the plain signer as a whole
-// process, for the whole-process baseline.
-func plainSignFile(in, out string) error {
+// plainSignFile is the -plain-sign mode: the plain signer (with checks if
+// check) as a whole process, for the whole-process baseline.
+func plainSignFile(in, out string, check bool) error {
 	raw, err := os.ReadFile(in)
 	if err != nil {
 		return err
@@ -374,7 +377,7 @@ func plainSignFile(in, out string) error {
 	if err != nil {
 		return err
 	}
-	signed, _, err := plainSign(raw, master)
+	signed, _, err := plainSigner(raw, master, check)
 	if err != nil {
 		return err
 	}
@@ -412,11 +415,11 @@ func printSigners(w io.Writer, fig figures, mem map[string][]int64, n int, haveO
 	if !haveOffline {
 		return
 	}
-	fmt.Fprintf(w, "  %-28s %9s %9s %9s %9s %8s %8s %s\n", "whole process", "ours wall", "plain", "ratio", "ours CPU", "plain", "ratio", "peak RSS ours / plain")
+	fmt.Fprintf(w, "  %-28s %9s %9s %9s %9s %8s %8s %9s %8s %s\n", "whole process", "ours wall", "plain", "ratio", "ours CPU", "plain", "ratio", "+checks", "ratio", "peak RSS ours / plain")
 	for _, k := range kinds {
-		a, p := "cmd-"+k+"-airsign", "cmd-"+k+"-plain"
-		fmt.Fprintf(w, "  %-28s %9s %9s %9s %9s %8s %8s %.0f / %.0f MiB\n", k, ms(a), ms(p), ratio(a, p), ms(a+"-cpu"), ms(p+"-cpu"), ratio(a+"-cpu", p+"-cpu"),
-			float64(medianKiB(mem[a]))/1024, float64(medianKiB(mem[p]))/1024)
+		a, p, c := "cmd-"+k+"-airsign", "cmd-"+k+"-plain", "cmd-"+k+"-checked"
+		fmt.Fprintf(w, "  %-28s %9s %9s %9s %9s %8s %8s %9s %8s %.0f / %.0f MiB\n", k, ms(a), ms(p), ratio(a, p), ms(a+"-cpu"), ms(p+"-cpu"), ratio(a+"-cpu", p+"-cpu"),
+			ms(c+"-cpu"), ratio(a+"-cpu", c+"-cpu"), float64(medianKiB(mem[a]))/1024, float64(medianKiB(mem[p]))/1024)
 	}
 	fmt.Fprintln(w, "  ours: the whole of psbt.Sign (analysis, policy, every signature verified against the coin's key);")
 	fmt.Fprintln(w, "  the command adds reading the key, its own analysis and the signing log. Both sides make identical signatures.")
