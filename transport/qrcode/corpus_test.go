@@ -570,17 +570,23 @@ func envInt(tb testing.TB, name string) int {
 // candidatePasses are passes measured by TestCorpusPasses besides those in
 // use, so that a change to the order is measured, not guessed.
 var candidatePasses = []pass{
-	{name: "roi+up", prep: "roi+up"},
-	{name: "roi+local", prep: "roi", bin: local},
-	{name: "roi+rot-20", prep: "roi+rot-20"},
-	{name: "roi+up+sharp", prep: "roi+up+sharp"},
-	{name: "roi+up+local", prep: "roi+up", bin: local},
-	{name: "roi+rot20", prep: "roi+rot20"},
-	{name: "roi+rot45", prep: "roi+rot45"},
-	{name: "roi+up+rot-20", prep: "roi+up+rot-20"},
+	{name: "half", prep: "half"},
+	{name: "up", prep: "up"},
 	{name: "blur", prep: "blur"},
 	{name: "sharp", prep: "sharp"},
-	{name: "roi+median+up", prep: "roi+median+up"},
+	{name: "median", prep: "median"},
+	{name: "global", prep: "orig", bin: global},
+	{name: "stretch+global", prep: "stretch", bin: global},
+	{name: "blur+local", prep: "blur", bin: local},
+	{name: "roi+local", prep: "roi", bin: local},
+	{name: "roi+up+local", prep: "roi+up", bin: local},
+	{name: "roi+up+rot-20", prep: "roi+up+rot-20"},
+	{name: "roi+up+sharp", prep: "roi+up+sharp"},
+	{name: "roi+rot20", prep: "roi+rot20"},
+	{name: "roi+rot45", prep: "roi+rot45"},
+	{name: "rot20", prep: "rot20"},
+	{name: "rot270", prep: "rot270"},
+	{name: "roi+up+rot90", prep: "roi+up+rot90"},
 }
 
 // TestCorpusPasses shows what each pass in use, and each candidate, reads

@@ -71,25 +71,28 @@ const (
 // were not looked at. cost is the pass's time relative to the first,
 // measured there, and is what the video budget counts.
 var passes = []pass{
-	// The picture as it is (a large one shrunk to workPixels first) with
-	// gozxing's hybrid binarizer: alone it reads more frames than any
-	// other pass, at 3–6 px per module.
+	// Half size with gozxing's hybrid binarizer: at a camera's 1280×720
+	// the code's modules are then 1.5–8 px; the cheapest pass, and it
+	// reads large, soft and motion-blurred codes best.
+	{name: "half", prep: "half", cost: 0.45},
+	// The code's region (found by texture, see codeRegion) with our local
+	// (Sauvola) binarizer: glare, vignetting, moiré, light falling off
+	// across the code.
+	{name: "roi+local", prep: "roi", bin: local, cost: 0.85},
+	// The region at twice the size, interpolated and sharpened: modules
+	// of 2–4 px, which the hybrid binarizer's 8×8 blocks smear together.
+	{name: "roi+up+sharp", prep: "roi+up+sharp", cost: 1.5},
+	// The picture as it is (a large one shrunk to workPixels first).
 	{name: "hybrid", prep: "orig", cost: 1},
-	// The code's region at twice the size, interpolated: modules of 2–4 px,
-	// which the hybrid binarizer's 8×8 blocks smear together.
-	{name: "roi+up", prep: "roi+up", cost: 3},
-	// Half size with our local (Sauvola) binarizer: large, soft modules
-	// under uneven light.
-	{name: "half+local", prep: "half", bin: local, cost: 0.9},
+	// A 3×3 box blur: sensor noise that breaks up the finder patterns.
+	{name: "blur", prep: "blur", cost: 1},
+	// Turned 20° either way: finder patterns squeezed by perspective, or
+	// seen near 45°, pass gozxing's row and column checks better turned.
+	{name: "roi+rot20", prep: "roi+rot20", cost: 0.95},
+	{name: "rot-20", prep: "rot-20", cost: 2.5},
 	// A quarter turn: gozxing looks for finder patterns along rows, so a
 	// blurred or squeezed pattern may pass across the other way.
-	{name: "rot90", prep: "rot90", cost: 2.3},
-	// The local binarizer at full size: glare, vignetting, moiré, a light
-	// gradient across the code.
-	{name: "local", prep: "orig", bin: local, cost: 2.5},
-	// Turned 20°: finder patterns squeezed by perspective, or seen near
-	// 45°, pass gozxing's row and column checks better turned back.
-	{name: "rot-20", prep: "rot-20", cost: 3.5},
+	{name: "rot90", prep: "rot90", cost: 1.1},
 	// Pictures our own writers make (few grey levels, clean only):
 	// axis-aligned codes of 1–2 px per module, light-on-dark codes.
 	{name: "pure", prep: "orig", pure: true, clean: true, cost: 1},
@@ -99,8 +102,9 @@ var passes = []pass{
 }
 
 // videoBudget is how much of passes (in cost units) a live video frame
-// gets: a frame that needs more is dropped, since the next one follows at
-// once; a frame without a code then costs about three plain passes.
+// gets: the first five passes, through blur. A frame that needs more is
+// given up, since the next one follows at once; a frame without a code
+// costs about five plain passes (10–15 ms on one core at 1280×720).
 const videoBudget = 5
 
 // variants caches the transformed pictures for one decode, built on demand.
