@@ -218,6 +218,14 @@ func decodeGray(g gray, ps []pass, budget float64) ([]string, error) {
 		if pic := v.m["orig"]; pic.w*pic.h > maxUpscalePixels && (strings.Contains(p.prep, "up") || strings.Contains(p.prep, "double")) {
 			continue // modules of a picture this large are not too small
 		}
+		if budget > 0 && strings.HasPrefix(p.prep, "roi+up") {
+			if r, o := v.get("roi"), v.m["orig"]; r.w == o.w && r.h == o.h {
+				// No code region stands out (a cluttered scene, or no
+				// code): the whole frame upscaled costs several plain
+				// passes, more than a video frame is worth.
+				continue
+			}
+		}
 		pic := v.get(p.prep)
 		res, err := readOne(pic, p)
 		if err != nil {
