@@ -1,6 +1,7 @@
 package qrcode
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -54,6 +55,19 @@ func TestLoosePatterns(t *testing.T) {
 	} {
 		if info := loosePatterns(cands); info != nil {
 			t.Errorf("%s: chose %v", name, info.GetTopLeft())
+		}
+	}
+}
+
+// TestOddPictures: every pass, on pictures too small or thin for a code,
+// returns ErrNoCode instead of panicking in a transform.
+func TestOddPictures(t *testing.T) {
+	for _, wh := range [][2]int{{1, 1}, {2, 100}, {100, 2}, {21, 21}, {33, 17}, {70, 70}} {
+		g := randGray(wh[0], wh[1], uint64(wh[0]*1000+wh[1]))
+		for _, budget := range []float64{0, videoBudget} {
+			if _, err := decodeGray(g, passes, budget); !errors.Is(err, ErrNoCode) {
+				t.Errorf("%d×%d budget %v: %v", wh[0], wh[1], budget, err)
+			}
 		}
 	}
 }
