@@ -90,9 +90,6 @@ var passes = []pass{
 	// seen near 45°, pass gozxing's row and column checks better turned.
 	{name: "roi+rot20", prep: "roi+rot20", cost: 0.95},
 	{name: "rot-20", prep: "rot-20", cost: 2.5},
-	// A quarter turn: gozxing looks for finder patterns along rows, so a
-	// blurred or squeezed pattern may pass across the other way.
-	{name: "rot90", prep: "rot90", cost: 1.1},
 	// Pictures our own writers make (few grey levels, clean only):
 	// axis-aligned codes of 1–2 px per module, light-on-dark codes.
 	{name: "pure", prep: "orig", pure: true, clean: true, cost: 1},

@@ -149,16 +149,7 @@ func (g gray) boxBlur3() gray {
 		copy(out.pix, g.pix)
 		return out
 	}
-	tmp := make([]uint16, len(g.pix))
-	for y := 0; y < g.h; y++ {
-		row := g.pix[y*g.w : (y+1)*g.w]
-		t := tmp[y*g.w : (y+1)*g.w]
-		t[0] = uint16(row[0])*2 + uint16(row[1])
-		for x := 1; x < g.w-1; x++ {
-			t[x] = uint16(row[x-1]) + uint16(row[x]) + uint16(row[x+1])
-		}
-		t[g.w-1] = uint16(row[g.w-1])*2 + uint16(row[g.w-2])
-	}
+	tmp := g.rowSums3()
 	for y := 0; y < g.h; y++ {
 		ya, yb := y-1, y+1
 		if ya < 0 {
@@ -177,20 +168,42 @@ func (g gray) boxBlur3() gray {
 }
 
 // sharpen applies an unsharp mask (2·pixel − 3×3 mean), countering the
-// slight blur of a camera a little out of focus.
+// slight blur of a camera a little out of focus. The mean is computed on
+// the fly (row sums of three, then columns), without a blurred copy.
 func (g gray) sharpen() gray {
-	blur := g.boxBlur3()
 	out := gray{pix: make([]byte, len(g.pix)), w: g.w, h: g.h}
-	for i, v := range g.pix {
-		s := 2*int(v) - int(blur.pix[i])
-		if s < 0 {
-			s = 0
-		} else if s > 255 {
-			s = 255
+	if g.w < 3 || g.h < 3 {
+		copy(out.pix, g.pix)
+		return out
+	}
+	tmp := g.rowSums3()
+	for y := 0; y < g.h; y++ {
+		ya, yb := max(y-1, 0), min(y+1, g.h-1)
+		a, c, bb := tmp[ya*g.w:], tmp[y*g.w:], tmp[yb*g.w:]
+		row := g.pix[y*g.w : (y+1)*g.w]
+		o := out.pix[y*g.w:]
+		for x, v := range row {
+			mean := (int(a[x]) + int(c[x]) + int(bb[x]) + 4) / 9
+			o[x] = byte(min(max(2*int(v)-mean, 0), 255))
 		}
-		out.pix[i] = byte(s)
 	}
 	return out
+}
+
+// rowSums3 is every pixel plus its left and right neighbours (the edge
+// pixel counted twice at the ends): the first half of a 3×3 box filter.
+func (g gray) rowSums3() []uint16 {
+	tmp := make([]uint16, len(g.pix))
+	for y := 0; y < g.h; y++ {
+		row := g.pix[y*g.w : (y+1)*g.w]
+		t := tmp[y*g.w : (y+1)*g.w]
+		t[0] = uint16(row[0])*2 + uint16(row[1])
+		for x := 1; x < g.w-1; x++ {
+			t[x] = uint16(row[x-1]) + uint16(row[x]) + uint16(row[x+1])
+		}
+		t[g.w-1] = uint16(row[g.w-1])*2 + uint16(row[g.w-2])
+	}
+	return tmp
 }
 
 // median3 replaces every pixel by the median of its 3×3 neighbourhood,
@@ -288,25 +301,30 @@ func (g gray) rotate(deg float64) gray {
 	}
 	cx, cy := fw/2, fh/2
 	ocx, ocy := float64(ow)/2, float64(oh)/2
+	// Source coordinates in 16.16 fixed point, stepped along each row.
+	const one = 1 << 16
+	stepX, stepY := int64(math.Round(cos*one)), int64(math.Round(-sin*one))
 	for y := 0; y < oh; y++ {
 		dy := float64(y) + 0.5 - ocy
+		dx := 0.5 - ocx
+		sx := int64(math.Round((dx*cos + dy*sin + cx - 0.5) * one))
+		sy := int64(math.Round((-dx*sin + dy*cos + cy - 0.5) * one))
 		o := out.pix[y*ow : (y+1)*ow]
 		for x := range o {
-			dx := float64(x) + 0.5 - ocx
-			// inverse map: turn back by -deg
-			sx := dx*cos + dy*sin + cx - 0.5
-			sy := -dx*sin + dy*cos + cy - 0.5
-			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
-			if x0 < 0 || y0 < 0 || x0+1 >= g.w || y0+1 >= g.h {
+			x0, y0 := int(sx>>16), int(sy>>16)
+			if sx < 0 || sy < 0 || x0+1 >= g.w || y0+1 >= g.h {
 				o[x] = fill
-				continue
+			} else {
+				fx, fy := int32(sx&(one-1))>>8, int32(sy&(one-1))>>8 // 8-bit fractions
+				i := y0*g.w + x0
+				p0, p1 := int32(g.pix[i]), int32(g.pix[i+1])
+				q0, q1 := int32(g.pix[i+g.w]), int32(g.pix[i+g.w+1])
+				top := p0<<8 + fx*(p1-p0)
+				bot := q0<<8 + fx*(q1-q0)
+				o[x] = byte((top<<8 + fy*(bot-top) + 1<<15) >> 16)
 			}
-			fx, fy := sx-float64(x0), sy-float64(y0)
-			p := g.pix[y0*g.w+x0:]
-			q := g.pix[(y0+1)*g.w+x0:]
-			top := float64(p[0]) + fx*(float64(p[1])-float64(p[0]))
-			bot := float64(q[0]) + fx*(float64(q[1])-float64(q[0]))
-			o[x] = byte(top + fy*(bot-top) + 0.5)
+			sx += stepX
+			sy += stepY
 		}
 	}
 	return out
