@@ -158,7 +158,8 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 	}
 	// The sighash midstates (BIP143 and BIP341) are computed once for the
 	// whole transaction, and every BIP32 parent once per PSBT (keyCache):
-	// what is left per input is one child derivation and one signature.
+	// what is left per input is one child derivation, one signature and
+	// its check.
 	fetcher := txscript.NewMultiPrevOutFetcher(prevOuts)
 	sigHashes := txscript.NewTxSigHashes(tx, fetcher)
 	keys, err := newKeyCache(master, work.p, fp)
@@ -493,19 +494,28 @@ func (s *signer) faulty(i int, sig []byte) []byte {
 
 // check verifies one signature just made, as serialized for the PSBT
 // (its sighash type byte too), with btcec against the sighash txscript
-// computed for it and the key it must answer to: the key in the coin's script (taproot: the output key),
-// so that a signature is kept only if the coin's script accepts it.
+// computed for it and the key it must answer to: the key in the coin's
+// script (taproot: the output key), so that a signature is kept only if
+// the coin's script accepts it.
 //
 // It is the guard against a fault (a glitch, or a bug) while signing: a
 // wrong signature never leaves the signer, and a faulty ECDSA or Schnorr
-// signature, which could give away the key beside a good one, is never
-// written. It is the check btcd's script engine makes in OP_CHECKSIG, without
-// the rest of the engine run: the sighash is the one txscript computed for
-// this input's script, amount and sighash type (btcd's CalcWitnessSigHash
-// or CalcTaprootSignatureHash), and Sign has checked, before signing, that
-// the script signed for is the coin's (P2WPKH of the key; the witness script
-// whose hash the coin pays, holding the key; the BIP86 output key). The
-// whole engine runs over every input when the PSBT is finalized (Extract).
+// signature, which beside a good one of the same message could give away
+// the key, is never written. Why this is enough without running btcd's
+// script engine per input, as Sign did before: what the engine would check
+// of our signature is its OP_CHECKSIG (or our key's part of
+// OP_CHECKMULTISIG), and that is this check, over the same sighash
+// (btcd's CalcWitnessSigHash or CalcTaprootSignatureHash for this input's
+// script, amount and type) and the same key; that the script signed for
+// is the coin's, Sign checked before signing (the P2WPKH of the key; the
+// witness script whose hash the coin pays, holding the key; the BIP86
+// output key, by Analyze and again by this check). The rest of the engine
+// run is the witness finalization assembles, which was never ours to
+// release (Sign writes partial signatures) and which Extract runs through
+// the whole engine, input by input, before anything is broadcast. A fault
+// in the sighash itself is not seen here; it makes a signature the
+// network rejects, and gives nothing away, since the nonce (RFC 6979, or
+// BIP340's) is derived from the hash signed.
 func (s *signer) check(i int, sig, hash, pub []byte, hashType txscript.SigHashType, taproot bool) error {
 	ok := false
 	switch {
