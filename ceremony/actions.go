@@ -19,9 +19,10 @@ type Actions interface {
 	// loopback, no swap (or a warning), core dumps off.
 	AirGapCheck(ctx context.Context) ([]Check, error)
 
-	// Wallet derives the public wallet of BIP39 entropy: fingerprint,
-	// watch-only descriptor and the first receive addresses.
-	Wallet(ctx context.Context, entropy []byte) (Wallet, error)
+	// Wallet derives the public wallet of a key: fingerprint (with the
+	// passphrase, if any), watch-only descriptor and the first receive
+	// addresses, and the fingerprint of the words alone that shares carry.
+	Wallet(ctx context.Context, key Key) (Wallet, error)
 	// Split splits entropy into count shares, any threshold of which rebuild
 	// it, with a new random set id, in the share envelope's text form.
 	Split(ctx context.Context, entropy []byte, fingerprint string, threshold, count int) (ShareSet, error)
@@ -35,8 +36,8 @@ type Actions interface {
 	// the set, the threshold and the digest. The caller wipes the result.
 	Combine(ctx context.Context, shares [][]byte) ([]byte, error)
 	// SignTest signs a test PSBT that spends nothing real (a provided one or
-	// a self-made one) with the key of entropy, and verifies the signature.
-	SignTest(ctx context.Context, entropy []byte, w Wallet) (TestSignature, error)
+	// a self-made one) with key, and verifies the signature.
+	SignTest(ctx context.Context, key Key, w Wallet) (TestSignature, error)
 
 	// PrintCard saves the printable card of one share (holder's copy) when
 	// the operator asked for card files; airsign drives no printer. It may
@@ -52,9 +53,18 @@ type Actions interface {
 	// LoadSweep reads the unsigned sweep PSBT prepared online (QR, file) and
 	// checks that it spends from the from wallet.
 	LoadSweep(ctx context.Context, from, to Wallet) (Sweep, error)
-	// SignSweep signs the sweep with the old key of entropy, writes the
-	// signed PSBT out (QR, file) and returns its txid.
-	SignSweep(ctx context.Context, entropy []byte, s Sweep) (SignedSweep, error)
+	// SignSweep signs the sweep with the old key, writes the signed PSBT
+	// out (QR, file) and returns its txid.
+	SignSweep(ctx context.Context, key Key, s Sweep) (SignedSweep, error)
+}
+
+// Key is the secret of a wallet as the runner holds it: the BIP39 entropy
+// that shares split, and the wallet's BIP39 passphrase (nil when it has
+// none), which shares do not hold. Both are the runner's buffers: an
+// implementation reads them during the call and keeps no copy.
+type Key struct {
+	Entropy    []byte
+	Passphrase []byte
 }
 
 // Check is one result of the air-gap self-check.
@@ -72,8 +82,13 @@ type Check struct {
 
 // Wallet is the public side of a key.
 type Wallet struct {
-	// Fingerprint is the BIP32 master key fingerprint, 8 hex digits.
+	// Fingerprint is the BIP32 master key fingerprint, 8 hex digits: with
+	// the passphrase when the wallet has one.
 	Fingerprint string
+	// SharesFingerprint is the fingerprint of the words alone (no
+	// passphrase), the one written in every share; the same as Fingerprint
+	// for a wallet without a passphrase.
+	SharesFingerprint string
 	// Descriptor is the watch-only output descriptor with checksum.
 	Descriptor string
 	// ID is the descriptor ID (8 hex digits) that airsign-online and

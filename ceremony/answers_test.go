@@ -46,9 +46,9 @@ func TestAnswersRefusedForCeremony(t *testing.T) {
 	}{
 		{"other ceremony", "keygen", "ceremony: drill\n", "it is for the drill ceremony, not keygen"},
 		{"unknown step", "keygen", "ceremony: keygen\n\n9.9: x\n", "line 3: step 9.9 is not a step of the keygen ceremony"},
-		{"automatic step", "keygen", "ceremony: keygen\n2.3: yes\n", "line 2: step 2.3 (Key) is done by the program"},
-		{"secret without permission", "keygen", "ceremony: keygen\n2.2: 123\n", "line 2: step 2.2 (Dice) is a secret entry"},
-		{"drill secrets in a keygen", "keygen", "ceremony: keygen\nsecrets: drill\n2.2: 123\n", "is a secret entry"},
+		{"automatic step", "keygen", "ceremony: keygen\n2.4: yes\n", "line 2: step 2.4 (Key) is done by the program"},
+		{"secret without permission", "keygen", "ceremony: keygen\n2.3: 123\n", "line 2: step 2.3 (Dice) is a secret entry"},
+		{"drill secrets in a keygen", "keygen", "ceremony: keygen\nsecrets: drill\n2.3: 123\n", "is a secret entry"},
 		{"@shown on an answer step", "keygen", "ceremony: keygen\n1.1: @shown\n", "@shown answers only read-aloud and secret steps"},
 		{"date in another shape", "keygen", "ceremony: keygen\n1.4: 03/12/2026\n", "line 2: step 1.4 (Date): type the date as YYYY-MM-DD"},
 		{"date not on the calendar", "drill", "ceremony: drill\n\n1.4: 2026-02-30\n", "line 3: step 1.4 (Date): 2026-02-30 is not a day on the calendar"},
@@ -97,7 +97,7 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 	fake := &ceremonytest.Fake{}
 	log, lw := newLog()
 	// The file's first dice line has only 60 rolls: they are kept and the
-	// runner asks for more, taking the next answer for step 2.2.
+	// runner asks for more, taking the next answer for step 2.3.
 	kp := &cardKeeper{AnswersPrompter: p, cards: map[int]string{}}
 	res, err := ceremony.Run(context.Background(), ceremony.Keygen(), kp, lw, fake, ceremony.Options{})
 	if err != nil {
@@ -106,7 +106,7 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 	if res.NewSet.Count != 3 || !strings.Contains(log.String(), `"prompter":"answers file (secrets: test)"`) {
 		t.Fatalf("result %+v", res)
 	}
-	for _, want := range []string{"60 rolls so far (155 bits); roll at least 39 more", "[4.2: card shown to holder 2]", "> [secret from the answers file, line 18]", "> " + res.Made.Fingerprint} {
+	for _, want := range []string{"60 rolls so far (155 bits); roll at least 39 more", "[4.2: card shown to holder 2]", "> [secret from the answers file, line 20]", "> " + res.Made.Fingerprint} {
 		if !strings.Contains(screen.String(), want) {
 			t.Errorf("transcript lacks %q", want)
 		}
@@ -119,7 +119,7 @@ func TestAnswersFileKeygenThenDrill(t *testing.T) {
 	a0 := res.Made.Addresses[0]
 	drill := "ceremony: drill\nsecrets: drill\n1.1: Alice Operator\n1.2: Bob Witness\n1.3: BW\n1.4: 2026-12-03\n" +
 		"2.1: Dan Holder\n2.2: " + kp.cards[1] + "\n2.1: Frank Holder\n2.2: " + kp.cards[3] + "\n" +
-		"3.2: " + res.Made.Fingerprint + "\n3.3: " + res.Made.ID + "\n3.4: " + a0[len(a0)-8:] + "\n4.3: BW\n"
+		"3.3: " + res.Made.Fingerprint + "\n3.4: " + res.Made.ID + "\n3.5: " + a0[len(a0)-8:] + "\n4.3: BW\n"
 	da, err := ceremony.ParseAnswers(strings.NewReader(drill))
 	if err != nil {
 		t.Fatal(err)

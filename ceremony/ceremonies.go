@@ -34,6 +34,10 @@ func makeKeyAct(what string) Act {
 			Instruction: "Agree how many share holders there are (N, at most 16) and how many of them together can rebuild the key (T, at least 2). " +
 				"Type it as T of N, for example 2 of 3, and write it in the box.",
 			do: doThreshold},
+		{Title: "Passphrase", Actor: Operator, Confirm: Answer, Box: "Who holds the passphrase (name, or none)",
+			Instruction: "Agree whether the wallet has a BIP39 passphrase (another wallet from the same words). The operator types yes or no. If yes: type who holds it, and that person types it twice, unseen. " +
+				"It is never written on a card or this paper: the cards alone then do not recover the wallet. Write the holder's name, or none, in the box.",
+			do: doChoosePassphrase},
 		{Title: "Dice", Actor: Operator, Confirm: Secret,
 			Instruction: "Roll one six-sided die at least 99 times and type each face (1 to 6) as it lands. The screen shows the rolls, the count and the entropy so far; " +
 				"backspace corrects a slip, and Enter before 99 keeps the rolls and asks for more. Nobody writes the rolls down. " +
@@ -127,6 +131,12 @@ func collectAct(what string) Act {
 // paperCheck is a drill-style check of the keygen checklist: a witness types
 // a value from the paper before the program shows the rebuilt key's.
 func paperCheck(title, what, box string, last int, value func(r *runner) string) Step {
+	return paperCheckDo(title, what, box, last, value, func(c compare) stepFunc { return c.do })
+}
+
+// paperCheckDo is paperCheck with its own step function made from the
+// compare (the fingerprint's, which also retries a passphrase).
+func paperCheckDo(title, what, box string, last int, value func(r *runner) string, do func(compare) stepFunc) Step {
 	part := "the " + what
 	if last > 0 {
 		part = "the last " + strconv.Itoa(last) + " characters of the " + what
@@ -135,7 +145,7 @@ func paperCheck(title, what, box string, last int, value func(r *runner) string)
 	return Step{Title: title, Actor: Witness, Confirm: ReadAloud, Paper: box,
 		Instruction: "A witness types " + part + " from the box \"" + box + "\" of the keygen (or rotate) checklist; the program shows its own only after. " +
 			"A slip may be retyped; a paper that still differs after 3 tries fails the ceremony, naming the difference.",
-		do: compare{what: what, value: value, last: last, ask: ask}.do}
+		do: do(compare{what: what, value: value, last: last, ask: ask})}
 }
 
 // rebuildAct rebuilds a key from the shares collected and checks it: first
@@ -149,7 +159,11 @@ func rebuildAct(what string, drill bool) Act {
 		{Title: "Rebuild", Actor: System, Confirm: Auto,
 			Instruction: "The program rebuilds the key in memory from the shares. It shows nothing of it yet. A wrong or forged share stops it here.",
 			do:          doCombine},
-		paperCheck("Fingerprint on paper", "fingerprint", "Fingerprint", 0, func(r *runner) string { return r.res.Rebuilt.Fingerprint }),
+		{Title: "Passphrase", Actor: Operator, Confirm: Secret,
+			Instruction: "If the wallet has a BIP39 passphrase (the keygen checklist names its holder; the program asks when the log says so, or with --passphrase), its holder types it, unseen. " +
+				"A mistyped one gives another fingerprint: the next step names both and asks the passphrase again, keeping the shares.",
+			do: doRebuildPassphrase},
+		paperCheckDo("Fingerprint on paper", "fingerprint", "Fingerprint", 0, func(r *runner) string { return r.res.Rebuilt.Fingerprint }, doPaperFingerprint),
 		paperCheck("Descriptor ID on paper", "descriptor ID", "Descriptor ID", 0, func(r *runner) string { return r.res.Rebuilt.ID }),
 	}}
 	if drill {
@@ -169,6 +183,10 @@ func rebuildAct(what string, drill bool) Act {
 	return act
 }
 
+// passphraseWarning is said at every ceremony that makes a key.
+const passphraseWarning = "A wallet with a BIP39 passphrase is NOT recovered by the share cards alone: the passphrase is needed too. " +
+	"It is never written on a card or this checklist; the person named in the box \"Who holds the passphrase\" keeps it, apart from the cards, and must be able to give it at every drill."
+
 // Keygen is the key generation ceremony.
 func Keygen() *Definition {
 	return numbered(&Definition{
@@ -179,6 +197,7 @@ func Keygen() *Definition {
 		Warnings: []string{
 			"Nobody photographs the screen or the cards, and nobody writes down the dice rolls.",
 			"Each card is shown to its holder only. Everyone else looks away while a card is on the screen.",
+			passphraseWarning,
 		},
 		Participants: []Role{Operator, Witness, Witness, Holder, Holder, Holder, Holder, Holder},
 		Acts: []Act{
@@ -278,6 +297,7 @@ func Rotate() *Definition {
 		Warnings: []string{
 			"The old key keeps working until the sweep is confirmed on the chain. Keep the old cards safe until then; destroy them after.",
 			"Nobody photographs the screen or the cards, and nobody writes down the dice rolls.",
+			passphraseWarning,
 		},
 		Participants: []Role{Operator, Witness, Witness, Holder, Holder, Holder, Holder, Holder},
 		Acts: []Act{

@@ -173,7 +173,7 @@ func TestDefinitions(t *testing.T) {
 		t.Error("a misnumbered step passed")
 	}
 	bad = Keygen()
-	bad.Acts[1].Steps[2].Actor = Operator
+	bad.Acts[1].Steps[3].Actor = Operator // 2.4, the key
 	if bad.Validate() == nil {
 		t.Error("an automatic step by the operator passed")
 	}

@@ -33,6 +33,12 @@ type Options struct {
 	// Now is the machine's clock, recorded beside the typed date; nil
 	// means the log writer's clock, else time.Now.
 	Now func() time.Time
+	// RebuildPassphrase says the wallet whose key is rebuilt from shares
+	// (drill, reshare, rotate's old key) has a BIP39 passphrase: its keygen
+	// logged passphrase=yes, or the operator said so. The passphrase is
+	// then asked after the shares, and a wrong one may be retyped without
+	// them.
+	RebuildPassphrase bool
 }
 
 // Result is the public outcome of a run, for the CLI to print and tests to
@@ -60,6 +66,10 @@ type Result struct {
 	// Date is the date the witnesses typed (zero if the run stopped
 	// before).
 	Date time.Time
+	// Passphrase is true when the key made (keygen, rotate) has a BIP39
+	// passphrase; PassphraseHolder is who keeps it.
+	Passphrase       bool
+	PassphraseHolder string
 }
 
 // ErrInterrupted and ErrFailed classify a StopError with errors.Is:
@@ -165,7 +175,15 @@ type runner struct {
 	key    []byte
 	shares [][]byte
 	typed  [][]byte
+	// passphrase is the BIP39 passphrase of the key held (nil: none).
+	passphrase []byte
+	// passStep is the rebuild's passphrase step, asked again when the
+	// fingerprint with the passphrase is not the one on paper.
+	passStep *Step
 }
+
+// secret is the key held, for the actions.
+func (r *runner) secret() Key { return Key{Entropy: r.key, Passphrase: r.passphrase} }
 
 // Run walks a ceremony: it shows each step, asks through p, has a do the
 // automatic work, and appends every step to the log. At the end of each act
@@ -356,6 +374,8 @@ func (r *runner) finishStopped(err error) error {
 func (r *runner) wipeAll() {
 	wipe(r.key)
 	r.key = nil
+	wipe(r.passphrase)
+	r.passphrase = nil
 	for _, s := range r.shares {
 		wipe(s)
 	}

@@ -50,7 +50,7 @@ func opening() []string {
 }
 
 func keygenScript(seed uint64, t, n int) []string {
-	s := append(opening(), fmt.Sprintf("2.1: %d of %d", t, n), "2.2: "+dice(seed), "2.4: @shown", "2.5: @shown", "3.2: @shown")
+	s := append(opening(), fmt.Sprintf("2.1: %d of %d", t, n), "2.2: no", "2.3: "+dice(seed), "2.5: @shown", "2.6: @shown", "3.2: @shown")
 	for i := 1; i <= n; i++ {
 		s = append(s, fmt.Sprintf("4.1: Holder %d", i), "4.2: copied", "4.3: @shown", "4.4: CW")
 	}
@@ -81,7 +81,7 @@ func drillScript(made ceremony.Wallet, shares []string) []string {
 		s = append(s, fmt.Sprintf("2.1: Holder %d", i+1), "2.2: "+sh)
 	}
 	a := made.Addresses[0]
-	return append(s, "3.2: "+strings.ToUpper(made.Fingerprint), "3.3: "+made.ID, "3.4: "+a[len(a)-8:], "4.3: CW")
+	return append(s, "3.3: "+strings.ToUpper(made.Fingerprint), "3.4: "+made.ID, "3.5: "+a[len(a)-8:], "4.3: CW")
 }
 
 func subsets(n, k int) [][]int {
@@ -132,7 +132,7 @@ func TestKeygenThenDrillEveryThresholdSubset(t *testing.T) {
 				// The paper is typed before the screen shows the values: until
 				// a paper check's question, the screen has not shown its value.
 				screen := strings.Join(p.Transcript, "\n")
-				for step, v := range map[string]string{"3.2": res.Made.Fingerprint, "3.3": res.Made.ID, "3.4": res.Made.Addresses[0]} {
+				for step, v := range map[string]string{"3.3": res.Made.Fingerprint, "3.4": res.Made.ID, "3.5": res.Made.Addresses[0]} {
 					if before := screen[:strings.Index(screen, "? "+step+" ")]; strings.Contains(strings.ToLower(before), strings.ToLower(v)) {
 						t.Fatalf("the drill shows %s before step %s asks for it:\n%s", v, step, before)
 					}
@@ -264,9 +264,9 @@ func TestInterrupted(t *testing.T) {
 		at     string
 		says   string
 	}{
-		{"input ends at the dice", full[:5], nil, "2.2", "no answer from the operator"},
+		{"input ends at the dice", full[:6], nil, "2.3", "no answer from the operator"},
 		{"Ctrl-C at the threshold", append(full[:4:4], "2.1: "+ctrlC), nil, "2.1", "Ctrl-C was pressed at the operator's prompt"},
-		{"input ends at holder 2's name", full[:13], nil, "4.1", "no answer from holder 2"},
+		{"input ends at holder 2's name", full[:14], nil, "4.1", "no answer from holder 2"},
 		{"cancelled at holder 2's copy", full, func(p ceremony.Prompt, cancel context.CancelFunc) {
 			if p.Step == "4.3" && p.Holder == 2 {
 				cancel()
@@ -274,7 +274,7 @@ func TestInterrupted(t *testing.T) {
 		}, "4.3", "cancelled"},
 		{"stop typed", append(full[:4:4], "2.1: stop"), nil, "2.1", "the operator typed stop"},
 		{"acknowledgement typed wrong, then stop", append(full[:len(full)-1:len(full)-1], "6.2: yes", "6.2: ok", "6.2: finished", "6.2: stop"), nil, "6.2", "the operator typed stop"},
-		{"dice refused twice, then stop", append(full[:5:5], "2.2: "+strings.Repeat("1", 120), "2.2: "+strings.Repeat("123456", 20), "2.2: stop"), nil, "2.2", "the operator typed stop"},
+		{"dice refused twice, then stop", append(full[:6:6], "2.3: "+strings.Repeat("1", 120), "2.3: "+strings.Repeat("123456", 20), "2.3: stop"), nil, "2.3", "the operator typed stop"},
 		{"bad threshold three times, then stop", append(full[:4:4], "2.1: 1 of 3", "2.1: 4 of 3", "2.1: three", "2.1: STOP"), nil, "2.1", "the operator typed stop"},
 		{"unused answers", append(full, "6.2: done"), nil, "end", "script: 1 answers not used"},
 	}
@@ -325,13 +325,13 @@ func TestKeygenRetriesThenSucceeds(t *testing.T) {
 	var script []string
 	for _, l := range s {
 		switch {
-		case strings.HasPrefix(l, "2.2:"):
+		case strings.HasPrefix(l, "2.3:"):
 			// Refused statistics, a line with a bad character, then the
 			// good rolls in two entries: 98, then the rest.
-			rolls := strings.ReplaceAll(strings.TrimPrefix(l, "2.2: "), " ", "")
-			script = append(script, "2.2: "+strings.Repeat("6", 99), "2.2: 12 x", "2.2: "+rolls[:98], "2.2: "+rolls[98:])
-		case strings.HasPrefix(l, "2.4:"):
-			script = append(script, "2.4: 00000000", l)
+			rolls := strings.ReplaceAll(strings.TrimPrefix(l, "2.3: "), " ", "")
+			script = append(script, "2.3: "+strings.Repeat("6", 99), "2.3: 12 x", "2.3: "+rolls[:98], "2.3: "+rolls[98:])
+		case strings.HasPrefix(l, "2.5:"):
+			script = append(script, "2.5: 00000000", l)
 		case l == "4.3: @shown":
 			script = append(script, "4.3: FAKE-wrong", l)
 		case l == "6.2: done":
@@ -395,13 +395,13 @@ func TestFailures(t *testing.T) {
 		{"forged share at drill", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
 			drillScript(made.Made, []string{cards[1], string(forged)}), "3.1", "the shares do not rebuild a key: at least one share is forged"},
 		{"rebuilt key is not the recorded wallet", ceremony.Drill(), &ceremonytest.Fake{Recorded: other.Made},
-			good, "3.5", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
+			good, "3.6", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
 		{"no recorded wallet", ceremony.Drill(), &ceremonytest.Fake{},
-			good, "3.5", "no wallet is enrolled"},
+			good, "3.6", "no wallet is enrolled"},
 		{"fingerprint on paper differs", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
-			append(good[:len(good)-4:len(good)-4], "3.2: "+other.Made.Fingerprint, "3.2: 1234abcd", "3.2: "+other.Made.Fingerprint), "3.2", "the fingerprint on paper does not match the program's after 3 tries: typed \"" + other.Made.Fingerprint + "\", the program has " + made.Made.Fingerprint},
+			append(good[:len(good)-4:len(good)-4], "3.3: "+other.Made.Fingerprint, "3.3: 1234abcd", "3.3: "+other.Made.Fingerprint), "3.3", "the fingerprint on paper does not match the program's after 3 tries: typed \"" + other.Made.Fingerprint + "\", the program has " + made.Made.Fingerprint},
 		{"test signature does not verify", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made, FailSign: true},
-			good, "3.6", "the test signature did not verify"},
+			good, "3.7", "the test signature did not verify"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,7 +429,7 @@ func TestReshare(t *testing.T) {
 	made, cards := keygen(t, f, lw, 21, 2, 3)
 	f.Recorded = made.Made
 	s := append(opening(), "2.1: Holder 1", "2.2: "+cards[1], "2.1: Holder 3", "2.2: "+cards[3],
-		"3.2: "+made.Made.Fingerprint, "3.3: "+made.Made.ID, "4.1: 3 of 4", "4.3: @shown")
+		"3.3: "+made.Made.Fingerprint, "3.4: "+made.Made.ID, "4.1: 3 of 4", "4.3: @shown")
 	for i := 1; i <= 4; i++ {
 		s = append(s, fmt.Sprintf("5.1: New holder %d", i), "5.2: copied", "5.3: @shown", "5.4: CW")
 	}
@@ -483,7 +483,7 @@ func rotateScript(seed uint64, old ceremony.Wallet, oldShares []string) []string
 	for i, sh := range oldShares {
 		s = append(s, fmt.Sprintf("7.1: Old holder %d", i+1), "7.2: "+sh)
 	}
-	return append(s, "8.2: "+old.Fingerprint, "8.3: "+old.ID, "9.2: @shown", "9.3: CW", "9.6: done")
+	return append(s, "8.3: "+old.Fingerprint, "8.4: "+old.ID, "9.2: @shown", "9.3: CW", "9.6: done")
 }
 
 func TestRotate(t *testing.T) {
@@ -625,7 +625,7 @@ func TestRotateStoppedSaysWhatExists(t *testing.T) {
 		says   []string
 	}{
 		{"after the sweep was signed", append(full[:len(full)-1:len(full)-1], "9.6: stop"), []string{`"cards":"valid"`, "are VALID and hold the new key once the sweep is broadcast"}},
-		{"before the sweep", append(full[:len(full)-5:len(full)-5], "8.2: stop"), []string{`"void_set":"`, `"void_wallet":"`, "is VOID: destroy those cards", "Run rotate again"}},
+		{"before the sweep", append(full[:len(full)-5:len(full)-5], "8.3: stop"), []string{`"void_set":"`, `"void_wallet":"`, "is VOID: destroy those cards", "Run rotate again"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			log, lw := newLog()

@@ -91,7 +91,8 @@ func ParseThreshold(s string) (t, n int, err error) {
 
 func checkWallet(w Wallet) (Wallet, error) {
 	w.Fingerprint = strings.ToLower(w.Fingerprint)
-	if len(w.Fingerprint) != 8 || !isLowerHex(w.Fingerprint) {
+	w.SharesFingerprint = strings.ToLower(w.SharesFingerprint)
+	if len(w.Fingerprint) != 8 || !isLowerHex(w.Fingerprint) || len(w.SharesFingerprint) != 8 || !isLowerHex(w.SharesFingerprint) {
 		return w, errors.New("the derived fingerprint is not 8 hex digits")
 	}
 	if w.Descriptor == "" || len(w.Addresses) == 0 || w.ID == "" {
@@ -108,7 +109,7 @@ func doMakeWallet(r *runner, s *Step) error {
 	if r.key == nil {
 		return failed(nil, "no key was made before this step")
 	}
-	w, err := r.a.Wallet(r.ctx, r.key)
+	w, err := r.a.Wallet(r.ctx, r.secret())
 	if err == nil {
 		w, err = checkWallet(w)
 	}
@@ -116,17 +117,25 @@ func doMakeWallet(r *runner, s *Step) error {
 		return failed(err, "deriving the wallet: %v", err)
 	}
 	r.keyWallet, r.res.Made = w, w
-	if err := r.show(fmt.Sprintf("Fingerprint: %s\nDescriptor ID: %s\nWatch-only descriptor: %s\nFirst receive address: %s", w.Fingerprint, w.ID, w.Descriptor, w.Addresses[0])); err != nil {
+	msg := fmt.Sprintf("Fingerprint: %s\nDescriptor ID: %s\nWatch-only descriptor: %s\nFirst receive address: %s", w.Fingerprint, w.ID, w.Descriptor, w.Addresses[0])
+	data := walletData(w)
+	if r.passphrase != nil {
+		msg = "With the passphrase:\n" + msg + fmt.Sprintf("\nThe shares carry the fingerprint of the words alone, %s: it is not the wallet's.", w.SharesFingerprint)
+		data["passphrase"], data["shares_fingerprint"] = "yes", w.SharesFingerprint
+	}
+	if err := r.show(msg); err != nil {
 		return err
 	}
-	return r.record(s, "key-made", walletData(w))
+	return r.record(s, "key-made", data)
 }
 
 func doSplit(r *runner, s *Step) error {
-	if r.key == nil || r.keyWallet.Fingerprint == "" || r.count == 0 {
+	if r.key == nil || r.keyWallet.SharesFingerprint == "" || r.count == 0 {
 		return failed(nil, "there is no key or no threshold to split with")
 	}
-	set, err := r.a.Split(r.ctx, r.key, r.keyWallet.Fingerprint, r.threshold, r.count)
+	// The shares hold the words, not the passphrase: they carry the
+	// fingerprint of the words alone, which rebuilding them can check.
+	set, err := r.a.Split(r.ctx, r.key, r.keyWallet.SharesFingerprint, r.threshold, r.count)
 	if err == nil {
 		switch {
 		case len(set.Shares) != r.count || set.Threshold != r.threshold || set.Count != r.count:
@@ -144,12 +153,12 @@ func doSplit(r *runner, s *Step) error {
 		return failed(err, "splitting the key: %v", err)
 	}
 	r.shares = set.Shares
-	r.res.NewSet = ShareInfo{SetID: set.SetID, Threshold: set.Threshold, Count: set.Count, Fingerprint: r.keyWallet.Fingerprint}
+	r.res.NewSet = ShareInfo{SetID: set.SetID, Threshold: set.Threshold, Count: set.Count, Fingerprint: r.keyWallet.SharesFingerprint}
 	if err := r.show(fmt.Sprintf("Share set %s: %d shares, any %d rebuild the key.", set.SetID, set.Count, set.Threshold)); err != nil {
 		return err
 	}
 	return r.record(s, "split", map[string]string{"set_id": set.SetID, "threshold": strconv.Itoa(set.Threshold),
-		"shares": strconv.Itoa(set.Count), "fingerprint": r.keyWallet.Fingerprint})
+		"shares": strconv.Itoa(set.Count), "fingerprint": r.keyWallet.SharesFingerprint})
 }
 
 func doShowCard(r *runner, s *Step) error {
@@ -255,7 +264,9 @@ func doCombine(r *runner, s *Step) error {
 	}
 	wipe(r.key)
 	r.key = key
-	w, err := r.a.Wallet(r.ctx, key)
+	wipe(r.passphrase)
+	r.passphrase = nil
+	w, err := r.a.Wallet(r.ctx, Key{Entropy: key})
 	if err == nil {
 		w, err = checkWallet(w)
 	}
@@ -263,15 +274,24 @@ func doCombine(r *runner, s *Step) error {
 		return failed(err, "deriving the rebuilt key's wallet: %v", err)
 	}
 	first := r.collected[0]
-	if first.Fingerprint != "" && !strings.EqualFold(first.Fingerprint, w.Fingerprint) {
-		return failed(nil, "the rebuilt key's fingerprint %s is not the %s written on the shares", w.Fingerprint, first.Fingerprint)
+	if first.Fingerprint != "" && !strings.EqualFold(first.Fingerprint, w.SharesFingerprint) {
+		return failed(nil, "the rebuilt key's fingerprint %s is not the %s written on the shares", w.SharesFingerprint, first.Fingerprint)
 	}
 	var idx []int
 	for _, c := range r.collected {
 		idx = append(idx, c.Index)
 	}
 	slices.Sort(idx)
-	r.keyWallet, r.res.Rebuilt, r.res.OldSetID, r.res.SharesUsed = w, w, first.SetID, idx
+	r.res.OldSetID, r.res.SharesUsed = first.SetID, idx
+	if r.opts.RebuildPassphrase {
+		// The wallet is the words with the passphrase, asked next.
+		r.keyWallet, r.res.Rebuilt = Wallet{}, Wallet{}
+		if err := r.show("The words are rebuilt in memory from the shares (their own fingerprint matches the shares). The wallet's passphrase is asked next."); err != nil {
+			return err
+		}
+		return r.record(s, "key-rebuilt", map[string]string{"shares_fingerprint": w.SharesFingerprint, "set_id": first.SetID, "shares_used": joinInts(idx), "passphrase": "yes"})
+	}
+	r.keyWallet, r.res.Rebuilt = w, w
 	// Its values are not shown yet: the witnesses first type them from the
 	// keygen checklist, so the drill tests the paper, not the screen.
 	if err := r.show("The key is rebuilt in memory. Its fingerprint, descriptor ID and first address are shown after the witnesses have typed them from the paper."); err != nil {
@@ -314,7 +334,7 @@ func doCompareRecord(r *runner, s *Step) error {
 }
 
 func doSignTest(r *runner, s *Step) error {
-	ts, err := r.a.SignTest(r.ctx, r.key, r.res.Rebuilt)
+	ts, err := r.a.SignTest(r.ctx, r.secret(), r.res.Rebuilt)
 	if err != nil {
 		return failed(err, "the test signing failed: %v", err)
 	}
@@ -365,6 +385,9 @@ func (r *runner) drillReport(result, reason string) map[string]string {
 	}
 	if reason != "" {
 		d["reason"] = reason
+	}
+	if r.opts.RebuildPassphrase {
+		d["passphrase"] = "yes"
 	}
 	return d
 }
@@ -426,7 +449,7 @@ func btc(sat int64) string {
 }
 
 func doSignSweep(r *runner, s *Step) error {
-	ss, err := r.a.SignSweep(r.ctx, r.key, r.sweep)
+	ss, err := r.a.SignSweep(r.ctx, r.secret(), r.sweep)
 	if err != nil {
 		return failed(err, "signing the sweep: %v", err)
 	}

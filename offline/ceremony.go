@@ -67,6 +67,11 @@ type CeremonyOptions struct {
 	// a multisig wallet with other keys or devices.
 	Cosigner    bool
 	AllowOnline bool
+	// Passphrase says the wallet whose key a drill, reshare or rotate
+	// rebuilds has a BIP39 passphrase, typed at the terminal (unseen)
+	// after the shares. Without it the passphrase is asked when the log's
+	// keygen recorded one. A keygen asks at its own step instead.
+	Passphrase bool
 }
 
 // checkCeremonyFlags refuses, before anyone rolls a die or hands out a
@@ -75,6 +80,9 @@ type CeremonyOptions struct {
 func checkCeremonyFlags(opts CeremonyOptions) error {
 	if (opts.Name == "keygen" || opts.Name == "rotate") && opts.ExportDir == "" {
 		return fmt.Errorf("give --export-dir DIR: the %s writes the watch-only wallet there for the online side", opts.Name)
+	}
+	if opts.Name == "keygen" && opts.Passphrase {
+		return errors.New("--passphrase is for the wallet a drill, reshare or rotate rebuilds; the keygen asks at step 2.2 whether the new wallet has one")
 	}
 	if opts.Name == "drill" {
 		if err := checkDrillPSBT(opts); err != nil {
@@ -166,8 +174,12 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 		return ceremony.Result{}, err
 	}
 	acts := &ceremonyActions{env: env, opts: opts, kind: kind, logged: logged, loggedErr: loggedErr, sheet: fromSheet}
+	rebuildPass := opts.Passphrase
+	if opts.Name != "keygen" && !rebuildPass && opts.Record == "" && fromSheet == nil && loggedErr == nil {
+		rebuildPass = loggedPassphrase(recs)
+	}
 	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs),
-		LogDates: ceremony.DatesOf(recs)})
+		LogDates: ceremony.DatesOf(recs), RebuildPassphrase: rebuildPass})
 	if opts.CardDir != "" {
 		// Each card holds a share in clear: together they are the key.
 		// Said however the ceremony ended, since cards may already exist.
@@ -230,17 +242,30 @@ func prefixAll(p string, xs []string) []string {
 	return out
 }
 
-// keyOf rebuilds the key from a copy of entropy (the runner keeps its own).
-func (c *ceremonyActions) keyOf(entropy []byte) (*Key, error) {
-	return KeyFromEntropy(bytes.Clone(entropy), c.env.Net)
+// keyOf rebuilds the key from copies of the runner's entropy and
+// passphrase (the runner keeps and wipes its own); it also returns the
+// fingerprint of the words alone, the one shares carry.
+func (c *ceremonyActions) keyOf(k ceremony.Key) (*Key, uint32, error) {
+	key, err := KeyFromEntropy(bytes.Clone(k.Entropy), c.env.Net)
+	if err != nil {
+		return nil, 0, err
+	}
+	words := key.Fingerprint
+	if len(k.Passphrase) > 0 {
+		if key, err = key.withPassphrase(bytes.Clone(k.Passphrase), c.env.Net); err != nil {
+			return nil, 0, err
+		}
+	}
+	return key, words, nil
 }
 
-func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.Wallet, error) {
-	key, err := c.keyOf(entropy)
+func (c *ceremonyActions) Wallet(ctx context.Context, k ceremony.Key) (ceremony.Wallet, error) {
+	key, words, err := c.keyOf(k)
 	if err != nil {
 		return ceremony.Wallet{}, err
 	}
 	defer key.Wipe()
+	sharesFP := psbt.FormatFingerprint(words)
 	kind, account := c.kind, c.opts.Account
 	// A rebuilt key is described the way its record describes it (type and
 	// account), so the comparison is like with like.
@@ -252,7 +277,7 @@ func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.
 		// the origin the record names (the other keys come from the record).
 		if rec.Kind().IsMultisig() && checkOurKeyIn(key, rec) == nil {
 			c.cosignerFP = psbt.FormatFingerprint(key.Fingerprint)
-			return walletOf(rec, c.cosignerFP)
+			return walletOf(rec, c.cosignerFP, sharesFP)
 		}
 	}
 	d, err := key.Descriptor(kind, account, c.env.Net)
@@ -270,11 +295,15 @@ func (c *ceremonyActions) Wallet(ctx context.Context, entropy []byte) (ceremony.
 		}
 		c.cosignerKey = k.String()
 	}
-	return walletOf(d, psbt.FormatFingerprint(key.Fingerprint))
+	return walletOf(d, psbt.FormatFingerprint(key.Fingerprint), sharesFP)
 }
 
-func walletOf(d *descriptor.Descriptor, fp string) (ceremony.Wallet, error) {
-	w := ceremony.Wallet{Fingerprint: fp, Descriptor: d.String(), ID: d.ID()}
+// walletOf is the ceremony's view of descriptor d: fp is the key's
+// fingerprint in it, sharesFP the one its shares carry (the words'
+// without the passphrase; "" for a recorded wallet, known only by its
+// descriptor).
+func walletOf(d *descriptor.Descriptor, fp, sharesFP string) (ceremony.Wallet, error) {
+	w := ceremony.Wallet{Fingerprint: fp, SharesFingerprint: sharesFP, Descriptor: d.String(), ID: d.ID()}
 	for i := uint32(0); i < 3; i++ {
 		der, err := d.Derive(0, i)
 		if err != nil {
@@ -352,8 +381,8 @@ func (c *ceremonyActions) Combine(ctx context.Context, texts [][]byte) ([]byte, 
 // SignTest signs a PSBT that spends nothing real: by default one spending a
 // made-up coin paid to the key's first address, so the drill proves the key
 // signs for this wallet without any real coin at stake.
-func (c *ceremonyActions) SignTest(ctx context.Context, entropy []byte, w ceremony.Wallet) (ceremony.TestSignature, error) {
-	key, err := c.keyOf(entropy)
+func (c *ceremonyActions) SignTest(ctx context.Context, k ceremony.Key, w ceremony.Wallet) (ceremony.TestSignature, error) {
+	key, _, err := c.keyOf(k)
 	if err != nil {
 		return ceremony.TestSignature{}, err
 	}
@@ -553,7 +582,7 @@ func (c *ceremonyActions) RecordedWallet(ctx context.Context) (ceremony.Wallet, 
 	} else {
 		fp = c.cosignerFP
 	}
-	return walletOf(d, fp)
+	return walletOf(d, fp, "")
 }
 
 func (c *ceremonyActions) recordDescriptor() (*descriptor.Descriptor, error) {
@@ -624,6 +653,26 @@ func lastLoggedDescriptor(path string, recs []ceremony.Record) (string, error) {
 	return recorded, nil
 }
 
+// loggedPassphrase says whether the wallet lastLoggedDescriptor finds has
+// a BIP39 passphrase: its keygen or rotate logged passphrase=yes when it
+// was made. Logs from before the question have no record: no passphrase.
+func loggedPassphrase(recs []ceremony.Record) bool {
+	var has, chosen bool
+	for _, rec := range recs {
+		switch rec.Event {
+		case ceremony.EventStarted:
+			chosen = false
+		case "passphrase-chosen":
+			chosen = rec.Data["passphrase"] == "yes"
+		case ceremony.EventCompleted:
+			if rec.Ceremony == "keygen" || rec.Ceremony == "rotate" {
+				has = chosen
+			}
+		}
+	}
+	return has
+}
+
 func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Wallet) (ceremony.Sweep, error) {
 	if c.opts.Sweep == "" {
 		return ceremony.Sweep{}, errors.New("no --sweep FILE given for the unsigned sweep PSBT")
@@ -664,11 +713,11 @@ func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Walle
 	return ceremony.Sweep{PSBT: data, PSBTSHA256: hex.EncodeToString(sum[:]), Inputs: len(a.Inputs), AmountSats: a.Outputs[0].Amount, FeeSats: a.Fee, Destination: dest}, nil
 }
 
-func (c *ceremonyActions) SignSweep(ctx context.Context, entropy []byte, s ceremony.Sweep) (ceremony.SignedSweep, error) {
+func (c *ceremonyActions) SignSweep(ctx context.Context, k ceremony.Key, s ceremony.Sweep) (ceremony.SignedSweep, error) {
 	if c.opts.SweepOut == "" {
 		return ceremony.SignedSweep{}, errors.New("no --sweep-out FILE given for the signed sweep")
 	}
-	key, err := c.keyOf(entropy)
+	key, _, err := c.keyOf(k)
 	if err != nil {
 		return ceremony.SignedSweep{}, err
 	}

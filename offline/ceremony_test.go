@@ -81,7 +81,7 @@ func drillAnswers(w ceremony.Wallet, shares ...string) string {
 	for i, s := range shares {
 		fmt.Fprintf(&b, "2.1: Holder %d\n2.2: %s\n", i+1, s)
 	}
-	fmt.Fprintf(&b, "3.2: %s\n3.3: %s\n3.4: %s\n4.3: W\n", w.Fingerprint, w.ID, addr[len(addr)-8:])
+	fmt.Fprintf(&b, "3.3: %s\n3.4: %s\n3.5: %s\n4.3: W\n", w.Fingerprint, w.ID, addr[len(addr)-8:])
 	return b.String()
 }
 
@@ -190,8 +190,8 @@ secrets: test
 2.2: %s
 2.1: H3
 2.2: %s
-3.2: %s
 3.3: %s
+3.4: %s
 4.1: 3 of 4
 4.3: @shown
 `, share(t, dir, 1), share(t, dir, 3), res.Made.Fingerprint, res.Made.ID)
@@ -287,15 +287,16 @@ secrets: test
 1.3: W
 1.4: 2026-12-03
 2.1: 2 of 3
-2.2: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264
-2.4: @shown
+2.2: no
+2.3: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264
 2.5: @shown
+2.6: @shown
 3.2: @shown
 `
 	for i := 0; i < 3; i++ {
 		text += fmt.Sprintf("4.1: Holder %d\n4.2: copied\n4.3: @shown\n4.4: W\n", i+1)
 	}
-	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.2: %s\n8.3: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
+	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
 		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint, res.Made.ID)
 	newUSB := filepath.Join(dir, "usb2")
 	p := &sweepOnReady{Prompter: answers(t, def, text), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),

@@ -114,7 +114,7 @@ func TestDrillOfACosignerTakesTheMultisigSheet(t *testing.T) {
 	s, _ := sheet.New(ms, time.Now())
 	path := filepath.Join(dir, "multisig-sheet.txt")
 	os.WriteFile(path, s.Text(), 0o644)
-	w, err := walletOf(ms, res.Made.Fingerprint)
+	w, err := walletOf(ms, res.Made.Fingerprint, "")
 	if err != nil {
 		t.Fatal(err)
 	}

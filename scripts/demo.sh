@@ -85,9 +85,9 @@ secrets: drill
 2.2: $(cat "$WORK/shares/share-2.txt")
 2.1: Frank Holder
 2.2: $(cat "$WORK/shares/share-3.txt")
-3.2: $fp
-3.3: $id
-3.4: ${addr: -8}
+3.3: $fp
+3.4: $id
+3.5: ${addr: -8}
 4.3: BW
 ANSWERS
 offline ceremony drill --answers "$WORK/drill.answers" --log "$WORK/ceremony.jsonl" >"$WORK/drill.txt"

@@ -92,7 +92,7 @@ func (f *Fake) AirGapCheck(ctx context.Context) ([]ceremony.Check, error) {
 func WalletOf(entropy []byte) ceremony.Wallet {
 	h := sha256.Sum256(append([]byte("fake wallet "), entropy...))
 	fp := hex.EncodeToString(h[:4])
-	w := ceremony.Wallet{Fingerprint: fp, Descriptor: fmt.Sprintf("wpkh([%s/84h/1h/0h]tpubFAKE%x/<0;1>/*)#fakesum0", fp, h[4:12]), ID: hex.EncodeToString(h[12:16])}
+	w := ceremony.Wallet{Fingerprint: fp, SharesFingerprint: fp, Descriptor: fmt.Sprintf("wpkh([%s/84h/1h/0h]tpubFAKE%x/<0;1>/*)#fakesum0", fp, h[4:12]), ID: hex.EncodeToString(h[12:16])}
 	for i := 0; i < 3; i++ {
 		a := sha256.Sum256(append(h[:], byte(i)))
 		w.Addresses = append(w.Addresses, fmt.Sprintf("bcrt1qfake%x", a[:16]))
@@ -100,14 +100,28 @@ func WalletOf(entropy []byte) ceremony.Wallet {
 	return w
 }
 
-// Wallet derives the fake wallet.
-func (f *Fake) Wallet(ctx context.Context, entropy []byte) (ceremony.Wallet, error) {
+// Wallet derives the fake wallet; a passphrase makes another one, as in
+// BIP39.
+func (f *Fake) Wallet(ctx context.Context, key ceremony.Key) (ceremony.Wallet, error) {
 	f.call("Wallet")
-	f.hold(entropy)
-	if len(entropy) != 16 && len(entropy) != 32 {
-		return ceremony.Wallet{}, fmt.Errorf("entropy of %d bytes", len(entropy))
+	f.hold(key.Entropy)
+	f.hold(key.Passphrase)
+	if len(key.Entropy) != 16 && len(key.Entropy) != 32 {
+		return ceremony.Wallet{}, fmt.Errorf("entropy of %d bytes", len(key.Entropy))
 	}
-	return WalletOf(entropy), nil
+	return WalletWith(key.Entropy, key.Passphrase), nil
+}
+
+// WalletWith is the fake wallet of entropy with a passphrase (nil: none).
+func WalletWith(entropy, passphrase []byte) ceremony.Wallet {
+	if len(passphrase) == 0 {
+		return WalletOf(entropy)
+	}
+	shares := WalletOf(entropy).Fingerprint
+	mixed := sha256.Sum256(append(append([]byte("passphrase "), entropy...), passphrase...))
+	w := WalletOf(mixed[:])
+	w.SharesFingerprint = shares
+	return w
 }
 
 // Split splits with vault's shamir into fake share texts.
@@ -216,9 +230,10 @@ func (f *Fake) Combine(ctx context.Context, texts [][]byte) ([]byte, error) {
 }
 
 // SignTest pretends to sign and verify.
-func (f *Fake) SignTest(ctx context.Context, entropy []byte, w ceremony.Wallet) (ceremony.TestSignature, error) {
+func (f *Fake) SignTest(ctx context.Context, key ceremony.Key, w ceremony.Wallet) (ceremony.TestSignature, error) {
 	f.call("SignTest")
-	f.hold(entropy)
+	f.hold(key.Entropy)
+	f.hold(key.Passphrase)
 	h := sha256.Sum256([]byte("test psbt " + w.Fingerprint))
 	return ceremony.TestSignature{PSBTSHA256: hex.EncodeToString(h[:]), Inputs: 1, Verified: !f.FailSign}, nil
 }
@@ -266,9 +281,10 @@ func (f *Fake) LoadSweep(ctx context.Context, from, to ceremony.Wallet) (ceremon
 }
 
 // SignSweep returns a fake txid.
-func (f *Fake) SignSweep(ctx context.Context, entropy []byte, s ceremony.Sweep) (ceremony.SignedSweep, error) {
+func (f *Fake) SignSweep(ctx context.Context, key ceremony.Key, s ceremony.Sweep) (ceremony.SignedSweep, error) {
 	f.call("SignSweep")
-	f.hold(entropy)
+	f.hold(key.Entropy)
+	f.hold(key.Passphrase)
 	h := sha256.Sum256(append([]byte("signed "), s.PSBT...))
 	return ceremony.SignedSweep{TxID: hex.EncodeToString(h[:]), Artefacts: []ceremony.Artefact{{Name: "sweep-signed.psbt", SHA256: hex.EncodeToString(h[:])}}}, nil
 }

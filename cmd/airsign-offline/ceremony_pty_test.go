@@ -191,8 +191,10 @@ func lastLogRecord(t *testing.T, path string) string {
 }
 
 // keygenAtTerminal starts a 2-of-2 keygen at a terminal and answers up to
-// the threshold; it returns the work directory, the log and the terminal.
-func keygenAtTerminal(t *testing.T) (string, string, *terminal) {
+// the passphrase (none if pass is empty; else typed with a slip in the
+// second entry, then twice right); it returns the work directory, the log
+// and the terminal.
+func keygenAtTerminal(t *testing.T, pass string) (string, string, *terminal) {
 	if testing.Short() {
 		t.Skip("plays ceremonies at a terminal")
 	}
@@ -209,16 +211,34 @@ func keygenAtTerminal(t *testing.T) (string, string, *terminal) {
 	tm.answer("1.4", today()+"\r")
 	tm.expect(`Date recorded: ` + today() + `, typed by the witnesses`)
 	tm.answer("2.1", "2 of 2\r")
+	if pass == "" {
+		tm.answer("2.2", "no\r")
+		return dir, log, tm
+	}
+	tm.answer("2.2", "yes\r")
+	tm.answer("2.2", "Dana\r")
+	tm.expect(`Dana: type the passphrase \(it is not shown\)`)
+	tm.send(pass + "\r")
+	tm.expect(`Dana: type the passphrase again`)
+	tm.send(pass + "x\r")
+	tm.expect(`The two entries differ\. Nothing else is lost: type the passphrase twice again\.`)
+	tm.answer("2.2", pass+"\r")
+	tm.answer("2.2", pass+"\r")
+	tm.expect(`the share cards alone do NOT recover this wallet`)
 	return dir, log, tm
 }
 
+// A keygen and drill of a wallet with a BIP39 passphrase, with a slip at
+// most steps: the passphrase's second entry, the dice, the fingerprint,
+// a copy, a share, the passphrase at the drill.
 func TestKeygenAndDrillAtATerminal(t *testing.T) {
-	dir, log, tm := keygenAtTerminal(t)
+	const pass = "correct horse 25th word"
+	dir, log, tm := keygenAtTerminal(t, pass)
 
 	// The dice: 98 rolls, with a slip corrected by backspace and a key that
 	// is not a face; Enter after 98 keeps them and asks for the rest.
 	rolls := fairRolls(101)
-	tm.expect(`\[2\.2\]`)
+	tm.expect(`\[2\.3\]`)
 	tm.expect(`   0 rolls    0 bits 99 more`)
 	tm.send(rolls[:50] + "9" + "4\x7f" + rolls[50:98])
 	tm.expect(`  98 rolls  253 bits  1 more \| … `)
@@ -233,11 +253,11 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	if fp[0] == '0' {
 		wrong = "1" + fp[1:]
 	}
-	tm.answer("2.4", wrong+"\r")
+	tm.answer("2.5", wrong+"\r")
 	tm.expect(`That is not the fingerprint on the screen \(` + fp + `\): 8 characters typed, 8 expected; character 1 differs`)
-	tm.answer("2.4", strings.ToUpper(fp)+"\r")
+	tm.answer("2.5", strings.ToUpper(fp)+"\r")
 	id := tm.expect(`Read aloud — descriptor ID: ([0-9a-f]{8})`)[1]
-	tm.answer("2.5", id+"\r")
+	tm.answer("2.6", id+"\r")
 	setID := tm.expect(`Read aloud — share set id: ([0-9A-Z]+)`)[1]
 	tm.answer("3.2", setID+"\r")
 
@@ -281,10 +301,18 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 		t.Fatalf("keygen: %v\n%s", err, tail(tm.screen()))
 	}
 	logText, _ := os.ReadFile(log)
-	for _, want := range []string{`"dice_batches_refused":"0","dice_entries":"2","dice_rolls":"101"`, `"event":"completed"`} {
+	for _, want := range []string{`"dice_batches_refused":"0","dice_entries":"2","dice_rolls":"101"`, `"event":"completed"`,
+		`"event":"passphrase-chosen","data":{"holder":"Dana","passphrase":"yes"}`} {
 		if !bytes.Contains(logText, []byte(want)) {
 			t.Fatalf("the keygen log lacks %s", want)
 		}
+	}
+	if bytes.Contains(logText, []byte("horse")) || strings.Contains(tm.screen(), "horse") {
+		t.Fatal("the passphrase is in the log or on the screen")
+	}
+	usb, _ := os.ReadFile(filepath.Join(dir, "usb", "descriptor.txt"))
+	if !bytes.Contains(usb, []byte("["+fp+"/")) {
+		t.Fatalf("the exported descriptor is not the wallet with the passphrase (%s): %s", fp, usb)
 	}
 
 	// The drill: a wrong share then the right one, a mistyped fingerprint
@@ -300,21 +328,26 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	tm.answer("2.2", cards[1]+"\r")
 	tm.expect(`This share is not accepted: share 1 was already entered`)
 	tm.answer("2.2", cards[2]+"\r")
-	tm.expect(`The key is rebuilt in memory\. Its fingerprint, descriptor ID and first address are shown after`)
-	tm.answer("3.2", fp[:7]+"\r")
-	tm.expect(`does not match the fingerprint of the key rebuilt \(7 characters typed, 8 expected; the end is missing\)`)
-	tm.answer("3.2", fp+"\r")
-	tm.answer("3.3", id+"\r")
-	tm.answer("3.4", addr[len(addr)-8:]+"\r")
+	tm.expect(`The wallet's passphrase is asked next`)
+	// A mistyped passphrase: the fingerprint on paper names both, and the
+	// passphrase is asked again without the shares.
+	tm.answer("3.2", "correct horse 26th word\r")
+	tm.answer("3.3", fp+"\r")
+	tm.expect(`The fingerprint with this passphrase is [0-9a-f]{8}, the checklist says ` + fp + `\.`)
+	tm.answer("3.2", pass+"\r")
+	tm.answer("3.3", fp+"\r")
+	tm.expect(`The fingerprint with the passphrase matches the paper: ` + fp)
+	tm.answer("3.4", id+"\r")
+	tm.answer("3.5", addr[len(addr)-8:]+"\r")
 	tm.expect(`Drill report: PASS`)
 	tm.answer("4.3", "BW\r")
 	tm.expect(`drill completed\.`)
 	if err := tm.wait(); err != nil {
 		t.Fatalf("drill: %v", err)
 	}
-	// Before step 3.2 the drill showed none of the paper's values.
+	// Before step 3.3 the drill showed none of the paper's values.
 	drill := tm.screen()
-	if before := drill[:strings.Index(drill, "[3.2]")]; strings.Contains(before, fp) || strings.Contains(before, id) {
+	if before := drill[:strings.Index(drill, "[3.3]")]; strings.Contains(before, fp) || strings.Contains(before, id) {
 		t.Fatal("the drill showed the fingerprint or descriptor ID before the witnesses typed them")
 	}
 
@@ -343,14 +376,14 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 // "stop" after a card was shown: the screen and the log say what exists,
 // and the set is void.
 func TestKeygenStoppedAfterACardAtATerminal(t *testing.T) {
-	_, log, tm := keygenAtTerminal(t)
-	tm.expect(`\[2\.2\]`)
+	_, log, tm := keygenAtTerminal(t, "")
+	tm.expect(`\[2\.3\]`)
 	tm.expect(`99 more`)
 	tm.send(fairRolls(99) + "\r")
 	fp := tm.expect(`Read aloud — fingerprint: ([0-9a-f]{8})`)[1]
-	tm.answer("2.4", fp+"\r")
+	tm.answer("2.5", fp+"\r")
 	id := tm.expect(`Read aloud — descriptor ID: ([0-9a-f]{8})`)[1]
-	tm.answer("2.5", id+"\r")
+	tm.answer("2.6", id+"\r")
 	setID := tm.expect(`Read aloud — share set id: ([0-9A-Z]+)`)[1]
 	tm.answer("3.2", setID+"\r")
 	tm.answer("4.1", "Holder 1\r")

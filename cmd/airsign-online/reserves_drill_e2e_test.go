@@ -42,7 +42,7 @@ func TestReservesDrillOnNode(t *testing.T) {
 		return strings.TrimSpace(string(b))
 	}
 	a0 := made.Made.Addresses[0]
-	answers := fmt.Sprintf("ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n1.4: 2026-12-03\n2.1: Dan\n2.2: %s\n2.1: Frank\n2.2: %s\n3.2: %s\n3.3: %s\n3.4: %s\n4.3: W\n",
+	answers := fmt.Sprintf("ceremony: drill\nsecrets: drill\n1.1: Op\n1.2: Wit\n1.3: W\n1.4: 2026-12-03\n2.1: Dan\n2.2: %s\n2.1: Frank\n2.2: %s\n3.3: %s\n3.4: %s\n3.5: %s\n4.3: W\n",
 		share(1), share(3), made.Made.Fingerprint, made.Made.ID, a0[len(a0)-8:])
 	answersFile := filepath.Join(dir, "drill.answers")
 	if err := os.WriteFile(answersFile, []byte(answers), 0o600); err != nil {

@@ -61,13 +61,13 @@ func TestRotateSweepOnNode(t *testing.T) {
 		}
 		return strings.TrimSpace(string(b))
 	}
-	answers := "ceremony: rotate\nsecrets: test\n1.1: Op\n1.2: Wit\n1.3: W\n1.4: 2026-12-03\n2.1: 2 of 3\n" +
-		"2.2: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264\n" +
-		"2.4: @shown\n2.5: @shown\n3.2: @shown\n"
+	answers := "ceremony: rotate\nsecrets: test\n1.1: Op\n1.2: Wit\n1.3: W\n1.4: 2026-12-03\n2.1: 2 of 3\n2.2: no\n" +
+		"2.3: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264\n" +
+		"2.5: @shown\n2.6: @shown\n3.2: @shown\n"
 	for i := 1; i <= 3; i++ {
 		answers += fmt.Sprintf("4.1: Holder %d\n4.2: copied\n4.3: @shown\n4.4: W\n", i)
 	}
-	answers += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H3\n7.2: %s\n8.2: %s\n8.3: %s\n9.2: @shown\n9.3: W\n9.6: done\n", share(1), share(3), old.Made.Fingerprint, old.Made.ID)
+	answers += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H3\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n", share(1), share(3), old.Made.Fingerprint, old.Made.ID)
 	a, err := ceremony.ParseAnswers(strings.NewReader(answers))
 	if err != nil {
 		t.Fatal(err)

@@ -414,6 +414,7 @@ func runCeremonyCmd(env *offline.Env, name string) *cobra.Command {
 	switch name {
 	case "drill", "reshare", "rotate":
 		f.StringVar(&opts.Record, "record", "", "watch-only descriptor (file) the rebuilt key must match (default: the last one in the log)")
+		f.BoolVar(&opts.Passphrase, "passphrase", false, "the wallet rebuilt has a BIP39 passphrase: type it at the terminal after the shares, not shown (asked anyway when the log's keygen recorded one; never on the command line)")
 	}
 	if name == "drill" {
 		f.StringVar(&opts.Sheet, "sheet", "", "the wallet backup sheet the rebuilt key must give: its .txt file, a picture of its QR code, or - to type its descriptor line")

@@ -1,0 +1,107 @@
+package ceremony_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/airsign/airsign/ceremony"
+	"github.com/airsign/airsign/ceremony/ceremonytest"
+)
+
+const testPass = "twenty-fifth word"
+
+// passKeygenScript is keygenScript for a wallet with a passphrase held by
+// Dana: the second entry first differs, then both are typed again.
+func passKeygenScript(seed uint64) []string {
+	var s []string
+	for _, l := range keygenScript(seed, 2, 3) {
+		if l == "2.2: no" {
+			s = append(s, "2.2: yes", "2.2: Dana", "2.2: "+testPass, "2.2: Twenty-fifth word", "2.2: "+testPass, "2.2: "+testPass+"!",
+				"2.2: "+testPass, "2.2: "+testPass)
+			continue
+		}
+		s = append(s, l)
+	}
+	return s
+}
+
+// A keygen with a passphrase: asked twice until both entries agree, the
+// wallet is the one with the passphrase, the shares carry the words'
+// fingerprint, and the log says only that a passphrase exists and who
+// holds it. A drill then needs it: a wrong one names both fingerprints and
+// is asked again with the shares kept; three wrong ones fail the drill.
+func TestPassphraseKeygenAndDrill(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	log, lw := newLog()
+	p := &capture{Scripted: ceremony.NewScripted(passKeygenScript(9)...)}
+	res, err := ceremony.Run(context.Background(), ceremony.Keygen(), p, lw, f, ceremony.Options{Rand: osRand(9)})
+	if err != nil {
+		t.Fatalf("keygen: %v\n%s", err, strings.Join(p.Transcript, "\n"))
+	}
+	if res.Made.SharesFingerprint == "" || res.Made.Fingerprint == res.Made.SharesFingerprint {
+		t.Fatalf("made %+v: the wallet is not the one with the passphrase", res.Made)
+	}
+	if !res.Passphrase || res.PassphraseHolder != "Dana" || res.NewSet.Fingerprint != res.Made.SharesFingerprint {
+		t.Fatalf("result %+v", res)
+	}
+	screen := strings.Join(p.Transcript, "\n")
+	if n := strings.Count(screen, "The two entries differ. Nothing else is lost"); n != 2 {
+		t.Errorf("%d mismatches said, want 2", n)
+	}
+	for _, s := range []string{log.String(), screen} {
+		if strings.Contains(s, "twenty") {
+			t.Fatal("the passphrase is in the log or on the screen")
+		}
+	}
+	if !strings.Contains(log.String(), `"event":"passphrase-chosen","data":{"holder":"Dana","passphrase":"yes"}`) ||
+		!strings.Contains(log.String(), `"fingerprint":"`+res.Made.SharesFingerprint+`","set_id"`) {
+		t.Fatalf("log:\n%s", log.String())
+	}
+
+	f.Recorded = res.Made
+	drill := func(passes ...string) (*ceremony.Scripted, error) {
+		var s []string
+		for _, l := range drillScript(res.Made, []string{p.cards[1], p.cards[3]}) {
+			if strings.HasPrefix(l, "3.3: ") {
+				for _, pp := range passes[:len(passes)-1] {
+					s = append(s, "3.2: "+pp, l)
+				}
+				s = append(s, "3.2: "+passes[len(passes)-1])
+			}
+			s = append(s, l)
+		}
+		sp := ceremony.NewScripted(s...)
+		_, err := ceremony.Run(context.Background(), ceremony.Drill(), sp, lw, f, ceremony.Options{RebuildPassphrase: true})
+		return sp, err
+	}
+	sp, err := drill("twenty-fifth ward", testPass)
+	if err != nil {
+		t.Fatalf("drill with one slip: %v\n%s", err, strings.Join(sp.Transcript, "\n"))
+	}
+	named := regexp.MustCompile(`The fingerprint with this passphrase is ([0-9a-f]{8}), the checklist says ` + res.Made.Fingerprint + `\.`).FindStringSubmatch(strings.Join(sp.Transcript, "\n"))
+	if named == nil || named[1] == res.Made.Fingerprint || named[1] == res.Made.SharesFingerprint {
+		t.Errorf("the slip is not named:\n%s", strings.Join(sp.Transcript, "\n"))
+	}
+	_, err = drill("a", "b", "c")
+	var se *ceremony.StopError
+	if !errors.As(err, &se) || !se.Failed || se.Step != "3.3" || !strings.Contains(err.Error(), "the checklist says "+res.Made.Fingerprint+" (after 3 tries)") {
+		t.Fatalf("three wrong passphrases: %v", err)
+	}
+	if !strings.Contains(lastRecord(log.String()), `"event":"failed"`) || strings.Contains(log.String(), "twenty") {
+		t.Fatalf("last record %s", lastRecord(log.String()))
+	}
+	if err := f.Wiped(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without RebuildPassphrase the words alone are not the wallet on
+	// paper: the drill fails at the paper and says what to do.
+	sp = ceremony.NewScripted(append(drillScript(res.Made, []string{p.cards[1], p.cards[2]})[:8], "3.3: "+res.Made.Fingerprint, "3.3: "+res.Made.Fingerprint, "3.3: "+res.Made.Fingerprint)...)
+	_, err = ceremony.Run(context.Background(), ceremony.Drill(), sp, lw, f, ceremony.Options{})
+	if err == nil || !strings.Contains(err.Error(), "run the ceremony again with --passphrase") {
+		t.Fatalf("drill without the passphrase: %v", err)
+	}
+}
