@@ -143,3 +143,5 @@ clean:
 interop:
 	bash scripts/interop/install.sh
 	AIRSIGN_INTEROP=1 $(GO) test -count=1 -run Interop ./transport ./cmd/airsign-offline
+	bash scripts/regtest.sh install
+	AIRSIGN_INTEROP=1 AIRSIGN_REGTEST=1 $(GO) test -count=1 -run Interop ./cmd/airsign-online
