@@ -111,9 +111,4 @@ func ParsePayment(s string, net *chaincfg.Params) (Payment, error) {
 // amount formats satoshis for the screen: BTC with 8 decimals by default,
 // satoshis with --sats (env AIRSIGN_SATS=1). JSON always carries integer
 // satoshis in fields ending in _sat, whatever the screen shows.
-func (e *Env) amount(sat int64) string {
-	if e.Sats {
-		return psbt.FormatSat(sat)
-	}
-	return psbt.FormatBTC(sat)
-}
+func (e *Env) amount(sat int64) string { return psbt.FormatAmount(sat, e.Sats) }

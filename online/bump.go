@@ -265,7 +265,7 @@ func (bs *bumpSession) fund(ctx context.Context, env *Env, r *replacement, rate 
 	}
 	if !done {
 		need := payOut + required(len(r.ins)+len(avail), r.fixed)
-		return 0, &InsufficientFundsError{Need: need, Have: total, Why: "its inputs and the wallet's other spendable coins hold", HeldBack: heldBack}
+		return 0, &InsufficientFundsError{Need: need, Have: total, Why: "its inputs and the wallet's other spendable coins hold", HeldBack: heldBack, Sats: env.Sats}
 	}
 	for _, c := range extra {
 		prev, err := bs.b.RawTransaction(ctx, c.OutPoint.Hash)

@@ -86,11 +86,13 @@ type InsufficientFundsError struct {
 	Why string
 	// Held back lists coins not counted in Have and why (frozen, unconfirmed…).
 	HeldBack string
+	// Sats writes the amounts in satoshis (--sats).
+	Sats bool
 }
 
 func (e *InsufficientFundsError) Error() string {
 	msg := fmt.Sprintf("insufficient funds: need %s (payments plus fee), %s %s — %s missing",
-		psbt.FormatBTC(e.Need), e.Why, psbt.FormatBTC(e.Have), psbt.FormatBTC(e.Need-e.Have))
+		psbt.FormatAmount(e.Need, e.Sats), e.Why, psbt.FormatAmount(e.Have, e.Sats), psbt.FormatAmount(e.Need-e.Have, e.Sats))
 	if e.HeldBack != "" {
 		msg += "; not counted: " + e.HeldBack
 	}

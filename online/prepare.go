@@ -219,7 +219,7 @@ func (pp *preparation) chooseCoins(env *Env) (selection, []psbt.OutputSpec, erro
 	}
 	var insufficient *InsufficientFundsError
 	if errors.As(err, &insufficient) {
-		insufficient.HeldBack = pp.heldBack
+		insufficient.HeldBack, insufficient.Sats = pp.heldBack, env.Sats
 		return selection{}, nil, insufficient
 	}
 	if err != nil {
@@ -248,7 +248,7 @@ func (pp *preparation) sweep(env *Env, m feeModel) (selection, []psbt.OutputSpec
 	out := psbt.OutputSpec{PkScript: pp.sweepScript}
 	fee := m.fee(len(pp.coins), []psbt.OutputSpec{out})
 	if total-fee <= 0 || isDust(total-fee, pp.sweepScript) {
-		return selection{}, nil, fmt.Errorf("the %s of %s cannot pay the %s fee of a sweep and leave more than dust", plural(len(pp.coins), "coin"), psbt.FormatBTC(total), psbt.FormatBTC(fee))
+		return selection{}, nil, fmt.Errorf("the %s of %s cannot pay the %s fee of a sweep and leave more than dust", plural(len(pp.coins), "coin"), env.amount(total), env.amount(fee))
 	}
 	out.Amount = total - fee
 	return selection{coins: pp.coins, method: "sweep: every coin, no change"}, []psbt.OutputSpec{out}, nil
@@ -330,7 +330,9 @@ func presentPrepared(ctx context.Context, env *Env, w *Wallet, p *psbt.Packet, a
 func warnSignerPolicy(env *Env, a *psbt.Analysis) {
 	probe := *a
 	probe.Problems = append([]psbt.Problem(nil), a.Problems...)
-	for _, pr := range psbt.DefaultPolicy().Apply(&probe).Refusals() {
+	pol := psbt.DefaultPolicy()
+	pol.Sats = env.Sats
+	for _, pr := range pol.Apply(&probe).Refusals() {
 		env.Warnf("the offline signer's default policy would refuse this: %s; it signs only with --allow-high-fee (or prepare again with a lower --fee-rate)", pr.Message)
 	}
 }
@@ -500,7 +502,7 @@ func spendable(env *Env, w *Wallet, s *Scan, only []wire.OutPoint) (coins []Coin
 		what string
 	}{{frozen, "frozen"}, {unconf, "unconfirmed"}, {immature, "immature coinbase"}} {
 		if h.amt > 0 {
-			held = append(held, psbt.FormatBTC(int64(h.amt))+" "+h.what)
+			held = append(held, env.amount(int64(h.amt))+" "+h.what)
 		}
 	}
 	return coins, strings.Join(held, ", "), nil
@@ -626,7 +628,7 @@ func writePSBT(ctx context.Context, env *Env, p *psbt.Packet, out string, qr tra
 		}
 		where = "to " + out
 	}
-	qr.Details = a.PageLines() // the printed page names digest, payees and fee
+	qr.Details = a.PageLinesOptions(psbt.TextOptions{Sats: env.Sats}) // the printed page names digest, payees and fee
 	if err := writeQR(ctx, env, data, qr); err != nil {
 		return err
 	}

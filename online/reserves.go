@@ -115,7 +115,7 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 	if err := writeQR(ctx, env, data, opts.QR); err != nil {
 		return err
 	}
-	env.Infof("proof of reserves at height %d: %s, %s; message %q", s.Tip, plural(len(ins), "coin"), psbt.FormatBTC(a.Reserves.Total), msg)
+	env.Infof("proof of reserves at height %d: %s, %s; message %q", s.Tip, plural(len(ins), "coin"), env.amount(a.Reserves.Total), msg)
 	env.Infof("sign it offline (airsign-offline sign, or during the drill), then: airsign-online reserves verify SIGNED.psbt")
 	return nil
 }
@@ -218,14 +218,14 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 	}
 	env.Printf("Proof of reserves VERIFIED at height %d\n", rep.Height)
 	env.Printf("  message: %q\n", rep.Message)
-	env.Printf("  proven:  %s in %s, every signature checked by btcd's script engine\n", psbt.FormatBTC(rep.Total), plural(rep.Coins, "coin"))
+	env.Printf("  proven:  %s in %s, every signature checked by btcd's script engine\n", env.amount(rep.Total), plural(rep.Coins, "coin"))
 	if len(rep.Moved) == 0 {
 		env.Printf("  all of it is still unspent now\n")
 		return nil
 	}
 	// Said plainly: a proof over coins that are gone does not show they
 	// are held, and this node cannot tell when they were spent.
-	env.Printf("  WARNING: spent by now: %s; still held: %s\n", plural(len(rep.Moved), "coin"), psbt.FormatBTC(rep.Unspent))
+	env.Printf("  WARNING: spent by now: %s; still held: %s\n", plural(len(rep.Moved), "coin"), env.amount(rep.Unspent))
 	env.Printf("  (this node cannot tell whether they were spent before or after height %d)\n", rep.Height)
 	const show = 10
 	for i, op := range rep.Moved {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/online/store"
-	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -229,7 +228,7 @@ func Watch(ctx context.Context, env *Env, opts WatchOptions) error {
 		events = append(events, evs...)
 		passes = append(passes, pass)
 	}
-	events = append(events, thresholdEvents(cfg, passes, now)...)
+	events = append(events, thresholdEvents(cfg, passes, now, env.amount)...)
 	alerts := 0
 	for _, e := range events {
 		if e.Alert {
@@ -311,7 +310,7 @@ func watchWallet(ctx context.Context, env *Env, name string, cfg *WatchConfig, n
 	}
 	if !had {
 		events = append(events, ev(WatchFirstPass, false, "", pass.confirmed, 0,
-			"first pass: %s, %s confirmed; later passes report what changes", plural(pass.coins, "coin"), psbt.FormatBTC(pass.confirmed)))
+			"first pass: %s, %s confirmed; later passes report what changes", plural(pass.coins, "coin"), env.amount(pass.confirmed)))
 	} else {
 		ops := slices.Sorted(maps.Keys(cur.Coins))
 		for _, op := range ops {
@@ -319,9 +318,9 @@ func watchWallet(ctx context.Context, env *Env, name string, cfg *WatchConfig, n
 			was, seen := old.Coins[op]
 			switch {
 			case !seen:
-				events = append(events, ev(WatchDeposit, false, op, c.Amount, c.Confirmations, "deposit of %s (%s)", psbt.FormatBTC(c.Amount), confirmations(c.Confirmations)))
+				events = append(events, ev(WatchDeposit, false, op, c.Amount, c.Confirmations, "deposit of %s (%s)", env.amount(c.Amount), confirmations(c.Confirmations)))
 			case was.Confirmations == 0 && c.Confirmations > 0:
-				events = append(events, ev(WatchConfirmed, false, op, c.Amount, c.Confirmations, "deposit of %s confirmed", psbt.FormatBTC(c.Amount)))
+				events = append(events, ev(WatchConfirmed, false, op, c.Amount, c.Confirmations, "deposit of %s confirmed", env.amount(c.Amount)))
 			}
 		}
 		gone := map[wire.OutPoint]watchCoin{}
@@ -343,9 +342,9 @@ func watchWallet(ctx context.Context, env *Env, name string, cfg *WatchConfig, n
 				case spentBy[op] != "":
 					events = append(events, ev(WatchSpent, false, op.String(), c.Amount, 0, "spent by %s, which airsign broadcast", spentBy[op]))
 				case c.Confirmations == 0:
-					events = append(events, ev(WatchVanished, true, op.String(), c.Amount, 0, "an unconfirmed deposit of %s left the mempool before it confirmed (replaced or dropped by its sender)", psbt.FormatBTC(c.Amount)))
+					events = append(events, ev(WatchVanished, true, op.String(), c.Amount, 0, "an unconfirmed deposit of %s left the mempool before it confirmed (replaced or dropped by its sender)", env.amount(c.Amount)))
 				default:
-					events = append(events, ev(WatchUnexpectedSpend, true, op.String(), c.Amount, 0, "UNEXPECTED SPEND: %s left the wallet in a transaction airsign did not broadcast; find out who holds the key", psbt.FormatBTC(c.Amount)))
+					events = append(events, ev(WatchUnexpectedSpend, true, op.String(), c.Amount, 0, "UNEXPECTED SPEND: %s left the wallet in a transaction airsign did not broadcast; find out who holds the key", env.amount(c.Amount)))
 				}
 			}
 		}
@@ -410,8 +409,9 @@ func ourSpends(ctx context.Context, b interface {
 	return out
 }
 
-// thresholdEvents checks balances and shares across wallets.
-func thresholdEvents(cfg *WatchConfig, passes []walletPass, now time.Time) []WatchEvent {
+// thresholdEvents checks balances and shares across wallets; amount
+// formats the amounts of its messages (BTC, or satoshis with --sats).
+func thresholdEvents(cfg *WatchConfig, passes []walletPass, now time.Time, amount func(int64) string) []WatchEvent {
 	var total int64
 	for _, p := range passes {
 		total += p.confirmed
@@ -427,18 +427,18 @@ func thresholdEvents(cfg *WatchConfig, passes []walletPass, now time.Time) []Wat
 			out = append(out, WatchEvent{Time: stamp, Wallet: p.name, Kind: kind, Alert: true, Amount: p.confirmed, Message: fmt.Sprintf(format, args...)})
 		}
 		if t.Min != "" && p.confirmed < t.min {
-			add(WatchBelowMin, "balance %s is below its floor of %s", psbt.FormatBTC(p.confirmed), psbt.FormatBTC(t.min))
+			add(WatchBelowMin, "balance %s is below its floor of %s", amount(p.confirmed), amount(t.min))
 		}
 		if t.Max != "" && p.confirmed > t.max {
-			add(WatchAboveMax, "balance %s is above its ceiling of %s", psbt.FormatBTC(p.confirmed), psbt.FormatBTC(t.max))
+			add(WatchAboveMax, "balance %s is above its ceiling of %s", amount(p.confirmed), amount(t.max))
 		}
 		if total > 0 {
 			share := 100 * float64(p.confirmed) / float64(total)
 			if t.MaxPercent > 0 && share > t.MaxPercent {
-				add(WatchShareHigh, "holds %.2f%% of the total %s, above its %g%%", share, psbt.FormatBTC(total), t.MaxPercent)
+				add(WatchShareHigh, "holds %.2f%% of the total %s, above its %g%%", share, amount(total), t.MaxPercent)
 			}
 			if t.MinPercent > 0 && share < t.MinPercent {
-				add(WatchShareLow, "holds %.2f%% of the total %s, below its %g%%", share, psbt.FormatBTC(total), t.MinPercent)
+				add(WatchShareLow, "holds %.2f%% of the total %s, below its %g%%", share, amount(total), t.MinPercent)
 			}
 		}
 	}

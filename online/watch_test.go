@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/airsign/airsign/psbt"
 )
 
 func TestParseWatchConfig(t *testing.T) {
@@ -40,15 +42,22 @@ func TestThresholdEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
-	evs := thresholdEvents(c, []walletPass{{name: "cold", confirmed: 9_0000_0000}, {name: "hot", confirmed: 1_0000_0000}}, now)
+	evs := thresholdEvents(c, []walletPass{{name: "cold", confirmed: 9_0000_0000}, {name: "hot", confirmed: 1_0000_0000}}, now, psbt.FormatBTC)
 	if len(evs) != 2 || evs[0].Kind != WatchBelowMin || evs[1].Kind != WatchShareHigh || !evs[1].Alert {
 		t.Fatalf("events = %+v", evs)
 	}
 	if !strings.Contains(evs[1].Message, "holds 10.00% of the total 10.00000000 BTC, above its 5%") {
 		t.Fatalf("message = %q", evs[1].Message)
 	}
-	if evs := thresholdEvents(c, []walletPass{{name: "cold", confirmed: 20_0000_0000}, {name: "hot", confirmed: 1}}, now); len(evs) != 0 {
+	if evs := thresholdEvents(c, []walletPass{{name: "cold", confirmed: 20_0000_0000}, {name: "hot", confirmed: 1}}, now, psbt.FormatBTC); len(evs) != 0 {
 		t.Fatalf("events within limits: %+v", evs)
+	}
+	// --sats: the messages in satoshis; the event's amount_sat stays
+	// the integer it always is.
+	env := &Env{Sats: true}
+	evs = thresholdEvents(c, []walletPass{{name: "cold", confirmed: 9_0000_0000}, {name: "hot", confirmed: 1_0000_0000}}, now, env.amount)
+	if len(evs) != 2 || !strings.Contains(evs[0].Message, "balance 900000000 sat is below its floor of 1000000000 sat") || evs[0].Amount != 9_0000_0000 {
+		t.Fatalf("events with --sats = %+v", evs)
 	}
 }
 

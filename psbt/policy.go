@@ -47,6 +47,9 @@ type Policy struct {
 	// (flags), never read from a file.
 	AllowHighFee bool `json:"-"`
 	AllowSighash bool `json:"-"`
+	// Sats writes the amounts of the policy's messages in satoshis (the
+	// operator's --sats); never read from a file.
+	Sats bool `json:"-"`
 }
 
 // DefaultPolicy warns above a 10 % fee or 0.1 BTC/kvB (both need
@@ -94,7 +97,7 @@ func (pol Policy) Apply(a *Analysis) *Analysis {
 	}
 	highFee := ""
 	if pol.WarnFeePercent > 0 && a.FeePercent > pol.WarnFeePercent {
-		highFee = fmt.Sprintf("the fee %s is %.1f%% of the amount sent (more than %s%%)", FormatBTC(a.Fee), a.FeePercent, trimFloat(pol.WarnFeePercent))
+		highFee = fmt.Sprintf("the fee %s is %.1f%% of the amount sent (more than %s%%)", pol.amount(a.Fee), a.FeePercent, trimFloat(pol.WarnFeePercent))
 	}
 	if pol.WarnFeeRate > 0 && a.FeeRate > pol.WarnFeeRate {
 		highFee = fmt.Sprintf("the fee rate %.1f sat/vB is above %s sat/vB", a.FeeRate, trimFloat(pol.WarnFeeRate))
@@ -107,16 +110,19 @@ func (pol Policy) Apply(a *Analysis) *Analysis {
 		}
 	}
 	if pol.MaxFee > 0 && a.Fee > pol.MaxFee {
-		refuse("max_fee_sat", CodeFeeCap, "the fee %s is above the cap of %s", FormatBTC(a.Fee), FormatBTC(pol.MaxFee))
+		refuse("max_fee_sat", CodeFeeCap, "the fee %s is above the cap of %s", pol.amount(a.Fee), pol.amount(pol.MaxFee))
 	}
 	if pol.MaxFeeRate > 0 && a.FeeRate > pol.MaxFeeRate {
 		refuse("max_fee_rate_sat_vb", CodeFeeRateCap, "the fee rate %.1f sat/vB is above the cap of %s sat/vB", a.FeeRate, trimFloat(pol.MaxFeeRate))
 	}
 	if pol.MaxSpend > 0 && a.Spend > pol.MaxSpend {
-		refuse("max_spend_sat", CodeSpendCap, "%s would leave the wallet, more than the cap of %s", FormatBTC(a.Spend), FormatBTC(pol.MaxSpend))
+		refuse("max_spend_sat", CodeSpendCap, "%s would leave the wallet, more than the cap of %s", pol.amount(a.Spend), pol.amount(pol.MaxSpend))
 	}
 	return a
 }
+
+// amount formats an amount of a policy message.
+func (pol Policy) amount(sat int64) string { return FormatAmount(sat, pol.Sats) }
 
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 

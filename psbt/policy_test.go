@@ -126,6 +126,30 @@ func TestPolicyRules(t *testing.T) {
 	}
 }
 
+// TestPolicySats: the amounts of a policy's messages follow --sats, and
+// the page lines of a PSBT too; BTC otherwise.
+func TestPolicySats(t *testing.T) {
+	k := testKit(t)
+	for _, sats := range []bool{false, true} {
+		a := Policy{MaxFee: 1409, Sats: sats}.Apply(Analyze(k.honest(t), regtest, k.fp, k.wallet))
+		want := "the fee 0.00001410 BTC is above the cap of 0.00001409 BTC"
+		if sats {
+			want = "the fee 1410 sat is above the cap of 1409 sat"
+		}
+		if r := a.Refusals(); len(r) != 1 || r[0].Message != want {
+			t.Errorf("sats=%v: refusals %v, want %q", sats, r, want)
+		}
+		page := strings.Join(a.PageLinesOptions(TextOptions{Sats: sats}), "\n")
+		fee := "Fee 0.00001410 BTC"
+		if sats {
+			fee = "Fee 1410 sat"
+		}
+		if !strings.Contains(page, fee) {
+			t.Errorf("sats=%v: page lines %q, want %q", sats, page, fee)
+		}
+	}
+}
+
 func TestAllowSighash(t *testing.T) {
 	k := testKit(t)
 	p := k.honest(t)

@@ -32,15 +32,21 @@ type TextOptions struct {
 // FormatBTC.
 func FormatSat(sat int64) string { return fmt.Sprintf("%d sat", sat) }
 
+// FormatAmount is FormatSat when sats (--sats) and FormatBTC otherwise:
+// the one switch every screen and message of an amount goes through.
+func FormatAmount(sat int64, sats bool) string {
+	if sats {
+		return FormatSat(sat)
+	}
+	return FormatBTC(sat)
+}
+
 // WriteTextOptions is WriteText with the signer's options. Every line fits
 // ScreenWidth columns: an input's coin is shown with its txid shortened in
 // the middle (the full outpoint is in --json), each address whole on a line
 // of its own, and long labelled values go on on indented continuation lines.
 func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
-	format := FormatBTC
-	if opts.Sats {
-		format = FormatSat
-	}
+	format := func(sat int64) string { return FormatAmount(sat, opts.Sats) }
 	var b screen
 	b.line("", "", "Transaction "+a.TxID)
 	if opts.NoDigest {
@@ -231,7 +237,11 @@ func plural(n int, what string) string {
 // PageLines say in words what a PSBT's printed QR page carries, so the
 // page can be checked against both screens: the confirmation digest (the
 // same before and after signing), who is paid what, the change, the fee.
-func (a *Analysis) PageLines() []string {
+func (a *Analysis) PageLines() []string { return a.PageLinesOptions(TextOptions{}) }
+
+// PageLinesOptions is PageLines with the amounts as opts say (--sats).
+func (a *Analysis) PageLinesOptions(opts TextOptions) []string {
+	format := func(sat int64) string { return FormatAmount(sat, opts.Sats) }
 	lines := []string{"Confirmation digest: " + strings.ToUpper(a.Digest), "Transaction " + a.TxID}
 	for _, out := range a.Outputs {
 		dest := out.Address
@@ -239,13 +249,13 @@ func (a *Analysis) PageLines() []string {
 			dest = "script " + out.Script
 		}
 		if out.Change {
-			lines = append(lines, fmt.Sprintf("Change %s to %s (ours, %s)", FormatBTC(out.Amount), dest, out.Path))
+			lines = append(lines, fmt.Sprintf("Change %s to %s (ours, %s)", format(out.Amount), dest, out.Path))
 		} else {
-			lines = append(lines, fmt.Sprintf("Pays %s to %s", FormatBTC(out.Amount), dest))
+			lines = append(lines, fmt.Sprintf("Pays %s to %s", format(out.Amount), dest))
 		}
 	}
 	if len(a.Inputs) > 0 && allAmountsKnown(a) {
-		lines = append(lines, fmt.Sprintf("Fee %s (%.1f sat/vB), from %s", FormatBTC(a.Fee), a.FeeRate, plural(len(a.Inputs), "input")))
+		lines = append(lines, fmt.Sprintf("Fee %s (%.1f sat/vB), from %s", format(a.Fee), a.FeeRate, plural(len(a.Inputs), "input")))
 	}
 	return lines
 }

@@ -31,7 +31,10 @@ total of every wallet.
 
 Output: text lines, JSON Lines (--json), and the Prometheus text format for
 node-exporter's textfile collector (--prom FILE, written atomically). Exit code
-4 when any alert was raised, 0 when none, 1 on an error.
+4 when any alert was raised, 0 when none, 1 on an error. Messages give amounts
+in BTC, or in satoshis with --sats; as everywhere in airsign, JSON numbers are
+integer satoshis in fields ending in _sat (amount_sat), and the Prometheus
+metrics are in satoshis too (airsign_wallet_balance_sat), whatever --sats says.
 
 cron:    */10 * * * * airsign-online watch --prom /var/lib/node_exporter/airsign.prom
 systemd: a oneshot service running the same command, started by a timer with
