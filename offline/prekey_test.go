@@ -112,3 +112,21 @@ func TestPassphraseKeyNotTakenFromShares(t *testing.T) {
 		t.Errorf("not signed:\n%s", out.String())
 	}
 }
+
+// TestHintsApart: sign's advice comes as a hint (printed on a "hint:"
+// line), not glued into the message.
+func TestHintsApart(t *testing.T) {
+	var out bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams, Prompter: &holderPrompter{}}
+	err := Sign(context.Background(), env, SignOptions{
+		Sources: []string{mixedInputs}, Out: filepath.Join(t.TempDir(), "s.psbt"), Key: KeySource{Shares: true},
+		Confirm: "abandon ability able about", Policy: psbt.DefaultPolicy(), AllowOnline: true,
+		LogPath: filepath.Join(t.TempDir(), "signing.jsonl"),
+	})
+	if !errors.Is(err, ErrRefused) || strings.Contains(err.Error(), "check the words") {
+		t.Fatalf("want a refusal without the advice in its message, got %v", err)
+	}
+	if h := transport.Hints(err); len(h) != 1 || h[0] != "check the words given with --confirm against the online screen" {
+		t.Errorf("hints %q", h)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/airsign/airsign/psbt/bip39"
 	"github.com/airsign/airsign/shamir"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 )
 
@@ -79,7 +81,7 @@ func SharesSplit(env *Env, opts SplitOptions) error {
 		for _, s := range shares {
 			path := filepath.Join(opts.OutDir, fmt.Sprintf("share-%d.txt", s.Index))
 			if _, err := os.Lstat(path); err == nil {
-				return fmt.Errorf("%s already exists (a share of an earlier split?): give --out-dir an empty directory; nothing was written", path)
+				return transport.WithHint(fmt.Errorf("%s already exists (a share of an earlier split?); nothing was written", path), "give --out-dir an empty directory")
 			}
 		}
 		for _, s := range shares {
@@ -268,7 +270,7 @@ func combineShares(env *Env, ks KeySource) ([]byte, shamir.Fingerprint, error) {
 	}
 	defer wipeShares(shares)
 	if len(shares) == 0 {
-		return nil, shamir.Fingerprint{}, fmt.Errorf("no shares given")
+		return nil, shamir.Fingerprint{}, transport.WithHint(errors.New("no shares given"), "give --share-file FILE once for each share, or --shares to type them")
 	}
 	var secret []byte
 	if ks.ExpectFingerprint != "" {

@@ -256,7 +256,7 @@ func (s *signSession) confirmDigest() error {
 		if psbt.MatchDigest(s.p, s.opts.Confirm) {
 			return nil
 		}
-		return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", fmt.Errorf("%w to sign: %s (--confirm); nothing was signed", ErrRefused, notPrepared))
+		return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", transport.WithHint(fmt.Errorf("%w to sign: %s (--confirm); nothing was signed", ErrRefused, notPrepared), "check the words given with --confirm against the online screen"))
 	}
 	sayf(s.env.Stderr, "\nThe online screen (or its printed page) shows the PSBT's confirmation digest:\n%d words.\n", psbt.DigestWords)
 	for try := 1; try <= DigestTries; try++ {
@@ -271,7 +271,7 @@ func (s *signSession) confirmDigest() error {
 			sayf(s.env.Stderr, "%s.\nCheck the words on the online screen and type them again (%d of %d tries left; no share has been asked for).\n", notPrepared, DigestTries-try, DigestTries)
 		}
 	}
-	return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", fmt.Errorf("%w to sign: %s (%d tries); nothing was signed. If the words were read correctly, the PSBT was changed on its way: prepare it again", ErrRefused, notPrepared, DigestTries))
+	return s.refuse(s.review.a, string(psbt.CodeDigestMismatch), "", transport.WithHint(fmt.Errorf("%w to sign: %s (%d tries); nothing was signed", ErrRefused, notPrepared, DigestTries), "if the words were read correctly, the PSBT was changed on its way: prepare it again online"))
 }
 
 // ReservesWord is what the operator types to sign a proof of reserves.
@@ -338,9 +338,9 @@ func (s *signSession) rebuildKey() error {
 	if diff := s.review.differs(s.a); diff != "" {
 		fp := psbt.FormatFingerprint(s.key.Fingerprint)
 		if s.key.Fingerprint != s.review.fingerprint {
-			return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", fmt.Errorf("%w to sign: the shares rebuilt key %s, but the screen above was for key %s (with key %s, %s); sign again with --expect-fingerprint %s", ErrRefused, fp, psbt.FormatFingerprint(s.review.fingerprint), fp, diff, fp))
+			return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", transport.WithHint(fmt.Errorf("%w to sign: the shares rebuilt key %s, but the screen above was for key %s (with key %s, %s)", ErrRefused, fp, psbt.FormatFingerprint(s.review.fingerprint), fp, diff), "sign again with --expect-fingerprint "+fp))
 		}
-		return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", fmt.Errorf("%w to sign: with the key, %s (the screen above showed otherwise): the PSBT's claims about its change are false; prepare it again", ErrRefused, diff))
+		return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", transport.WithHint(fmt.Errorf("%w to sign: with the key, %s (the screen above showed otherwise): the PSBT's claims about its change are false", ErrRefused, diff), "prepare the PSBT again online"))
 	}
 	return nil
 }
@@ -482,7 +482,7 @@ func (s *signSession) sealLog() error {
 		return err
 	}
 	if err := s.log.SealWith(mac); err != nil {
-		return fmt.Errorf("%w to sign: the signing log %s fails its check with this key (%v): keep it as evidence, and name a new log with --log", ErrRefused, s.opts.LogPath, err)
+		return transport.WithHint(fmt.Errorf("%w to sign: the signing log %s fails its check with this key (%v)", ErrRefused, s.opts.LogPath, err), "keep the log as evidence, and name a new log with --log")
 	}
 	return nil
 }
@@ -579,7 +579,7 @@ func readBack(path string, want []byte, txid string) error {
 		return fmt.Errorf("reading back %s: %w", path, err)
 	}
 	if !bytes.Equal(got, want) {
-		return fmt.Errorf("reading back %s: the file on disk differs from what was written; use another USB stick", path)
+		return transport.WithHint(fmt.Errorf("reading back %s: the file on disk differs from what was written", path), "use another USB stick")
 	}
 	p, err := psbt.Decode(got)
 	if err != nil || p.TxID() != txid {
