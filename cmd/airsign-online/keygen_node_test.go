@@ -30,6 +30,12 @@ type keyOnNode struct {
 
 func keygenOnNode(t *testing.T, tag, wallet string) *keyOnNode {
 	t.Helper()
+	return keygenOnNodeWith(t, tag, wallet, "../../scripts/demo/keygen.answers")
+}
+
+// keygenOnNodeWith is keygenOnNode with another keygen answers file.
+func keygenOnNodeWith(t *testing.T, tag, wallet, answers string) *keyOnNode {
+	t.Helper()
 	if os.Getenv("AIRSIGN_REGTEST") != "1" {
 		t.Skip("set AIRSIGN_REGTEST=1 to run against a real btcd regtest node (make test does)")
 	}
@@ -37,7 +43,7 @@ func keygenOnNode(t *testing.T, tag, wallet string) *keyOnNode {
 	k.log = filepath.Join(k.dir, "ceremony.jsonl")
 	k.off = &offline.Env{Stdout: k.screen, Stderr: k.screen, Net: &chaincfg.RegressionNetParams}
 	var err error
-	k.made, err = offline.RunCeremony(context.Background(), k.off, offline.CeremonyOptions{Name: "keygen", Answers: "../../scripts/demo/keygen.answers", Log: k.log,
+	k.made, err = offline.RunCeremony(context.Background(), k.off, offline.CeremonyOptions{Name: "keygen", Answers: answers, Log: k.log,
 		ExportDir: filepath.Join(k.dir, "usb-"+tag), ShareDir: filepath.Join(k.dir, "shares-"+tag), AllowOnline: true}, nil)
 	if err != nil {
 		t.Fatalf("keygen: %v\n%s", err, k.screen.String())
