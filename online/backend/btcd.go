@@ -14,6 +14,8 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+
+	"github.com/airsign/airsign/transport"
 )
 
 // Btcd is the backend for a btcd full node over its JSON-RPC interface. UTXO
@@ -269,7 +271,7 @@ func (b *Btcd) ScanAddresses(ctx context.Context, addrs []btcutil.Address) (map[
 			return res, nil
 		}
 		if attempt == scanAttemptsOnReorg {
-			return nil, fmt.Errorf("%s: the chain tip moved during each of %d scans; try again", b.Name(), attempt)
+			return nil, tipMoved(b.Name(), attempt)
 		}
 	}
 }
@@ -333,7 +335,7 @@ func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]
 				continue // never used
 			}
 			if err != nil {
-				return nil, fmt.Errorf("scanning %s: %w%s", p.addr, err, addrIndexHint(err))
+				return nil, addrIndexHint(fmt.Errorf("scanning %s: %w", p.addr, err))
 			}
 			if len(entries) >= p.count {
 				if p.count >= scanMaxHistory {
@@ -483,12 +485,20 @@ func isNoAddressInfo(err error) bool {
 		strings.Contains(rerr.Message, "No information available about address")
 }
 
-func addrIndexHint(err error) string {
+// addrIndexHint adds what to do to a scan refused by a btcd without the
+// address index.
+func addrIndexHint(err error) error {
 	var rerr *RPCError
 	if errors.As(err, &rerr) && strings.Contains(rerr.Message, "--addrindex") {
-		return " (start btcd with --addrindex --txindex)"
+		return transport.WithHint(err, "start btcd with --addrindex --txindex")
 	}
-	return ""
+	return err
+}
+
+// tipMoved says that every scan raced a new block; running the command
+// again is all it takes once the node is quieter.
+func tipMoved(backend string, attempts int) error {
+	return transport.WithHint(fmt.Errorf("%s: the chain tip moved during each of %d scans", backend, attempts), "run the command again")
 }
 
 func isRPCCode(err error, code int) bool {

@@ -18,6 +18,8 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+
+	"github.com/airsign/airsign/transport"
 )
 
 var testParams = &chaincfg.RegressionNetParams
@@ -281,8 +283,11 @@ func TestScanAddressesErrors(t *testing.T) {
 			return fmt.Sprintf("%064x", n), nil
 		})
 		_, err := f.btcd().ScanAddresses(ctx, []btcutil.Address{fx.a})
-		if err == nil || !strings.Contains(err.Error(), "the chain tip moved during each of 3 scans") {
+		if err == nil || !strings.Contains(err.Error(), "the chain tip moved during each of 3 scans") || strings.Contains(err.Error(), "again") {
 			t.Fatalf("error %v", err)
+		}
+		if h := transport.Hints(err); len(h) != 1 || h[0] != "run the command again" {
+			t.Fatalf("hints %q", h)
 		}
 	})
 	t.Run("tip moves once", func(t *testing.T) {
@@ -311,7 +316,7 @@ func TestScanAddressesErrors(t *testing.T) {
 	}{
 		{"no address index", func(fx *scanFixture, f *fakeNode) {
 			f.handle("searchrawtransactions", rpcErr(-1, "Address index must be enabled (--addrindex)"))
-		}, "(start btcd with --addrindex --txindex)"},
+		}, "hint: start btcd with --addrindex --txindex"},
 		{"bad hex", func(fx *scanFixture, f *fakeNode) {
 			f.handle("searchrawtransactions", result([]string{txHex(t, fx.tx0), "zz"}))
 		}, "searchrawtransactions " + newScanFixture(t).a.EncodeAddress() + " entry 2: transaction is not hex"},
@@ -349,8 +354,8 @@ func TestScanAddressesErrors(t *testing.T) {
 			fx.chain.install(f)
 			tt.setup(fx, f)
 			_, err := f.btcd().ScanAddresses(ctx, []btcutil.Address{fx.a})
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want %q", err, tt.want)
+			if err == nil || !strings.Contains(err.Error()+"\nhint: "+strings.Join(transport.Hints(err), "\nhint: "), tt.want) {
+				t.Fatalf("error %v (hints %q), want %q", err, transport.Hints(err), tt.want)
 			}
 		})
 	}

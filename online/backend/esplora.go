@@ -124,7 +124,7 @@ func (e *Esplora) statusError(path string, se *httpStatusError) error {
 	case se.status == http.StatusUnauthorized || se.status == http.StatusForbidden:
 		return fmt.Errorf("%s refused the request (HTTP %d); check the URL and credentials: %w", e.Name(), se.status, ErrUnauthorized)
 	case se.status == http.StatusTooManyRequests:
-		return &unavailableError{msg: fmt.Sprintf("%s: GET %s: rate limited (HTTP 429); try again later or use your own server", e.Name(), path)}
+		return &unavailableError{msg: fmt.Sprintf("%s: GET %s: rate limited (HTTP 429)", e.Name(), path), hint: "try again later, or use your own server (--rpc-url)"}
 	case se.status >= 500:
 		return &unavailableError{msg: fmt.Sprintf("%s: GET %s: HTTP %d %s", e.Name(), path, se.status, se.body), maybeDelivered: true}
 	}
@@ -272,7 +272,7 @@ func (e *Esplora) ScanAddresses(ctx context.Context, addrs []btcutil.Address) (m
 			return res, nil
 		}
 		if attempt == scanAttemptsOnReorg {
-			return nil, fmt.Errorf("%s: the chain tip moved during each of %d scans; try again", e.Name(), attempt)
+			return nil, tipMoved(e.Name(), attempt)
 		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/wire"
+
+	"github.com/airsign/airsign/transport"
 )
 
 func TestNewEsploraConfig(t *testing.T) {
@@ -253,6 +255,9 @@ func TestEsploraRetries(t *testing.T) {
 	_, err := s.esplora(t).TipHeight(ctx)
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "rate limited (HTTP 429)") {
 		t.Fatalf("429: %v", err)
+	}
+	if h := transport.Hints(err); len(h) != 1 || !strings.Contains(h[0], "try again later") {
+		t.Fatalf("429: hints %q", h)
 	}
 	if n := s.hit("GET /blocks/tip/height"); n != 3 {
 		t.Fatalf("429 asked %d times, want 3", n)

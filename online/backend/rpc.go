@@ -532,10 +532,12 @@ func (c *rpcClient) malformed(method string, status int, data []byte) error {
 // refused, unknown host, untrusted certificate).
 type unavailableError struct {
 	msg            string
+	hint           string
 	maybeDelivered bool
 }
 
 func (e *unavailableError) Error() string        { return e.msg }
+func (e *unavailableError) Hint() string         { return e.hint }
 func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
 
 // transportError explains a failure to talk to the backend called name at all,
