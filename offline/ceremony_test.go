@@ -375,6 +375,7 @@ func TestCeremonyFlagsCheckedFirst(t *testing.T) {
 		want string
 	}{
 		{CeremonyOptions{Name: "keygen"}, "give --export-dir DIR"},
+		{CeremonyOptions{Name: "keygen", ExportDir: dir, Passphrase: true}, "the keygen asks at step 2.2 whether the new wallet has one"},
 		{CeremonyOptions{Name: "rotate", ExportDir: dir}, "give --sweep FILE"},
 		{CeremonyOptions{Name: "rotate", ExportDir: dir, Sweep: "a.psbt", SweepOut: "a.psbt"}, "are the same file"},
 		{CeremonyOptions{Name: "rotate", ExportDir: dir, Sweep: "a.psbt", SweepOut: exists}, "already exists"},
@@ -434,5 +435,37 @@ func TestStoppedKeygenIsVoid(t *testing.T) {
 	_, err = RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: logPath, Record: filepath.Join(dir, "usb", "descriptor.txt"), AllowOnline: true}, p)
 	if !errors.Is(err, ceremony.ErrInterrupted) || !strings.Contains(out.String(), "is void (keygen stopped at step 6.2 on ") {
 		t.Fatalf("drill with a void card: %v\n%s", err, out.String())
+	}
+}
+
+// loggedPassphrase follows the last completed keygen or rotate: a log from
+// before the question has none; a stopped run's answer does not count.
+func TestLoggedPassphrase(t *testing.T) {
+	rec := func(c, event, pass string) ceremony.Record {
+		r := ceremony.Record{Ceremony: c, Event: event}
+		if pass != "" {
+			r.Data = map[string]string{"passphrase": pass}
+		}
+		return r
+	}
+	run := func(c, pass, end string) []ceremony.Record {
+		return []ceremony.Record{rec(c, ceremony.EventStarted, ""), rec(c, "passphrase-chosen", pass), rec(c, end, "")}
+	}
+	old := []ceremony.Record{rec("keygen", ceremony.EventStarted, ""), rec("keygen", ceremony.EventCompleted, "")}
+	for _, tc := range []struct {
+		name string
+		recs []ceremony.Record
+		want bool
+	}{
+		{"old log", old, false},
+		{"keygen yes", run("keygen", "yes", ceremony.EventCompleted), true},
+		{"keygen no", run("keygen", "no", ceremony.EventCompleted), false},
+		{"rotated to a wallet without", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventCompleted)...), false},
+		{"a stopped rotate does not count", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventInterrupted)...), true},
+		{"a drill after", append(run("keygen", "yes", ceremony.EventCompleted), rec("drill", ceremony.EventStarted, ""), rec("drill", ceremony.EventCompleted, "")), true},
+	} {
+		if got := loggedPassphrase(tc.recs); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
