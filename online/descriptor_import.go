@@ -15,6 +15,7 @@ import (
 	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/psbt/walletfile"
+	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/sheet"
 	"github.com/airsign/airsign/transport/ur"
@@ -59,7 +60,7 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 		return nil, err
 	}
 	if opts.Type != "" && !text.fromAccount {
-		return nil, fmt.Errorf("%s: --type picks a wallet out of a UR crypto-account (SeedSigner, Keystone, Passport); this holds one wallet already, so drop --type", text.where)
+		return nil, transport.WithHint(fmt.Errorf("%s: --type picks a wallet out of a UR crypto-account (SeedSigner, Keystone, Passport); this holds one wallet already", text.where), "drop --type")
 	}
 	// --network, else the enrollment file's, else AIRSIGN_NETWORK, else
 	// mainnet (unless a UR says test network, which is not exact enough).
@@ -71,7 +72,7 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	case opts.EnvNetwork != "":
 		network, said = opts.EnvNetwork, "AIRSIGN_NETWORK"
 	case text.urNet == urdescriptor.NetTest:
-		return nil, fmt.Errorf("%s is for a test network, which a UR code cannot name exactly: pass --network testnet, signet or regtest", text.where)
+		return nil, transport.WithHint(fmt.Errorf("%s is for a test network, which a UR code cannot name exactly", text.where), "pass --network testnet, signet or regtest")
 	default:
 		network, said = "mainnet", "the default network"
 	}
@@ -99,7 +100,7 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	d, err := descriptor.ParseStrict(text.desc, net)
 	if err != nil {
 		if errors.Is(err, descriptor.ErrWrongNetwork) {
-			return nil, fmt.Errorf("%s: %w (pass --network mainnet, testnet, signet or regtest to match the keys)", text.where, err)
+			return nil, transport.WithHint(fmt.Errorf("%s: %w", text.where, err), "pass --network mainnet, testnet, signet or regtest to match the keys")
 		}
 		return nil, fmt.Errorf("%s: %w", text.where, err)
 	}
@@ -127,7 +128,7 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 		return err
 	})
 	if errors.Is(err, store.ErrWalletExists) {
-		return nil, fmt.Errorf("a wallet named %q already exists in %s; choose another --wallet name", opts.Name, env.DataDir)
+		return nil, transport.WithHint(fmt.Errorf("a wallet named %q already exists in %s", opts.Name, env.DataDir), "choose another name with --wallet")
 	}
 	if err != nil {
 		return nil, err
@@ -290,7 +291,7 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 			return urDescriptor(urLines(trimmed), name, accountType)
 		}
 		if found != "" {
-			return descriptorText{}, "", fmt.Errorf("%s line %d: a second descriptor (the first is on line %d); import one descriptor per wallet", name, line, foundLine)
+			return descriptorText{}, "", transport.WithHint(fmt.Errorf("%s line %d: a second descriptor (the first is on line %d)", name, line, foundLine), "import one descriptor per wallet")
 		}
 		found, foundLine = s, line
 	}

@@ -153,13 +153,13 @@ func TestImportSources(t *testing.T) {
 		{"exists", ImportOptions{Name: "w1", Source: text, Network: "regtest"}, `a wallet named "w1" already exists`},
 		{"no checksum", ImportOptions{Name: "x", Source: noSum, Network: "regtest"}, "checksum"},
 		{"bad checksum", ImportOptions{Name: "x", Source: badSum, Network: "regtest"}, "checksum"},
-		{"wrong network", ImportOptions{Name: "x", Source: text, Network: "mainnet"}, "pass --network mainnet, testnet, signet or regtest to match the keys"},
+		{"wrong network", ImportOptions{Name: "x", Source: text, Network: "mainnet"}, "\nhint: pass --network mainnet, testnet, signet or regtest to match the keys"},
 		{"file on another network", ImportOptions{Name: "x", Source: write("m.json", string(mainnetFile)), Network: "regtest"}, "m.json is for mainnet but --network says regtest; mixing networks is refused"},
 		{"enrollment id mismatch", ImportOptions{Name: "x", Source: write("id.json", string(wrongID))}, `its id "00000000" does not match its descriptor's ID ` + d.ID()},
 		{"missing file", ImportOptions{Name: "x", Source: e.path("nope.txt")}, "is neither a descriptor nor a file"},
 		{"two wallets", ImportOptions{Name: "x", Source: write("two.txt", text+"\n"+"wpkh([73c5da0a/84h/1h/0h]tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M/<0;1>/*)#lxek0ef2\n"), Network: "regtest"}, "two.txt: the file contradicts itself: line 2 describes another wallet than line 1"},
 		{"unknown script type", ImportOptions{Name: "x", Source: "pkh(tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M/0/*)", Network: "regtest"}, "not supported"},
-		{"UR test network without --network", ImportOptions{Name: "x", Source: write("ur1.txt", urOne)}, "ur1.txt is for a test network, which a UR code cannot name exactly: pass --network testnet, signet or regtest"},
+		{"UR test network without --network", ImportOptions{Name: "x", Source: write("ur1.txt", urOne)}, "ur1.txt is for a test network, which a UR code cannot name exactly\nhint: pass --network testnet, signet or regtest"},
 		{"UR test network on mainnet", ImportOptions{Name: "x", Source: write("ur2.txt", urOne), Network: "mainnet"}, "ur2.txt is for a test network but --network says mainnet"},
 		{"UR mainnet on regtest", ImportOptions{Name: "x", Source: write("ur3.txt", mainnetUR(t)), Network: "regtest"}, "ur3.txt is for mainnet but --network says regtest"},
 		{"UR series incomplete", ImportOptions{Name: "x", Source: write("ur4.txt", series[0]), Network: "regtest"}, "ur4.txt: the UR series is incomplete"},
@@ -168,7 +168,7 @@ func TestImportSources(t *testing.T) {
 		{"UR account with two wallets, no --type", ImportOptions{Name: "x", Source: write("acct2.txt", accountUR(t, descriptor.WPKH, descriptor.TR)), Network: "regtest"}, "acct2.txt: the account export holds 2 wallets; choose one with --type (tr, wpkh)"},
 		{"UR account without the type asked", ImportOptions{Name: "x", Source: write("acct3.txt", accountUR(t, descriptor.WPKH)), Network: "regtest", Type: "sh-wpkh"}, "the account export has no sh(wpkh) output (it has wpkh)"},
 		{"UR account, unknown --type", ImportOptions{Name: "x", Source: write("acct4.txt", accountUR(t, descriptor.WPKH)), Network: "regtest", Type: "pkh"}, `--type "pkh": use wpkh, sh-wpkh or tr`},
-		{"--type on a crypto-output", ImportOptions{Name: "x", Source: write("ur7.txt", urOne), Network: "regtest", Type: "wpkh"}, "--type picks a wallet out of a UR crypto-account (SeedSigner, Keystone, Passport); this holds one wallet already"},
+		{"--type on a crypto-output", ImportOptions{Name: "x", Source: write("ur7.txt", urOne), Network: "regtest", Type: "wpkh"}, "--type picks a wallet out of a UR crypto-account (SeedSigner, Keystone, Passport); this holds one wallet already\nhint: drop --type"},
 		{"--type on a text descriptor", ImportOptions{Name: "x", Source: text, Network: "regtest", Type: "wpkh"}, "the descriptor given: --type picks a wallet out of a UR crypto-account"},
 		{"UR damaged", ImportOptions{Name: "x", Source: write("ur6.txt", strings.Replace(urOne, "TAAD", "TAAE", 1)), Network: "regtest"}, "ur6.txt: code 1:"},
 		{"bad name", ImportOptions{Name: "../x", Source: text, Network: "regtest"}, "wallet name"},
@@ -179,7 +179,7 @@ func TestImportSources(t *testing.T) {
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ImportWallet(e.Env, c.opts)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
+			if err == nil || !strings.Contains(err.Error()+"\nhint: "+strings.Join(transport.Hints(err), "\nhint: "), c.want) {
 				t.Fatalf("error %v\nwant %q", err, c.want)
 			}
 			if strings.Contains(err.Error(), "tprv") {
