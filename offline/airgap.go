@@ -119,7 +119,7 @@ func AirgapCheck(env *Env, asJSON bool) error {
 	for _, p := range problems {
 		env.Printf("NOT AIR-GAPPED: %s\n", p)
 	}
-	return fmt.Errorf("%w: this machine is not air-gapped (%d problem(s) above)", ErrRefused, len(problems))
+	return fmt.Errorf("%w: this machine is not air-gapped (%s above)", ErrRefused, plural(len(problems), "problem"))
 }
 
 // requireAirgap runs before signing and ceremonies: it refuses unless the

@@ -10,6 +10,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
+	count "github.com/airsign/airsign/transport/plural"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -65,10 +66,6 @@ func wipe(b []byte) {
 	}
 }
 
-// plural says "1 input" or "2 inputs": the screens count things in words.
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+// plural says "1 input" or "2 inputs": the screens count things in words,
+// with the one helper both binaries use.
+var plural = count.Of

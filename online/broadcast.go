@@ -335,7 +335,7 @@ func describeStatus(st backend.TxStatus) string {
 	case st.InMempool:
 		return "in the mempool, not yet confirmed"
 	}
-	return fmt.Sprintf("%d confirmation(s), block %d (%s)", st.Confirmations, st.BlockHeight, st.BlockHash)
+	return fmt.Sprintf("%s, block %d (%s)", plural(int(st.Confirmations), "confirmation"), st.BlockHeight, st.BlockHash)
 }
 
 // Status prints where a transaction is.

@@ -125,7 +125,7 @@ func openBump(ctx context.Context, env *Env, opts BumpOptions, txid chainhash.Ha
 	case !st.Known:
 		return nil, fmt.Errorf("transaction %s is unknown to %s: nothing to bump (was it broadcast? was it already replaced?)", txid, b.Name())
 	case !st.InMempool:
-		return nil, fmt.Errorf("transaction %s is already confirmed (%d confirmation(s), block %d): nothing to bump", txid, st.Confirmations, st.BlockHeight)
+		return nil, fmt.Errorf("transaction %s is already confirmed (%s, block %d): nothing to bump", txid, plural(int(st.Confirmations), "confirmation"), st.BlockHeight)
 	}
 	old, err := b.RawTransaction(ctx, txid)
 	if err != nil {

@@ -100,7 +100,7 @@ func TestBumpLowersChange(t *testing.T) {
 	// And a confirmed one is refused.
 	e.chain.mine()
 	err = Bump(context.Background(), e.Env, BumpOptions{Wallet: "w", TxID: repl.TxHash().String(), FeeRate: 20, Out: e.path("c.psbt")})
-	if err == nil || !strings.Contains(err.Error(), "is already confirmed (1 confirmation(s)") {
+	if err == nil || !strings.Contains(err.Error(), "is already confirmed (1 confirmation,") {
 		t.Fatalf("bumping a confirmed transaction: %v", err)
 	}
 }

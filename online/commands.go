@@ -9,6 +9,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
+	count "github.com/airsign/airsign/transport/plural"
 	"github.com/airsign/airsign/transport/qrterm"
 )
 
@@ -41,7 +42,7 @@ func ShowWallet(ctx context.Context, env *Env, name string, qr transport.QROptio
 	}
 	env.Printf("Gap limit:   %d\n", w.GapLimit)
 	env.Printf("Labels:      %d\n", len(w.Labels))
-	env.Printf("Frozen:      %d coin(s)\n", len(w.Frozen))
+	env.Printf("Frozen:      %s\n", plural(len(w.Frozen), "coin"))
 	if !qr.Any() {
 		return nil
 	}
@@ -181,7 +182,7 @@ func ListUTXOs(ctx context.Context, env *Env, opts UTXOOptions) error {
 	for _, br := range w.desc.Branches() {
 		used = append(used, fmt.Sprintf("%d %s", s.Used[br], branchName(br)))
 	}
-	env.Infof("%d coin(s); used addresses: %s; gap limit %d", len(s.Coins), strings.Join(used, ", "), w.gap)
+	env.Infof("%s; used addresses: %s; gap limit %d", plural(len(s.Coins), "coin"), strings.Join(used, ", "), w.gap)
 	return nil
 }
 
@@ -205,9 +206,6 @@ func branchName(b uint32) string {
 	return fmt.Sprintf("branch %d", b)
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
+// plural counts things on online's screens ("1 coin", "2 coins"), with the
+// one helper both binaries use.
+var plural = count.Of

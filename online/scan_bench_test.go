@@ -174,7 +174,7 @@ func BenchmarkScanRegtest1000Addresses2000UTXOs(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if !strings.Contains(errs.String(), "2000 coin(s); used addresses: 700 receive, 300 change") {
+	if !strings.Contains(errs.String(), "2000 coins; used addresses: 700 receive, 300 change") {
 		b.Fatalf("utxos said: %s", errs.String())
 	}
 	utxosMS := float64(b.Elapsed().Milliseconds()) / float64(b.N)

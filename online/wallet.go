@@ -76,7 +76,7 @@ func (e *Env) openStore(ctx context.Context) (*store.Store, error) {
 	}
 	if l := s.Legacy; len(l.Imported)+len(l.Skipped) > 0 {
 		if len(l.Imported) > 0 {
-			e.Infof("imported %d wallet(s) of an earlier airsign-online into %s: %s", len(l.Imported), s.File(), strings.Join(l.Imported, ", "))
+			e.Infof("imported %s of an earlier airsign-online into %s: %s", plural(len(l.Imported), "wallet"), s.File(), strings.Join(l.Imported, ", "))
 		}
 		for _, why := range l.Skipped {
 			e.Warnf("not imported: %s", why)

@@ -252,7 +252,7 @@ func TestLegacyJSONWallets(t *testing.T) {
 	if w.GapLimit != 30 || w.Labels[p2wpkhA] != "rent" || w.Labels[op] != "from exchange" || !w.Frozen[op] || w.desc.ID() != d.ID() {
 		t.Fatalf("imported %+v", w)
 	}
-	for _, want := range []string{"imported 1 wallet(s) of an earlier airsign-online", "not imported: broken.json: damaged", "wallets.json-backup"} {
+	for _, want := range []string{"imported 1 wallet of an earlier airsign-online", "not imported: broken.json: damaged", "wallets.json-backup"} {
 		if !strings.Contains(e.errs.String(), want) {
 			t.Errorf("said %q, want %q", e.errs, want)
 		}

@@ -163,7 +163,7 @@ const (
 type AlertError struct{ Alerts int }
 
 func (e *AlertError) Error() string {
-	return fmt.Sprintf("%d alert(s) raised; see the events above", e.Alerts)
+	return fmt.Sprintf("%s raised; see the events above", plural(e.Alerts, "alert"))
 }
 
 // ExitCode is 4, as for an overdue `ceremony status`: attention needed.

@@ -25,10 +25,10 @@ func WriteDescriptorQR(ctx context.Context, d *descriptor.Descriptor, o QROption
 		if !isTextFormat(o.Format) {
 			got, err := urdescriptor.DecodeParts(frames)
 			if err != nil {
-				return nil, fmt.Errorf("read-back of the descriptor's %d UR code(s) failed: %v", len(frames), err)
+				return nil, fmt.Errorf("read-back of the descriptor's %s failed: %v", plural(len(frames), "UR code"), err)
 			}
 			if got.Text != d.String() {
-				return nil, fmt.Errorf("the descriptor's %d UR code(s) read back as a different descriptor; use --qr-format text", len(frames))
+				return nil, fmt.Errorf("the descriptor's %s read back as a different descriptor; use --qr-format text", plural(len(frames), "UR code"))
 			}
 		}
 		return frames, nil

@@ -60,7 +60,7 @@ func ReadPSBT(ctx context.Context, sources []string, opts ReadOptions) ([]byte, 
 		if err != nil || len(sources) == 1 || c.Progress().Total > 1 {
 			return p, err
 		}
-		return nil, fmt.Errorf("%s holds a whole PSBT, but %d other source(s) were given too: give one PSBT per command (broadcast takes each signed PSBT as its own argument)", name, len(sources)-1)
+		return nil, fmt.Errorf("%s holds a whole PSBT, but %s given too: give one PSBT per command (broadcast takes each signed PSBT as its own argument)", name, plural(len(sources)-1, "other source"))
 	}
 	for _, src := range sources {
 		if src == "-" {

@@ -63,7 +63,7 @@ func TestExtraSourcesRefused(t *testing.T) {
 		paths = append(paths, p)
 	}
 	_, err := transport.ReadPSBT(context.Background(), paths, transport.ReadOptions{Progress: io.Discard})
-	if err == nil || !strings.Contains(err.Error(), "a.psbt holds a whole PSBT, but 1 other source(s) were given too") {
+	if err == nil || !strings.Contains(err.Error(), "a.psbt holds a whole PSBT, but 1 other source given too") {
 		t.Fatalf("error %v", err)
 	}
 	if got, err := transport.ReadPSBT(context.Background(), paths[:1], transport.ReadOptions{Progress: io.Discard}); err != nil || len(got) == 0 {

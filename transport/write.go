@@ -15,6 +15,7 @@ import (
 	"github.com/airsign/airsign/transport/bbqr"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/parts"
+	count "github.com/airsign/airsign/transport/plural"
 	"github.com/airsign/airsign/transport/qrcode"
 	"github.com/airsign/airsign/transport/ur"
 )
@@ -348,12 +349,7 @@ func ShowText(term io.Writer, text string, o QROptions) error {
 }
 
 // plural says "1 code" or "3 codes".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+var plural = count.Of
 
 // FlagError marks a bad QR option: a mistake in the command line, which
 // the CLIs report with their usage exit code.

@@ -111,7 +111,7 @@ func TestPassphraseWalletOnNode(t *testing.T) {
 	txid := p.TxID()
 	k.node.Mine(t, 1)
 	k.onScreen.Reset()
-	if err := online.Status(ctx, k.on, "pass", txid); err != nil || !strings.Contains(k.onScreen.String(), "1 confirmation(s)") {
+	if err := online.Status(ctx, k.on, "pass", txid); err != nil || !strings.Contains(k.onScreen.String(), "1 confirmation,") {
 		t.Fatalf("status of the spend %s: %v\n%s", txid, err, k.onScreen.String())
 	}
 }

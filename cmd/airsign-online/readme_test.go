@@ -121,7 +121,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		case strings.HasPrefix(line, "airsign-online broadcast"):
 			regtest("mine", "1")
 		case strings.HasPrefix(line, "airsign-online status"):
-			if !strings.Contains(screen, "1 confirmation(s)") {
+			if !strings.Contains(screen, "1 confirmation,") {
 				t.Fatalf("status after a block:\n%s", screen)
 			}
 		case strings.HasPrefix(line, "airsign-online history"):

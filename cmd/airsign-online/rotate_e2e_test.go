@@ -97,7 +97,7 @@ func TestRotateSweepOnNode(t *testing.T) {
 	}
 	node.Mine(t, 1)
 	onScreen.Reset()
-	if err := online.Status(ctx, on, "new", res.SweepTxID); err != nil || !strings.Contains(onScreen.String(), "1 confirmation(s)") {
+	if err := online.Status(ctx, on, "new", res.SweepTxID); err != nil || !strings.Contains(onScreen.String(), "1 confirmation,") {
 		t.Fatalf("status of the sweep: %v\n%s", err, onScreen.String())
 	}
 	// The ceremony log records both keys and the sweep, and verifies.

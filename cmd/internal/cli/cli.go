@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/airsign/airsign/transport"
+	count "github.com/airsign/airsign/transport/plural"
 	"github.com/spf13/cobra"
 )
 
@@ -105,7 +106,7 @@ func isCobraUsage(msg string) bool {
 func ExactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return UsageError{fmt.Errorf("%s expects %s (got %d argument(s))", cmd.CommandPath(), what, len(args))}
+			return UsageError{fmt.Errorf("%s expects %s (got %s)", cmd.CommandPath(), what, count.Of(len(args), "argument"))}
 		}
 		return nil
 	}
