@@ -99,7 +99,7 @@ func openSigningLog(env *Env, path, sheetHead string) (*ceremony.LogWriter, func
 			return nil, nil, fmt.Errorf("%w to sign: the signing log %s does not hold the head %q written on the signing sheet (it ends at record %d, %q): records were cut from its end, or it was rewritten. Keep it as evidence and name a new log with --log", ErrRefused, path, sheetHead, sum.Records, sum.Head.Words())
 		}
 		if after > 0 {
-			fmt.Fprintf(env.Stderr, "the signing log holds the head on the signing sheet; %d record(s) were added after it (refusals, or signatures written on a later sheet)\n", after)
+			fmt.Fprintf(env.Stderr, "the signing log holds the head on the signing sheet; %s added after it (refusals, or signatures written on a later sheet)\n", plural(after, "record"))
 		}
 	}
 	return openLog(path)

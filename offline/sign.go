@@ -281,7 +281,7 @@ const ReservesWord = "prove"
 // reserves: it pays nobody, so there is no payment to confirm, but signing
 // stays a deliberate act for the message shown.
 func (s *signSession) confirmReserves(r *psbt.Reserves) error {
-	sayf(s.env.Stderr, "\nThis is a proof of reserves: it moves nothing. It proves %d coin(s), %s, for the message %q.\n", r.Coins, psbt.FormatBTC(r.Total), r.Message)
+	sayf(s.env.Stderr, "\nThis is a proof of reserves: it moves nothing. It proves %s, %s, for the message %q.\n", plural(r.Coins, "coin"), psbt.FormatAmount(r.Total, s.env.Sats), r.Message)
 	for try := 1; try <= DigestTries; try++ {
 		typed, err := s.env.Prompter.ReadLine(fmt.Sprintf("Type %q to sign the proof: ", ReservesWord))
 		if err != nil {

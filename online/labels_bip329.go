@@ -76,8 +76,8 @@ func ExportLabels(env *Env, walletName, path string) error {
 	if err := file.WriteAtomic(path, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
-	env.Infof("exported %d label(s) and %d frozen coin(s) of wallet %q to %s (BIP329; it tells what you paid and received: keep it private)",
-		len(labels), len(frozen), w.Name, path)
+	env.Infof("exported %s and %s of wallet %q to %s (BIP329; it tells what you paid and received: keep it private)",
+		plural(len(labels), "label"), plural(len(frozen), "frozen coin"), w.Name, path)
 	return nil
 }
 
@@ -182,13 +182,13 @@ func ImportLabels(env *Env, walletName, path string) (*LabelImport, error) {
 	for _, n := range res.Truncated {
 		env.Warnf("%s line %d: the label was cut to %d characters", name, n, bip329.MaxLabel)
 	}
-	env.Infof("imported the labels of %s into wallet %q: %d new, %d changed, %d already there; froze %d coin(s), unfroze %d",
-		name, w.Name, sum.Added, sum.Changed, sum.Unchanged, sum.Froze, sum.Unfroze)
+	env.Infof("imported the labels of %s into wallet %q: %d new, %d changed, %d already there; froze %s, unfroze %d",
+		name, w.Name, sum.Added, sum.Changed, sum.Unchanged, plural(sum.Froze, "coin"), sum.Unfroze)
 	if sum.OtherWallet > 0 {
-		env.Infof("passed over %d record(s) of other wallets (their origin is not %s)", sum.OtherWallet, origin)
+		env.Infof("passed over %s of other wallets (their origin is not %s)", plural(sum.OtherWallet, "record"), origin)
 	}
 	if sum.Ignored > 0 {
-		env.Infof("passed over %d record(s) of types BIP329 does not define", sum.Ignored)
+		env.Infof("passed over %s of types BIP329 does not define", plural(sum.Ignored, "record"))
 	}
 	return sum, nil
 }
