@@ -50,15 +50,27 @@ func drillReportCount(t *testing.T, e *testEnv) int {
 // The online status of the imported reports is the offline status of the
 // log, to the word, on every day judged; importing again adds nothing.
 func TestImportDrillsSameAnswerAsTheLog(t *testing.T) {
+	for _, c := range []struct{ log, clock string }{
+		{drillLogFile, "offline machine's clock"},
+		// The same ceremonies on a laptop whose clock said 2000-01-01:
+		// the dates the witnesses typed count (the log of
+		// cmd/airsign-offline/testdata/script/status.txtar's witness.jsonl).
+		{"testdata/keygen-drill-witness.jsonl", "date typed by the witnesses"},
+	} {
+		t.Run(filepath.Base(c.log), func(t *testing.T) { sameAnswerAsTheLog(t, c.log, c.clock) })
+	}
+}
+
+func sameAnswerAsTheLog(t *testing.T, logFile, clock string) {
 	e, _ := newDrillEnv(t)
 	ctx := context.Background()
-	if err := ImportDrills(ctx, e.Env, DrillsImportOptions{Wallet: "cold", Logs: []string{drillLogFile}}); err != nil {
+	if err := ImportDrills(ctx, e.Env, DrillsImportOptions{Wallet: "cold", Logs: []string{logFile}}); err != nil {
 		t.Fatal(err)
 	}
 	out := e.out.String()
 	for _, want := range []string{
-		"recorded   keygen on 2025-01-01 (offline machine's clock): key 465128e2, share set 7F26DD38, any 2 of 3",
-		"recorded   drill on 2025-03-01 (offline machine's clock): pass, shares 1, 2 (Holder 1, Holder 2)",
+		"recorded   keygen on 2025-01-01 (" + clock + "): key 465128e2, share set ", " any 2 of 3",
+		"recorded   drill on 2025-03-01 (" + clock + "): pass, shares 1, 2 (Holder 1, Holder 2)",
 		"not checked here: where the log ends",
 	} {
 		if !strings.Contains(out, want) {
@@ -69,14 +81,14 @@ func TestImportDrillsSameAnswerAsTheLog(t *testing.T) {
 		t.Fatalf("%d reports recorded, want 2", n)
 	}
 	e.reset()
-	if err := ImportDrills(ctx, e.Env, DrillsImportOptions{Wallet: "cold", Logs: []string{drillLogFile, drillLogFile}}); err != nil {
+	if err := ImportDrills(ctx, e.Env, DrillsImportOptions{Wallet: "cold", Logs: []string{logFile, logFile}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := drillReportCount(t, e); n != 2 || !strings.Contains(e.out.String(), "nothing new") {
 		t.Fatalf("importing again: %d reports, output:\n%s", n, e.out.String())
 	}
 
-	data, err := os.ReadFile(drillLogFile)
+	data, err := os.ReadFile(logFile)
 	if err != nil {
 		t.Fatal(err)
 	}
