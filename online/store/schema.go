@@ -20,6 +20,9 @@ var migrations = []func(*Tx, string) error{
 		}
 		return t.importLegacy(dataDir)
 	},
+	// 2: receive remembers the addresses it handed out; a ceremony run is
+	// recorded once per wallet (drills import), enforced by the schema.
+	func(t *Tx, _ string) error { return t.execAll(schemaV2) },
 }
 
 // SchemaVersion is the schema version this airsign-online writes.
@@ -122,6 +125,18 @@ var schemaV1 = []string{
 		report      TEXT NOT NULL,
 		verified_at INTEGER NOT NULL
 	)`,
+}
+
+// schemaV2 is what version 2 adds to version 1.
+var schemaV2 = []string{
+	// When receive handed the address out (Unix seconds; 0: never), so
+	// the next receive gives the next address while this one is unpaid.
+	`ALTER TABLE addresses ADD COLUMN handed_out INTEGER NOT NULL DEFAULT 0`,
+	// One report per run and wallet: a version-1 store may hold a run
+	// twice (nothing stopped it); the first recorded is kept.
+	`DELETE FROM drill_reports WHERE id NOT IN
+		(SELECT min(id) FROM drill_reports GROUP BY coalesce(wallet_id, 0), log_head)`,
+	`CREATE UNIQUE INDEX drill_reports_run ON drill_reports (coalesce(wallet_id, 0), log_head)`,
 }
 
 func (t *Tx) execAll(stmts []string) error {

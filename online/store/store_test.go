@@ -219,6 +219,91 @@ func TestUpgradeInPlace(t *testing.T) {
 	addWallet(t, s, "w")
 }
 
+// TestUpgradeFromV1File: testdata/v1.db, written by the version-1 code
+// (see testdata/README.md), opens at the current version with all it held,
+// and the next Open finds nothing to do.
+func TestUpgradeFromV1File(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/v1.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(Path(dir), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if v := fileVersion(t, Path(dir)); v != 1 {
+		t.Fatalf("the fixture is version %d, want 1", v)
+	}
+	for range 2 {
+		s := openTest(t, dir)
+		err := s.View(context.Background(), func(tx *Tx) error {
+			w, err := tx.Wallet("cold")
+			if err != nil {
+				return err
+			}
+			if w.Birthday != 101 || w.GapLimit != 20 || w.Network != "regtest" {
+				t.Errorf("wallet %+v", w)
+			}
+			if c, err := tx.Coins(w.ID); err != nil || len(c) != 1 || c[0].Amount != 150000 {
+				t.Errorf("coins %+v %v", c, err)
+			}
+			if l, err := tx.LabelOf(w.ID, LabelTx, "1111111111111111111111111111111111111111111111111111111111111111"); err != nil || l != "first deposit" {
+				t.Errorf("label %q %v", l, err)
+			}
+			if f, err := tx.Frozen(w.ID); err != nil || len(f) != 1 {
+				t.Errorf("frozen %v %v", f, err)
+			}
+			if p, err := tx.ReservesProofs(); err != nil || len(p) != 1 || p[0].Message != "audit 2026" {
+				t.Errorf("proofs %+v %v", p, err)
+			}
+			if r, err := tx.DrillReports(w.ID); err != nil || len(r) != 1 || r[0].LogHead != "aa" {
+				t.Errorf("drill reports %+v %v", r, err)
+			}
+			if u, err := tx.UsedAddresses(w.ID); err != nil || len(u) == 0 {
+				t.Errorf("used addresses %v %v", u, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What version 2 added works on the upgraded file.
+		err = s.Update(context.Background(), func(tx *Tx) error {
+			added, err := tx.AddDrillReport(DrillReport{WalletID: 1, LogHead: "aa", Report: "{}"})
+			if err != nil || added {
+				t.Errorf("the v1 report's run recorded again: %v %v", added, err)
+			}
+			_, err = tx.exec(`INSERT INTO drill_reports (wallet_id, log_head, report, verified_at) VALUES (1, 'aa', '{}', 0)`)
+			if !isConstraint(err) {
+				t.Errorf("a second row of one run: %v, want the unique index to refuse it", err)
+			}
+			_, err = tx.exec(`UPDATE addresses SET handed_out = 1 WHERE wallet_id = 1 AND branch = 0 AND idx = 1`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if v := fileVersion(t, Path(dir)); v != SchemaVersion() {
+			t.Fatalf("upgraded to version %d, want %d", v, SchemaVersion())
+		}
+	}
+}
+
+func fileVersion(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // TestConcurrentWriters: goroutines each with their own Store (as
 // separate commands have) all get their change in.
 func TestConcurrentWriters(t *testing.T) {
