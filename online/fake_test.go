@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,9 @@ func (f *fakeChain) ScanAddresses(ctx context.Context, addrs []btcutil.Address) 
 					continue
 				}
 				info.Used = true
+				if !slices.Contains(info.Txids, h) {
+					info.Txids = append(info.Txids, h)
+				}
 				op := wire.OutPoint{Hash: h, Index: uint32(i)}
 				if _, ok := spent[op]; ok {
 					continue
@@ -101,6 +105,16 @@ func (f *fakeChain) ScanAddresses(ctx context.Context, addrs []btcutil.Address) 
 					u.Confirmations = f.tip - t.height + 1
 				}
 				info.UTXOs = append(info.UTXOs, u)
+			}
+		}
+		// Transactions spending the address's outputs touch it too.
+		for h, t := range f.txs {
+			for _, in := range t.tx.TxIn {
+				prev, ok := f.txs[in.PreviousOutPoint.Hash]
+				if ok && int(in.PreviousOutPoint.Index) < len(prev.tx.TxOut) &&
+					bytes.Equal(prev.tx.TxOut[in.PreviousOutPoint.Index].PkScript, script) && !slices.Contains(info.Txids, h) {
+					info.Txids = append(info.Txids, h)
+				}
 			}
 		}
 		res[a.EncodeAddress()] = info

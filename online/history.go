@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/airsign/airsign/online/backend"
@@ -46,11 +47,13 @@ type HistoryEntry struct {
 
 // History lists the wallet's transactions, newest first, with what each
 // did to the wallet, its fee, confirmations and label. They are the
-// transactions the store knows — every one that paid a coin seen by a scan
-// (this command scans first) and every one broadcast from here — each
-// looked up on the node again, so amounts and confirmations are the
-// chain's, not remembered ones. A payment whose coin was spent before any
-// scan of this data directory saw it is not listed.
+// transactions the store knows — every one a scan saw pay or spend the
+// wallet's addresses (this command scans first), and every one broadcast
+// from here — each looked up on the node again, so amounts and
+// confirmations are the chain's, not remembered ones. With btcd the scan
+// lists every transaction of each address, so a payment whose coin was
+// spent before any scan saw it is listed too; Bitcoin Core's and Esplora's
+// scans see only unspent outputs, so there such a payment is not.
 func History(ctx context.Context, env *Env, opts HistoryOptions) error {
 	w, b, s, err := env.openScanned(ctx, opts.Wallet)
 	if err != nil {
@@ -86,6 +89,9 @@ func History(ctx context.Context, env *Env, opts HistoryOptions) error {
 		}
 		entries = append(entries, e)
 	}
+	// Newest first by the node's word (the store may not know a
+	// height yet): the mempool on top, then by block height.
+	sort.SliceStable(entries, func(i, j int) bool { return newer(entries[i], entries[j]) })
 	if opts.JSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
@@ -174,6 +180,19 @@ func historyEntry(ctx context.Context, b backend.Backend, w *Wallet, s *Scan, pr
 		e.Fee = &fee
 	}
 	return e, nil
+}
+
+func newer(a, b HistoryEntry) bool {
+	rank := func(e HistoryEntry) int32 {
+		switch {
+		case !e.Known:
+			return 1<<31 - 1 // replaced or dropped: on top, to be seen
+		case e.Confirmations == 0:
+			return 1<<31 - 2
+		}
+		return e.Height
+	}
+	return rank(a) > rank(b)
 }
 
 func isCoinbaseTx(tx *wire.MsgTx) bool {

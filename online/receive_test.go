@@ -9,6 +9,7 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/btcsuite/btcd/wire"
 )
 
 // TestReceiveMovesOnOncePaid: receive gives the same address until a
@@ -117,5 +118,50 @@ func TestHistory(t *testing.T) {
 	}
 	if !strings.Contains(e.out.String(), "sent 10000000 sat + fee") {
 		t.Errorf("--sats: %s", e.out)
+	}
+}
+
+// TestHistorySpentBeforeAnyScan: a payment whose coin was spent before the
+// first scan left no coin behind; history still lists both transactions,
+// from the transactions the scan saw touch the wallet's addresses.
+func TestHistorySpentBeforeAnyScan(t *testing.T) {
+	e := newTestEnv(t)
+	d := testDescriptor(t, descriptor.WPKH)
+	own, err := d.Derive(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := e.chain.fund(own.Script, 20_000_000)
+	// Spent elsewhere (another copy of the key), before this data
+	// directory ever scanned: 15,000,000 out, 5,000,000 of it back to
+	// the wallet's next address, 1,000 fee.
+	next, err := d.Derive(0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spend := wire.NewMsgTx(2)
+	spend.AddTxIn(wire.NewTxIn(&in, nil, nil))
+	spend.AddTxOut(wire.NewTxOut(14_999_000, []byte{0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}))
+	spend.AddTxOut(wire.NewTxOut(5_000_000, next.Script))
+	e.chain.txs[spend.TxHash()] = &fakeTx{tx: spend}
+	e.chain.mine()
+
+	e.importTest(t, "w", d)
+	e.reset()
+	if err := History(context.Background(), e.Env, HistoryOptions{Wallet: "w", JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	var got []HistoryEntry
+	if err := json.Unmarshal(e.out.Bytes(), &got); err != nil {
+		t.Fatalf("%v:\n%s", err, e.out)
+	}
+	if len(got) != 2 || got[0].TxID != spend.TxHash().String() || got[1].TxID != in.Hash.String() {
+		t.Fatalf("history %+v; want the spend, then the payment it spent", got)
+	}
+	if got[1].Received != 20_000_000 || got[1].Confirmations != 2 {
+		t.Errorf("payment: %+v", got[1])
+	}
+	if s := got[0]; s.Sent != 20_000_000 || s.Received != 5_000_000 || s.Fee == nil || *s.Fee != 1_000 || s.Confirmations != 1 {
+		t.Errorf("spend: %+v", s)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/airsign/airsign/online/store"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 )
 
 // Coin is one unspent output of the wallet with where it comes from.
@@ -178,8 +179,9 @@ func (env *Env) openScanned(ctx context.Context, name string) (*Wallet, backend.
 	return w, b, s, nil
 }
 
-// record saves what a scan saw in the store (addresses, coins, the
-// transactions that paid them), in one transaction after the node has
+// record saves what a scan saw in the store (addresses, coins, every
+// transaction that paid or spent them, where the backend lists them, else
+// those that paid the coins), in one transaction after the node has
 // answered: no lock is held while the network is slow. A wallet not
 // loaded from a store (tests) records nothing.
 func (w *Wallet) record(results []branchScan, s *Scan) error {
@@ -191,6 +193,15 @@ func (w *Wallet) record(results []branchScan, s *Scan) error {
 		for _, d := range results[i].ders {
 			r.Addresses = append(r.Addresses, store.AddressSeen{Branch: br, Index: d.Index,
 				Address: d.Address.EncodeAddress(), Used: results[i].usedAt[d.Index]})
+		}
+	}
+	seen := map[chainhash.Hash]bool{}
+	for _, res := range results {
+		for _, h := range res.txids {
+			if !seen[h] {
+				seen[h] = true
+				r.Txids = append(r.Txids, h.String())
+			}
 		}
 	}
 	for _, c := range s.Coins {
@@ -210,6 +221,7 @@ type branchScan struct {
 	next   uint32
 	used   int
 	usedAt map[uint32]bool // the used indexes
+	txids  []chainhash.Hash // every transaction touching the branch's addresses, where the backend lists them
 	ders   []*descriptor.Derived
 	err    error
 }
@@ -283,6 +295,7 @@ func (w *Wallet) scanBranch(ctx context.Context, b backend.Backend, branch uint3
 			for _, u := range info.UTXOs {
 				r.coins = append(r.coins, Coin{UTXO: u, Branch: branch, Index: d.Index, Derived: d})
 			}
+			r.txids = append(r.txids, info.Txids...)
 			if unusedRun >= w.gap {
 				return r
 			}

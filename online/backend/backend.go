@@ -81,6 +81,13 @@ type AddressInfo struct {
 	Used bool
 	// UTXOs are the address's unspent outputs, oldest first.
 	UTXOs []UTXO
+	// Txids are every transaction in the chain or the mempool that pays or
+	// spends the address, where the backend can list them (btcd's address
+	// index); nil where it cannot (Bitcoin Core's scantxoutset sees only
+	// unspent outputs, Esplora's would cost a request per address more).
+	// History needs them: a payment whose coin was spent before any scan
+	// saw it leaves no unspent output behind.
+	Txids []chainhash.Hash
 }
 
 // UTXO is one unspent output paying a scanned address.

@@ -310,8 +310,9 @@ func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]
 		count int
 	}
 	txs := make(map[chainhash.Hash]*wire.MsgTx)
-	known := make(map[string]bool) // raw hex already decoded
+	known := make(map[string]chainhash.Hash) // raw hex already decoded → txid
 	used := make(map[string]bool, len(order))
+	history := make(map[string][]chainhash.Hash, len(order))
 	var todo []page
 	for _, a := range order {
 		todo = append(todo, page{a, scanFirstPage})
@@ -346,15 +347,18 @@ func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]
 			}
 			used[p.addr] = len(entries) > 0
 			for j, e := range entries {
-				if known[e] {
+				if h, ok := known[e]; ok {
+					history[p.addr] = append(history[p.addr], h)
 					continue
 				}
 				tx, err := decodeTx(b.Name(), fmt.Sprintf("searchrawtransactions %s entry %d", p.addr, j+1), e, nil)
 				if err != nil {
 					return nil, err
 				}
-				known[e] = true
-				txs[tx.TxHash()] = tx
+				h := tx.TxHash()
+				known[e] = h
+				txs[h] = tx
+				history[p.addr] = append(history[p.addr], h)
 			}
 		}
 	}
@@ -392,7 +396,7 @@ func (b *Btcd) scanOnce(ctx context.Context, order []string, scripts map[string]
 	// 3. gettxout (mempool included) for the rest: null means spent in a block.
 	result := make(map[string]AddressInfo, len(order))
 	for _, a := range order {
-		result[a] = AddressInfo{Used: used[a]}
+		result[a] = AddressInfo{Used: used[a], Txids: history[a]}
 	}
 	for len(cands) > 0 {
 		n := min(len(cands), scanTxOutsPerBatch)

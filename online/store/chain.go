@@ -28,11 +28,14 @@ type CoinRecord struct {
 	Coinbase      bool
 }
 
-// ScanResult is what one scan saw: the addresses it asked about and the
-// wallet's coins at that moment.
+// ScanResult is what one scan saw: the addresses it asked about, the
+// wallet's coins at that moment, and the transactions that paid or spent
+// the wallet's addresses (where the backend lists them), so history shows
+// a payment whose coin was spent before any scan saw it.
 type ScanResult struct {
 	Addresses []AddressSeen
 	Coins     []CoinRecord
+	Txids     []string
 }
 
 // RecordScan saves a scan: the addresses (an address once used stays
@@ -121,6 +124,39 @@ func (t *Tx) RecordScan(walletID int64, r ScanResult) error {
 		}
 		txids[txid] = true
 		if _, err := hist.ExecContext(t.ctx, walletID, txid, c.Height, seen); err != nil {
+			return fmt.Errorf("saving transaction %s: %w", txid, err)
+		}
+	}
+	return t.recordTxids(walletID, r.Txids, txids, seen)
+}
+
+// recordTxids adds a history row for each transaction not known yet (its
+// height is filled in when it pays a coin; history asks the node anyway).
+func (t *Tx) recordTxids(walletID int64, all []string, done map[string]bool, seen int64) error {
+	if len(all) == 0 {
+		return nil
+	}
+	known, err := t.strings(`SELECT txid FROM transactions WHERE wallet_id = ?`, walletID)
+	if err != nil {
+		return err
+	}
+	for _, k := range known {
+		done[k] = true
+	}
+	var ins *sql.Stmt
+	for _, txid := range all {
+		if done[txid] {
+			continue
+		}
+		done[txid] = true
+		if ins == nil {
+			if ins, err = t.tx.PrepareContext(t.ctx, `INSERT INTO transactions (wallet_id, txid, height, first_seen) VALUES (?, ?, 0, ?)
+				ON CONFLICT (wallet_id, txid) DO NOTHING`); err != nil {
+				return err
+			}
+			defer ins.Close()
+		}
+		if _, err := ins.ExecContext(t.ctx, walletID, txid, seen); err != nil {
 			return fmt.Errorf("saving transaction %s: %w", txid, err)
 		}
 	}
