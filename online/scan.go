@@ -220,7 +220,7 @@ type branchScan struct {
 	coins  []Coin
 	next   uint32
 	used   int
-	usedAt map[uint32]bool // the used indexes
+	usedAt map[uint32]bool  // the used indexes
 	txids  []chainhash.Hash // every transaction touching the branch's addresses, where the backend lists them
 	ders   []*descriptor.Derived
 	err    error
