@@ -9,11 +9,12 @@ import (
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/transport"
 	"github.com/btcsuite/btcd/wire"
 )
 
-// TestReceiveMovesOnOncePaid: receive gives the same address until a
-// payment to it is seen, then the next one.
+// TestReceiveMovesOnOncePaid: each receive gives the next address not
+// handed out yet; a payment to one makes the addresses after it the next.
 func TestReceiveMovesOnOncePaid(t *testing.T) {
 	e := newTestEnv(t)
 	w := e.importTest(t, "w", testDescriptor(t, descriptor.TR))
@@ -38,12 +39,55 @@ func TestReceiveMovesOnOncePaid(t *testing.T) {
 	if !strings.Contains(e.errs.String(), "airsign-offline --network regtest address --index 0 --type tr --shares") {
 		t.Errorf("no offline check command:\n%s", e.errs)
 	}
-	if got := receive(); got != addr(0) {
-		t.Fatalf("receive again before a payment gave %s, want #0 again", got)
-	}
-	e.fundAt(t, w, 0, 0, 50_000)
 	if got := receive(); got != addr(1) {
-		t.Fatalf("receive after #0 was paid gave %s, want #1 %s", got, addr(1))
+		t.Fatalf("receive again before a payment gave %s, want #1 %s (#0 is handed out)", got, addr(1))
+	}
+	e.fundAt(t, w, 0, 1, 50_000)
+	if got := receive(); got != addr(2) {
+		t.Fatalf("receive after #1 was paid gave %s, want #2 %s", got, addr(2))
+	}
+	e.fundAt(t, w, 0, 4, 50_000) // paid an address never handed out
+	if got := receive(); got != addr(5) {
+		t.Fatalf("receive after #4 was paid gave %s, want #5", got)
+	}
+}
+
+// TestReceiveGapLimit: unpaid addresses are handed out up to the last a
+// restored wallet finds (with a warning there), then refused unless
+// --force, which says the gap limit a restore then needs.
+func TestReceiveGapLimit(t *testing.T) {
+	e := newTestEnv(t)
+	w, err := ImportWallet(e.Env, ImportOptions{Name: "w", Source: testDescriptor(t, descriptor.WPKH).String(), Network: "regtest", GapLimit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receive := func(force bool) (string, error) {
+		e.reset()
+		err := Receive(context.Background(), e.Env, ReceiveOptions{Wallet: "w", Force: force})
+		return strings.TrimSpace(e.out.String()), err
+	}
+	for i := range 3 {
+		if _, err := receive(false); err != nil {
+			t.Fatalf("receive #%d within the gap limit: %v", i, err)
+		}
+		if warned := strings.Contains(e.errs.String(), "the last a restored wallet (gap limit 3) finds"); warned != (i == 2) {
+			t.Errorf("receive #%d: warning %v:\n%s", i, warned, e.errs)
+		}
+	}
+	_, err = receive(false)
+	if err == nil || !strings.Contains(err.Error(), "receive address #3 would be the 4th unpaid one") || !strings.Contains(strings.Join(transport.Hints(err), " | "), "--gap-limit 4") {
+		t.Fatalf("past the gap limit: %v (hint %q)", err, strings.Join(transport.Hints(err), " | "))
+	}
+	got, err := receive(true)
+	d, _ := w.desc.Derive(0, 3)
+	if err != nil || got != d.Address.EncodeAddress() || !strings.Contains(e.errs.String(), "only with --gap-limit 4") {
+		t.Fatalf("--force: %q, %v\n%s", got, err, e.errs)
+	}
+	// A payment to #1 brings #2, #3 back within reach: the next is #4.
+	e.fundAt(t, w, 0, 1, 10_000)
+	d, _ = w.desc.Derive(0, 4)
+	if got, err := receive(false); err != nil || got != d.Address.EncodeAddress() {
+		t.Fatalf("after #1 was paid: %q, %v", got, err)
 	}
 }
 

@@ -280,3 +280,30 @@ func (t *Tx) SetWatchState(walletID int64, s WatchState) error {
 		walletID, s.TipHeight, s.TipHash, s.State, now())
 	return err
 }
+
+// HandOut picks the next receive address of a branch to hand out and
+// records it, in this one transaction so that two receives started
+// together get two addresses: the first index from next (the first after
+// the last used one) that receive has not handed out while unpaid. pick
+// sees that index and returns the address to record, or an error to hand
+// out nothing (the gap limit).
+func (t *Tx) HandOut(walletID int64, branch, next uint32, pick func(index uint32) (string, error)) (uint32, error) {
+	var last sql.NullInt64
+	err := t.row(`SELECT max(idx) FROM addresses WHERE wallet_id = ? AND branch = ? AND idx >= ? AND handed_out > 0 AND NOT used`,
+		walletID, branch, next).Scan(&last)
+	if err != nil {
+		return 0, err
+	}
+	index := next
+	if last.Valid {
+		index = uint32(last.Int64) + 1
+	}
+	addr, err := pick(index)
+	if err != nil {
+		return 0, err
+	}
+	_, err = t.exec(`INSERT INTO addresses (wallet_id, branch, idx, address, handed_out) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (wallet_id, branch, idx) DO UPDATE SET handed_out = excluded.handed_out`,
+		walletID, branch, index, addr, now())
+	return index, err
+}

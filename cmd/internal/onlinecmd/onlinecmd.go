@@ -415,11 +415,14 @@ func receiveCmd(env *online.Env, name *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "receive",
 		Short: "Show the wallet's next unused receive address (--qr-term: as a QR code)",
-		Long: `Show the wallet's next unused receive address: the first after the last
-one with a transaction in the chain or the mempool, as the node sees it now.
-Asking again gives the same address until a payment to it is seen; then it
-counts as used and receive moves on (so addresses are never skipped past the
-gap limit). The address goes to stdout; its index, label and the offline
+		Long: `Show the wallet's next receive address: the first after the last one with a
+transaction in the chain or the mempool that receive has not handed out yet, so
+each payer gets an address of their own. An address counts as used once a
+payment to it is seen; the unpaid ones handed out before it then no longer
+count. A wallet restored from the descriptor stops looking after gap-limit
+unused addresses in a row: receive warns at the last address it would find and
+refuses past it unless --force (the restore then needs a larger --gap-limit,
+which it says). The address goes to stdout; its index, label and the offline
 command that shows the same address from the key go to stderr.`,
 		Args: cli.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -427,6 +430,7 @@ command that shows the same address from the key go to stderr.`,
 			return online.Receive(cmd.Context(), env, opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "hand out an address past the gap limit (a restore then needs a larger --gap-limit)")
 	cmd.Flags().BoolVar(&opts.QRTerm, "qr-term", false, "also show the address as a QR code (bitcoin:ADDRESS) in the terminal")
 	return cmd
 }
