@@ -44,19 +44,13 @@ type ReservesPrepareOptions struct {
 // a coin: the proof spends an input that cannot exist.
 func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions) error {
 	qrterm.Fit(env.Stdout, &opts.QR)
-	if opts.Out == "" && !opts.QR.Any() {
-		return fmt.Errorf("no output: give --out FILE for the proof-of-reserves PSBT, or a QR output (--qr DIR, --qr-gif, --qr-html, --qr-term)")
-	}
-	if err := opts.QR.CheckPSBT(); err != nil {
+	if err := transport.CheckOutput(opts.Out, opts.QR, "the proof-of-reserves PSBT", nil); err != nil {
 		return err
 	}
 	if opts.Message != "" {
 		if err := psbt.CheckReservesMessage(opts.Message); err != nil {
 			return fmt.Errorf("--message: %w", err)
 		}
-	}
-	if err := file.CheckNew(opts.Out); err != nil {
-		return err
 	}
 	w, b, s, err := env.openScanned(ctx, opts.Wallet)
 	if err != nil {
