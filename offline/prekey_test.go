@@ -35,7 +35,7 @@ func TestNamedKeyNotRebuilt(t *testing.T) {
 	if cosigner == "" {
 		t.Fatalf("%s names no cosigner", src)
 	}
-	err, out, pr, _ := signWithShares(t, src, cosigner)
+	out, pr, _, err := signWithShares(t, src, cosigner)
 	if pr.which != 1 {
 		t.Fatalf("asked which key %d times, want once (the PSBT is refused for one key, not the others)\n%s", pr.which, out)
 	}

@@ -33,9 +33,9 @@ func (p *noticePrompter) ReadSecret(prompt string) ([]byte, error) {
 }
 
 // signWithShares signs src with typed shares (naming key which if asked,
-// the test key if ""); it returns the error, what was printed, the
-// prompter and the signed file's path.
-func signWithShares(t *testing.T, src, which string) (error, string, *noticePrompter, string) {
+// the test key if ""); it returns what was printed, the prompter, the
+// signed file's path and the error.
+func signWithShares(t *testing.T, src, which string) (string, *noticePrompter, string, error) {
 	t.Helper()
 	raw, err := os.ReadFile(src)
 	if err != nil {
@@ -53,7 +53,7 @@ func signWithShares(t *testing.T, src, which string) (error, string, *noticeProm
 		Sources: []string{src}, Out: dst, Key: KeySource{Shares: true}, Policy: psbt.DefaultPolicy(),
 		AllowOnline: true, LogPath: filepath.Join(t.TempDir(), "signing.jsonl"),
 	})
-	return err, out.String(), pr, dst
+	return out.String(), pr, dst, err
 }
 
 // rewrite decodes the PSBT file src, lets edit change it, and writes it
@@ -85,7 +85,7 @@ func rewrite(t *testing.T, src string, edit func(p *btcpsbt.Packet)) string {
 // before the shares are typed, signs only the others, and keeps the
 // signatures there byte for byte (ECDSA and taproot).
 func TestSignAgain(t *testing.T) {
-	err, out, _, signed := signWithShares(t, mixedInputs, "")
+	out, _, signed, err := signWithShares(t, mixedInputs, "")
 	if err != nil {
 		t.Fatalf("first signature: %v\n%s", err, out)
 	}
@@ -98,7 +98,7 @@ func TestSignAgain(t *testing.T) {
 	}
 
 	t.Run("fully signed", func(t *testing.T) {
-		err, out, pr, dst := signWithShares(t, signed, "")
+		out, pr, dst, err := signWithShares(t, signed, "")
 		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "every input of key 73c5da0a already carries its signature") {
 			t.Fatalf("want a refusal, got %v\n%s", err, out)
 		}
@@ -119,7 +119,7 @@ func TestSignAgain(t *testing.T) {
 		{"taproot kept", 1, 0, func(p *btcpsbt.Packet) { p.Inputs[0].PartialSigs = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err, out, pr, dst := signWithShares(t, rewrite(t, signed, tc.drop), "")
+			out, pr, dst, err := signWithShares(t, rewrite(t, signed, tc.drop), "")
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
@@ -158,7 +158,7 @@ func TestSignAgain(t *testing.T) {
 			sig[10] ^= 1
 			p.Inputs[0].PartialSigs[0].Signature = sig
 		})
-		err, out, _, _ := signWithShares(t, planted, "")
+		out, _, _, err := signWithShares(t, planted, "")
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
