@@ -188,7 +188,11 @@ var (
 	sendPrompt   = regexp.MustCompile(`send\? \[y/N\] `)
 	digestShown  = regexp.MustCompile(`Confirmation digest: ([A-Z]+(?: [A-Z]+)*)`)
 	txidShown    = regexp.MustCompile(`(?m)^([0-9a-f]{64})\r?$`)
-	qrDone       = regexp.MustCompile(`coin selection: |; wrote `)
+	// qrDone is the animation's own caption, not a line printed before
+	// it: those are wrapped to 80 columns, so where they break depends on
+	// the temporary directory's length (a "; wrote " split across lines
+	// once left the operator waiting for three minutes).
+	qrDone = regexp.MustCompile(`q: quit`)
 )
 
 // run runs one README line with bash on a pty and returns what it showed.
