@@ -43,7 +43,7 @@ func reservesPSBT(t *testing.T, dir, message string) string {
 		}
 		ins = append(ins, psbt.InputSpec{PrevTx: prev, Keys: keys})
 	}
-	p, err := psbt.BuildReserves(message, ins)
+	p, err := psbt.BuildReserves(psbt.ReservesBIP127, message, ins)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,9 +31,12 @@ type ReservesPrepareOptions struct {
 	// Message is the proof's commitment; empty makes one from the wallet,
 	// the height, the date and a random challenge.
 	Message string
-	Out     string
-	QR      transport.QROptions
-	JSON    bool
+	// Format is the commitment's format name (bip127, bdk, elements;
+	// empty is bip127): the one the auditor's verifier takes.
+	Format string
+	Out    string
+	QR     transport.QROptions
+	JSON   bool
 	// Now is the date written into a default message (time.Now if zero).
 	Now time.Time
 }
@@ -51,6 +54,10 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 		if err := psbt.CheckReservesMessage(opts.Message); err != nil {
 			return fmt.Errorf("--message: %w", err)
 		}
+	}
+	format, err := psbt.ParseReservesFormat(opts.Format)
+	if err != nil {
+		return fmt.Errorf("--format: %w", err)
 	}
 	w, b, s, err := env.openScanned(ctx, opts.Wallet)
 	if err != nil {
@@ -81,7 +88,7 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 			return err
 		}
 	}
-	p, err := psbt.BuildReserves(msg, ins)
+	p, err := psbt.BuildReserves(format, msg, ins)
 	if err != nil {
 		return err
 	}
@@ -109,7 +116,7 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 	if err := writeQR(ctx, env, data, opts.QR); err != nil {
 		return err
 	}
-	env.Infof("proof of reserves at height %d: %s, %s; message %q", s.Tip, plural(len(ins), "coin"), env.amount(a.Reserves.Total), msg)
+	env.Infof("proof of reserves at height %d: %s, %s; message %q; commitment: %s", s.Tip, plural(len(ins), "coin"), env.amount(a.Reserves.Total), msg, format.Describe())
 	env.Infof("sign it offline (airsign-offline sign, or during the drill), then: airsign-online reserves verify SIGNED.psbt")
 	return nil
 }
@@ -143,16 +150,21 @@ type ReservesVerifyOptions struct {
 	// verifiers take (ElementsProject's reserves, with the challenge
 	// "Proof-of-Reserves: " + message; not bdk-reserves, which hashes the
 	// commitment twice).
-	Out  string
-	JSON bool
+	Out string
+	// OutPSBT writes the combined, finalized proof PSBT: the form
+	// bdk-reserves' verify_proof takes.
+	OutPSBT string
+	JSON    bool
 }
 
 // ReservesReport is what a verified proof proves.
 type ReservesReport struct {
 	Message string `json:"message"`
-	Height  int32  `json:"height"`
-	Total   int64  `json:"total_sat"`
-	Coins   int    `json:"coins"`
+	// Format is how the commitment input commits to the message.
+	Format psbt.ReservesFormat `json:"format"`
+	Height int32               `json:"height"`
+	Total  int64               `json:"total_sat"`
+	Coins  int                 `json:"coins"`
 	// Moved lists the coins spent by now: their signatures are valid and
 	// they were confirmed at Height, but they are not unspent at the tip.
 	// The node cannot tell whether they were spent before or after Height,
@@ -174,12 +186,17 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 	if opts.Height < 0 {
 		return fmt.Errorf("--height %d: a block height is 0 (the tip) or more", opts.Height)
 	}
-	if err := file.CheckNew(opts.Out); err != nil {
-		return err
+	for _, out := range []string{opts.Out, opts.OutPSBT} {
+		if err := file.CheckNew(out); err != nil {
+			return err
+		}
 	}
-	tx, msg, err := readReservesProof(ctx, env, opts.Sources, opts.Message)
+	proofPSBT, tx, msg, err := readReservesProof(ctx, env, opts.Sources, opts.Message)
 	if err != nil {
 		return err
+	}
+	if opts.OutPSBT != "" && proofPSBT == nil {
+		return errors.New("--out-psbt: the proof was given as a final transaction, which holds no PSBT to write; give the signed PSBT(s)")
 	}
 	w, err := LoadWallet(env, opts.Wallet)
 	if err != nil {
@@ -198,6 +215,15 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 			return err
 		}
 	}
+	if opts.OutPSBT != "" {
+		data, err := proofPSBT.Encode()
+		if err == nil {
+			err = file.WriteNewAtomic(opts.OutPSBT, data, 0o644)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	// Kept so `watch` and an auditor can see when reserves were last
 	// proven, without the offline laptop.
 	proofTx, _ := hex.DecodeString(rep.TxHex)
@@ -212,6 +238,7 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 	}
 	env.Printf("Proof of reserves VERIFIED at height %d\n", rep.Height)
 	env.Printf("  message: %q\n", rep.Message)
+	env.Printf("  commitment: %s\n", rep.Format.Describe())
 	env.Printf("  proven:  %s in %s, every signature checked by btcd's script engine\n", env.amount(rep.Total), plural(rep.Coins, "coin"))
 	if len(rep.Moved) == 0 {
 		env.Printf("  all of it is still unspent now\n")
@@ -232,16 +259,19 @@ func ReservesVerify(ctx context.Context, env *Env, opts ReservesVerifyOptions) e
 	return nil
 }
 
-// readReservesProof reads signed proof PSBTs (combined and finalized here)
-// or a final proof transaction in hex.
-func readReservesProof(ctx context.Context, env *Env, sources []string, message string) (*wire.MsgTx, string, error) {
+// readReservesProof reads signed proof PSBTs (combined and finalized here;
+// the finalized PSBT is returned too) or a final proof transaction in hex.
+// A PSBT from bdk-reserves carries no PSBT_IN_POR_COMMITMENT field: with
+// --message it is read as the proof of that message when its commitment
+// input says so.
+func readReservesProof(ctx context.Context, env *Env, sources []string, message string) (*psbt.Packet, *wire.MsgTx, string, error) {
 	if len(sources) == 1 {
 		if raw, err := os.ReadFile(sources[0]); err == nil && len(raw) <= psbt.MaxSize {
 			if tx, ok := parseHexTx(raw); ok {
 				if message == "" {
-					return nil, "", fmt.Errorf("%s is a final transaction, which does not carry its message: give it with --message", sources[0])
+					return nil, nil, "", fmt.Errorf("%s is a final transaction, which does not carry its message: give it with --message", sources[0])
 				}
-				return tx, message, nil
+				return nil, tx, message, nil
 			}
 		}
 	}
@@ -249,26 +279,31 @@ func readReservesProof(ctx context.Context, env *Env, sources []string, message 
 	for _, src := range sources {
 		_, p, err := transport.ReadPacket(ctx, []string{src}, transport.ReadOptions{Stdin: env.Stdin, Progress: env.Stderr})
 		if err != nil {
-			return nil, "", err
+			return nil, nil, "", err
 		}
 		if !p.IsReserves() {
-			return nil, "", fmt.Errorf("%s is not a proof of reserves (its first input carries no BIP127 commitment)", src)
+			if message == "" {
+				return nil, nil, "", fmt.Errorf("%s is not a proof of reserves with its message (its first input carries no BIP127 commitment field); a proof from bdk-reserves needs --message", src)
+			}
+			if err := p.SetReservesMessage(message); err != nil {
+				return nil, nil, "", fmt.Errorf("%s: %w", src, err)
+			}
 		}
 		packets = append(packets, p)
 	}
 	p, err := psbt.Combine(packets...)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	msg := p.ReservesMessage()
 	if message != "" && message != msg {
-		return nil, "", fmt.Errorf("the proof commits to %q, not to the --message given", msg)
+		return nil, nil, "", fmt.Errorf("the proof commits to %q, not to the --message given", msg)
 	}
 	tx, err := psbt.FinalizeReserves(p)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	return tx, msg, nil
+	return p, tx, msg, nil
 }
 
 // checkReservesOnChain fetches every coin the proof spends and verifies it.
@@ -315,7 +350,7 @@ func checkReservesOnChain(ctx context.Context, b backend.Backend, net *chaincfg.
 	if err != nil {
 		return nil, fmt.Errorf("the proof does not verify: %w", err)
 	}
-	rep := &ReservesReport{Message: msg, Height: height, Total: proof.Total, Coins: len(proof.Coins), TxHex: txHex(tx)}
+	rep := &ReservesReport{Message: msg, Format: proof.Format, Height: height, Total: proof.Total, Coins: len(proof.Coins), TxHex: txHex(tx)}
 	unspent, err := unspentNow(ctx, b, net, proof.Coins, prevOuts)
 	if err != nil {
 		return nil, err

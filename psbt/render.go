@@ -58,7 +58,14 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	if r := a.Reserves; r != nil {
 		// Said first and in plain words: the operator is about to sign
 		// something that looks like it spends everything, and does not.
-		b.line("", "", "PROOF OF RESERVES (BIP127): spends nothing.")
+		kind := "BIP127"
+		switch r.Format {
+		case ReservesBDK:
+			kind = "bdk-reserves format"
+		case ReservesElements:
+			kind = "ElementsProject format"
+		}
+		b.line("", "", "PROOF OF RESERVES ("+kind+"): spends nothing.")
 		b.line("  ", "    ", fmt.Sprintf("proves %s, total %s", plural(r.Coins, "coin"), format(r.Total)))
 		b.line("  ", "    ", fmt.Sprintf("message: %q", r.Message))
 		b.blank()

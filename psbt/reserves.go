@@ -14,18 +14,22 @@ package psbt
 // spent output, can be computed); the single output pays P2PKH(HASH160(0x00))
 // (bdk-reserves' unspendable output) the exact sum of the coins; every
 // signature is SIGHASH_ALL; the PSBT carries the message in
-// PSBT_IN_POR_COMMITMENT (0x09) on input 0. Other tools differ from BIP127 on
-// the commitment: bdk-reserves hashes the prefixed message twice (sha256d), so
-// it refuses these proofs; ElementsProject's reserves hashes its challenge
-// without the prefix, so it accepts them given "Proof-of-Reserves: " +
-// message as the challenge. `make interop` checks the proofs with an
-// independent BIP127 verifier (scripts/interop/bip127_verify.mjs).
+// PSBT_IN_POR_COMMITMENT (0x09) on input 0.
+//
+// Other tools derive the commitment differently (ReservesFormat):
+// bdk-reserves hashes the prefixed message twice (SHA-256d), ElementsProject's
+// reserves hashes its challenge alone. A proof is made in one of the three
+// (BIP127 unless asked) and a proof in any of them is recognised, checked and
+// verified, saying which; `make interop` checks our proofs with an independent
+// BIP127 verifier (scripts/interop/bip127_verify.mjs) and psbt's tests verify
+// a proof bdk-reserves signed in its own test suite.
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -54,11 +58,80 @@ type Reserves struct {
 	Coins int `json:"coins"`
 	// Total is the sum of the coins' amounts, when all are known.
 	Total int64 `json:"total_sat"`
+	// Format is how the commitment input is derived from the message
+	// ("" when it commits to the message in none of them).
+	Format ReservesFormat `json:"format,omitempty"`
 }
 
-// ReservesCommitment is the txid of the commitment input for message.
-func ReservesCommitment(message string) chainhash.Hash {
+// ReservesFormat is how a proof's commitment input is derived from its
+// message. The tools that verify proofs disagree on it, so a proof meant for
+// one of them must be made in its format.
+type ReservesFormat string
+
+const (
+	// ReservesBIP127 is BIP127's: SHA-256("Proof-of-Reserves: " + message).
+	ReservesBIP127 ReservesFormat = "bip127"
+	// ReservesBDK is bdk-reserves': SHA-256d("Proof-of-Reserves: " + message).
+	ReservesBDK ReservesFormat = "bdk"
+	// ReservesElements is ElementsProject's reserves: SHA-256(message), the
+	// challenge hashed as given.
+	ReservesElements ReservesFormat = "elements"
+)
+
+// ReservesFormats lists the formats, BIP127 (the default) first.
+var ReservesFormats = []ReservesFormat{ReservesBIP127, ReservesBDK, ReservesElements}
+
+// ParseReservesFormat reads a format name as the command line gives it.
+func ParseReservesFormat(s string) (ReservesFormat, error) {
+	switch f := ReservesFormat(strings.ToLower(strings.TrimSpace(s))); f {
+	case "", ReservesBIP127:
+		return ReservesBIP127, nil
+	case ReservesBDK, "bdk-reserves":
+		return ReservesBDK, nil
+	case ReservesElements, "elementsproject":
+		return ReservesElements, nil
+	}
+	return "", fmt.Errorf("%q is not a proof-of-reserves format; use bip127 (the standard), bdk (for bdk-reserves) or elements (for ElementsProject's reserves)", s)
+}
+
+// Describe names the format and its hash for the screen and reports.
+func (f ReservesFormat) Describe() string {
+	switch f {
+	case ReservesBDK:
+		return "bdk-reserves (SHA-256d of \"" + ReservesPrefix + "\" + message)"
+	case ReservesElements:
+		return "ElementsProject reserves (SHA-256 of the message alone)"
+	}
+	return "BIP127 (SHA-256 of \"" + ReservesPrefix + "\" + message)"
+}
+
+// Commitment is the txid of the commitment input for message in format f.
+func (f ReservesFormat) Commitment(message string) chainhash.Hash {
+	switch f {
+	case ReservesBDK:
+		return chainhash.DoubleHashH([]byte(ReservesPrefix + message))
+	case ReservesElements:
+		return chainhash.Hash(sha256.Sum256([]byte(message)))
+	}
 	return chainhash.Hash(sha256.Sum256([]byte(ReservesPrefix + message)))
+}
+
+// ReservesCommitment is the txid of BIP127's commitment input for message.
+func ReservesCommitment(message string) chainhash.Hash {
+	return ReservesBIP127.Commitment(message)
+}
+
+// MatchReservesFormat says in which format op commits to message, if any.
+func MatchReservesFormat(op wire.OutPoint, message string) (ReservesFormat, bool) {
+	if op.Index != 0 {
+		return "", false
+	}
+	for _, f := range ReservesFormats {
+		if op.Hash == f.Commitment(message) {
+			return f, true
+		}
+	}
+	return "", false
 }
 
 // ReservesOutputScript is the script of the proof's single output:
@@ -87,11 +160,14 @@ func CheckReservesMessage(message string) error {
 	return nil
 }
 
-// BuildReserves builds the unsigned BIP127 proof over coins (at least one),
-// committing to message. The coins carry their previous transactions and key
-// origins exactly as for a payment, so the offline signer checks them the
-// same way.
-func BuildReserves(message string, coins []InputSpec) (*Packet, error) {
+// BuildReserves builds the unsigned proof over coins (at least one),
+// committing to message in format f (BIP127 unless a verifier needs
+// another). The coins carry their previous transactions and key origins
+// exactly as for a payment, so the offline signer checks them the same way.
+func BuildReserves(f ReservesFormat, message string, coins []InputSpec) (*Packet, error) {
+	if !slices.Contains(ReservesFormats, f) {
+		return nil, fmt.Errorf("unknown proof-of-reserves format %q", f)
+	}
 	if err := CheckReservesMessage(message); err != nil {
 		return nil, err
 	}
@@ -110,7 +186,7 @@ func BuildReserves(message string, coins []InputSpec) (*Packet, error) {
 	if err != nil {
 		return nil, err
 	}
-	commit := wire.NewTxIn(wire.NewOutPoint(ptrHash(ReservesCommitment(message)), 0), nil, nil)
+	commit := wire.NewTxIn(wire.NewOutPoint(ptrHash(f.Commitment(message)), 0), nil, nil)
 	commit.Sequence = wire.MaxTxInSequenceNum
 	tx := p.p.UnsignedTx
 	tx.TxIn = append([]*wire.TxIn{commit}, tx.TxIn...)
@@ -133,6 +209,32 @@ func reservesMessage(p *btcpsbt.Packet) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// SetReservesMessage marks p as a proof of reserves for message, for a proof
+// made by a tool that does not write BIP127's PSBT_IN_POR_COMMITMENT field
+// (bdk-reserves): input 0 must already commit to message in one of the
+// formats, so nothing is claimed that the transaction does not say.
+func (p *Packet) SetReservesMessage(message string) error {
+	if err := CheckReservesMessage(message); err != nil {
+		return err
+	}
+	tx := p.p.UnsignedTx
+	if len(tx.TxIn) < 2 || len(p.p.Inputs) != len(tx.TxIn) {
+		return errors.New("this PSBT has no commitment input followed by coins; it is not a proof of reserves")
+	}
+	if _, ok := MatchReservesFormat(tx.TxIn[0].PreviousOutPoint, message); !ok {
+		return fmt.Errorf("input 0 does not commit to the message %q in any known format (BIP127, bdk-reserves, ElementsProject); this PSBT is not a proof for that message", message)
+	}
+	if msg, ok := reservesMessage(p.p); ok {
+		if msg != message {
+			return fmt.Errorf("the proof commits to %q, not to %q", msg, message)
+		}
+		return nil
+	}
+	in := &p.p.Inputs[0]
+	in.Unknowns = append(in.Unknowns, &btcpsbt.Unknown{Key: []byte{porCommitmentType}, Value: []byte(message)})
+	return nil
 }
 
 // IsReserves reports whether p claims to be a proof of reserves (its first
@@ -162,9 +264,10 @@ func (c *checker) reserves(msg string) {
 		c.refuseIn(0, CodeReservesMessage, "%v", err)
 		r.Message = strings.ToValidUTF8(msg, "?")
 	}
-	op := tx.TxIn[0].PreviousOutPoint
-	if op.Hash != ReservesCommitment(msg) || op.Index != 0 {
-		c.refuseIn(0, CodeReservesCommitment, "the proof-of-reserves input does not commit to the message shown (it must spend SHA-256(%q + message):0); this is not the proof that was asked for", ReservesPrefix)
+	if f, ok := MatchReservesFormat(tx.TxIn[0].PreviousOutPoint, msg); ok {
+		r.Format = f
+	} else {
+		c.refuseIn(0, CodeReservesCommitment, "the proof-of-reserves input does not commit to the message shown (it must spend SHA-256(%q + message):0, or the hash bdk-reserves or ElementsProject's reserves make of it); this is not the proof that was asked for", ReservesPrefix)
 	}
 	if pin := &c.p.Inputs[0]; pin.NonWitnessUtxo != nil || (pin.WitnessUtxo != nil &&
 		(pin.WitnessUtxo.Value != 0 || !bytes.Equal(pin.WitnessUtxo.PkScript, []byte{txscript.OP_TRUE}))) {
@@ -263,7 +366,9 @@ func FinalizeReserves(p *Packet) (*wire.MsgTx, error) {
 // ReservesProof is a verified proof: what it proves and where.
 type ReservesProof struct {
 	Message string
-	Total   int64
+	// Format is how the commitment input commits to the message.
+	Format ReservesFormat
+	Total  int64
 	// Coins are the outpoints proven, in input order.
 	Coins []wire.OutPoint
 }
@@ -278,15 +383,16 @@ func VerifyReserves(tx *wire.MsgTx, message string, prevOuts map[wire.OutPoint]*
 		return nil, errors.New("the proof has no coin input after the commitment")
 	}
 	op := tx.TxIn[0].PreviousOutPoint
-	if op.Hash != ReservesCommitment(message) || op.Index != 0 {
-		return nil, fmt.Errorf("input 0 does not commit to the message %q: this proof was made for another message", message)
+	format, ok := MatchReservesFormat(op, message)
+	if !ok {
+		return nil, fmt.Errorf("input 0 does not commit to the message %q in any known format (BIP127, bdk-reserves, ElementsProject): this proof was made for another message", message)
 	}
 	if len(tx.TxOut) != 1 {
 		return nil, fmt.Errorf("the proof has %d outputs; BIP127 allows exactly one", len(tx.TxOut))
 	}
 	fetcher := txscript.NewMultiPrevOutFetcher(nil)
 	fetcher.AddPrevOut(op, wire.NewTxOut(0, []byte{txscript.OP_TRUE}))
-	proof := &ReservesProof{Message: message}
+	proof := &ReservesProof{Message: message, Format: format}
 	seen := map[wire.OutPoint]bool{op: true}
 	for i := 1; i < len(tx.TxIn); i++ {
 		prev := tx.TxIn[i].PreviousOutPoint

@@ -51,77 +51,82 @@ func TestReservesCommitmentLayout(t *testing.T) {
 // The whole path: build, encode and decode (the field survives), analyse (a
 // proof, no refusal, nothing spent), sign, finalize, extract, verify with
 // btcd's script engine.
+// In each format (BIP127, bdk-reserves, ElementsProject).
 func TestReservesSignAndVerify(t *testing.T) {
-	k := testKit(t)
-	coins := k.reservesCoins(t)
-	prev := prevOutsOf(coins)
-	p, err := BuildReserves(reservesMsg, coins)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err = Decode(encode(t, p))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !p.IsReserves() {
-		t.Fatal("the decoded PSBT lost its BIP127 commitment field")
-	}
-	a := k.analyze(p, Policy{WarnFeePercent: 10, WarnFeeRate: 10_000, Allowlist: []string{k.externalAddress}})
-	if r := a.Refusals(); len(r) > 0 {
-		t.Fatalf("an honest proof is refused: %v", r)
-	}
-	if a.Reserves == nil || a.Reserves.Coins != 3 || a.Reserves.Total != 77_000_000 || a.Reserves.Message != reservesMsg {
-		t.Fatalf("reserves = %+v, want 3 coins, 0.77 BTC and the message", a.Reserves)
-	}
-	if a.Spend != 0 || a.Fee != 0 {
-		t.Fatalf("a proof spends %d sat with fee %d; want nothing", a.Spend, a.Fee)
-	}
-	for _, pr := range a.Problems {
-		if pr.Code == "unknown-field" {
-			t.Fatalf("the commitment field is reported as unknown: %v", pr)
-		}
-	}
-	res, err := k.sign(p, DefaultPolicy())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Signed) != 3 || res.Signed[0] != 1 {
-		t.Fatalf("signed inputs %v, want 1, 2, 3 (never the commitment)", res.Signed)
-	}
-	tx, err := FinalizeReserves(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tx.TxIn[0].SignatureScript) != 0 || len(tx.TxIn[0].Witness) != 0 {
-		t.Fatal("the commitment input must stay empty")
-	}
-	proof, err := VerifyReserves(tx, reservesMsg, prev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if proof.Total != 77_000_000 || len(proof.Coins) != 3 {
-		t.Fatalf("proof = %+v", proof)
-	}
+	for _, f := range ReservesFormats {
+		t.Run(string(f), func(t *testing.T) {
+			k := testKit(t)
+			coins := k.reservesCoins(t)
+			prev := prevOutsOf(coins)
+			p, err := BuildReserves(f, reservesMsg, coins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err = Decode(encode(t, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.IsReserves() {
+				t.Fatal("the decoded PSBT lost its BIP127 commitment field")
+			}
+			a := k.analyze(p, Policy{WarnFeePercent: 10, WarnFeeRate: 10_000, Allowlist: []string{k.externalAddress}})
+			if r := a.Refusals(); len(r) > 0 {
+				t.Fatalf("an honest proof is refused: %v", r)
+			}
+			if a.Reserves == nil || a.Reserves.Coins != 3 || a.Reserves.Total != 77_000_000 || a.Reserves.Message != reservesMsg || a.Reserves.Format != f {
+				t.Fatalf("reserves = %+v, want 3 coins, 0.77 BTC and the message", a.Reserves)
+			}
+			if a.Spend != 0 || a.Fee != 0 {
+				t.Fatalf("a proof spends %d sat with fee %d; want nothing", a.Spend, a.Fee)
+			}
+			for _, pr := range a.Problems {
+				if pr.Code == "unknown-field" {
+					t.Fatalf("the commitment field is reported as unknown: %v", pr)
+				}
+			}
+			res, err := k.sign(p, DefaultPolicy())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Signed) != 3 || res.Signed[0] != 1 {
+				t.Fatalf("signed inputs %v, want 1, 2, 3 (never the commitment)", res.Signed)
+			}
+			tx, err := FinalizeReserves(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tx.TxIn[0].SignatureScript) != 0 || len(tx.TxIn[0].Witness) != 0 {
+				t.Fatal("the commitment input must stay empty")
+			}
+			proof, err := VerifyReserves(tx, reservesMsg, prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if proof.Total != 77_000_000 || len(proof.Coins) != 3 || proof.Format != f {
+				t.Fatalf("proof = %+v", proof)
+			}
 
-	// The same proof does not verify for another message, with a coin
-	// that did not exist, or once an amount is changed.
-	if _, err := VerifyReserves(tx, reservesMsg+" ", prev); err == nil || !strings.Contains(err.Error(), "another message") {
-		t.Fatalf("other message: %v", err)
-	}
-	short := prevOutsOf(coins[:2])
-	if _, err := VerifyReserves(tx, reservesMsg, short); err == nil || !strings.Contains(err.Error(), "input 3") {
-		t.Fatalf("unknown coin: %v", err)
-	}
-	lie := prevOutsOf(coins)
-	for op, out := range lie {
-		if out.Value == 20_000_000 {
-			lie[op] = wire.NewTxOut(out.Value+1, out.PkScript)
-		}
-	}
-	tampered := tx.Copy()
-	tampered.TxOut[0].Value++
-	if _, err := VerifyReserves(tampered, reservesMsg, lie); err == nil || !strings.Contains(err.Error(), "does not verify") {
-		t.Fatalf("amount lie: %v", err)
+			// The same proof does not verify for another message, with a coin
+			// that did not exist, or once an amount is changed.
+			if _, err := VerifyReserves(tx, reservesMsg+" ", prev); err == nil || !strings.Contains(err.Error(), "another message") {
+				t.Fatalf("other message: %v", err)
+			}
+			short := prevOutsOf(coins[:2])
+			if _, err := VerifyReserves(tx, reservesMsg, short); err == nil || !strings.Contains(err.Error(), "input 3") {
+				t.Fatalf("unknown coin: %v", err)
+			}
+			lie := prevOutsOf(coins)
+			for op, out := range lie {
+				if out.Value == 20_000_000 {
+					lie[op] = wire.NewTxOut(out.Value+1, out.PkScript)
+				}
+			}
+			tampered := tx.Copy()
+			tampered.TxOut[0].Value++
+			if _, err := VerifyReserves(tampered, reservesMsg, lie); err == nil || !strings.Contains(err.Error(), "does not verify") {
+				t.Fatalf("amount lie: %v", err)
+			}
+		})
 	}
 }
 
@@ -174,7 +179,7 @@ func TestReservesHostile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := BuildReserves(reservesMsg, k.reservesCoins(t))
+			p, err := BuildReserves(ReservesBIP127, reservesMsg, k.reservesCoins(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +208,7 @@ func TestCheckReservesMessage(t *testing.T) {
 	if err := CheckReservesMessage("Reserves of ACME, 2026-12-03, challenge: Ünïcode ok"); err != nil {
 		t.Error(err)
 	}
-	if _, err := BuildReserves(reservesMsg, nil); err == nil {
+	if _, err := BuildReserves(ReservesBIP127, reservesMsg, nil); err == nil {
 		t.Error("a proof of no coin was built")
 	}
 }

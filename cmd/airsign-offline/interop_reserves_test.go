@@ -49,7 +49,7 @@ func TestInteropReserves(t *testing.T) {
 				prevOuts[op] = out
 				coins = append(coins, reservesCoin{TxID: op.Hash.String(), Vout: op.Index, Value: out.Value, Script: hex.EncodeToString(out.PkScript)})
 			}
-			unsigned, err := psbt.BuildReserves(message, specs)
+			unsigned, err := psbt.BuildReserves(psbt.ReservesBIP127, message, specs)
 			if err != nil {
 				t.Fatal(err)
 			}

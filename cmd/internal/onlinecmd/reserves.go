@@ -23,10 +23,14 @@ from the shares controls the coins; nothing it produces can move a coin.
   airsign-offline sign proof.psbt --shares --out proof-signed.psbt
   airsign-online reserves verify proof-signed.psbt [--out proof.txhex]
 
-The final proof transaction (--out of verify) is BIP127's format. For
-ElementsProject's reserves give the challenge "Proof-of-Reserves: MESSAGE"
-(it hashes its challenge without BIP127's prefix); bdk-reserves hashes the
-commitment twice, unlike BIP127, and refuses it.`,
+The commitment input is derived from the message as BIP127 says (SHA-256 of
+"Proof-of-Reserves: " + message). Other verifiers differ: make the proof with
+--format bdk for bdk-reserves (SHA-256d), or --format elements for
+ElementsProject's reserves (SHA-256 of its challenge alone; a BIP127 proof also
+passes there with the challenge "Proof-of-Reserves: MESSAGE"). verify reads
+proofs in all three, bdk-reserves' own PSBTs included (give --message), and
+writes the final transaction (--out, ElementsProject and BIP127 verifiers) or
+the finalized PSBT (--out-psbt, bdk-reserves' verify_proof).`,
 	}
 	cmd.AddCommand(reservesPrepareCmd(env, name), reservesVerifyCmd(env, name))
 	return cmd
@@ -51,6 +55,7 @@ earlier can be passed off as it.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Message, "message", "", "the message the proof commits to (default: wallet, height, date and a random challenge)")
 	f.StringVarP(&opts.Out, "out", "o", "", "write the unsigned proof PSBT to this new file")
+	f.StringVar(&opts.Format, "format", "bip127", "how the commitment input is derived from the message: bip127, bdk (for bdk-reserves) or elements (for ElementsProject's reserves)")
 	f.BoolVar(&opts.JSON, "json", false, "print the analysis as JSON")
 	cli.QRFlags(cmd, &opts.QR)
 	return cmd
@@ -78,7 +83,8 @@ verify.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Message, "message", "", "the message the proof must commit to (needed for a final transaction)")
 	f.Int32Var(&opts.Height, "height", 0, "judge the proof at this block height (default: the tip)")
-	f.StringVarP(&opts.Out, "out", "o", "", "write BIP127's final proof transaction (hex) to this new file")
+	f.StringVarP(&opts.Out, "out", "o", "", "write the final proof transaction (hex) to this new file")
+	f.StringVar(&opts.OutPSBT, "out-psbt", "", "write the finalized proof PSBT (what bdk-reserves verifies) to this new file")
 	f.BoolVar(&opts.JSON, "json", false, "print the report as JSON")
 	return cmd
 }
