@@ -41,6 +41,11 @@ func ShowWallet(ctx context.Context, env *Env, name string, qr transport.QROptio
 		env.Printf("Key %d:       %s\n", i+1, psbt.FormatPath(k.PSBTFingerprint(), k.Path))
 	}
 	env.Printf("Gap limit:   %d\n", w.GapLimit)
+	if w.Birthday > 0 {
+		env.Printf("Birthday:    block %d (no coin before it)\n", w.Birthday)
+	} else {
+		env.Printf("Birthday:    unknown (give it at import with --birthday)\n")
+	}
 	env.Printf("Labels:      %d\n", len(w.Labels))
 	env.Printf("Frozen:      %s\n", plural(len(w.Frozen), "coin"))
 	if !qr.Any() {

@@ -45,6 +45,9 @@ type ImportOptions struct {
 	EnvNetwork string
 	// GapLimit is stored with the wallet; 0 means DefaultGapLimit.
 	GapLimit int
+	// Birthday is the first block height that can hold the wallet's coins
+	// (its backup sheet's), stored with it; 0 is unknown.
+	Birthday int32
 	// Type picks the wallet out of a UR crypto-account (SeedSigner,
 	// Keystone and Passport export one with a wallet per script type):
 	// wpkh, sh-wpkh or tr. Empty takes the account's only one.
@@ -122,9 +125,12 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	if err := checkWalletName(opts.Name); err != nil {
 		return nil, err
 	}
-	w := &Wallet{Name: opts.Name, Descriptor: d.String(), Network: net.Name, GapLimit: gap, desc: d, net: net, gap: gap, dataDir: env.DataDir}
+	if opts.Birthday < 0 {
+		return nil, fmt.Errorf("--birthday %d: a block height is 0 (unknown) or more", opts.Birthday)
+	}
+	w := &Wallet{Name: opts.Name, Descriptor: d.String(), Network: net.Name, GapLimit: gap, Birthday: opts.Birthday, desc: d, net: net, gap: gap, dataDir: env.DataDir}
 	err = env.update(func(t *store.Tx) error {
-		w.id, err = t.AddWallet(store.WalletRecord{Name: w.Name, Descriptor: w.Descriptor, Network: w.Network, GapLimit: gap})
+		w.id, err = t.AddWallet(store.WalletRecord{Name: w.Name, Descriptor: w.Descriptor, Network: w.Network, GapLimit: gap, Birthday: opts.Birthday})
 		return err
 	})
 	if errors.Is(err, store.ErrWalletExists) {

@@ -31,6 +31,9 @@ type Scan struct {
 	// Looked is, per branch, how many addresses were asked about.
 	Looked map[uint32]uint32
 	Tip    int32
+	// BirthdayFrom is set when a coin was found below the wallet's
+	// recorded birthday: the birthday was wrong, and is now this height.
+	BirthdayFrom int32
 	// byScript maps every output script looked at to its derivation, so
 	// bump can tell the wallet's inputs and change from others'.
 	byScript map[string]*descriptor.Derived
@@ -172,9 +175,13 @@ func (env *Env) openScanned(ctx context.Context, name string) (*Wallet, backend.
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	old := w.Birthday
 	s, err := w.scan(ctx, b)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if s.BirthdayFrom > 0 {
+		env.Warnf("a coin was confirmed at height %d, before the wallet's recorded birthday %d: the birthday is now %d; correct it on the wallet's backup sheet", s.BirthdayFrom, old, s.BirthdayFrom)
 	}
 	return w, b, s, nil
 }
@@ -213,7 +220,26 @@ func (w *Wallet) record(results []branchScan, s *Scan) error {
 		return err
 	}
 	defer st.Close()
-	return st.Update(context.Background(), func(t *store.Tx) error { return t.RecordScan(w.id, r) })
+	// A coin below the recorded birthday proves the birthday wrong: it is
+	// lowered, so a restore that trusts it cannot miss that coin. A wallet
+	// without one learns none here (the coins left now are no proof of
+	// when the first was paid).
+	if w.Birthday > 0 {
+		for _, c := range s.Coins {
+			if c.Height > 0 && c.Height < w.Birthday && (s.BirthdayFrom == 0 || c.Height < s.BirthdayFrom) {
+				s.BirthdayFrom = c.Height
+			}
+		}
+	}
+	return st.Update(context.Background(), func(t *store.Tx) error {
+		if s.BirthdayFrom > 0 {
+			if err := t.SetBirthday(w.id, s.BirthdayFrom); err != nil {
+				return err
+			}
+			w.Birthday = s.BirthdayFrom
+		}
+		return t.RecordScan(w.id, r)
+	})
 }
 
 type branchScan struct {

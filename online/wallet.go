@@ -23,6 +23,10 @@ type Wallet struct {
 	Network    string
 	// GapLimit is how many unused addresses in a row end a scan.
 	GapLimit int
+	// Birthday is the first block height that can hold the wallet's coins,
+	// as given at import (0: unknown). It is kept for a restore elsewhere
+	// (a wallet that rescans from a height needs it) and shown by show.
+	Birthday int32
 	// Labels maps an address or an outpoint (TXID:VOUT) to the operator's
 	// note (the store's BIP329 addr and output labels), as loaded.
 	Labels map[string]string
@@ -146,7 +150,7 @@ func LoadWallet(env *Env, name string) (*Wallet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading wallet %q: %w", name, err)
 	}
-	w := &Wallet{Name: name, Descriptor: rec.Descriptor, Network: rec.Network, GapLimit: rec.GapLimit,
+	w := &Wallet{Name: name, Descriptor: rec.Descriptor, Network: rec.Network, GapLimit: rec.GapLimit, Birthday: rec.Birthday,
 		Labels: map[string]string{}, Frozen: map[string]bool{}, id: rec.ID, dataDir: env.DataDir}
 	for _, l := range labels {
 		if l.Type == store.LabelAddr || l.Type == store.LabelOutput {

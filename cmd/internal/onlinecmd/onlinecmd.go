@@ -145,7 +145,9 @@ Passport) holds one wallet per script type: pick it with --type.
 A UR names only "mainnet" or "a test network": for the latter pass --network.
 
 --network defaults to the enrollment file's network, else AIRSIGN_NETWORK,
-else mainnet. --gap-limit given here is saved with the wallet.`,
+else mainnet. --gap-limit given here is saved with the wallet, and so is
+--birthday, the first block height that can hold its coins (from the wallet's
+backup sheet; a coin found below it later lowers it, with a warning).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(imp.QR) > 0 {
 				return cli.ExactArgs(0, "no argument with --qr")(cmd, args)
@@ -177,6 +179,7 @@ else mainnet. --gap-limit given here is saved with the wallet.`,
 		},
 	}
 	impCmd.Flags().StringVar(&imp.Network, "network", "", "mainnet, testnet, signet or regtest (default: the file's, else env AIRSIGN_NETWORK, else mainnet)")
+	impCmd.Flags().Int32Var(&imp.Birthday, "birthday", 0, "first block height that can hold the wallet's coins, saved with it (default: unknown)")
 	impCmd.Flags().StringVar(&imp.Type, "type", "", "from a UR crypto-account (SeedSigner, Keystone, Passport): which wallet, wpkh, sh-wpkh or tr (default: its only one)")
 	impCmd.Flags().StringArrayVar(&imp.QR, "qr", nil, "read the descriptor from a QR code in this image (PNG, JPEG, GIF) or directory")
 	list := &cobra.Command{
