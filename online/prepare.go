@@ -582,19 +582,23 @@ func outputsOf(p *psbt.Packet) []psbt.OutputSpec {
 }
 
 // printLabels lists the operator's labels of the inputs and outputs below
-// the analysis.
+// the analysis, wrapped to the 80-column console (the analysis above names
+// each input's coin and address and each output's address by its number).
 func printLabels(env *Env, w *Wallet, a *psbt.Analysis) {
 	var lines []string
+	add := func(head, label string) {
+		lines = append(lines, psbt.Wrap(head, "      ", label, psbt.ScreenWidth)...)
+	}
 	for _, in := range a.Inputs {
-		for _, k := range []string{in.Outpoint, in.Address} {
-			if l := w.Labels[k]; k != "" && l != "" {
-				lines = append(lines, fmt.Sprintf("  input #%d %s: %s", in.Index, k, l))
+		for _, k := range []struct{ key, what string }{{in.Outpoint, "coin"}, {in.Address, "address"}} {
+			if l := w.Labels[k.key]; k.key != "" && l != "" {
+				add(fmt.Sprintf("  input #%d, its %s: ", in.Index, k.what), l)
 			}
 		}
 	}
 	for _, out := range a.Outputs {
 		if l := w.Labels[out.Address]; out.Address != "" && l != "" {
-			lines = append(lines, fmt.Sprintf("  output #%d %s: %s", out.Index, out.Address, l))
+			add(fmt.Sprintf("  output #%d: ", out.Index), l)
 		}
 	}
 	if len(lines) > 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/descriptor"
@@ -448,5 +449,33 @@ func TestSatsShowsSatoshis(t *testing.T) {
 	}
 	if !strings.Contains(e.out.String(), "30000000 sat") {
 		t.Fatalf("--sats utxos:\n%s", e.out)
+	}
+}
+
+// TestPrintLabelsFit: labels under a prepared PSBT fit the 80-column
+// console whatever their length, and none is lost.
+func TestPrintLabelsFit(t *testing.T) {
+	var out bytes.Buffer
+	env := &Env{Stdout: &out}
+	long := strings.Repeat("cold storage reserve ", 8) + strings.Repeat("x", 120)
+	const outpoint = "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b:12"
+	const taproot = "bcrt1p8wpt9v4frpf3tkn0srd97pksgsxc5hs52lafxwru9kgeephvs7rqjeprhg"
+	w := &Wallet{Labels: map[string]string{outpoint: "from the exchange, " + long, taproot: "change " + long}}
+	a := &psbt.Analysis{
+		Inputs:  []psbt.Input{{Index: 0, Outpoint: outpoint, Address: taproot}},
+		Outputs: []psbt.Output{{Index: 1, Address: taproot}},
+	}
+	printLabels(env, w, a)
+	text := out.String()
+	for _, l := range strings.Split(text, "\n") {
+		if n := utf8.RuneCountInString(l); n > psbt.ScreenWidth {
+			t.Errorf("%d columns: %q", n, l)
+		}
+	}
+	joined := strings.Join(strings.Fields(text), "")
+	for _, want := range []string{"input#0,itscoin:fromtheexchange,", "input#0,itsaddress:change", "output#1:change", strings.Repeat("x", 120)} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("the labels lost %q:\n%s", want, text)
+		}
 	}
 }
