@@ -35,7 +35,7 @@ func makeKeyAct(what string) Act {
 				"Type it as T of N, for example 2 of 3, and write it in the box.",
 			do: doThreshold},
 		{Title: "Passphrase", Actor: Operator, Confirm: Answer, Box: "Who holds the passphrase (name, or none)",
-			Instruction: "Agree whether the wallet has a BIP39 passphrase (another wallet from the same words). The operator types yes or no. If yes: type who holds it, and that person types it twice, unseen. " +
+			Instruction: "Agree whether the wallet has a BIP39 passphrase (another wallet from the same words). The operator types yes or no. If yes: type who holds it, and that person types it twice, unseen (spaces before or after it are not part of it, here or when it is typed later). " +
 				"It is never written on a card or this paper: the cards alone then do not recover the wallet. Write the holder's name, or none, in the box.",
 			do: doChoosePassphrase},
 		{Title: "Dice", Actor: Operator, Confirm: Secret,
@@ -160,7 +160,7 @@ func rebuildAct(what string, drill bool) Act {
 			Instruction: "The program rebuilds the key in memory from the shares. It shows nothing of it yet. A wrong or forged share stops it here.",
 			do:          doCombine},
 		{Title: "Passphrase", Actor: Operator, Confirm: Secret,
-			Instruction: "If the wallet has a BIP39 passphrase (the keygen checklist names its holder; the program asks when the log says so, or with --passphrase), its holder types it, unseen. " +
+			Instruction: "If the wallet has a BIP39 passphrase (the keygen checklist names its holder; the program asks when the log says so, or with --passphrase), its holder types it, unseen (spaces before or after it are dropped, as at keygen). " +
 				"A mistyped one gives another fingerprint: the next step names both and asks the passphrase again, keeping the shares.",
 			do: doRebuildPassphrase},
 		paperCheckDo("Fingerprint on paper", "fingerprint", "Fingerprint", 0, func(r *runner) string { return r.res.Rebuilt.Fingerprint }, doPaperFingerprint),

@@ -25,9 +25,17 @@ func askPassphrase(env *Env, confirm bool) ([]byte, error) {
 	if env.Prompter == nil {
 		return nil, errors.New("--passphrase needs a terminal to type the passphrase at (it is never taken from the command line)")
 	}
-	pass, err := env.Prompter.ReadSecret("Type the BIP39 passphrase (not shown), then Enter: ")
+	pass, err := env.Prompter.ReadSecret("Type the BIP39 passphrase (not shown; spaces around it are dropped), then Enter: ")
 	if err != nil {
 		return nil, err
+	}
+	// Spaces around it are dropped, as the ceremonies drop them from every
+	// answer: a passphrase chosen at keygen then reads the same here, and
+	// a stray space cannot make another, empty wallet.
+	if t := bytes.TrimSpace(pass); len(t) < len(pass) {
+		out := bytes.Clone(t)
+		wipe(pass)
+		pass = out
 	}
 	if len(pass) == 0 {
 		return nil, errors.New("the passphrase is empty, which is the same as none: drop --passphrase")
@@ -38,7 +46,7 @@ func askPassphrase(env *Env, confirm bool) ([]byte, error) {
 			wipe(pass)
 			return nil, err
 		}
-		same := bytes.Equal(pass, again)
+		same := bytes.Equal(pass, bytes.TrimSpace(again))
 		wipe(again)
 		if !same {
 			wipe(pass)

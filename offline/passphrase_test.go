@@ -55,4 +55,20 @@ func TestPassphrase(t *testing.T) {
 	if _, err := askPassphrase(env, true); err == nil || !strings.Contains(err.Error(), "differ") {
 		t.Fatalf("differing passphrases: %v", err)
 	}
+	// Spaces around it are dropped, as the ceremonies drop them: the key
+	// is TREZOR's, and only spaces is no passphrase.
+	env.Prompter = &scriptedPrompter{secrets: [][]byte{[]byte("  TREZOR \t")}}
+	spaced, err := KeySource{MnemonicFile: words, Passphrase: true, AllowOnline: true}.LoadKey(env)
+	if err != nil || spaced.Fingerprint != key.Fingerprint {
+		t.Fatalf("a passphrase typed with spaces around it: %v, fingerprint %08x, want %08x", err, spaced.Fingerprint, key.Fingerprint)
+	}
+	spaced.Wipe()
+	env.Prompter = &scriptedPrompter{secrets: [][]byte{[]byte("   ")}}
+	if _, err := askPassphrase(env, false); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("a passphrase of spaces: %v", err)
+	}
+	env.Prompter = &scriptedPrompter{secrets: [][]byte{[]byte("TREZOR"), []byte("TREZOR ")}}
+	if p, err := askPassphrase(env, true); err != nil || string(p) != "TREZOR" {
+		t.Fatalf("the same passphrase, once with a trailing space: %v", err)
+	}
 }
