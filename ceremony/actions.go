@@ -96,6 +96,15 @@ type Wallet struct {
 	ID string
 	// Addresses are the first receive addresses (index 0, 1, 2…).
 	Addresses []string
+	// PassphraseHolder names who keeps the wallet's BIP39 passphrase, for
+	// the backup sheet ("" when the wallet has none, or it is not known).
+	PassphraseHolder string
+}
+
+// HasPassphrase says whether the wallet's key needs a BIP39 passphrase
+// besides its words: its fingerprint is then not the words' own.
+func (w Wallet) HasPassphrase() bool {
+	return w.SharesFingerprint != "" && w.Fingerprint != w.SharesFingerprint
 }
 
 // ShareSet is the result of a split. Shares are secret: the runner shows each

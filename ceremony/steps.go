@@ -191,6 +191,7 @@ func doShowCard(r *runner, s *Step) error {
 
 func doExport(r *runner, s *Step) error {
 	w := r.res.Made
+	w.PassphraseHolder = r.res.PassphraseHolder
 	arts, err := r.a.Export(r.ctx, w)
 	for _, a := range arts {
 		r.exported = append(r.exported, a.Name)

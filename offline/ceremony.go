@@ -555,13 +555,17 @@ func (c *ceremonyActions) writeSheets(w ceremony.Wallet) ([]ceremony.Artefact, e
 	if err != nil {
 		return nil, err
 	}
-	arts, err := writeSheet(c.opts.ExportDir, d, time.Now())
+	var pass sheetPassphrase
+	if w.HasPassphrase() {
+		pass = sheetPassphrase{fingerprint: w.Fingerprint, holder: w.PassphraseHolder}
+	}
+	arts, err := writeSheet(c.opts.ExportDir, d, time.Now(), pass)
 	if err != nil {
 		return nil, err
 	}
 	sheetNote(c.env, c.opts.ExportDir, d)
 	if c.opts.CardDir != "" {
-		if _, err := writeSheet(c.opts.CardDir, d, time.Now()); err != nil {
+		if _, err := writeSheet(c.opts.CardDir, d, time.Now(), pass); err != nil {
 			return nil, err
 		}
 	}

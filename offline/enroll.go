@@ -248,7 +248,11 @@ func Enroll(env *Env, opts EnrollOptions) error {
 	if d.Kind().IsMultisig() {
 		// The other cosigners' keys are nowhere on this key's cards.
 		dir := filepath.Dir(opts.Out)
-		if _, err := writeSheet(dir, d, time.Now()); err != nil {
+		var pass sheetPassphrase
+		if key.Passphrase {
+			pass.fingerprint = psbt.FormatFingerprint(key.Fingerprint)
+		}
+		if _, err := writeSheet(dir, d, time.Now(), pass); err != nil {
 			return err
 		}
 		sheetNote(env, dir, d)

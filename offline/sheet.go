@@ -22,10 +22,13 @@ import (
 // page (wallet-sheet-ID.html) and as text (wallet-sheet-ID.txt), and
 // returns what it wrote with SHA-256 hashes for a ceremony log. The sheet
 // holds no secret (0644), but it shows the whole wallet: it is private.
-func writeSheet(dir string, d *descriptor.Descriptor, now time.Time) ([]ceremony.Artefact, error) {
+func writeSheet(dir string, d *descriptor.Descriptor, now time.Time, pass sheetPassphrase) ([]ceremony.Artefact, error) {
 	s, err := sheet.New(d, now)
 	if err != nil {
 		return nil, err
+	}
+	if pass.fingerprint != "" {
+		s.PassphraseKeys, s.PassphraseHolder = []string{pass.fingerprint}, pass.holder
 	}
 	page, err := s.HTML()
 	if err != nil {
@@ -47,6 +50,12 @@ func writeSheet(dir string, d *descriptor.Descriptor, now time.Time) ([]ceremony
 		arts = append(arts, ceremony.Artefact{Name: name, SHA256: hex.EncodeToString(sum[:])})
 	}
 	return arts, nil
+}
+
+// sheetPassphrase is what the sheet says of a passphrase: the fingerprint
+// of the key that needs one ("" for none) and who keeps it, if known.
+type sheetPassphrase struct {
+	fingerprint, holder string
 }
 
 // sheetNote tells the operator where the sheet is and what to do with it.

@@ -314,6 +314,15 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	if !bytes.Contains(usb, []byte("["+fp+"/")) {
 		t.Fatalf("the exported descriptor is not the wallet with the passphrase (%s): %s", fp, usb)
 	}
+	// The backup sheet tells a stranger the cards alone are not enough,
+	// and who keeps the passphrase; never the passphrase.
+	sheet, err := os.ReadFile(filepath.Join(dir, "usb", "wallet-sheet-"+id+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`Passphrase: +YES: key ` + fp + ` needs a BIP39 passphrase .* kept by Dana`).Match(sheet) || bytes.Contains(sheet, []byte("horse")) {
+		t.Fatalf("the wallet sheet does not say the key needs Dana's passphrase:\n%s", sheet)
+	}
 
 	// The drill: a wrong share then the right one, a mistyped fingerprint
 	// from the paper then the right one.

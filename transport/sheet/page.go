@@ -125,7 +125,7 @@ func (s *Sheet) HTML() ([]byte, error) {
 	err = pageTemplate.Execute(&out, map[string]any{
 		"ID": s.Desc.ID(), "Note": privacyNote, "Fields": s.Fields(), "QR": imgs, "QRWidth": width,
 		"Descriptor": s.Desc.String(), "Receive": s.Receive, "Change": s.Change, "First": s.First,
-		"Keys": keysNote(s.Desc), "Date": s.Date.UTC().Format("2006-01-02"),
+		"Keys": s.keysNote(), "Date": s.Date.UTC().Format("2006-01-02"),
 	})
 	return out.Bytes(), err
 }

@@ -42,6 +42,13 @@ type Sheet struct {
 	Receive, Change string
 	// First are the first receive addresses, index 0, 1, 2.
 	First []string
+	// PassphraseKeys are the fingerprints of the keys that need a BIP39
+	// passphrase besides the words on their share cards; PassphraseHolder
+	// names who keeps it (never the passphrase itself). A stranger
+	// restoring from the cards alone would otherwise find an empty wallet
+	// and stop looking.
+	PassphraseKeys   []string
+	PassphraseHolder string
 }
 
 // New builds the sheet of d.
@@ -150,6 +157,13 @@ func (s *Sheet) Fields() []Field {
 	if d.Kind().IsMultisig() {
 		f = append(f, Field{"Threshold", fmt.Sprintf("%d of %d: any %d of the %d keys below sign; keys sorted in each script (sortedmulti)", d.Threshold(), len(keys), d.Threshold(), len(keys))})
 	}
+	if len(s.PassphraseKeys) > 0 {
+		holder := "its holder named on the keygen checklist"
+		if s.PassphraseHolder != "" {
+			holder = s.PassphraseHolder
+		}
+		f = append(f, Field{"Passphrase", fmt.Sprintf("YES: key %s needs a BIP39 passphrase besides the words on its share cards; it is kept by %s, never written here. Without it the cards give another, empty wallet.", strings.Join(s.PassphraseKeys, ", "), holder)})
+	}
 	f = append(f, Field{"Branches", "receive …/0/i, change …/1/i below each key's path"})
 	for i, k := range keys {
 		label := "Key"
@@ -185,16 +199,20 @@ func (s *Sheet) Text() []byte {
 	for i, a := range s.First {
 		fmt.Fprintf(&b, "  %d  %s\n", i, a)
 	}
-	b.WriteString("\n" + keysNote(s.Desc) + "\n")
+	b.WriteString("\n" + s.keysNote() + "\n")
 	return []byte(b.String())
 }
 
 const privacyNote = "PRIVATE, NOT SECRET: this sheet cannot spend, but it shows every address and the balance of the wallet. Keep a copy with every share card."
 
-func keysNote(d *descriptor.Descriptor) string {
+func (s *Sheet) keysNote() string {
+	d := s.Desc
 	what := "The key is on the share cards"
 	if d.Kind().IsMultisig() {
 		what = "Each cosigner's key is on its own set of share cards (or its own device)"
+	}
+	if len(s.PassphraseKeys) > 0 {
+		what += ", with the BIP39 passphrase (see Passphrase above)"
 	}
 	return what + ": " + Spec + ". To rebuild the wallet without airsign, follow docs/recovery.md (Sparrow, Electrum, Bitcoin Core, or by hand). Both pages are printed with this sheet and are in every airsign release's docs."
 }

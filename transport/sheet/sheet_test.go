@@ -103,6 +103,34 @@ func TestSheetSays(t *testing.T) {
 	}
 }
 
+// TestSheetPassphrase: a key that needs a passphrase is named on the text
+// and the page, with who keeps it; the sheet still reads back, and a sheet
+// without one says nothing of passphrases.
+func TestSheetPassphrase(t *testing.T) {
+	d := wallets(t)["tr"]
+	s, _ := New(d, date)
+	if strings.Contains(string(s.Text()), "Passphrase") {
+		t.Fatalf("a sheet without a passphrase mentions one:\n%s", s.Text())
+	}
+	s.PassphraseKeys, s.PassphraseHolder = []string{"0a1b2c3d"}, "Dana Holder"
+	text := string(s.Text())
+	page, err := s.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{text, string(page)} {
+		for _, want := range []string{"YES: key 0a1b2c3d needs a BIP39 passphrase", "kept by Dana Holder", "another, empty wallet", "with the BIP39 passphrase (see Passphrase above)"} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("sheet lacks %q:\n%s", want, doc)
+			}
+		}
+	}
+	back, err := ReadText([]byte(text))
+	if err != nil || back.String() != d.String() {
+		t.Fatalf("the sheet with a passphrase line does not read back: %v", err)
+	}
+}
+
 // TestHTML: the page carries the descriptor, the addresses and a QR code
 // per part; a multisig of 3 keys fits one code.
 func TestHTML(t *testing.T) {
