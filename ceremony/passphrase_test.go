@@ -105,3 +105,62 @@ func TestPassphraseKeygenAndDrill(t *testing.T) {
 		t.Fatalf("drill without the passphrase: %v", err)
 	}
 }
+
+// A rotation between two wallets with passphrases: the old key is rebuilt
+// with its passphrase (checked against the paper), the new one gets its
+// own, held by someone else, and the new cards then rebuild the new
+// wallet only with the new passphrase. Neither is logged or shown.
+func TestPassphraseRotate(t *testing.T) {
+	const newPass = "a new twenty-sixth"
+	f := &ceremonytest.Fake{}
+	log, lw := newLog()
+	kp := &capture{Scripted: ceremony.NewScripted(passKeygenScript(9)...)}
+	old, err := ceremony.Run(context.Background(), ceremony.Keygen(), kp, lw, f, ceremony.Options{Rand: osRand(9)})
+	if err != nil {
+		t.Fatalf("keygen: %v", err)
+	}
+	f.Recorded = old.Made
+	var script []string
+	for _, l := range rotateScript(41, old.Made, []string{kp.cards[1], kp.cards[2]}) {
+		switch {
+		case l == "2.2: no":
+			script = append(script, "2.2: yes", "2.2: Erin", "2.2: "+newPass, "2.2: "+newPass)
+			continue
+		case strings.HasPrefix(l, "8.3: "):
+			script = append(script, "8.2: "+testPass)
+		}
+		script = append(script, l)
+	}
+	p := &capture{Scripted: ceremony.NewScripted(script...)}
+	res, err := ceremony.Run(context.Background(), ceremony.Rotate(), p, lw, f, ceremony.Options{Rand: osRand(41), RebuildPassphrase: true})
+	if err != nil {
+		t.Fatalf("rotate: %v\n%s", err, strings.Join(p.Transcript, "\n"))
+	}
+	if res.Rebuilt.Fingerprint != old.Made.Fingerprint || res.Made.Fingerprint == res.Made.SharesFingerprint || res.PassphraseHolder != "Erin" || len(res.SweepTxID) != 64 {
+		t.Fatalf("rotate result %+v", res)
+	}
+	if !strings.Contains(log.String(), `"event":"passphrase-chosen","data":{"holder":"Erin","passphrase":"yes"}`) {
+		t.Fatalf("the new passphrase's holder is not logged:\n%s", log.String())
+	}
+	for _, s := range []string{log.String(), strings.Join(p.Transcript, "\n")} {
+		if strings.Contains(s, "twenty") {
+			t.Fatal("a passphrase is in the log or on the screen")
+		}
+	}
+	// The new cards and the new passphrase rebuild the new wallet.
+	f.Recorded = res.Made
+	var ds []string
+	for _, l := range drillScript(res.Made, []string{p.cards[1], p.cards[2]}) {
+		if strings.HasPrefix(l, "3.3: ") {
+			ds = append(ds, "3.2: "+newPass)
+		}
+		ds = append(ds, l)
+	}
+	d, err := ceremony.Run(context.Background(), ceremony.Drill(), ceremony.NewScripted(ds...), lw, f, ceremony.Options{RebuildPassphrase: true})
+	if err != nil || !d.DrillPassed || d.Rebuilt.Fingerprint != res.Made.Fingerprint {
+		t.Fatalf("drill of the new wallet: %v", err)
+	}
+	if err := f.Wiped(); err != nil {
+		t.Fatal(err)
+	}
+}
