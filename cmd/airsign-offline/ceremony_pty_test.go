@@ -320,7 +320,7 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`Passphrase: +YES: key ` + fp + ` needs a BIP39 passphrase .* kept by Dana`).Match(sheet) || bytes.Contains(sheet, []byte("horse")) {
+	if !regexp.MustCompile(`Passphrase: +YES: key `+fp+` needs a BIP39 passphrase .* kept by Dana`).Match(sheet) || bytes.Contains(sheet, []byte("horse")) {
 		t.Fatalf("the wallet sheet does not say the key needs Dana's passphrase:\n%s", sheet)
 	}
 
