@@ -141,6 +141,52 @@ func TestInteropReserves(t *testing.T) {
 					t.Errorf("%s: bip127_verify.mjs says %v, want a failure saying %q", tt.name, err, tt.says)
 				}
 			}
+
+			// The other verifiers' formats (reserves prepare --format):
+			// made, signed offline, and checked independently in that
+			// format; BIP127's check refuses them, naming whose they are.
+			for _, f := range []struct {
+				format     psbt.ReservesFormat
+				commitment string
+				says       string
+			}{
+				{psbt.ReservesBDK, "bdk-reserves-sha256d", "double SHA-256 bdk-reserves uses"},
+				{psbt.ReservesElements, "unprefixed-sha256", "as ElementsProject's reserves hashes"},
+			} {
+				unsigned, err := psbt.BuildReserves(f.format, message, specs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, err := unsigned.Encode()
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := "proof-" + string(f.format)
+				if err := os.WriteFile(filepath.Join(dir, name+".psbt"), raw, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				offline(t, dir, "sign", name+".psbt", "--mnemonic-file", "mnemonic.txt", "--confirm", "prove", "--out", name+"-signed.psbt")
+				signed, err := os.ReadFile(filepath.Join(dir, name+"-signed.psbt"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := psbt.Decode(signed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				proof, err := psbt.FinalizeReserves(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ref.MustCall(t, "bip127-verify", map[string]any{"message": message, "txHex": txHex(t, proof), "coins": coins, "format": string(f.format)}, &ans)
+				if ans.TotalSat != "85000000" || ans.Coins != 3 || ans.Commitment != f.commitment {
+					t.Fatalf("%s: bip127_verify.mjs: %+v", f.format, ans)
+				}
+				err = ref.Call("bip127-verify", map[string]any{"message": message, "txHex": txHex(t, proof), "coins": coins}, &ans)
+				if err == nil || !strings.Contains(err.Error(), f.says) {
+					t.Errorf("%s proof checked as BIP127: %v, want a failure saying %q", f.format, err, f.says)
+				}
+			}
 		})
 	}
 }

@@ -24,13 +24,13 @@
 // (sha256d) of the prefixed message (`challenge_txin` in its
 // src/reserves.rs); ElementsProject's reserves takes the SHA-256 of its
 // challenge string with no prefix (`challenge_txin` in its src/bitcoin.rs).
-// Only BIP127's passes.
+// A proof passes in the format the request names (BIP127's by default).
 //
 // Scripts checked: P2WPKH, P2SH-P2WPKH, P2WSH multisig (OP_CHECKMULTISIG)
 // and P2TR key path. Anything else is refused by name, never passed.
 //
-// Request:  {message, txHex, coins: [{txid, vout, value, scriptHex}]}
-// Answer:   {totalSat, coins, commitment: "bip127-sha256"}
+// Request:  {message, txHex, coins: [{txid, vout, value, scriptHex}], format?: "bip127"|"bdk"|"elements"}
+// Answer:   {totalSat, coins, commitment: "bip127-sha256"|"bdk-reserves-sha256d"|"unprefixed-sha256"}
 // A proof that does not hold is an error naming the input or output at fault.
 import { createHash } from 'node:crypto';
 
@@ -61,12 +61,23 @@ export async function verifyProof(req) {
   if (same(c.hash, single)) commitment = 'bip127-sha256';
   else if (same(c.hash, double)) commitment = 'bdk-reserves-sha256d';
   else if (same(c.hash, bare)) commitment = 'unprefixed-sha256';
-  if (commitment !== 'bip127-sha256') {
+  // The format the proof is checked in: BIP127's unless the request names
+  // the one another verifier takes (bdk-reserves, ElementsProject).
+  const formats = {
+    bip127: ['bip127-sha256', single, 'SHA-256("Proof-of-Reserves: " + message)'],
+    bdk: ['bdk-reserves-sha256d', double, 'SHA-256d("Proof-of-Reserves: " + message), bdk-reserves\' commitment'],
+    elements: ['unprefixed-sha256', bare, 'SHA-256(message), ElementsProject\'s commitment'],
+  };
+  const format = formats[req.format || 'bip127'];
+  if (!format) throw new Error(`unknown commitment format ${req.format}; bip127, bdk or elements`);
+  const [want, wantHash, wantSays] = format;
+  if (commitment !== want) {
     const why = {
+      'bip127-sha256': ' (it is BIP127\'s SHA-256 of the prefixed message)',
       'bdk-reserves-sha256d': ' (it is the double SHA-256 bdk-reserves uses)',
       'unprefixed-sha256': ' (it is the SHA-256 of the message without the prefix, as ElementsProject\'s reserves hashes its challenge)',
     }[commitment] || '';
-    throw new Error(`input 0 spends ${hex(Buffer.from(c.hash).reverse())}, not SHA-256("Proof-of-Reserves: " + message) ${hex(Buffer.from(single).reverse())}${why}`);
+    throw new Error(`input 0 spends ${hex(Buffer.from(c.hash).reverse())}, not ${wantSays} ${hex(Buffer.from(wantHash).reverse())}${why}`);
   }
   if (c.index !== 0) throw new Error(`input 0 spends output ${c.index} of the commitment; BIP127 says index 0`);
   if (c.script.length !== 0 || c.witness.length !== 0) throw new Error('input 0, the commitment input, is not empty (BIP127: empty scriptSig and witness)');
