@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
@@ -582,23 +583,29 @@ func outputsOf(p *psbt.Packet) []psbt.OutputSpec {
 }
 
 // printLabels lists the operator's labels of the inputs and outputs below
-// the analysis, wrapped to the 80-column console (the analysis above names
-// each input's coin and address and each output's address by its number).
+// the analysis, each with the coin or address whole (the screen above
+// shortens txids), within the 80-column console: a line that would not fit
+// puts the label on the lines below its coin or address.
 func printLabels(env *Env, w *Wallet, a *psbt.Analysis) {
 	var lines []string
-	add := func(head, label string) {
-		lines = append(lines, psbt.Wrap(head, "      ", label, psbt.ScreenWidth)...)
+	add := func(head, key, label string) {
+		if one := head + key + ": " + label; utf8.RuneCountInString(one) <= psbt.ScreenWidth {
+			lines = append(lines, one)
+			return
+		}
+		lines = append(lines, psbt.Wrap(head, "      ", key+":", psbt.ScreenWidth)...)
+		lines = append(lines, psbt.Wrap("      ", "      ", label, psbt.ScreenWidth)...)
 	}
 	for _, in := range a.Inputs {
-		for _, k := range []struct{ key, what string }{{in.Outpoint, "coin"}, {in.Address, "address"}} {
-			if l := w.Labels[k.key]; k.key != "" && l != "" {
-				add(fmt.Sprintf("  input #%d, its %s: ", in.Index, k.what), l)
+		for _, k := range []string{in.Outpoint, in.Address} {
+			if l := w.Labels[k]; k != "" && l != "" {
+				add(fmt.Sprintf("  input #%d ", in.Index), k, l)
 			}
 		}
 	}
 	for _, out := range a.Outputs {
 		if l := w.Labels[out.Address]; out.Address != "" && l != "" {
-			add(fmt.Sprintf("  output #%d: ", out.Index), l)
+			add(fmt.Sprintf("  output #%d ", out.Index), out.Address, l)
 		}
 	}
 	if len(lines) > 0 {

@@ -453,7 +453,8 @@ func TestSatsShowsSatoshis(t *testing.T) {
 }
 
 // TestPrintLabelsFit: labels under a prepared PSBT fit the 80-column
-// console whatever their length, and none is lost.
+// console whatever their length, and none is lost, nor the whole coin or
+// address it labels; a short one stays on one line.
 func TestPrintLabelsFit(t *testing.T) {
 	var out bytes.Buffer
 	env := &Env{Stdout: &out}
@@ -465,6 +466,12 @@ func TestPrintLabelsFit(t *testing.T) {
 		Inputs:  []psbt.Input{{Index: 0, Outpoint: outpoint, Address: taproot}},
 		Outputs: []psbt.Output{{Index: 1, Address: taproot}},
 	}
+	short := &Wallet{Labels: map[string]string{"bcrt1q9u62588spffmq4dzjxsr5l297znf3z6jkgnhsw": "back to wpkh"}}
+	printLabels(env, short, &psbt.Analysis{Outputs: []psbt.Output{{Index: 0, Address: "bcrt1q9u62588spffmq4dzjxsr5l297znf3z6jkgnhsw"}}})
+	if want := "\nLabels:\n  output #0 bcrt1q9u62588spffmq4dzjxsr5l297znf3z6jkgnhsw: back to wpkh\n"; out.String() != want {
+		t.Fatalf("short label: %q, want %q", out.String(), want)
+	}
+	out.Reset()
 	printLabels(env, w, a)
 	text := out.String()
 	for _, l := range strings.Split(text, "\n") {
@@ -473,7 +480,7 @@ func TestPrintLabelsFit(t *testing.T) {
 		}
 	}
 	joined := strings.Join(strings.Fields(text), "")
-	for _, want := range []string{"input#0,itscoin:fromtheexchange,", "input#0,itsaddress:change", "output#1:change", strings.Repeat("x", 120)} {
+	for _, want := range []string{"input#0" + outpoint + ":fromtheexchange,", "input#0" + taproot + ":change", "output#1" + taproot + ":change", strings.Repeat("x", 120)} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("the labels lost %q:\n%s", want, text)
 		}
