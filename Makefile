@@ -9,7 +9,7 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 30s
 
-.PHONY: all build test unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce stress race-all race
+.PHONY: all build test fmt unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce stress race-all race
 
 all: build
 
@@ -23,13 +23,15 @@ GIT_COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)
 build:
 	$(GO) build -ldflags "-X $(VERSION_PKG).Version=$(GIT_VERSION) -X $(VERSION_PKG).Commit=$(GIT_COMMIT)" -o $(BIN)/ ./cmd/...
 
-## test: formatting, vet, the race detector over the unit + CLI tests, then
-## unit + CLI (testscript) tests and the end-to-end tests against a real btcd
-## regtest node (installed at a pinned version). All with -short: the long
-## forms of a few tests (1,000 kills of the atomic writer, the 100 kB QR round
-## trip, exhaustive proofs, the 1,000-address wallet scans) run in `make
-## stress`, which CI runs too. Measured times: docs/release.md.
-test: lint node race
+## test: formatting, the race detector over the packages that start
+## goroutines (RACE_PKGS), then unit + CLI (testscript) tests and the
+## end-to-end tests against a real btcd regtest node (installed at a pinned
+## version). All with -short: the long forms of a few tests (1,000 kills of
+## the atomic writer, the 100 kB QR round trip, exhaustive proofs, the
+## 1,000-address wallet scans) and the race detector over every package run in
+## `make stress`; go vet and staticcheck in `make lint`. CI runs all three.
+## Measured times: docs/release.md.
+test: fmt node race
 	AIRSIGN_REGTEST=1 $(GO) test -short -count=1 -timeout 9m ./...
 
 ## stress: what `make test` leaves out, for CI (.ci/run): every test in its
@@ -44,13 +46,16 @@ unit:
 ## lint: gofmt, go vet and staticcheck (pinned; also alone as `make staticcheck`).
 ## govulncheck is `make govulncheck` and needs the Go vulnerability database,
 ## which this network cannot reach (docs/release.md).
-lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+lint: fmt
 	$(GO) vet ./...
 	bash scripts/lint-tools.sh staticcheck
 
 staticcheck:
 	bash scripts/lint-tools.sh staticcheck
+
+## fmt: every Go file gofmt'd (part of `make test` and `make lint`).
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 govulncheck:
 	bash scripts/lint-tools.sh govulncheck
@@ -59,8 +64,12 @@ govulncheck:
 ## non-test code uses go statements, channels or sync). Add a package here when
 ## it starts one. Not ./...: under the detector the QR round trips in transport
 ## and the CLI scripts in cmd (an instrumented binary per command) take minutes
-## and have no concurrency of their own to check.
-RACE_PKGS := ./ceremony/... ./offline/... ./online/... ./psbt ./transport/camera ./transport/qrcode/...
+## and have no concurrency of their own to check. ./online/... is raced in
+## `make stress` (race-all): it links SQLite (modernc.org/sqlite), whose
+## instrumented build alone takes about 50 s on a fresh machine, and its
+## concurrency (many processes on one store) is what TestStressConcurrentCommands
+## and the store's own tests check without the detector.
+RACE_PKGS := ./ceremony/... ./offline/... ./psbt ./transport/camera ./transport/qrcode/...
 race:
 	@if ! command -v "$$($(GO) env CC)" >/dev/null; then echo "race: SKIPPED: the race detector needs cgo and a C compiler ($$($(GO) env CC) not found)"; exit 0; fi; \
 	echo "$(GO) test -race -short -count=1 -timeout 9m $(RACE_PKGS)"; $(GO) test -race -short -count=1 -timeout 9m $(RACE_PKGS)
