@@ -9,7 +9,7 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 30s
 
-.PHONY: all build test tests fmt unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce stress race-all race
+.PHONY: all build test fmt unit e2e lint demo demo-multisig fuzz bench ceremony-doc node clean docs release reproduce stress race-all race
 
 all: build
 
@@ -31,15 +31,7 @@ build:
 ## 1,000-address wallet scans) and the race detector over every package run in
 ## `make stress`; go vet and staticcheck in `make lint`. CI runs all three.
 ## Measured times: docs/release.md.
-## The race step and the tests run side by side (-j2), each target's output
-## printed whole when it ends (-Otarget): the end-to-end tests spend much of
-## their time waiting on the node, which the race step's compiling fills.
-test: fmt node
-	@$(MAKE) --no-print-directory -j2 -Otarget race tests
-
-## tests: the unit, CLI and end-to-end tests (-short), without the rest of
-## `make test`.
-tests:
+test: fmt node race
 	AIRSIGN_REGTEST=1 $(GO) test -short -count=1 -timeout 9m ./...
 
 ## stress: what `make test` leaves out, for CI (.ci/run): every test in its
