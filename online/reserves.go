@@ -59,6 +59,9 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
+	if err := format.CheckSigning(opts.Message); opts.Message != "" && err != nil {
+		return fmt.Errorf("--message: %w", err)
+	}
 	w, b, s, err := env.openScanned(ctx, opts.Wallet)
 	if err != nil {
 		return err

@@ -20,7 +20,8 @@ package psbt
 // bdk-reserves hashes the prefixed message twice (SHA-256d), ElementsProject's
 // reserves hashes its challenge alone. A proof is made in one of the three
 // (BIP127 unless asked) and a proof in any of them is recognised, checked and
-// verified, saying which; `make interop` checks our proofs with an independent
+// verified, saying which (CheckSigning says why ElementsProject's refuses a
+// 32-byte message); `make interop` checks our proofs with an independent
 // BIP127 verifier (scripts/interop/bip127_verify.mjs) and psbt's tests verify
 // a proof bdk-reserves signed in its own test suite.
 
@@ -121,6 +122,22 @@ func ReservesCommitment(message string) chainhash.Hash {
 	return ReservesBIP127.Commitment(message)
 }
 
+// CheckSigning refuses a message that would let a proof in format f spend a
+// real coin. ElementsProject's commitment is SHA-256(message), and a txid is
+// SHA-256(SHA-256(transaction)): a 32-byte message can be the inner hash of a
+// real transaction (printable ones can be ground for), whose output 0 would
+// then be the "commitment input", and the signatures over our coins a valid
+// spend of them all to the unspendable output. A message of any other length
+// cannot be (that would be a SHA-256 collision). BIP127's prefix, and the
+// NUL bytes every transaction holds for bdk's format, rule the same out for
+// the other two.
+func (f ReservesFormat) CheckSigning(message string) error {
+	if f == ReservesElements && len(message) == sha256.Size {
+		return fmt.Errorf("a %d-byte message in ElementsProject's format could be the hash of a real transaction, making the proof a real spend of every coin; use a message of another length", sha256.Size)
+	}
+	return nil
+}
+
 // MatchReservesFormat says in which format op commits to message, if any.
 func MatchReservesFormat(op wire.OutPoint, message string) (ReservesFormat, bool) {
 	if op.Index != 0 {
@@ -169,6 +186,9 @@ func BuildReserves(f ReservesFormat, message string, coins []InputSpec) (*Packet
 		return nil, fmt.Errorf("unknown proof-of-reserves format %q", f)
 	}
 	if err := CheckReservesMessage(message); err != nil {
+		return nil, err
+	}
+	if err := f.CheckSigning(message); err != nil {
 		return nil, err
 	}
 	if len(coins) == 0 {
@@ -266,6 +286,9 @@ func (c *checker) reserves(msg string) {
 	}
 	if f, ok := MatchReservesFormat(tx.TxIn[0].PreviousOutPoint, msg); ok {
 		r.Format = f
+		if err := f.CheckSigning(msg); err != nil {
+			c.refuseIn(0, CodeReservesCommitment, "%v", err)
+		}
 	} else {
 		c.refuseIn(0, CodeReservesCommitment, "the proof-of-reserves input does not commit to the message shown (it must spend SHA-256(%q + message):0, or the hash bdk-reserves or ElementsProject's reserves make of it); this is not the proof that was asked for", ReservesPrefix)
 	}

@@ -1,6 +1,7 @@
 package psbt
 
 import (
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -142,5 +144,48 @@ func TestReservesFormats(t *testing.T) {
 	}
 	if _, err := BuildReserves("bip322", bdkMessage, nil); err == nil {
 		t.Error("BuildReserves took an unknown format")
+	}
+}
+
+// TestReservesElementsRealCoin: in ElementsProject's format a 32-byte
+// message can be the inner hash of a real transaction, so its "commitment
+// input" is that transaction's output 0 and signing would spend every coin
+// for real. Such a proof is neither built nor signed; the other formats and
+// other lengths are.
+func TestReservesElementsRealCoin(t *testing.T) {
+	k := testKit(t)
+	// A real transaction whose SHA-256 is printable (what an attacker
+	// grinds for); here the message is simply taken as that inner hash.
+	inner := strings.Repeat("a", sha256.Size)
+	op := wire.OutPoint{Hash: chainhash.Hash(sha256.Sum256([]byte(inner)))}
+	if f, ok := MatchReservesFormat(op, inner); !ok || f != ReservesElements {
+		t.Fatalf("match %q %v", f, ok)
+	}
+	if _, err := BuildReserves(ReservesElements, inner, k.reservesCoins(t)); err == nil || !strings.Contains(err.Error(), "real spend") {
+		t.Fatalf("built: %v", err)
+	}
+	for _, f := range ReservesFormats {
+		for _, msg := range []string{inner, inner + "b"} {
+			if f == ReservesElements && msg == inner {
+				continue
+			}
+			if _, err := BuildReserves(f, msg, k.reservesCoins(t)); err != nil {
+				t.Errorf("%s, %d bytes: %v", f, len(msg), err)
+			}
+		}
+	}
+	// Made by hand (as a hostile online machine would), the signer refuses it.
+	p, err := BuildReserves(ReservesBIP127, inner, k.reservesCoins(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.p.UnsignedTx.TxIn[0].PreviousOutPoint = op
+	a := k.analyze(p, DefaultPolicy())
+	refused := false
+	for _, r := range a.Refusals() {
+		refused = refused || (r.Code == CodeReservesCommitment && strings.Contains(r.Message, "real spend"))
+	}
+	if !refused {
+		t.Fatalf("signer did not refuse: %v", a.Refusals())
 	}
 }
