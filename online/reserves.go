@@ -59,7 +59,7 @@ func ReservesPrepare(ctx context.Context, env *Env, opts ReservesPrepareOptions)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	if err := format.CheckSigning(opts.Message); opts.Message != "" && err != nil {
+	if err := format.CheckSigning(opts.Message); err != nil {
 		return fmt.Errorf("--message: %w", err)
 	}
 	w, b, s, err := env.openScanned(ctx, opts.Wallet)
@@ -149,10 +149,8 @@ type ReservesVerifyOptions struct {
 	Message string
 	// Height is the block the proof is judged at; 0 is the node's tip.
 	Height int32
-	// Out writes BIP127's final proof transaction (hex), the form other
-	// verifiers take (ElementsProject's reserves, with the challenge
-	// "Proof-of-Reserves: " + message; not bdk-reserves, which hashes the
-	// commitment twice).
+	// Out writes the final proof transaction (hex), the form BIP127
+	// verifiers and ElementsProject's reserves take.
 	Out string
 	// OutPSBT writes the combined, finalized proof PSBT: the form
 	// bdk-reserves' verify_proof takes.

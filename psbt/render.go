@@ -58,14 +58,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	if r := a.Reserves; r != nil {
 		// Said first and in plain words: the operator is about to sign
 		// something that looks like it spends everything, and does not.
-		kind := "BIP127"
-		switch r.Format {
-		case ReservesBDK:
-			kind = "bdk-reserves format"
-		case ReservesElements:
-			kind = "ElementsProject format"
-		}
-		b.line("", "", "PROOF OF RESERVES ("+kind+"): spends nothing.")
+		b.line("", "", "PROOF OF RESERVES ("+r.Format.Name()+"): spends nothing.")
 		b.line("  ", "    ", fmt.Sprintf("proves %s, total %s", plural(r.Coins, "coin"), format(r.Total)))
 		b.line("  ", "    ", fmt.Sprintf("message: %q", r.Message))
 		b.blank()

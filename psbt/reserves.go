@@ -95,6 +95,17 @@ func ParseReservesFormat(s string) (ReservesFormat, error) {
 	return "", fmt.Errorf("%q is not a proof-of-reserves format; use bip127 (the standard), bdk (for bdk-reserves) or elements (for ElementsProject's reserves)", s)
 }
 
+// Name is the format's short name for the proof's headline on the screen.
+func (f ReservesFormat) Name() string {
+	switch f {
+	case ReservesBDK:
+		return "bdk-reserves format"
+	case ReservesElements:
+		return "ElementsProject format"
+	}
+	return "BIP127"
+}
+
 // Describe names the format and its hash for the screen and reports.
 func (f ReservesFormat) Describe() string {
 	switch f {
