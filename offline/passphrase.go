@@ -32,10 +32,16 @@ func askPassphrase(env *Env, confirm bool) ([]byte, error) {
 	// Spaces around it are dropped, as the ceremonies drop them from every
 	// answer: a passphrase chosen at keygen then reads the same here, and
 	// a stray space cannot make another, empty wallet.
+	// Said when it happens (never how many, nor where): a wallet made
+	// elsewhere whose passphrase really begins or ends with a space cannot
+	// be rebuilt here, and its owner must learn that from the screen.
 	if t := bytes.TrimSpace(pass); len(t) < len(pass) {
 		out := bytes.Clone(t)
 		wipe(pass)
 		pass = out
+		if len(pass) > 0 {
+			env.warnf("spaces before or after the passphrase were dropped, as airsign's ceremonies drop them; a wallet made elsewhere with such spaces cannot be rebuilt by airsign")
+		}
 	}
 	if len(pass) == 0 {
 		return nil, errors.New("the passphrase is empty, which is the same as none: drop --passphrase")

@@ -62,6 +62,9 @@ func TestPassphrase(t *testing.T) {
 	if err != nil || spaced.Fingerprint != key.Fingerprint {
 		t.Fatalf("a passphrase typed with spaces around it: %v, fingerprint %08x, want %08x", err, spaced.Fingerprint, key.Fingerprint)
 	}
+	if !strings.Contains(screen.String(), "spaces before or after the passphrase were dropped") || strings.Contains(screen.String(), "TREZOR") {
+		t.Fatalf("the dropped spaces were not said, or the passphrase was shown:\n%s", screen.String())
+	}
 	spaced.Wipe()
 	env.Prompter = &scriptedPrompter{secrets: [][]byte{[]byte("   ")}}
 	if _, err := askPassphrase(env, false); err == nil || !strings.Contains(err.Error(), "empty") {
