@@ -49,30 +49,7 @@ func TestInteropReserves(t *testing.T) {
 				prevOuts[op] = out
 				coins = append(coins, reservesCoin{TxID: op.Hash.String(), Vout: op.Index, Value: out.Value, Script: hex.EncodeToString(out.PkScript)})
 			}
-			unsigned, err := psbt.BuildReserves(psbt.ReservesBIP127, message, specs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, err := unsigned.Encode()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "proof.psbt"), raw, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			offline(t, dir, "sign", "proof.psbt", "--mnemonic-file", "mnemonic.txt", "--confirm", "prove", "--out", "proof-signed.psbt")
-			signed, err := os.ReadFile(filepath.Join(dir, "proof-signed.psbt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := psbt.Decode(signed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			proof, err := psbt.FinalizeReserves(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			proof := signedProof(t, dir, psbt.ReservesBIP127, message, specs)
 			// airsign's own verdict, for comparison.
 			ours, err := psbt.VerifyReserves(proof, message, prevOuts)
 			if err != nil {
@@ -153,31 +130,7 @@ func TestInteropReserves(t *testing.T) {
 				{psbt.ReservesBDK, "bdk-reserves-sha256d", "double SHA-256 bdk-reserves uses"},
 				{psbt.ReservesElements, "unprefixed-sha256", "as ElementsProject's reserves hashes"},
 			} {
-				unsigned, err := psbt.BuildReserves(f.format, message, specs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				raw, err := unsigned.Encode()
-				if err != nil {
-					t.Fatal(err)
-				}
-				name := "proof-" + string(f.format)
-				if err := os.WriteFile(filepath.Join(dir, name+".psbt"), raw, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				offline(t, dir, "sign", name+".psbt", "--mnemonic-file", "mnemonic.txt", "--confirm", "prove", "--out", name+"-signed.psbt")
-				signed, err := os.ReadFile(filepath.Join(dir, name+"-signed.psbt"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				p, err := psbt.Decode(signed)
-				if err != nil {
-					t.Fatal(err)
-				}
-				proof, err := psbt.FinalizeReserves(p)
-				if err != nil {
-					t.Fatal(err)
-				}
+				proof := signedProof(t, dir, f.format, message, specs)
 				ref.MustCall(t, "bip127-verify", map[string]any{"message": message, "txHex": txHex(t, proof), "coins": coins, "format": string(f.format)}, &ans)
 				if ans.TotalSat != "85000000" || ans.Coins != 3 || ans.Commitment != f.commitment {
 					t.Fatalf("%s: bip127_verify.mjs: %+v", f.format, ans)
@@ -189,4 +142,37 @@ func TestInteropReserves(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signedProof builds the proof of message over specs in format f, as
+// `reserves prepare` builds it, has airsign-offline sign it (the operator's
+// "prove" given with --confirm), and returns the final proof transaction.
+func signedProof(t *testing.T, dir string, f psbt.ReservesFormat, message string, specs []psbt.InputSpec) *wire.MsgTx {
+	t.Helper()
+	unsigned, err := psbt.BuildReserves(f, message, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := unsigned.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "proof-" + string(f)
+	if err := os.WriteFile(filepath.Join(dir, name+".psbt"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	offline(t, dir, "sign", name+".psbt", "--mnemonic-file", "mnemonic.txt", "--confirm", "prove", "--out", name+"-signed.psbt")
+	signed, err := os.ReadFile(filepath.Join(dir, name+"-signed.psbt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := psbt.Decode(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := psbt.FinalizeReserves(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proof
 }
