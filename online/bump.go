@@ -135,7 +135,7 @@ func openBump(ctx context.Context, env *Env, opts BumpOptions, txid chainhash.Ha
 		return nil, transport.WithHint(fmt.Errorf("transaction %s does not signal replaceability (BIP125: no input has a sequence below 0xfffffffe); it cannot be bumped", txid),
 			"spend its change with a higher fee instead (CPFP)")
 	}
-	s, err := w.scan(ctx, b)
+	s, err := env.scan(ctx, w, b)
 	if err != nil {
 		return nil, err
 	}

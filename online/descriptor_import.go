@@ -46,7 +46,7 @@ type ImportOptions struct {
 	// GapLimit is stored with the wallet; 0 means DefaultGapLimit.
 	GapLimit int
 	// Birthday is the first block height that can hold the wallet's coins
-	// (its backup sheet's), stored with it; 0 is unknown.
+	// (e.g. the tip on the day of its keygen), stored with it; 0 is unknown.
 	Birthday int32
 	// Type picks the wallet out of a UR crypto-account (SeedSigner,
 	// Keystone and Passport export one with a wallet per script type):

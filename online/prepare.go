@@ -189,7 +189,7 @@ func openPrepare(ctx context.Context, env *Env, opts PrepareOptions, req prepare
 	if pp.feeRate, err = chooseFeeRate(ctx, env, pp.b, opts.FeeRate, opts.TargetBlocks, req.maxRate); err != nil {
 		return nil, err
 	}
-	if pp.scan, err = w.scan(ctx, pp.b); err != nil {
+	if pp.scan, err = env.scan(ctx, w, pp.b); err != nil {
 		return nil, err
 	}
 	if pp.coins, pp.heldBack, err = spendable(env, w, pp.scan, req.coinControl); err != nil {

@@ -164,6 +164,20 @@ func (w *Wallet) scan(ctx context.Context, b backend.Backend) (*Scan, error) {
 	return s, nil
 }
 
+// scan scans w and says what the scan changed that the operator must
+// carry to paper: every command that scans goes through here.
+func (env *Env) scan(ctx context.Context, w *Wallet, b backend.Backend) (*Scan, error) {
+	old := w.Birthday
+	s, err := w.scan(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	if s.BirthdayFrom > 0 {
+		env.Warnf("a coin was confirmed at height %d, before the wallet's recorded birthday %d: the birthday is now %d; correct it wherever you noted it", s.BirthdayFrom, old, s.BirthdayFrom)
+	}
+	return s, nil
+}
+
 // openScanned loads a wallet, connects to its node and scans it: where
 // utxos, receive, history and reserves start.
 func (env *Env) openScanned(ctx context.Context, name string) (*Wallet, backend.Backend, *Scan, error) {
@@ -175,13 +189,9 @@ func (env *Env) openScanned(ctx context.Context, name string) (*Wallet, backend.
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	old := w.Birthday
-	s, err := w.scan(ctx, b)
+	s, err := env.scan(ctx, w, b)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	if s.BirthdayFrom > 0 {
-		env.Warnf("a coin was confirmed at height %d, before the wallet's recorded birthday %d: the birthday is now %d; correct it on the wallet's backup sheet", s.BirthdayFrom, old, s.BirthdayFrom)
 	}
 	return w, b, s, nil
 }

@@ -58,7 +58,7 @@ func Update(ctx context.Context, env *Env, opts UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := w.scan(ctx, b)
+	s, err := env.scan(ctx, w, b)
 	if err != nil {
 		return err
 	}

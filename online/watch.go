@@ -260,7 +260,7 @@ func watchWallet(ctx context.Context, env *Env, name string, cfg *WatchConfig, n
 	if err != nil {
 		return nil, pass, err
 	}
-	s, err := w.scan(ctx, b)
+	s, err := env.scan(ctx, w, b)
 	if err != nil {
 		return nil, pass, err
 	}

@@ -146,8 +146,8 @@ A UR names only "mainnet" or "a test network": for the latter pass --network.
 
 --network defaults to the enrollment file's network, else AIRSIGN_NETWORK,
 else mainnet. --gap-limit given here is saved with the wallet, and so is
---birthday, the first block height that can hold its coins (from the wallet's
-backup sheet; a coin found below it later lowers it, with a warning).`,
+--birthday, the first block height that can hold its coins (e.g. the tip on
+the day of its keygen; a coin found below it later lowers it, with a warning).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(imp.QR) > 0 {
 				return cli.ExactArgs(0, "no argument with --qr")(cmd, args)
