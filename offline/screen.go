@@ -3,7 +3,6 @@ package offline
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/airsign/airsign/psbt"
 )
@@ -20,21 +19,7 @@ func sayf(w io.Writer, format string, args ...any) {
 }
 
 // screenText wraps every line of text to psbt.ScreenWidth columns.
-func screenText(text string) string {
-	var b strings.Builder
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		if i == len(lines)-1 && l == "" {
-			break // the text ended with a line feed
-		}
-		indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
-		b.WriteString(strings.Join(psbt.Wrap(indent, indent+"  ", l[len(indent):], psbt.ScreenWidth), "\n"))
-		if i < len(lines)-1 {
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
-}
+func screenText(text string) string { return psbt.WrapText(text, psbt.ScreenWidth) }
 
 // warnf is Env.Warnf wrapped to the screen, for the signing session's
 // screens.

@@ -37,18 +37,31 @@ type Env struct {
 	// run (--gap-limit): a wallet that handed out many addresses can be
 	// scanned further without re-importing it.
 	GapLimit int
+	// Width, when not 0, is the console's width (at most 80) that stderr's
+	// messages are wrapped to; 0 when stderr is not a console.
+	Width int
 }
 
 // Printf prints to stdout.
 func (e *Env) Printf(format string, args ...any) { fmt.Fprintf(e.Stdout, format, args...) }
 
 // Infof prints a progress or result line on stderr, keeping stdout for
-// data a script may capture.
-func (e *Env) Infof(format string, args ...any) { fmt.Fprintf(e.Stderr, format+"\n", args...) }
+// data a script may capture. On a console (Width) it is wrapped between
+// words to the 80 columns the offline screens fit, or a narrower console's
+// width, so the console never cuts an address, a txid or a command in
+// two; a script reading stderr gets each message on one line, to search
+// as it is.
+func (e *Env) Infof(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if e.Width > 0 {
+		msg = psbt.WrapText(msg, e.Width)
+	}
+	fmt.Fprintln(e.Stderr, msg)
+}
 
-// Warnf prints a warning on stderr.
+// Warnf prints a warning on stderr, wrapped as Infof.
 func (e *Env) Warnf(format string, args ...any) {
-	fmt.Fprintf(e.Stderr, "warning: "+format+"\n", args...)
+	e.Infof("warning: "+format, args...)
 }
 
 // DefaultDataDir is where wallets live unless --datadir says otherwise.

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt"
@@ -288,19 +290,49 @@ func testDescriptor(t testing.TB, kind descriptor.Kind) *descriptor.Descriptor {
 // stdout and stderr captured.
 type testEnv struct {
 	*Env
-	out, errs *bytes.Buffer
-	chain     *fakeChain
-	dir       string
+	out   *bytes.Buffer
+	errs  *screen
+	chain *fakeChain
+	dir   string
 }
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	chain := newFakeChain()
-	out, errs := new(bytes.Buffer), new(bytes.Buffer)
+	out, errs := new(bytes.Buffer), new(screen)
+	t.Cleanup(func() { errs.checkWidth(t) })
 	dir := t.TempDir()
-	env := &Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, DataDir: filepath.Join(dir, "data"),
+	env := &Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errs, Width: psbt.ScreenWidth, DataDir: filepath.Join(dir, "data"),
 		Connect: func(context.Context, *chaincfg.Params) (backend.Backend, error) { return chain, nil }}
 	return &testEnv{Env: env, out: out, errs: errs, chain: chain, dir: dir}
+}
+
+// screen is a command's captured stderr, the operator's screen. Every line
+// must fit the 80-column console (checkWidth); String undoes the wrapping,
+// so a test finds a phrase wherever a line broke.
+type screen struct {
+	bytes.Buffer
+	before []string // what was written before each Reset
+}
+
+var wrapBreak = regexp.MustCompile(`\n +`)
+
+func (s *screen) String() string { return wrapBreak.ReplaceAllString(s.Buffer.String(), " ") }
+
+func (s *screen) Reset() {
+	s.before = append(s.before, s.Buffer.String())
+	s.Buffer.Reset()
+}
+
+func (s *screen) checkWidth(t testing.TB) {
+	t.Helper()
+	for _, text := range append(s.before, s.Buffer.String()) {
+		for _, l := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(l); n > psbt.ScreenWidth {
+				t.Errorf("a line of %d columns on stderr, wider than the console:\n%s", n, l)
+			}
+		}
+	}
 }
 
 func (e *testEnv) path(name string) string { return filepath.Join(e.dir, name) }

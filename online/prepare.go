@@ -644,6 +644,7 @@ func writePSBT(ctx context.Context, env *Env, p *psbt.Packet, out string, qr tra
 		return err
 	}
 	env.Infof("wrote the unsigned PSBT %s; sign it on the offline machine and compare the digest %s", where, strings.ToUpper(a.Digest))
-	env.Infof("then: airsign-online broadcast SIGNED.psbt --expect-txid %s", a.TxID)
+	// One command to copy, cut where a shell lets it be cut: 80 columns.
+	env.Infof("then: airsign-online broadcast SIGNED.psbt \\\n  --expect-txid %s", a.TxID)
 	return nil
 }

@@ -77,7 +77,7 @@ func Receive(ctx context.Context, env *Env, opts ReceiveOptions) error {
 		env.Infof("label: %s", l)
 	}
 	if check := offlineAddressCommand(w, index); check != "" {
-		env.Infof("check it on the offline screen: %s", check)
+		env.Infof("check it on the offline screen:\n  %s", check)
 	}
 	if opts.QRTerm {
 		q := transport.QROptions{Term: true}

@@ -66,9 +66,30 @@ func (s *screen) address(indent, addr string) {
 	s.line(indent, indent, strings.Join(groups, " "))
 }
 
+// WrapText wraps every line of text to width columns with Wrap: a line's
+// leading spaces stay, and its continuation lines are indented by two
+// spaces more. A console wraps a long line wherever it ends, which splits a
+// command or a path the operator must copy; this breaks it between words.
+func WrapText(text string, width int) string {
+	var b strings.Builder
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if i == len(lines)-1 && l == "" {
+			break // the text ended with a line feed
+		}
+		indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+		b.WriteString(strings.Join(Wrap(indent, indent+"  ", l[len(indent):], width), "\n"))
+		if i < len(lines)-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
 // Wrap breaks first+text into lines of at most width columns (runes): at
 // spaces where it can (the spaces at a break are dropped), inside a word
-// only when the word alone is wider than a line. Continuation lines start
+// only when the word alone is wider than a line. A word that is a number
+// ("3", "#3") is not parted from the word before it. Continuation lines start
 // with cont. Text with no room to wrap (first or cont as wide as width) is
 // returned as it is.
 func Wrap(first, cont, text string, width int) []string {
@@ -88,6 +109,16 @@ func Wrap(first, cont, text string, width int) []string {
 		text = ""
 		if found {
 			text = rest[len(word):]
+		}
+		// A number stays with the word before it: "input 3", "share #2"
+		// and "block 812000" are read, and searched for, as one.
+		for len(text) > 1 && text[0] == ' ' && startsNumber(text[1:]) {
+			next, _, _ := strings.Cut(text[1:], " ")
+			if utf8.RuneCountInString(word)+1+utf8.RuneCountInString(next) > width-contLen {
+				break
+			}
+			word += " " + next
+			text = text[1+len(next):]
 		}
 		if fresh {
 			gap = ""
@@ -119,6 +150,8 @@ func Wrap(first, cont, text string, width int) []string {
 	}
 	return append(lines, cur)
 }
+
+func startsNumber(s string) bool { return s[0] == '#' || s[0] >= '0' && s[0] <= '9' }
 
 // ShortOutpoint shortens an outpoint "txid:vout" to its txid's first and
 // last 8 characters ("e4131bb8…ae3101cc:0"): enough to tell coins apart on

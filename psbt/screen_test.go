@@ -26,6 +26,9 @@ func TestWrap(t *testing.T) {
 		{"long word after a short one", "", "", "ab 0123456789", 5, []string{"ab", "01234", "56789"}},
 		{"runes, not bytes", "", "", "e4131bb8…ae3101cc:0", 19, []string{"e4131bb8…ae3101cc:0"}},
 		{"no room: as it is", "0123456789", "", "x y", 10, []string{"0123456789x y"}},
+		{"a number stays with its word", "", "  ", "refused input 3", 14, []string{"refused", "  input 3"}},
+		{"a #number too", "", "  ", "from share #12 of", 12, []string{"from", "  share #12", "  of"}},
+		{"numbers too long to keep together", "", "", "ab 0123456789", 12, []string{"ab", "0123456789"}},
 		{"empty text", "Fee: ", "", "", 80, []string{"Fee: "}},
 	}
 	for _, tc := range cases {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/transport/parts"
 	"github.com/airsign/airsign/transport/qrcode"
@@ -180,10 +181,21 @@ func TestQRTermTooSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startConsole(t, t.TempDir(), 40, 12, "qr", "encode", src, "--qr-term")
-	c.expect(`the terminal is 40×12 characters, and the smallest QR code that carries a PSBT part needs \d+×\d+`)
-	c.expect(`hint: .*font smaller.*--qr DIR`)
 	if err := c.wait(); err == nil {
 		t.Fatal("qr encode --qr-term in a 40×12 terminal succeeded")
+	}
+	// The error is wrapped to the 40 columns this console has.
+	shown := strings.ReplaceAll(c.screen(), "\r\n", "\n")
+	for _, l := range strings.Split(shown, "\n") {
+		if n := utf8.RuneCountInString(l); n > 40 {
+			t.Errorf("a line of %d columns in a 40-column console: %q", n, l)
+		}
+	}
+	said := regexp.MustCompile(`\n +`).ReplaceAllString(shown, " ")
+	for _, want := range []string{`the terminal is 40×12 characters, and the smallest QR code that carries a PSBT part needs \d+×\d+`, `hint: .*font smaller.*--qr DIR`} {
+		if !regexp.MustCompile(want).MatchString(said) {
+			t.Errorf("no %q on the screen:\n%s", want, shown)
+		}
 	}
 	if strings.ContainsRune(c.screen(), '▀') {
 		t.Error("a code was drawn in a terminal too small for it")

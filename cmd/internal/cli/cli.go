@@ -13,9 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport"
 	count "github.com/airsign/airsign/transport/plural"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // Exit codes, documented in the README. Scripts rely on them.
@@ -71,14 +73,7 @@ func run(ctx context.Context, root *cobra.Command, args []string, stderr io.Writ
 		return ExitOK
 	}
 	msg := err.Error()
-	lines := strings.Split(msg, "\n")
-	fmt.Fprintf(stderr, "%s: error: %s\n", root.Name(), transport.Printable(lines[0]))
-	for _, l := range lines[1:] {
-		fmt.Fprintln(stderr, transport.Printable(l))
-	}
-	for _, h := range transport.Hints(err) {
-		fmt.Fprintf(stderr, "hint: %s\n", transport.Printable(h))
-	}
+	printError(stderr, root.Name()+": error: "+msg, transport.Hints(err))
 	var u UsageError
 	var fe transport.FlagError
 	var ec ExitCoder
@@ -153,4 +148,37 @@ func MinArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// printError prints an error and its hints. On a console they are wrapped
+// between words (ConsoleWidth), so the console never cuts a path, an
+// address or a command in two; a script reading stderr gets each line
+// whole, to search as it is.
+func printError(stderr io.Writer, msg string, hints []string) {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = transport.Printable(l)
+	}
+	for _, h := range hints {
+		lines = append(lines, "hint: "+transport.Printable(h))
+	}
+	text := strings.Join(lines, "\n")
+	if width := ConsoleWidth(stderr); width > 0 {
+		text = psbt.WrapText(text, width)
+	}
+	fmt.Fprintln(stderr, text)
+}
+
+// ConsoleWidth is the width messages to w are wrapped to: the 80 columns
+// every screen fits, or the console's own width when it is narrower; 0
+// when w is not a console (a pipe, a file, a script capturing it).
+func ConsoleWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols >= 20 && cols < psbt.ScreenWidth {
+		return cols
+	}
+	return psbt.ScreenWidth
 }

@@ -5,10 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/transport"
+	"github.com/creack/pty"
 	"github.com/spf13/cobra"
 )
 
@@ -88,5 +92,50 @@ func TestCommandsGetRunsContext(t *testing.T) {
 	}
 	if !errors.Is(seen, context.Canceled) {
 		t.Fatalf("the command's context is not Run's: %v", seen)
+	}
+}
+
+// TestErrorsFitTheConsole: on a terminal an error and its hints are
+// wrapped between words to 80 columns, a number kept with its word; piped,
+// each stays one line for a script to search.
+func TestErrorsFitTheConsole(t *testing.T) {
+	msg := "sign: refused: input 3 spends a coin whose amount the PSBT states twice, differently; output 1 pays an address of another network"
+	hint := "prepare the PSBT again with airsign-online prepare, or ask whoever made it which amount is true before anything is signed"
+	root := func() *cobra.Command {
+		return &cobra.Command{Use: "tool", RunE: func(*cobra.Command, []string) error {
+			return transport.WithHint(errors.New(msg), hint)
+		}}
+	}
+
+	var piped bytes.Buffer
+	Run(root(), nil, &piped, nil)
+	if want := "tool: error: " + msg + "\nhint: " + hint + "\n"; piped.String() != want {
+		t.Fatalf("piped: %q\nwant %q", piped.String(), want)
+	}
+
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	Run(root(), nil, tty, nil)
+	tty.Close()
+	out, _ := io.ReadAll(ptmx) // ends with EIO once the terminal side is closed
+	screen := strings.ReplaceAll(string(out), "\r\n", "\n")
+	lines := strings.Split(strings.TrimSuffix(screen, "\n"), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("not wrapped on a console:\n%s", screen)
+	}
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("a line of %d columns:\n%s", n, l)
+		}
+	}
+	if !strings.Contains(screen, "input 3") || !strings.Contains(screen, "output 1") {
+		t.Errorf("a number was parted from its word:\n%s", screen)
+	}
+	unwrapped := regexp.MustCompile(`\n +`).ReplaceAllString(screen, " ")
+	if want := "tool: error: " + msg + "\nhint: " + hint + "\n"; unwrapped != want {
+		t.Errorf("the wrapped text lost or changed words:\n%s", screen)
 	}
 }
