@@ -32,22 +32,24 @@ type keyWallet struct {
 	key   *Key
 	net   *chaincfg.Params
 	cache map[[2]uint32]*descriptor.Descriptor
-	// scripts remembers each script derived: sign's analysis and
+	// derived remembers each address derived: sign's analysis and
 	// psbt.Sign's own ask for the same thousand inputs.
-	scripts map[[4]uint32][]byte
+	derived map[[4]uint32]derived
 }
+
+// derived is an address of our key: its script and public key.
+type derived struct{ script, key []byte }
 
 func newKeyWallet(key *Key, net *chaincfg.Params) *keyWallet {
-	return &keyWallet{key: key, net: net, cache: map[[2]uint32]*descriptor.Descriptor{}, scripts: map[[4]uint32][]byte{}}
+	return &keyWallet{key: key, net: net, cache: map[[2]uint32]*descriptor.Descriptor{}, derived: map[[4]uint32]derived{}}
 }
 
-// maxAccount and maxIndex bound what is accepted as our change: wallets
-// never reach them, and a path beyond could not be found again by a
-// restoring wallet scanning with a gap limit.
-const (
-	maxAccount = 1000
-	maxIndex   = 1_000_000
-)
+// maxAccount bounds the accounts accepted as ours: wallets never reach
+// it, and an account beyond would not be looked for by a restoring wallet.
+// Far address indexes are not bounded here but judged by the analysis
+// (change-index-far), the same with or without an enrolled wallet, so
+// inspect and sign refuse the same change.
+const maxAccount = 1000
 
 var purposeKinds = map[uint32]descriptor.Kind{
 	84: descriptor.WPKH,
@@ -57,32 +59,46 @@ var purposeKinds = map[uint32]descriptor.Kind{
 
 // ScriptAt implements psbt.Wallet.
 func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
-	const h = hdkeychain.HardenedKeyStart
+	at, ok := w.derive(fp, path)
+	if !ok {
+		return nil, 0, 0, false
+	}
+	return at.script, path[3], path[4], true
+}
+
+// KeyAt implements psbt.KeyWallet.
+func (w *keyWallet) KeyAt(fp uint32, path []uint32) ([]byte, bool) {
+	at, ok := w.derive(fp, path)
+	return at.key, ok
+}
+
+// derive returns the script and public key at a standard path of our key.
+func (w *keyWallet) derive(fp uint32, path []uint32) (derived, bool) {
 	kind, ok := standardPath(path, w.net)
 	if fp != w.key.Fingerprint || !ok {
-		return nil, 0, 0, false
+		return derived{}, false
 	}
 	purpose, account, branch, index := path[0], path[2], path[3], path[4]
 	at := [4]uint32{purpose, account, branch, index}
-	if script, ok := w.scripts[at]; ok {
-		return script, branch, index, true
+	if der, ok := w.derived[at]; ok {
+		return der, true
 	}
 	id := [2]uint32{purpose, account}
 	d := w.cache[id]
 	if d == nil {
 		var err error
-		d, err = w.key.Descriptor(kind, account-h, w.net)
+		d, err = w.key.Descriptor(kind, account-hdkeychain.HardenedKeyStart, w.net)
 		if err != nil {
-			return nil, 0, 0, false
+			return derived{}, false
 		}
 		w.cache[id] = d
 	}
 	der, err := d.Derive(branch, index)
-	if err != nil {
-		return nil, 0, 0, false
+	if err != nil || len(der.Keys) != 1 {
+		return derived{}, false
 	}
-	w.scripts[at] = der.Script
-	return der.Script, branch, index, true
+	w.derived[at] = derived{script: der.Script, key: der.Keys[0].PubKey}
+	return w.derived[at], true
 }
 
 // standardPath reports whether path follows a standard single-key account
@@ -98,7 +114,7 @@ func standardPath(path []uint32, net *chaincfg.Params) (descriptor.Kind, bool) {
 		return 0, false
 	}
 	kind, ok := purposeKinds[purpose-h]
-	if !ok || coin-h != net.HDCoinType || account-h > maxAccount || branch > 1 || index > maxIndex {
+	if !ok || coin-h != net.HDCoinType || account-h > maxAccount || branch > 1 || index >= h {
 		return 0, false
 	}
 	return kind, true

@@ -106,9 +106,10 @@ func testEnrollment(t *testing.T, dir string) string {
 }
 
 // needsKeyWithoutWallet are the attacks only the key (or an enrolled
-// wallet) can see: an attacker's output dressed as our change with the
-// attacker's own key is told from real change only by deriving ours.
-var needsKeyWithoutWallet = map[string]bool{"fake-change": true}
+// wallet) can see: an attacker's output dressed as our change, or their
+// coin dressed as ours, with the attacker's own key under our fingerprint
+// is told from ours only by deriving ours.
+var needsKeyWithoutWallet = map[string]bool{"fake-change": true, "input-foreign-key-our-fingerprint": true}
 
 // TestSignRefusesBeforeShares runs sign over the whole attack corpus with
 // holders who type shares: a PSBT that is refused must be refused before

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,15 @@ type Wallet interface {
 	// follow the wallet's pattern (other fingerprint, depth, hardening or
 	// branch).
 	ScriptAt(fingerprint uint32, path []uint32) (script []byte, branch, index uint32, ok bool)
+}
+
+// KeyWallet is a Wallet that also gives the public key at a derivation, so
+// the analysis can check the key an input names before our key is rebuilt.
+type KeyWallet interface {
+	Wallet
+	// KeyAt returns the compressed public key of fingerprint's key at path,
+	// or ok=false where ScriptAt would.
+	KeyAt(fingerprint uint32, path []uint32) (pubKey []byte, ok bool)
 }
 
 // ScriptType names the kinds of output script airsign recognises, in the
@@ -231,15 +241,14 @@ type checker struct {
 	prevOK []bool
 	// tweaks is the packet's memo of BIP86 tweaks.
 	tweaks *tweaks
-	// wallet is the operator's wallet (nil if none), for maxIndex.
+	// wallet is the operator's wallet (nil if none).
 	wallet Wallet
-	// maxIndex is the highest address index among our inputs whose
-	// script our own wallet reproduces at the claimed derivation: the
-	// wallet has used addresses at least that far. It costs a derivation
-	// per input, so it is worked out (once) only when a change output
-	// claims an index beyond ChangeIndexGap, the only time it matters.
-	maxIndex      uint32
-	maxIndexKnown bool
+	// reach is the highest address index a change output may claim
+	// (changeReach). It costs a derivation per input, so it is worked
+	// out (once) only when a change output claims an index beyond
+	// ChangeIndexGap, the only time it matters.
+	reach      uint32
+	reachKnown bool
 }
 
 func (c *checker) add(pr Problem) { c.a.Problems = append(c.a.Problems, pr) }
@@ -298,16 +307,22 @@ func (c *checker) prevTxs() {
 	}
 }
 
-// highestInputIndex is maxIndex, the highest address index our inputs
-// use. Only a derivation whose script the wallet itself reproduces, and
-// which is the script the input really spends, counts: a planted
-// derivation (say a taproot leaf entry the signer skips) must not stretch
-// the index a change output may claim.
-func (c *checker) highestInputIndex() uint32 {
-	if c.maxIndexKnown {
-		return c.maxIndex
+// changeReach is how far the change index may go, reachIndex: a restoring
+// wallet finds an address only past a run of used ones, so the reach
+// starts at ChangeIndexGap and an input of ours extends it by
+// ChangeIndexGap only when it lies within the reach so far. An input far
+// out on its own proves nothing: the online side, which holds the xpub,
+// can pay dust to any index of ours and spend it here to stretch the
+// claim (the coin is ours, but a restore would not find it either). Only
+// a derivation whose script the wallet itself reproduces, and which is the
+// script the input really spends, counts: a planted derivation (say a
+// taproot leaf entry the signer skips) must not stretch it either.
+func (c *checker) changeReach() uint32 {
+	if c.reachKnown {
+		return c.reach
 	}
-	c.maxIndexKnown = true
+	c.reachKnown = true
+	var indexes []uint32
 	for i := range c.p.UnsignedTx.TxIn {
 		pin := &c.p.Inputs[i]
 		spent := spentScript(c.p, i)
@@ -317,7 +332,7 @@ func (c *checker) highestInputIndex() uint32 {
 			}
 			script, _, index, ok := c.wallet.ScriptAt(fp, path)
 			if ok && bytes.Equal(script, spent) {
-				c.maxIndex = max(c.maxIndex, index)
+				indexes = append(indexes, index)
 			}
 		}
 		for _, d := range pin.Bip32Derivation {
@@ -327,7 +342,16 @@ func (c *checker) highestInputIndex() uint32 {
 			note(d.MasterKeyFingerprint, d.Bip32Path)
 		}
 	}
-	return c.maxIndex
+	slices.Sort(indexes)
+	reach := uint64(ChangeIndexGap)
+	for _, index := range indexes {
+		if uint64(index) > reach {
+			break
+		}
+		reach = max(reach, uint64(index)+ChangeIndexGap)
+	}
+	c.reach = uint32(min(reach, math.MaxUint32))
+	return c.reach
 }
 
 // input analyses input i and checks that its UTXO data is complete and
@@ -436,6 +460,9 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 	if keyProblem {
 		in.Ours = false
 	}
+	if in.Ours && !c.walletSpends(i, pin) {
+		in.Ours = false
+	}
 	if in.ScriptType == P2TR && (len(pin.TaprootLeafScript) > 0 || len(pin.TaprootMerkleRoot) > 0) {
 		c.warnIn(i, CodeTaprootScriptPath, "carries a taproot script tree; airsign signs only the key path and will not sign script paths")
 	}
@@ -443,6 +470,49 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 		c.warnIn(i, CodeUnsupportedInput, "names our key, but airsign does not sign %s coins; it stays unsigned", in.ScriptType)
 	}
 	return in
+}
+
+// walletSpends checks an input that names our key against the operator's
+// wallet, when it can name its keys (KeyWallet): the key at each
+// derivation of ours the input names must be the wallet's key there.
+// Otherwise the derivation is a claim the online side wrote under our
+// fingerprint for someone else's key: counting the coin as ours would
+// overstate what the transaction leaves us, and Sign would refuse it only
+// once the key is rebuilt. A derivation outside the wallet (another
+// account of ours) is not judged here.
+func (c *checker) walletSpends(i int, pin *btcpsbt.PInput) bool {
+	w, ok := c.wallet.(KeyWallet)
+	if !ok {
+		return true
+	}
+	check := func(fp uint32, path []uint32, claimed []byte) bool {
+		if !c.ours(fp) {
+			return true
+		}
+		key, found := w.KeyAt(fp, path)
+		if !found || len(key) != 33 {
+			return true
+		}
+		if len(claimed) == 32 {
+			key = key[1:] // a taproot derivation names the x-only key
+		}
+		if !bytes.Equal(key, claimed) {
+			c.refuseIn(i, CodeNotWalletCoin, "names our key at %s, but the key it gives is not our wallet's key there: the coin is someone else's, claimed under our fingerprint; prepare the PSBT again with this wallet's coins only", FormatPath(fp, path))
+			return false
+		}
+		return true
+	}
+	for _, d := range pin.Bip32Derivation {
+		if !check(d.MasterKeyFingerprint, d.Bip32Path, d.PubKey) {
+			return false
+		}
+	}
+	for _, d := range pin.TaprootBip32Derivation {
+		if len(d.LeafHashes) == 0 && !check(d.MasterKeyFingerprint, d.Bip32Path, d.XOnlyPubKey) {
+			return false
+		}
+	}
+	return true
 }
 
 // signable reports whether Sign can sign an input of this type.
@@ -706,8 +776,8 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 			c.refuseOut(i, CodeFakeChange, "claims to be our change at %s, but our wallet's script there is different: the output pays someone else or leaves the wallet", path)
 			return out
 		}
-		if index > ChangeIndexGap && uint64(index) > uint64(c.highestInputIndex())+ChangeIndexGap {
-			c.refuseOut(i, CodeChangeIndexFar, "claims to be our change at %s, address index %d, more than %d beyond the highest index our inputs use (%d): a restored wallet would not find it", path, index, ChangeIndexGap, c.maxIndex)
+		if index > ChangeIndexGap && index > c.changeReach() {
+			c.refuseOut(i, CodeChangeIndexFar, "claims to be our change at %s, address index %d, beyond %d, the furthest a restored wallet is shown to reach by this transaction's inputs (each within %d of the last, from %d): a restored wallet would not find it; prepare it again with change at a lower index", path, index, c.reach, ChangeIndexGap, ChangeIndexGap)
 			return out
 		}
 		out.Change, out.Path, out.Verified = true, path, true

@@ -208,7 +208,39 @@ func attacks() []attack {
 			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {
 				return []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 5000, 69_998_590)}
 			}),
-			want: []want{refuseOut("change-index-far", 1, "address index 5000, more than 1000 beyond")},
+			want: []want{refuseOut("change-index-far", 1, "address index 5000, beyond 1000")},
+		},
+		{
+			name:  "change-index-huge",
+			about: "genuine change at m/84h/1h/0h/1/1048576: as far beyond with or without an enrolled wallet",
+			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {
+				return []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 1<<20, 69_998_590)}
+			}),
+			want: []want{refuseOut("change-index-far", 1, "address index 1048576, beyond 1000")},
+		},
+		{
+			name:  "change-index-far-dust-input",
+			about: "change at m/84h/1h/0h/1/2000500, \"justified\" by a dust coin the online side paid to our receive address 0/2000000 and spends here: alone so far out, it proves no restore reaches there",
+			build: func(t testing.TB, k *kit) []byte {
+				p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 100_000_000), k.wpkhCoin(t, 2, 0, 2_000_000, 1_000)},
+					[]OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 2_000_500, 69_999_000)})
+				return encodePacket(t, p.p)
+			},
+			want: []want{refuseOut("change-index-far", 1, "address index 2000500, beyond 1000")},
+		},
+		{
+			name:  "input-foreign-key-our-fingerprint",
+			about: "a second input, someone else's coin, whose derivation names our fingerprint and path 0/9 with their key: the wallet's key there is another",
+			build: func(t testing.TB, k *kit) []byte {
+				prev := prevTx(9, wire.NewTxOut(50_000_000, k.attackerP2WPKH))
+				path := []uint32{84 + hard, 1 + hard, 0 + hard, 0, 9}
+				foreign := InputSpec{PrevTx: prev, Sequence: wire.MaxTxInSequenceNum - 2,
+					Keys: []KeyOrigin{{PubKey: k.attackerP2WPKHKey, Fingerprint: k.fp, Path: path}}}
+				p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 100_000_000), foreign},
+					[]OutputSpec{k.pay(130_000_000), k.change(t, k.wpkh, 0, 19_998_000)})
+				return encodePacket(t, p.p)
+			},
+			want: []want{refuseIn("not-wallet-coin", 1, "the key it gives is not our wallet's key there")},
 		},
 		{
 			name:  "change-key-not-in-script",

@@ -108,13 +108,32 @@ type keyWallet struct {
 }
 
 func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
+	d, ok := w.account(fp, path)
+	if !ok {
+		return nil, 0, 0, false
+	}
+	return DescriptorWallet(d).ScriptAt(fp, path)
+}
+
+// KeyAt implements KeyWallet, as the offline signer's key-derived wallet
+// does.
+func (w *keyWallet) KeyAt(fp uint32, path []uint32) ([]byte, bool) {
+	d, ok := w.account(fp, path)
+	if !ok {
+		return nil, false
+	}
+	return DescriptorWallet(d).(KeyWallet).KeyAt(fp, path)
+}
+
+// account is the descriptor of the account path is in.
+func (w *keyWallet) account(fp uint32, path []uint32) (*descriptor.Descriptor, bool) {
 	kinds := map[uint32]descriptor.Kind{84: descriptor.WPKH, 49: descriptor.SHWPKH, 86: descriptor.TR}
 	if fp != w.fp || len(path) != 5 || path[0] < hard || path[2] < hard || path[1] != 1+hard {
-		return nil, 0, 0, false
+		return nil, false
 	}
 	kind, ok := kinds[path[0]-hard]
 	if !ok {
-		return nil, 0, 0, false
+		return nil, false
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -123,11 +142,11 @@ func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, 
 	if d == nil {
 		var err error
 		if d, err = descriptor.New(kind, w.master, path[2]-hard, regtest); err != nil {
-			return nil, 0, 0, false
+			return nil, false
 		}
 		w.cache[id] = d
 	}
-	return DescriptorWallet(d).ScriptAt(fp, path)
+	return d, true
 }
 
 // derive returns the address of d at branch/index.

@@ -52,6 +52,7 @@ const (
 	CodeNonWitnessUTXOMismatch Code = "non-witness-utxo-mismatch"
 	CodeNotAllowlisted         Code = "not-allowlisted"
 	CodeNotOurKey              Code = "not-our-key"
+	CodeNotWalletCoin          Code = "not-wallet-coin"
 	CodeOPReturnValue          Code = "op-return-value"
 	CodeOversizeField          Code = "oversize-field"
 	CodeRedeemScriptMismatch   Code = "redeem-script-mismatch"

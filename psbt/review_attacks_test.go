@@ -126,19 +126,34 @@ func TestScriptTypesAllowNestedMultisig(t *testing.T) {
 }
 
 // TestChangeIndexFollowsInputs: change far beyond ChangeIndexGap is
-// verified when our inputs are that far too (the highest input index is
-// worked out only for such a claim), and refused when they are not.
+// verified when our inputs show a restore reaches that far, each within
+// ChangeIndexGap of the last from ChangeIndexGap, and refused when they do
+// not: an input far out on its own (dust the online side paid to one of
+// our addresses) stretches nothing. The reach is worked out only for such
+// a claim.
 func TestChangeIndexFollowsInputs(t *testing.T) {
 	k := testKit(t)
 	for _, tc := range []struct {
-		input uint32
-		far   bool
-	}{{4500, false}, {3999, true}, {0, true}} {
-		p := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 50_000_000), k.wpkhCoin(t, 2, 0, tc.input, 50_000_000)},
-			[]OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 5000, 69_998_000)})
+		inputs []uint32
+		far    bool
+	}{
+		{[]uint32{0, 900, 1800, 2700, 3600, 4500}, false},
+		{[]uint32{4500, 3600, 0, 2700, 1800, 900}, false}, // in any order
+		{[]uint32{0, 900, 1800, 2700, 3600, 3999}, true},  // reach 4999
+		{[]uint32{0, 4500}, true},                         // 4500 alone: the dust bypass
+		{[]uint32{0, 2100, 3000, 4000, 4500}, true},       // a gap above 1000 breaks the run
+		{[]uint32{0}, true},
+	} {
+		var ins []InputSpec
+		total := int64(0)
+		for j, index := range tc.inputs {
+			ins = append(ins, k.wpkhCoin(t, uint32(10+j), 0, index, 10_000_000))
+			total += 10_000_000
+		}
+		p := mustBuild(t, ins, []OutputSpec{k.pay(5_000_000), k.change(t, k.wpkh, 5000, total-5_000_000-10_000)})
 		a := k.analyze(p, DefaultPolicy())
 		if hasProblem(a, "change-index-far") != tc.far || a.Outputs[1].Change == tc.far {
-			t.Errorf("input at 0/%d, change at 1/5000: change-index-far %v, change %v", tc.input, hasProblem(a, "change-index-far"), a.Outputs[1].Change)
+			t.Errorf("inputs at 0/%v, change at 1/5000: change-index-far %v, change %v", tc.inputs, hasProblem(a, "change-index-far"), a.Outputs[1].Change)
 		}
 	}
 }

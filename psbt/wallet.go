@@ -3,6 +3,7 @@ package psbt
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 
 	"github.com/airsign/airsign/psbt/descriptor"
 )
@@ -51,6 +52,24 @@ func (w descWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, 
 	return der.Script, branch, index, true
 }
 
+// KeyAt implements KeyWallet.
+func (w descWallet) KeyAt(fp uint32, path []uint32) ([]byte, bool) {
+	branch, index, ok := w.d.Locate(fp, path)
+	if !ok {
+		return nil, false
+	}
+	der, err := w.d.Derive(branch, index)
+	if err != nil {
+		return nil, false
+	}
+	for _, k := range der.Keys {
+		if k.Fingerprint == fp && slices.Equal(k.Path, path) {
+			return k.PubKey, true
+		}
+	}
+	return nil, false
+}
+
 // accountWallet is ownKey restricted to the accounts a transaction spends
 // from: an account is the fingerprint and the path without its last two
 // steps (branch/index).
@@ -75,6 +94,15 @@ func (w accountWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint3
 		return nil, 0, 0, false
 	}
 	return w.w.ScriptAt(fp, path)
+}
+
+// KeyAt implements KeyWallet when the wallet it restricts does.
+func (w accountWallet) KeyAt(fp uint32, path []uint32) ([]byte, bool) {
+	kw, ok := w.w.(KeyWallet)
+	if !ok || !w.accounts[accountID(fp, path)] {
+		return nil, false
+	}
+	return kw.KeyAt(fp, path)
 }
 
 // spentAccounts finds the accounts of our key whose coins p spends: an
