@@ -88,6 +88,10 @@ func TestSignReservesProof(t *testing.T) {
 	if !strings.Contains(stderr.String(), `That is not "prove"`) {
 		t.Errorf("the slip was not explained:\n%s", stderr.String())
 	}
+	// A proof is verified, never broadcast.
+	if !strings.Contains(stderr.String(), "airsign-online reserves verify "+out) || strings.Contains(stderr.String(), "broadcast") {
+		t.Errorf("the next step is not the proof's:\n%s", stderr.String())
+	}
 	log, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)

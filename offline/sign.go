@@ -340,9 +340,27 @@ func (s *signSession) rebuildKey() error {
 		if s.key.Fingerprint != s.review.fingerprint {
 			return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", transport.WithHint(fmt.Errorf("%w to sign: the shares rebuilt key %s, but the screen above was for key %s (with key %s, %s)", ErrRefused, fp, psbt.FormatFingerprint(s.review.fingerprint), fp, diff), "sign again with --expect-fingerprint "+fp))
 		}
-		return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", transport.WithHint(fmt.Errorf("%w to sign: with the key, %s (the screen above showed otherwise): the PSBT's claims about its change are false", ErrRefused, diff), "prepare the PSBT again online"))
+		return s.refuse(s.a, string(psbt.CodeKeyNotReviewed), "", transport.WithHint(fmt.Errorf("%w to sign: with the key, %s (the screen above showed otherwise)%s", ErrRefused, diff, changeReasons(s.a)), "prepare the PSBT again online"))
 	}
 	return nil
+}
+
+// changeReasons says why the analysis with the key counts outputs the
+// PSBT claims as change EXTERNAL, in its own words: say, the change is our
+// key in an account no input provably spends (an input of ours in another
+// script type than its path's), which the PSBT's claims alone could not
+// show. Without such a reason the claims themselves were false.
+func changeReasons(a *psbt.Analysis) string {
+	var why []string
+	for _, pr := range a.Problems {
+		if pr.Output >= 0 && pr.Code == psbt.CodeChangeOutsideWallet {
+			why = append(why, pr.String())
+		}
+	}
+	if len(why) == 0 {
+		return ": the PSBT's claims about its change are false"
+	}
+	return ":\n  " + strings.Join(why, "\n  ")
 }
 
 // signAndRecord signs and writes the log record before anything is
@@ -452,6 +470,13 @@ func (s *signSession) nextStep() {
 	cmd := "airsign-online broadcast --camera /dev/video0"
 	if source != "" {
 		cmd = "airsign-online broadcast " + shellQuote(source)
+	}
+	if s.a != nil && s.a.Reserves != nil {
+		// A proof of reserves is never broadcast: it is verified.
+		cmd = "airsign-online qr decode --camera /dev/video0 --out proof.psbt\n  airsign-online reserves verify proof.psbt"
+		if source != "" {
+			cmd = "airsign-online reserves verify " + shellQuote(source)
+		}
 	}
 	more := ""
 	if s.enrolled != nil && len(s.enrolled.d.Keys()) > 1 {

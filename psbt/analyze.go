@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/btcutil/bech32"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	btcpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -660,11 +661,32 @@ func (c *checker) sighash(i int, st txscript.SigHashType, t ScriptType) {
 		return
 	}
 	if st != txscript.SigHashAll {
-		c.refuseIn(i, CodeSighash, "asks for sighash %s; airsign signs only SIGHASH_ALL (or DEFAULT for taproot) unless --allow-sighash is given", sighashName(st))
+		c.refuseIn(i, CodeSighash, "asks for sighash %s%s; airsign signs only SIGHASH_ALL (or DEFAULT for taproot) unless --allow-sighash is given", sighashName(st), sighashLeaves(st, i))
 	}
 	if st&^txscript.SigHashAnyOneCanPay == txscript.SigHashSingle && i >= len(c.p.UnsignedTx.TxOut) {
 		c.refuseIn(i, CodeSighashSingleNoOutput, "asks for SIGHASH_SINGLE but there is no output %d to commit to", i)
 	}
+}
+
+// sighashLeaves says what a signature of type st on input i leaves open to
+// whoever holds it afterwards, in the words of the screen: with NONE or
+// SINGLE the outputs shown (change and "Leaves us" included) are not what
+// the signature commits to.
+func sighashLeaves(st txscript.SigHashType, i int) string {
+	var open []string
+	switch st &^ txscript.SigHashAnyOneCanPay {
+	case txscript.SigHashNone:
+		open = append(open, "every output (the change shown and what it leaves us are not signed)")
+	case txscript.SigHashSingle:
+		open = append(open, fmt.Sprintf("every output but output %d (the change shown and what it leaves us are not signed)", i))
+	}
+	if st&txscript.SigHashAnyOneCanPay != 0 {
+		open = append(open, "the other inputs")
+	}
+	if len(open) == 0 {
+		return ""
+	}
+	return ", which lets whoever holds the signed PSBT change " + strings.Join(open, " and ")
 }
 
 // definedSighash reports whether st is a sighash type consensus defines for
@@ -711,7 +733,12 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 	if out.ScriptType == OpReturn && txOut.Value > 0 {
 		c.refuseOut(i, CodeOPReturnValue, "is an OP_RETURN data output carrying %s, which would be burned", FormatBTC(txOut.Value))
 	}
-	if out.ScriptType == Unknown {
+	if what, addr, ok := anyoneCanSpend(txOut.PkScript, c.net); ok {
+		out.Address = addr
+		if txOut.Value > 0 {
+			c.refuseOut(i, CodeAnyoneCanSpend, "pays %s to %s, which anyone can take without a key: the money would be lost", FormatBTC(txOut.Value), what)
+		}
+	} else if out.ScriptType == Unknown {
 		c.warnOut(i, CodeUnknownScript, "pays to a non-standard script %x that no address represents", txOut.PkScript)
 	}
 
@@ -1059,6 +1086,34 @@ func classify(script []byte, net *chaincfg.Params) (ScriptType, string) {
 		return OpReturn, ""
 	}
 	return Unknown, ""
+}
+
+// anyoneCanSpend recognises output scripts that today's consensus rules let
+// anyone spend without a key or a secret, says what they are and gives
+// their address where they have one: an empty script, a bare OP_TRUE,
+// pay-to-anchor (P2A), a segwit v1 program of another length than
+// taproot's, and segwit versions 2 to 16, which no soft fork has given a
+// meaning yet. A payment there is a gift to whoever sees it first.
+func anyoneCanSpend(script []byte, net *chaincfg.Params) (what, address string, ok bool) {
+	switch {
+	case len(script) == 0:
+		return "an empty script", "", true
+	case len(script) == 1 && script[0] == txscript.OP_TRUE:
+		return "a bare OP_TRUE script", "", true
+	}
+	version, program, err := txscript.ExtractWitnessProgramInfo(script)
+	if err != nil || version == 0 || version == 1 && len(program) == 32 {
+		return "", "", false
+	}
+	if net != nil {
+		if data, err := bech32.ConvertBits(program, 8, 5, true); err == nil {
+			address, _ = bech32.EncodeM(net.Bech32HRPSegwit, append([]byte{byte(version)}, data...))
+		}
+	}
+	if version == 1 && bytes.Equal(program, []byte{0x4e, 0x73}) {
+		return "a pay-to-anchor (P2A) output", address, true
+	}
+	return fmt.Sprintf("a segwit version %d output, which no rule protects yet", version), address, true
 }
 
 // sighashName spells a sighash type the way BIP174 and Core do.

@@ -211,6 +211,30 @@ func attacks() []attack {
 			want: []want{refuseOut("change-index-far", 1, "address index 5000, beyond 1000")},
 		},
 		{
+			name:  "pay-anchor",
+			about: "0.3 BTC to pay-to-anchor (OP_1 <4e73>), a standard output anyone can spend",
+			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {
+				return []OutputSpec{{PkScript: []byte{txscript.OP_1, 2, 0x4e, 0x73}, Amount: 30_000_000}, k.change(t, k.wpkh, 0, 69_998_590)}
+			}),
+			want: []want{refuseOut("anyone-can-spend", 0, "pay-to-anchor (P2A) output, which anyone can take")},
+		},
+		{
+			name:  "pay-segwit-v2",
+			about: "0.3 BTC to a segwit version 2 program: a bech32m address, but no rule guards it yet",
+			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {
+				return []OutputSpec{{PkScript: append([]byte{txscript.OP_2, 32}, bytes.Repeat([]byte{7}, 32)...), Amount: 30_000_000}, k.change(t, k.wpkh, 0, 69_998_590)}
+			}),
+			want: []want{refuseOut("anyone-can-spend", 0, "segwit version 2 output")},
+		},
+		{
+			name:  "pay-empty-script",
+			about: "0.3 BTC to an empty output script",
+			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {
+				return []OutputSpec{{PkScript: []byte{}, Amount: 30_000_000}, k.change(t, k.wpkh, 0, 69_998_590)}
+			}),
+			want: []want{refuseOut("anyone-can-spend", 0, "an empty script")},
+		},
+		{
 			name:  "change-index-huge",
 			about: "genuine change at m/84h/1h/0h/1/1048576: as far beyond with or without an enrolled wallet",
 			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {

@@ -187,7 +187,7 @@ func Extract(p *Packet) (*wire.MsgTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extracting the transaction: %w (finalize it first)", err)
 	}
-	prevOuts, err := prevOutputs(p.p)
+	prevOuts, err := prevOutputs(p.p, false)
 	if err != nil {
 		return nil, err
 	}

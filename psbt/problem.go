@@ -28,6 +28,7 @@ type Code string
 // offline signer's own refusals, for its log.
 const (
 	CodeAnnex                  Code = "annex"
+	CodeAnyoneCanSpend         Code = "anyone-can-spend"
 	CodeBadAmount              Code = "bad-amount"
 	CodeChangeIndexFar         Code = "change-index-far"
 	CodeChangeOutsideWallet    Code = "change-outside-wallet"

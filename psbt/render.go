@@ -58,7 +58,13 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	if r := a.Reserves; r != nil {
 		// Said first and in plain words: the operator is about to sign
 		// something that looks like it spends everything, and does not.
-		b.line("", "", "PROOF OF RESERVES ("+r.Format.Name()+"): spends nothing.")
+		if a.reservesRefused() {
+			// What makes a proof spend nothing is what was refused: say
+			// so before anything reads like a proof.
+			b.line("", "", "CLAIMS TO BE A PROOF OF RESERVES ("+r.Format.Name()+"), but it is refused below: it may spend.")
+		} else {
+			b.line("", "", "PROOF OF RESERVES ("+r.Format.Name()+"): spends nothing.")
+		}
 		b.line("  ", "    ", fmt.Sprintf("proves %s, total %s", plural(r.Coins, "coin"), format(r.Total)))
 		b.line("  ", "    ", fmt.Sprintf("message: %q", r.Message))
 		b.blank()
@@ -91,7 +97,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	external := 0
 	for _, out := range a.Outputs {
 		kind := "EXTERNAL"
-		if a.Reserves != nil {
+		if a.Reserves != nil && out.Script == reservesOutputHex {
 			kind = "unspendable (proof of reserves)"
 		}
 		switch {
@@ -103,9 +109,12 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 			external++
 		}
 		b.line(fmt.Sprintf("  #%-3d ", out.Index), itemIndent, format(out.Amount)+"  "+kind)
-		if out.Address != "" {
+		switch {
+		case out.Address != "":
 			b.address(itemIndent, out.Address)
-		} else {
+		case out.Script == "":
+			b.line(itemIndent, itemIndent, "an empty script")
+		default:
 			b.line(itemIndent, itemIndent+"       ", "script "+out.Script)
 		}
 	}
@@ -116,7 +125,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 		b.label("Total out:", format(a.TotalOut))
 		b.label("Fee:", fmt.Sprintf("%s  (%s of the amount sent)", format(a.Fee), formatPercent(a.FeePercent)))
 		b.label("Fee rate:", fmt.Sprintf("%.1f sat/vB over ~%d vB", a.FeeRate, a.VSize))
-		if a.Reserves != nil {
+		if a.Reserves != nil && !a.reservesRefused() {
 			b.label("Leaves us:", "nothing (a proof of reserves can never be mined)")
 		} else {
 			b.label("Leaves us:", fmt.Sprintf("%s  (%s plus the fee)", format(a.Spend), plural(external, "external output")))
@@ -238,6 +247,22 @@ func plural(n int, what string) string {
 // page can be checked against both screens: the confirmation digest (the
 // same before and after signing), who is paid what, the change, the fee.
 func (a *Analysis) PageLines() []string { return a.PageLinesOptions(TextOptions{}) }
+
+// reservesOutputHex is the proof's unspendable output script, as Output
+// shows scripts.
+var reservesOutputHex = fmt.Sprintf("%x", ReservesOutputScript())
+
+// reservesRefused reports whether a proof of reserves is refused for what
+// makes it one (its commitment input, its output, its message, its
+// sighash): then nothing on the screen may call it unspendable.
+func (a *Analysis) reservesRefused() bool {
+	for _, pr := range a.Problems {
+		if pr.Severity == Refuse && strings.HasPrefix(string(pr.Code), "reserves-") {
+			return true
+		}
+	}
+	return false
+}
 
 // PageLinesOptions is PageLines with the amounts as opts say (--sats).
 func (a *Analysis) PageLinesOptions(opts TextOptions) []string {

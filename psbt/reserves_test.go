@@ -1,6 +1,7 @@
 package psbt
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -195,6 +196,26 @@ func TestReservesHostile(t *testing.T) {
 			if _, err := k.sign(p, DefaultPolicy()); err == nil {
 				t.Fatal("signed a hostile proof")
 			}
+			// The screen must not vouch for what was refused: no
+			// "spends nothing", and no output paying an address called
+			// unspendable.
+			var screen bytes.Buffer
+			if err := a.WriteText(&screen); err != nil {
+				t.Fatal(err)
+			}
+			text := screen.String()
+			if strings.Contains(text, "spends nothing") || strings.Contains(text, "Leaves us:    nothing") || !strings.Contains(text, "CLAIMS TO BE A PROOF OF RESERVES") {
+				t.Errorf("the screen of a refused proof reads like a proof:\n%s", text)
+			}
+			burns := 0
+			for _, o := range p.p.UnsignedTx.TxOut {
+				if bytes.Equal(o.PkScript, ReservesOutputScript()) {
+					burns++
+				}
+			}
+			if n := strings.Count(text, "unspendable (proof of reserves)"); n != burns {
+				t.Errorf("%d outputs called unspendable, %d are:\n%s", n, burns, text)
+			}
 		})
 	}
 }
@@ -210,5 +231,36 @@ func TestCheckReservesMessage(t *testing.T) {
 	}
 	if _, err := BuildReserves(ReservesBIP127, reservesMsg, nil); err == nil {
 		t.Error("a proof of no coin was built")
+	}
+}
+
+// TestReservesCommitmentWithoutUTXO: a proof whose commitment input comes
+// without UTXO data (other makers leave it out: it spends no coin) is
+// signed as BIP127 tells verifiers to read it, spending {0, OP_TRUE}, which
+// the taproot coin's signature commits to; inspect and sign agree on it.
+func TestReservesCommitmentWithoutUTXO(t *testing.T) {
+	k := testKit(t)
+	coins := k.reservesCoins(t)
+	p, err := BuildReserves(ReservesBIP127, reservesMsg, coins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.p.Inputs[0].WitnessUtxo = nil
+	if p, err = Decode(encode(t, p)); err != nil {
+		t.Fatal(err)
+	}
+	if r := k.analyze(p, DefaultPolicy()).Refusals(); len(r) > 0 {
+		t.Fatalf("refused: %v", r)
+	}
+	res, err := k.sign(p, DefaultPolicy())
+	if err != nil || len(res.Signed) != 3 {
+		t.Fatalf("signed %v: %v", res.Signed, err)
+	}
+	tx, err := FinalizeReserves(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifyReserves(tx, reservesMsg, prevOutsOf(coins)); err != nil {
+		t.Fatalf("the signed proof does not verify: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package psbt
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -154,6 +155,35 @@ func TestChangeIndexFollowsInputs(t *testing.T) {
 		a := k.analyze(p, DefaultPolicy())
 		if hasProblem(a, "change-index-far") != tc.far || a.Outputs[1].Change == tc.far {
 			t.Errorf("inputs at 0/%v, change at 1/5000: change-index-far %v, change %v", tc.inputs, hasProblem(a, "change-index-far"), a.Outputs[1].Change)
+		}
+	}
+}
+
+// TestAnyoneCanSpendShown: outputs anyone can take are refused and shown
+// by their address (bech32m for P2A and future segwit versions, as
+// wallets show them), an empty script by name, never as an empty line.
+func TestAnyoneCanSpendShown(t *testing.T) {
+	k := testKit(t)
+	for name, shown := range map[string]string{
+		"pay-anchor":       "bcrt1pfees", // BIP-defined P2A address on regtest starts so
+		"pay-segwit-v2":    "bcrt1z",
+		"pay-empty-script": "an empty script",
+	} {
+		raw, err := os.ReadFile(attackPath(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := k.analyze(p, DefaultPolicy())
+		var b bytes.Buffer
+		if err := a.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !hasProblem(a, CodeAnyoneCanSpend) || !strings.Contains(strings.ReplaceAll(b.String(), " ", ""), strings.ReplaceAll(shown, " ", "")) {
+			t.Errorf("%s: refused %v, want %q shown:\n%s", name, hasProblem(a, CodeAnyoneCanSpend), shown, b.String())
 		}
 	}
 }

@@ -152,7 +152,7 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 	// the caller's packet stays as it was if anything fails.
 	work := shallowCopy(p.p)
 	tx := work.p.UnsignedTx
-	prevOuts, err := prevOutputs(work.p)
+	prevOuts, err := prevOutputs(work.p, a.Reserves != nil)
 	if err != nil {
 		return res, err
 	}
@@ -197,6 +197,9 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey, opts ...SignOption) (SignRe
 			}
 			return res, fmt.Errorf("%w: the inputs of this key were skipped (%s)", ErrNothingSigned, strings.Join(why, "; "))
 		}
+		if fin := finalizedInputs(work.p); len(fin) > 0 {
+			return res, finalizedError(fin, len(tx.TxIn))
+		}
 		return res, ErrNothingToSign
 	}
 	p.p = work.p
@@ -227,6 +230,10 @@ func (s *signer) input(i int) inputOutcome {
 	var o inputOutcome
 	pin := &s.p.Inputs[i]
 	if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
+		// Say so when it is ours, rather than blame the key or shares.
+		if namesKey(pin, s.fp) {
+			o.skipped = "it is already finalized (its final signatures are in place): nothing is left to sign"
+		}
 		return o
 	}
 	utxo := s.prevOuts[s.p.UnsignedTx.TxIn[i].PreviousOutPoint]
@@ -258,6 +265,63 @@ func (s *signer) input(i int) inputOutcome {
 		o.signed = o.signed || ok
 	}
 	return o
+}
+
+// finalizedInputs lists the inputs that carry their final scripts.
+func finalizedInputs(p *btcpsbt.Packet) []int {
+	var fin []int
+	for i, pin := range p.Inputs {
+		if len(pin.FinalScriptSig) > 0 || len(pin.FinalScriptWitness) > 0 {
+			fin = append(fin, i)
+		}
+	}
+	return fin
+}
+
+// finalizedError is ErrNothingToSign when finalized inputs explain it: a
+// finalizer drops the derivations, so a finalized input of ours no longer
+// names our key, and blaming the key or the shares would send the
+// operator after the wrong cause.
+func finalizedError(fin []int, inputs int) error {
+	var msg string
+	if len(fin) == inputs {
+		msg = "nothing is left to sign: every input is already finalized (the transaction is complete; broadcast it)"
+	} else {
+		msg = fmt.Sprintf("nothing is left for this key to sign: %s already finalized, and no other input names this key (check that the right key or shares were used)", inputList(fin))
+	}
+	return nothingLeft(msg)
+}
+
+type nothingLeft string
+
+func (e nothingLeft) Error() string        { return string(e) }
+func (e nothingLeft) Is(target error) bool { return target == ErrNothingToSign }
+
+// inputList names inputs: "input 3 is", "inputs 0, 2 are".
+func inputList(is []int) string {
+	if len(is) == 1 {
+		return fmt.Sprintf("input %d is", is[0])
+	}
+	s := make([]string, len(is))
+	for j, i := range is {
+		s[j] = fmt.Sprint(i)
+	}
+	return "inputs " + strings.Join(s, ", ") + " are"
+}
+
+// namesKey reports whether an input names key fp in a derivation.
+func namesKey(pin *btcpsbt.PInput, fp uint32) bool {
+	for _, d := range pin.Bip32Derivation {
+		if d.MasterKeyFingerprint == fp {
+			return true
+		}
+	}
+	for _, d := range pin.TaprootBip32Derivation {
+		if d.MasterKeyFingerprint == fp {
+			return true
+		}
+	}
+	return false
 }
 
 // parallelFor calls fn(0) … fn(n-1), spread over the machine's cores.
@@ -299,7 +363,11 @@ func keyNet(master *hdkeychain.ExtendedKey) *chaincfg.Params {
 
 // prevOutputs collects the output every input spends. Taproot sighashes
 // commit to all of them, and every amount must be proven before signing.
-func prevOutputs(p *btcpsbt.Packet) (map[wire.OutPoint]*wire.TxOut, error) {
+//
+// In a proof of reserves (reserves), input 0 is the commitment, which
+// spends no coin: without data about it, its spent output is {0, OP_TRUE},
+// as BIP127 tells verifiers to assume (and taproot sighashes commit to it).
+func prevOutputs(p *btcpsbt.Packet, reserves bool) (map[wire.OutPoint]*wire.TxOut, error) {
 	out := make(map[wire.OutPoint]*wire.TxOut, len(p.UnsignedTx.TxIn))
 	for i, in := range p.UnsignedTx.TxIn {
 		pin := &p.Inputs[i]
@@ -319,6 +387,9 @@ func prevOutputs(p *btcpsbt.Packet) (map[wire.OutPoint]*wire.TxOut, error) {
 				return nil, fmt.Errorf("input %d: witness_utxo disagrees with its previous transaction", i)
 			}
 			txOut = pin.WitnessUtxo
+		}
+		if txOut == nil && i == 0 && reserves {
+			txOut = wire.NewTxOut(0, []byte{txscript.OP_TRUE})
 		}
 		if txOut == nil {
 			return nil, fmt.Errorf("input %d: no data about the coin it spends; prepare the PSBT again", i)

@@ -200,7 +200,7 @@ func TestSignMultisigChecksPartialSignature(t *testing.T) {
 	}
 	// Each of our partial signatures verifies on its own (btcd: the
 	// input's sighash, then the signature against our key).
-	prevOuts, err := prevOutputs(p.p)
+	prevOuts, err := prevOutputs(p.p, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,9 +196,11 @@ func TestExtract(t *testing.T) {
 	if _, err := k.sign(p, DefaultPolicy()); err != nil {
 		t.Fatal(err)
 	}
+	kept := p.p.Inputs[0].NonWitnessUtxo
 	if err := Finalize(p); err != nil {
 		t.Fatal(err)
 	}
+	p.p.Inputs[0].NonWitnessUtxo = kept // as a wallet keeping it would
 	tx, err := Extract(p)
 	if err != nil {
 		t.Fatal(err)
@@ -371,7 +373,22 @@ func TestSignSkipsAndRefuses(t *testing.T) {
 		t.Fatalf("foreign key: %v", err)
 	}
 
+	// Our only input, already finalized: said so, not blamed on the key.
+	p = k.honest(t)
+	if _, err := Sign(p, k.master, WithNetwork(regtest)); err != nil {
+		t.Fatal(err)
+	}
+	kept := p.p.Inputs[0].NonWitnessUtxo
+	if err := Finalize(p); err != nil {
+		t.Fatal(err)
+	}
+	p.p.Inputs[0].NonWitnessUtxo = kept // as a wallet keeping it would
+	if _, err := Sign(p, k.master, WithNetwork(regtest)); !errors.Is(err, ErrNothingToSign) || !strings.Contains(err.Error(), "every input is already finalized") {
+		t.Fatalf("finalized input: %v", err)
+	}
+
 	// A public key cannot sign.
+	p = k.honest(t)
 	pub, _ := k.master.Neuter()
 	if _, err := Sign(p, pub); err == nil {
 		t.Fatal("signed with a public key")
@@ -447,9 +464,11 @@ func TestEstimateVSizeMixed(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.p.Inputs[1].FinalScriptSig = sigScript
+	kept := p.p.Inputs[0].NonWitnessUtxo
 	if err := Finalize(p); err != nil {
 		t.Fatal(err)
 	}
+	p.p.Inputs[0].NonWitnessUtxo = kept // as a wallet keeping it would
 	tx, err := Extract(p)
 	if err != nil {
 		t.Fatal(err)
