@@ -43,6 +43,14 @@ type Packet struct {
 // ErrNotPSBT is returned when the bytes are not a PSBT in any accepted form.
 var ErrNotPSBT = errors.New("not a PSBT")
 
+// unsignable is an error for a well-formed PSBT nobody can sign yet: it is
+// ErrNotPSBT to callers (nothing to review), without the words "not a
+// PSBT", which would send the operator after the wrong cause.
+type unsignable string
+
+func (e unsignable) Error() string        { return string(e) }
+func (e unsignable) Is(target error) bool { return target == ErrNotPSBT }
+
 // ErrSeveralPSBTs is wrapped when one source holds more than one PSBT: the
 // second was silently ignored once, so a PSBT other than the one reviewed
 // could travel alongside it.
@@ -84,7 +92,12 @@ func rawBytes(data []byte) ([]byte, error) {
 	if bytes.HasPrefix(data, magic) {
 		return data, nil
 	}
-	text := bytes.TrimFunc(data, unicode.IsSpace)
+	// A byte-order mark some editors write, and the quotes of a JSON or
+	// shell string the text was copied out of, are not part of it.
+	text := bytes.TrimFunc(bytes.TrimPrefix(data, []byte("\ufeff")), unicode.IsSpace)
+	if len(text) >= 2 && (text[0] == '"' || text[0] == '\'') && text[len(text)-1] == text[0] {
+		text = bytes.TrimFunc(text[1:len(text)-1], unicode.IsSpace)
+	}
 	if len(text) == 0 {
 		return nil, fmt.Errorf("%w: the input is empty", ErrNotPSBT)
 	}
@@ -108,7 +121,28 @@ func rawBytes(data []byte) ([]byte, error) {
 		}
 		return raw, nil
 	}
+	if what := looksLikeTransaction(data, text); what != "" {
+		return nil, fmt.Errorf("%w: it is %s, not a PSBT: signing needs the PSBT it was made from (a final transaction is already signed)", ErrNotPSBT, what)
+	}
 	return nil, fmt.Errorf("%w: it starts with neither the PSBT magic bytes, base64 \"cHNidP8\" nor hex \"70736274ff\"", ErrNotPSBT)
+}
+
+// looksLikeTransaction says whether data is a raw transaction, in binary or
+// hex, as wallets export a finalized one: "a raw transaction (hex)", or "".
+func looksLikeTransaction(data, text []byte) string {
+	if isTx(data) {
+		return "a raw transaction"
+	}
+	if raw, err := hex.DecodeString(strings.Join(strings.Fields(string(text)), "")); err == nil && isTx(raw) {
+		return "a raw transaction (hex)"
+	}
+	return ""
+}
+
+func isTx(b []byte) bool {
+	var tx wire.MsgTx
+	r := bytes.NewReader(b)
+	return len(b) >= 10 && tx.Deserialize(r) == nil && r.Len() == 0 && len(tx.TxIn) > 0
 }
 
 // parse runs btcd's parser and checks what it leaves unchecked. A panic in the
@@ -153,10 +187,10 @@ func parse(raw []byte) (p *btcpsbt.Packet, v2 *v2Extra, err error) {
 		return nil, nil, fmt.Errorf("%w: %d unexpected bytes after the end of the PSBT", ErrNotPSBT, r.Len())
 	}
 	if len(p.UnsignedTx.TxIn) == 0 {
-		return nil, nil, fmt.Errorf("%w: the transaction has no inputs", ErrNotPSBT)
+		return nil, nil, unsignable("the PSBT's transaction has no inputs: it spends nothing, so there is nothing to sign (BIP174 allows such a PSBT while it is being built; ask for the finished one)")
 	}
 	if len(p.UnsignedTx.TxOut) == 0 {
-		return nil, nil, fmt.Errorf("%w: the transaction has no outputs", ErrNotPSBT)
+		return nil, nil, unsignable("the PSBT's transaction has no outputs: it pays nothing, so there is nothing to sign (BIP174 allows such a PSBT while it is being built; ask for the finished one)")
 	}
 	return p, v2, nil
 }

@@ -42,6 +42,9 @@ func TestDecodeForms(t *testing.T) {
 		{"hex", []byte(hx)},
 		{"hex upper case", []byte(strings.ToUpper(hx))},
 		{"hex wrapped", []byte(wrap(hx, 64) + "\n")},
+		{"base64 after a byte-order mark", []byte("\ufeff" + b64 + "\n")},
+		{"base64 in JSON quotes", []byte(`"` + b64 + `"`)},
+		{"hex in shell quotes", []byte("'" + hx + "'\n")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := Decode(tc.in)
@@ -78,6 +81,9 @@ func TestDecodeBad(t *testing.T) {
 		{"hex odd length", []byte("70736274ff0"), "the hex text is damaged"},
 		{"hex junk", []byte("70736274ffzz"), "the hex text is damaged"},
 		{"wrong magic", []byte("psbt\x00\x01\x00"), "starts with neither"},
+		{"final transaction, binary", finalTx(t, k), "it is a raw transaction, not a PSBT"},
+		{"final transaction, hex", []byte(hex.EncodeToString(finalTx(t, k)) + "\n"), "it is a raw transaction (hex), not a PSBT"},
+		{"one quote", []byte(`"` + b64), "starts with neither"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Decode(tc.in)
@@ -91,6 +97,54 @@ func TestDecodeBad(t *testing.T) {
 				t.Fatalf("error %q does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// finalTx is the honest payment signed, finalized and extracted: what a
+// wallet exports to broadcast.
+func finalTx(t testing.TB, k *kit) []byte {
+	p := k.honest(t)
+	if _, err := k.sign(p, DefaultPolicy()); err != nil {
+		t.Fatal(err)
+	}
+	if err := Finalize(p); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := Extract(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := tx.Serialize(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestDecodeNothingToSign: BIP174 lets a PSBT under construction have no
+// inputs or outputs; it is refused as nothing to sign, not as "not a
+// PSBT".
+func TestDecodeNothingToSign(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tx   *wire.MsgTx
+		want string
+	}{
+		{"no inputs", func() *wire.MsgTx { tx := wire.NewMsgTx(2); tx.AddTxOut(wire.NewTxOut(1000, []byte{0x6a})); return tx }(), "no inputs: it spends nothing"},
+		{"no inputs or outputs", wire.NewMsgTx(2), "no inputs: it spends nothing"},
+	} {
+		p, err := btcpsbt.NewFromUnsignedTx(tc.tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := p.Serialize(&b); err != nil {
+			t.Fatal(err)
+		}
+		_, err = Decode(b.Bytes())
+		if err == nil || !errors.Is(err, ErrNotPSBT) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "not a PSBT") {
+			t.Errorf("%s: %v", tc.name, err)
+		}
 	}
 }
 
