@@ -99,6 +99,13 @@ type Wallet struct {
 	// PassphraseHolder names who keeps the wallet's BIP39 passphrase, for
 	// the backup sheet ("" when the wallet has none, or it is not known).
 	PassphraseHolder string
+	// SharesSetID is the share set the key was split into, for the
+	// backup sheet ("" when not known).
+	SharesSetID string
+	// Cosigner is the key's multisig cosigner export ([fp/48h/…/2h]xpub)
+	// when the keygen made it as a cosigner (--cosigner): the wallet that
+	// holds the money is then a multisig made later, not Descriptor.
+	Cosigner string
 }
 
 // HasPassphrase says whether the wallet's key needs a BIP39 passphrase

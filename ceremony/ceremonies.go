@@ -109,6 +109,13 @@ func exportAct(rotate bool) Act {
 			do: compare{what: "first receive address", value: func(r *runner) string { return r.res.Made.Addresses[0] }, last: 8, showFirst: true,
 				ask: "Witness: type the last 8 characters of the first receive address as written on your checklist"}.do},
 	}}
+	if !rotate {
+		act.Steps = append(act.Steps, Step{Title: "Multisig sheet", Actor: System, Confirm: Auto, Box: MultisigBox,
+			Instruction: "The program says if this key is a multisig cosigner (--cosigner); if not, write none in the box. If it is, the money is in the multisig, not the wallet above: " +
+				"when the multisig is made (wallet multisig --sheet, or wallet enroll), print its sheet once per holder and once more, " +
+				"file one with every card of this key and one with this checklist, and fill in the box. Drills with that sheet ask for both.",
+			do: doMultisigSheet})
+	}
 	if rotate {
 		act.Steps = append(act.Steps, Step{Title: "Forget the new key", Actor: System, Confirm: Auto,
 			Instruction: "The program wipes the new key from memory; from now on it exists only on the cards.",
@@ -127,6 +134,14 @@ func collectAct(what string) Act {
 			do:          doCollect},
 	}}
 }
+
+// MultisigBox is the keygen checklist's box for the multisig a cosigner
+// key belongs to, filled in when the multisig's sheet is made.
+const MultisigBox = "Multisig ID and last 8 of its first address (cosigner key; else none)"
+
+// multisigPaper is said at the paper checks a cosigner key's drill makes
+// against its multisig's sheet: those values are in another box.
+const multisigPaper = " A cosigner key drilled with its multisig's sheet: use the box \"Multisig ID…\" instead."
 
 // paperCheck is a drill-style check of the keygen checklist: a witness types
 // a value from the paper before the program shows the rebuilt key's.
@@ -148,6 +163,12 @@ func paperCheckDo(title, what, box string, last int, value func(r *runner) strin
 		do: do(compare{what: what, value: value, last: last, ask: ask})}
 }
 
+// withMultisigPaper adds to a paper check where a cosigner key's value is.
+func withMultisigPaper(s Step) Step {
+	s.Instruction += multisigPaper
+	return s
+}
+
 // rebuildAct rebuilds a key from the shares collected and checks it: first
 // against the keygen paper, typed before anything is shown, then against the
 // record. A drill also checks the first address on paper and signs a test.
@@ -164,11 +185,11 @@ func rebuildAct(what string, drill bool) Act {
 				"A mistyped one gives another fingerprint: the next step names both and asks the passphrase again, keeping the shares.",
 			do: doRebuildPassphrase},
 		paperCheckDo("Fingerprint on paper", "fingerprint", "Fingerprint", 0, func(r *runner) string { return r.res.Rebuilt.Fingerprint }, doPaperFingerprint),
-		paperCheck("Descriptor ID on paper", "descriptor ID", "Descriptor ID", 0, func(r *runner) string { return r.res.Rebuilt.ID }),
+		withMultisigPaper(paperCheck("Descriptor ID on paper", "descriptor ID", "Descriptor ID", 0, func(r *runner) string { return r.res.Rebuilt.ID })),
 	}}
 	if drill {
-		act.Steps = append(act.Steps, paperCheck("First address on paper", "first receive address", "First receive address (all of it)", 8,
-			func(r *runner) string { return r.res.Rebuilt.Addresses[0] }))
+		act.Steps = append(act.Steps, withMultisigPaper(paperCheck("First address on paper", "first receive address", "First receive address (all of it)", 8,
+			func(r *runner) string { return r.res.Rebuilt.Addresses[0] })))
 	}
 	act.Steps = append(act.Steps, Step{Title: "Compare with the record", Actor: System, Confirm: Auto,
 		Instruction: "The program compares the key's fingerprint and watch-only descriptor with the recorded wallet (the last completed keygen or rotate in the log, --record, or the wallet backup sheet given with --sheet: for a multisig, the key must be one of its cosigners), " +

@@ -192,6 +192,7 @@ func doShowCard(r *runner, s *Step) error {
 func doExport(r *runner, s *Step) error {
 	w := r.res.Made
 	w.PassphraseHolder = r.res.PassphraseHolder
+	w.SharesSetID = r.res.NewSet.SetID
 	arts, err := r.a.Export(r.ctx, w)
 	for _, a := range arts {
 		r.exported = append(r.exported, a.Name)
@@ -212,6 +213,27 @@ func doExport(r *runner, s *Step) error {
 		return err
 	}
 	return r.record(s, "exported", data)
+}
+
+// doMultisigSheet says whether the key made is a multisig cosigner and, if
+// so, that its wallet is the multisig whose sheet is filed with the cards.
+func doMultisigSheet(r *runner, s *Step) error {
+	w := r.res.Made
+	if w.Cosigner == "" {
+		if err := r.show("This key is not a multisig cosigner: write none in the box \"" + s.Box + "\"."); err != nil {
+			return err
+		}
+		return r.record(s, "cosigner-note", map[string]string{"cosigner": "no"})
+	}
+	msg := "This key is a COSIGNER of a multisig wallet: " + w.Cosigner + "\n" +
+		"The money will be in the multisig, not in the single-key wallet " + w.ID + " above, which only proves the key at drills. " +
+		"When the multisig is built (airsign-offline wallet multisig --sheet DIR, or wallet enroll, which writes the sheet beside --out), " +
+		"print its sheet once per holder and once more, file a copy with every card of this key and one with this checklist, " +
+		"and write its wallet ID and the last 8 characters of its first receive address in the box."
+	if err := r.show(msg); err != nil {
+		return err
+	}
+	return r.record(s, "cosigner-note", map[string]string{"cosigner": "yes", "cosigner_key": w.Cosigner})
 }
 
 func doWipe(r *runner, s *Step) error {

@@ -73,10 +73,13 @@ img { width: 50mm; height: 50mm; image-rendering: pixelated; }
 .line { display: inline-block; border-bottom: 1px solid #000; width: 70mm; height: 6mm; margin-right: 6mm; }
 .line.short { width: 30mm; }
 .warn { font-size: 8.5pt; margin-top: 4mm; }
+.xpub { font-family: "DejaVu Sans Mono", "Courier New", monospace; font-size: 7pt; overflow-wrap: anywhere; word-break: break-all; }
 </style></head><body><div class="card">
 <h1>airsign key share {{.Index}} of {{.Count}}</h1>
 <div class="meta">Set <b>{{.SetID}}</b> · any <b>{{.Threshold}}</b> of {{.Count}} shares rebuild key <b>{{.Fingerprint}}</b> · printed {{.Date}}<br>
-{{if .WalletID}}Wallet <b>{{.WalletID}}</b> · {{.Script}} · {{.Network}}{{else}}Wallet: see the wallet backup sheet kept with this card{{end}}</div>
+{{if .Cosigner}}<b>{{.CosignerWarning}}</b><br>
+As cosigner: fingerprint {{.Fingerprint}}, path {{.CosignerPath}} · {{.Network}} · <span class="xpub">{{.CosignerXPub}}</span><br>
+Single-key test wallet {{.WalletID}} (holds nothing){{else if .WalletID}}Wallet <b>{{.WalletID}}</b> · {{.Script}} · {{.Network}}{{if .Passphrase}} · <b>needs the BIP39 passphrase too</b> (its holder is named on the sheet){{end}}{{else}}Wallet: see the wallet backup sheet kept with this card{{end}}</div>
 <div class="row">
 <table class="blocks">{{range .Rows}}<tr class="n">{{range .}}<td>{{.N}}</td>{{end}}</tr><tr>{{range .}}<td>{{printf "%s" .Text}}</td>{{end}}</tr>{{end}}</table>
 <img alt="QR code of share {{.Index}}" src="data:image/png;base64,{{.QR}}">
@@ -116,7 +119,7 @@ func SharesCard(env *Env, opts CardOptions) error {
 	}
 	env.Warnf("cards hold the share in clear: print them and delete the files")
 	for _, s := range shares {
-		page, err := renderCard(s, opts.Now, wallet)
+		page, err := renderCard(s, opts.Now, cardWallet{d: wallet})
 		if err != nil {
 			return err
 		}
@@ -131,9 +134,24 @@ func SharesCard(env *Env, opts CardOptions) error {
 	return nil
 }
 
-// renderCard draws one share's card. w, when known, is the wallet the key
-// belongs to; a card whose fingerprint is not in w does not name it.
-func renderCard(s shamir.Share, now time.Time, w *descriptor.Descriptor) ([]byte, error) {
+// cardWallet is what a card says of the wallet its key belongs to.
+type cardWallet struct {
+	// d, when known, is the wallet; a card whose fingerprint is not in d
+	// does not name it, unless ours says d is the wallet of the very key
+	// split (a ceremony's: with a passphrase, d's fingerprint is not the
+	// words', which the card carries).
+	d    *descriptor.Descriptor
+	ours bool
+	// passphrase: the key needs a BIP39 passphrase besides the words.
+	passphrase bool
+	// cosigner is the key's multisig cosigner export when it was made as
+	// one: the card then says the wallet is the multisig.
+	cosigner *descriptor.Key
+}
+
+// renderCard draws one share's card, naming what w says of its wallet.
+func renderCard(s shamir.Share, now time.Time, cw cardWallet) ([]byte, error) {
+	w := cw.d
 	text, err := s.MarshalText()
 	if err != nil {
 		return nil, err
@@ -158,8 +176,12 @@ func renderCard(s shamir.Share, now time.Time, w *descriptor.Descriptor) ([]byte
 		return nil, err
 	}
 	var walletID, script, network string
-	if w != nil && walletHasKey(w, s.Fingerprint) {
+	if w != nil && (cw.ours || walletHasKey(w, s.Fingerprint)) {
 		walletID, script, network = w.ID(), sheet.ScriptType(w.Kind()), sheet.NetworkName(w.Net())
+	}
+	var cosPath, cosXPub string
+	if c := cw.cosigner; c != nil && walletID != "" && !w.Kind().IsMultisig() {
+		cosPath, cosXPub = descriptor.FormatPath(c.Path), c.XPub.String()
 	}
 	var out bytes.Buffer
 	err = cardTemplate.Execute(&out, map[string]any{
@@ -167,6 +189,8 @@ func renderCard(s shamir.Share, now time.Time, w *descriptor.Descriptor) ([]byte
 		"Fingerprint": s.Fingerprint.String(), "Date": now.UTC().Format("2006-01-02"),
 		"Rows": shamir.Rows(text), "QR": base64.StdEncoding.EncodeToString(pngBuf.Bytes()),
 		"Spec": sheet.Spec, "WalletID": walletID, "Script": script, "Network": network,
+		"Passphrase": cw.passphrase && walletID != "", "Cosigner": cosXPub != "", "CosignerPath": cosPath, "CosignerXPub": cosXPub,
+		"CosignerWarning": sheet.CosignerWarning,
 	})
 	return out.Bytes(), err
 }

@@ -198,8 +198,13 @@ type ceremonyActions struct {
 	// cosigner holds the public cosigner exports of the key made (Cosigner).
 	cosignerKey, cosignerJSON string
 	// made is the wallet of the last key Wallet described: the one whose
-	// cards are handed out, named on each card.
-	made *descriptor.Descriptor
+	// cards are handed out, named on each card; madePassphrase says its
+	// key needs a BIP39 passphrase besides the cards' words.
+	made           *descriptor.Descriptor
+	madePassphrase bool
+	// cosigner is the made key's cosigner export (Cosigner), for its
+	// cards and sheet.
+	cosigner *descriptor.Key
 	// sheet is the wallet read from --sheet, the record when given.
 	sheet *descriptor.Descriptor
 	// cosignerFP is the rebuilt key's fingerprint when the record is a
@@ -284,7 +289,7 @@ func (c *ceremonyActions) Wallet(ctx context.Context, k ceremony.Key) (ceremony.
 	if err != nil {
 		return ceremony.Wallet{}, err
 	}
-	c.made = d
+	c.made, c.madePassphrase = d, len(k.Passphrase) > 0
 	if c.opts.Cosigner {
 		k, err := descriptor.AccountKey(descriptor.WSHSortedMulti, key.Master, c.opts.Account, c.env.Net)
 		if err != nil {
@@ -293,9 +298,11 @@ func (c *ceremonyActions) Wallet(ctx context.Context, k ceremony.Key) (ceremony.
 		if c.cosignerJSON, err = coldcardXPubJSON(key, c.opts.Account, c.env.Net); err != nil {
 			return ceremony.Wallet{}, err
 		}
-		c.cosignerKey = k.String()
+		c.cosignerKey, c.cosigner = k.String(), &k
 	}
-	return walletOf(d, psbt.FormatFingerprint(key.Fingerprint), sharesFP)
+	w, err := walletOf(d, psbt.FormatFingerprint(key.Fingerprint), sharesFP)
+	w.Cosigner = c.cosignerKey
+	return w, err
 }
 
 // walletOf is the ceremony's view of descriptor d: fp is the key's
@@ -479,7 +486,7 @@ func (c *ceremonyActions) PrintCard(ctx context.Context, card ceremony.Card) ([]
 		return nil, err
 	}
 	defer s.Wipe()
-	page, err := renderCard(s, time.Now(), c.made)
+	page, err := renderCard(s, time.Now(), cardWallet{d: c.made, ours: true, passphrase: c.madePassphrase, cosigner: c.cosigner})
 	if err != nil {
 		return nil, err
 	}
@@ -555,9 +562,10 @@ func (c *ceremonyActions) writeSheets(w ceremony.Wallet) ([]ceremony.Artefact, e
 	if err != nil {
 		return nil, err
 	}
-	var pass sheetPassphrase
+	pass := sheetExtra{cosigner: c.cosigner}
 	if w.HasPassphrase() {
-		pass = sheetPassphrase{fingerprint: w.Fingerprint, holder: w.PassphraseHolder}
+		pass.fingerprint, pass.holder = w.Fingerprint, w.PassphraseHolder
+		pass.sharesKey, pass.setID = w.SharesFingerprint, w.SharesSetID
 	}
 	arts, err := writeSheet(c.opts.ExportDir, d, time.Now(), pass)
 	if err != nil {

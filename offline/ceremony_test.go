@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -467,5 +468,101 @@ func TestLoggedPassphrase(t *testing.T) {
 		if got := loggedPassphrase(tc.recs); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// keygenWith runs the testdata keygen with opts' Cosigner and the answers
+// changed by edit, and returns its directory.
+func keygenWith(t *testing.T, cosigner bool, edit func(string) string) (string, ceremony.Result, string) {
+	t.Helper()
+	dir := t.TempDir()
+	env := testEnv(t)
+	text, err := os.ReadFile("testdata/keygen-2of3.answers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := ceremony.Lookup("keygen")
+	var screen bytes.Buffer
+	res, err := RunCeremony(context.Background(), env, CeremonyOptions{
+		Name: "keygen", Log: filepath.Join(dir, "log.jsonl"), Cosigner: cosigner,
+		ExportDir: filepath.Join(dir, "usb"), ShareDir: filepath.Join(dir, "shares"), CardDir: filepath.Join(dir, "cards"),
+		AllowOnline: true,
+	}, answersTo(t, def, edit(string(text)), &screen))
+	if err != nil {
+		t.Fatalf("keygen: %v\n%s", err, screen.String())
+	}
+	return dir, res, screen.String()
+}
+
+func fileText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestCosignerKeygenPaper: a keygen --cosigner's cards and sheet say the
+// key is a multisig cosigner (its BIP48 path and xpub), that the wallet is
+// the multisig and that the multisig's sheet goes with the cards; step 5.3
+// says the same on screen and in the log. A plain keygen's paper says none
+// of it.
+func TestCosignerKeygenPaper(t *testing.T) {
+	same := func(s string) string { return s }
+	dir, res, screen := keygenWith(t, true, same)
+	cos := strings.TrimSpace(fileText(t, filepath.Join(dir, "usb", "cosigner.txt")))
+	_, xpub, _ := strings.Cut(cos, "]")
+	card := html.UnescapeString(fileText(t, filepath.Join(dir, "cards", "card-"+res.NewSet.SetID+"-1.html")))
+	txt := fileText(t, filepath.Join(dir, "usb", "wallet-sheet-"+res.Made.ID+".txt"))
+	for name, doc := range map[string]string{"card": card, "sheet": txt} {
+		for _, want := range []string{"THIS KEY IS A COSIGNER OF A MULTISIG WALLET", "the money is in the multisig",
+			"The multisig's own sheet (threshold, every cosigner's xpub", "must be kept with these cards", "m/48h/1h/0h/2h", xpub} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("cosigner %s lacks %q:\n%s", name, want, doc)
+			}
+		}
+	}
+	if strings.Contains(card, "Wallet <b>") {
+		t.Errorf("the cosigner card presents the single-key wallet as its wallet:\n%s", card)
+	}
+	if !strings.Contains(screen, "This key is a COSIGNER of a multisig wallet: "+cos) || !strings.Contains(fileText(t, filepath.Join(dir, "log.jsonl")), `"cosigner":"yes"`) {
+		t.Errorf("step 5.3 does not say the key is a cosigner:\n%s", screen)
+	}
+
+	dir, res, screen = keygenWith(t, false, same)
+	card = fileText(t, filepath.Join(dir, "cards", "card-"+res.NewSet.SetID+"-1.html"))
+	txt = fileText(t, filepath.Join(dir, "usb", "wallet-sheet-"+res.Made.ID+".txt"))
+	if !strings.Contains(card, "Wallet <b>"+res.Made.ID+"</b> · single key, native SegWit (P2WPKH) · regtest</div>") {
+		t.Errorf("the single-key card changed:\n%s", card)
+	}
+	for _, doc := range []string{card, txt} {
+		if strings.Contains(strings.ToLower(doc), "cosigner") || strings.Contains(doc, "passphrase too") {
+			t.Errorf("a single-key keygen's paper speaks of cosigners or passphrases:\n%s", doc)
+		}
+	}
+	if !strings.Contains(screen, "not a multisig cosigner: write none in the box") {
+		t.Errorf("step 5.3 of a plain keygen does not say to write none:\n%s", screen)
+	}
+}
+
+// TestPassphraseKeygenCardAndSheetMatch: a passphrase wallet's card names
+// the wallet (its ID, and that the passphrase is needed too) and its sheet
+// names the cards' key F and share set: a separated card and sheet match.
+func TestPassphraseKeygenCardAndSheetMatch(t *testing.T) {
+	dir, res, _ := keygenWith(t, false, func(s string) string {
+		return strings.Replace(s, "2.2: no\n", "2.2: yes\n2.2: Dana\n2.2: correct horse\n2.2: correct horse\n", 1)
+	})
+	if !res.Made.HasPassphrase() {
+		t.Fatalf("the keygen made no passphrase wallet: %+v", res.Made)
+	}
+	card := fileText(t, filepath.Join(dir, "cards", "card-"+res.NewSet.SetID+"-1.html"))
+	txt := fileText(t, filepath.Join(dir, "usb", "wallet-sheet-"+res.Made.ID+".txt"))
+	if !strings.Contains(card, "Wallet <b>"+res.Made.ID+"</b>") || !strings.Contains(card, "needs the BIP39 passphrase too") || !strings.Contains(card, "rebuild key <b>"+res.Made.SharesFingerprint+"</b>") {
+		t.Errorf("the passphrase wallet's card does not name the wallet %s:\n%s", res.Made.ID, card)
+	}
+	want := "Share cards:      key " + res.Made.SharesFingerprint + ", share set " + res.NewSet.SetID + ": what the matching share cards print"
+	if !strings.Contains(txt, want) {
+		t.Errorf("the passphrase wallet's sheet lacks %q:\n%s", want, txt)
 	}
 }

@@ -248,7 +248,7 @@ func Enroll(env *Env, opts EnrollOptions) error {
 	if d.Kind().IsMultisig() {
 		// The other cosigners' keys are nowhere on this key's cards.
 		dir := filepath.Dir(opts.Out)
-		var pass sheetPassphrase
+		var pass sheetExtra
 		if key.Passphrase {
 			pass.fingerprint = psbt.FormatFingerprint(key.Fingerprint)
 		}

@@ -94,7 +94,7 @@ func MultisigDescriptor(ctx context.Context, env *Env, opts MultisigOptions) err
 	if opts.SheetDir != "" {
 		// Made from the cosigners' public keys: whether any needs a
 		// passphrase is on its own keygen sheet, not known here.
-		if _, err := writeSheet(opts.SheetDir, d, time.Now(), sheetPassphrase{}); err != nil {
+		if _, err := writeSheet(opts.SheetDir, d, time.Now(), sheetExtra{}); err != nil {
 			return err
 		}
 		sheetNote(env, opts.SheetDir, d)

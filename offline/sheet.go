@@ -22,14 +22,16 @@ import (
 // page (wallet-sheet-ID.html) and as text (wallet-sheet-ID.txt), and
 // returns what it wrote with SHA-256 hashes for a ceremony log. The sheet
 // holds no secret (0644), but it shows the whole wallet: it is private.
-func writeSheet(dir string, d *descriptor.Descriptor, now time.Time, pass sheetPassphrase) ([]ceremony.Artefact, error) {
+func writeSheet(dir string, d *descriptor.Descriptor, now time.Time, pass sheetExtra) ([]ceremony.Artefact, error) {
 	s, err := sheet.New(d, now)
 	if err != nil {
 		return nil, err
 	}
 	if pass.fingerprint != "" {
 		s.PassphraseKeys, s.PassphraseHolder = []string{pass.fingerprint}, pass.holder
+		s.SharesKey, s.SharesSetID = pass.sharesKey, pass.setID
 	}
+	s.Cosigner = pass.cosigner
 	page, err := s.HTML()
 	if err != nil {
 		return nil, err
@@ -52,10 +54,15 @@ func writeSheet(dir string, d *descriptor.Descriptor, now time.Time, pass sheetP
 	return arts, nil
 }
 
-// sheetPassphrase is what the sheet says of a passphrase: the fingerprint
-// of the key that needs one ("" for none) and who keeps it, if known.
-type sheetPassphrase struct {
+// sheetExtra is what the sheet says besides the wallet: the fingerprint
+// of the key that needs a passphrase ("" for none), who keeps it, if
+// known, and what that key's cards print (the words' fingerprint and the
+// share set ID); and, for a key made as a multisig cosigner, its cosigner
+// export.
+type sheetExtra struct {
 	fingerprint, holder string
+	sharesKey, setID    string
+	cosigner            *descriptor.Key
 }
 
 // sheetNote tells the operator where the sheet is and what to do with it.

@@ -9,7 +9,10 @@ implementation below (ASH_PURE_RIPEMD=1 forces that one).
 
   python3 ash_recover.py [--share-file F]... [--sheet SHEET.txt] [--show-secret] [--show-xprv]
       Shares come from --share-file (one share a file) or, one a line, from
-      standard input until an empty line or end of input. Prints the share
+      standard input until an empty line or end of input (on a terminal it
+      prompts). A mistyped share is named by its card's share number and
+      the block that looks wrong; with more than T shares, bad ones are left
+      out (and named) when the good ones are enough. Prints the share
       set, the key's fingerprint F (checked against the shares); with
       --sheet, rebuilds the sheet's descriptor from the key and the sheet's
       text and checks the xpub, the descriptor and the first receive
@@ -81,19 +84,61 @@ def convertbits(data, frombits, tobits, pad):
 # ---------------------------------------------------------------- shares
 
 
+def block_of(pos):
+    """The block number a card prints above character pos of the share
+    without spaces ("ash1" is block 1)."""
+    return pos // 4 + 1
+
+
+def single_fixes(values):
+    """Positions (in the data) where one changed character gives a valid
+    checksum, with the share those values would give. Used only to name the
+    block of a typo (docs/shares.md); the share is never corrected."""
+    base = hrp_expand("ash")
+    out = []
+    for j in range(len(values)):
+        for v in range(32):
+            if v == values[j]:
+                continue
+            trial = values[:j] + [v] + values[j + 1:]
+            if polymod(base + trial) == BECH32M_CONST:
+                out.append((j, trial))
+    return out
+
+
+def card_number(values):
+    """The share number (byte 11) the data values hold, or None."""
+    raw = convertbits(values[:-6], 5, 8, True)
+    return raw[11] if raw is not None and len(raw) > 11 else None
+
+
 def decode_share(text, label):
-    """Step 1 of docs/shares.md: reading rules, checksum, bytes, fields."""
+    """Step 1 of docs/shares.md: reading rules, checksum, bytes, fields.
+    label says where the share came from (line N, or a file); errors name
+    the card's own share number when it can be read, and the block."""
     s = "".join(c for c in text if c not in SEPARATORS).lower()
     if not s.startswith("ash1"):
         raise Refused(f"{label}: does not start with ash1")
     data = s[4:]
-    if any(c not in CHARSET for c in data):
-        raise Refused(f"{label}: a character outside the share alphabet")
+    for j, c in enumerate(data):
+        if c not in CHARSET:
+            raise Refused(f"{label}: {c!r} in block {block_of(4 + j)} is not a share character: shares use the letters a-z and "
+                          "the digits 0, 2-9, never b, i, o or 1 after ash1 (case does not matter; spaces and dashes are ignored)")
     if len(data) not in DATA_LENGTHS:
-        raise Refused(f"{label}: {len(data)} data characters, not 58, 64, 70, 77 or 83")
+        raise Refused(f"{label}: {len(data)} data characters, not 58, 64, 70, 77 or 83 (a block is missing, doubled, or a character dropped or added)")
     values = [CHARSET.index(c) for c in data]
     if polymod(hrp_expand("ash") + values) != BECH32M_CONST:
-        raise Refused(f"{label}: checksum mismatch (a character is mistyped)")
+        fixes = single_fixes(values)
+        blocks = sorted({block_of(4 + j) for j, _ in fixes})
+        numbers = sorted({n for n in (card_number(v) for _, v in fixes) if n})
+        who = label
+        if len(numbers) == 1:
+            who = f"{label} (share {numbers[0]} of its set)"
+        if len(blocks) == 1:
+            raise Refused(f"{who}: checksum mismatch: block {blocks[0]} looks mistyped; compare it with the card")
+        if blocks:
+            raise Refused(f"{who}: checksum mismatch: one of blocks {', '.join(map(str, blocks))} looks mistyped; compare them with the card")
+        raise Refused(f"{who}: checksum mismatch: more than one character is mistyped; compare the blocks one by one with the card")
     raw = convertbits(values[:-6], 5, 8, False)
     if raw is None:
         raise Refused(f"{label}: non-zero padding bits")
@@ -110,7 +155,8 @@ def decode_share(text, label):
         raise Refused(f"{label}: count {n} outside {t}..16")
     if idx == 0 or idx > n:
         raise Refused(f"{label}: index {idx} outside 1..{n}")
-    return {"label": label, "header": b[:11], "setid": setid, "t": t, "n": n, "fp": fp,
+    name = f"share {idx}" if label.startswith("line ") else f"share {idx} ({label})"
+    return {"label": name, "header": b[:11], "setid": setid, "t": t, "n": n, "fp": fp,
             "index": idx, "payload": b[12:], "L": L}
 
 
@@ -175,7 +221,8 @@ def combine(shares):
         seen[s["index"]] = s
     t, L = first["t"], first["L"]
     if len(shares) < t:
-        raise Refused(f"need {t} shares, got {len(shares)}")
+        raise Refused(f"need {t} shares, got {len(shares)}: find another card of set {first['setid'].hex().upper()} "
+                      f"(its \"Set\" line; any {t} of its {first['n']} cards)")
     for subset in itertools.combinations(shares, t):
         m = interpolate(list(subset))
         if not digest_ok(first["header"], m, L):
@@ -186,8 +233,9 @@ def combine(shares):
                 continue
             if interpolate(list(subset[1:]) + [s]) != m:
                 bad.append(s["label"])
-        if bad:
-            raise Refused("these shares do not fit the others: " + ", ".join(bad))
+        for label in bad:
+            print(f"ash_recover: {label} does not fit the others (corrupted or forged): left out; "
+                  f"the key is rebuilt from {', '.join(x['label'] for x in subset)}", file=sys.stderr)
         return m[:L]
     raise Refused("no T of the shares pass the digest: at least one is forged, corrupted or from another split")
 
@@ -504,6 +552,22 @@ def address(d, net, branch, index):
 # ---------------------------------------------------------------- the sheet
 
 
+def sheet_notes(path):
+    """What a sheet says besides the wallet: who keeps a BIP39 passphrase
+    (its "Passphrase: YES … kept by NAME" line), and, for a key made as a
+    multisig cosigner, its "As cosigner:" path and xpub."""
+    notes = {"passphrase": None, "cosigner": None}
+    lines = [l.strip() for l in open(path, encoding="utf-8")]
+    for i, line in enumerate(lines):
+        if line.startswith("Passphrase:") and "YES" in line:
+            holder = line.split("kept by", 1)[1].split(", never written", 1)[0].strip() if "kept by" in line else "its holder"
+            notes["passphrase"] = holder
+        elif line.startswith("As cosigner:") and i + 1 < len(lines):
+            path_text = line.split("path m/", 1)[1].split(" ", 1)[0] if "path m/" in line else ""
+            notes["cosigner"] = (path_text, lines[i + 1].split()[0] if lines[i + 1] else "")
+    return notes
+
+
 def read_sheet(path):
     net, desc, first = None, None, []
     for line in open(path, encoding="utf-8"):
@@ -523,19 +587,16 @@ def check_sheet(path, fp, master):
     net, line, first = read_sheet(path)
     d = parse_descriptor(line)
     kind = NETWORKS[net][0]
+    notes = sheet_notes(path)
     mine = [k for k in d["keys"] if k["fp"] == fp]
+    if not mine and notes["passphrase"]:
+        raise Refused(f"this wallet needs {notes['passphrase']}'s BIP39 passphrase: the cards give the words alone (key {fp.hex()}), "
+                      f"the sheet's wallet is those words with the passphrase. Print the words (--show-secret) and type them, with "
+                      f"{notes['passphrase']}'s passphrase, into a wallet program (docs/recovery.md, section 1); this script knows no passphrase")
     if not mine:
         raise Refused(f"the key {fp.hex()} is not in the sheet's wallet")
     for k in mine:
-        priv, chain = master
-        parent = None
-        for step in k["path"]:
-            parent = priv
-            priv, chain = ckd_priv(priv, chain, step)
-        pub = ser_p(point_mul(priv))
-        pfp = hash160(ser_p(point_mul(parent)))[:4] if parent is not None else b"\0" * 4
-        child = k["path"][-1] if k["path"] else 0
-        xpub = b58check_encode(XPUB[kind] + bytes([len(k["path"])]) + pfp + child.to_bytes(4, "big") + chain + pub)
+        xpub = xpub_at(master, k["path"], kind)
         if xpub != k["xpub"]:
             raise Refused(f"the key's xpub at m/{k['path_text']} is not the sheet's: wrong shares, or the sheet belongs to another key")
         k["xpub"] = xpub  # rebuilt from the key, not copied
@@ -551,6 +612,30 @@ def check_sheet(path, fp, master):
         if got != want:
             raise Refused(f"receive address {i} is {got}, the sheet says {want}")
         print(f"sheet: receive {i} {got} as on the sheet")
+    if notes["cosigner"] and d["threshold"] is None:
+        check_cosigner(notes["cosigner"], kind, fp, master)
+        raise Refused(f"the key {fp.hex()} is right, but this sheet's single-key wallet is NOT the wallet: the key is a COSIGNER of a multisig, "
+                      "and the money is in the multisig. Check the key against the multisig's own sheet (threshold, every cosigner's xpub; "
+                      "kept with the cards): ash_recover.py --sheet wallet-sheet-MULTISIG-ID.txt")
+
+
+def xpub_at(master, path, kind):
+    priv, chain = master
+    parent = None
+    for step in path:
+        parent = priv
+        priv, chain = ckd_priv(priv, chain, step)
+    pfp = hash160(ser_p(point_mul(parent)))[:4] if parent is not None else b"\0" * 4
+    child = path[-1] if path else 0
+    return b58check_encode(XPUB[kind] + bytes([len(path)]) + pfp + child.to_bytes(4, "big") + chain + ser_p(point_mul(priv)))
+
+
+def check_cosigner(cos, kind, fp, master):
+    """The "As cosigner:" xpub of a cosigner key's sheet, rebuilt from the key."""
+    path_text, xpub = cos
+    if not path_text or xpub_at(master, parse_path(path_text), kind) != xpub:
+        raise Refused(f"the key {fp.hex()}'s cosigner xpub at m/{path_text} is not the sheet's \"As cosigner\" xpub")
+    print(f"sheet: key {fp.hex()} at m/{path_text} gives the sheet's cosigner xpub {xpub}")
 
 
 def slip132(xpub, typ):
@@ -560,13 +645,22 @@ def slip132(xpub, typ):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="Recover an airsign key from ash1 shares (docs/shares.md).")
-    ap.add_argument("--share-file", action="append", default=[])
-    ap.add_argument("--sheet")
-    ap.add_argument("--show-secret", action="store_true")
-    ap.add_argument("--show-xprv", action="store_true")
-    ap.add_argument("--slip132")
-    ap.add_argument("--type", choices=["wsh", "sh-wsh"], default="wsh")
+    ap = argparse.ArgumentParser(
+        description="Recover an airsign key from ash1 shares (docs/shares.md) and check it against the wallet backup sheet "
+                    "(docs/recovery.md). Without --share-file, type the shares one a line; an empty line ends.",
+        epilog="Exit status 0 when everything checked, 1 on any refusal or mismatch. Secrets (--show-secret, --show-xprv): offline computer only.")
+    ap.add_argument("--share-file", action="append", default=[], metavar="FILE",
+                    help="a file holding one share (give it once per share); without it, shares are read from standard input")
+    ap.add_argument("--sheet", metavar="SHEET.txt",
+                    help="the wallet backup sheet's text file: rebuild its descriptor, xpub and first three addresses from the key and compare")
+    ap.add_argument("--show-secret", action="store_true",
+                    help="print the BIP39 mnemonic (the words to type into a wallet program) and the entropy: SECRET")
+    ap.add_argument("--show-xprv", action="store_true",
+                    help="print the master private key (xprv/tprv) of the words alone, without any BIP39 passphrase, for Bitcoin Core: SECRET")
+    ap.add_argument("--slip132", metavar="XPUB",
+                    help="print XPUB with Electrum's multisig version bytes (Zpub/Ypub, Vpub/Upub), then stop; needs no share")
+    ap.add_argument("--type", choices=["wsh", "sh-wsh"], default="wsh",
+                    help="with --slip132: the multisig's script type, wsh (P2WSH, default) or sh-wsh (P2SH-P2WSH)")
     a = ap.parse_args()
     try:
         if a.slip132:
@@ -574,11 +668,31 @@ def main():
             return 0
         texts = [(open(f).read(), f) for f in a.share_file]
         if not texts:
-            for n, line in enumerate(sys.stdin, 1):
+            tty = sys.stdin.isatty()
+            if tty:
+                print("Type the shares from the cards, one a line (spaces and dashes are ignored); an empty line ends.", file=sys.stderr)
+            n = 0
+            while True:
+                n += 1
+                if tty:
+                    print(f"share line {n}: ", end="", file=sys.stderr, flush=True)
+                line = sys.stdin.readline()
                 if not line.strip():
                     break
-                texts.append((line, f"share {n}"))
-        shares = [decode_share(t, label) for t, label in texts]
+                texts.append((line, f"line {n}"))
+        shares, bad = [], []
+        for t, label in texts:
+            try:
+                shares.append(decode_share(t, label))
+            except Refused as e:
+                bad.append(e)
+        if bad:
+            t = shares[0]["t"] if shares else None
+            if t is None or len(shares) < t:
+                raise bad[0]
+            for e in bad:
+                print(f"ash_recover: left out: {e}", file=sys.stderr)
+            print(f"ash_recover: {len(shares)} good shares are enough ({t} needed): the key is rebuilt from them", file=sys.stderr)
         entropy = combine(shares)
         s0 = shares[0]
         print(f"shares: set {s0['setid'].hex()}, {s0['t']} of {s0['n']}, indexes "
@@ -599,6 +713,10 @@ def main():
             kind = "main"
             if a.sheet:
                 kind = NETWORKS[read_sheet(a.sheet)[0]][0]
+                holder = sheet_notes(a.sheet)["passphrase"]
+                if holder:
+                    print(f"ash_recover: WARNING: the sheet says this wallet needs {holder}'s BIP39 passphrase; this xprv is of the words ALONE, "
+                          "without it: it is not the wallet's key. Use the words and the passphrase in a wallet program instead.", file=sys.stderr)
             print("xprv: " + b58check_encode(XPRV[kind] + b"\0" * 9 + master[1] + b"\0" + master[0].to_bytes(32, "big")))
         if a.sheet:
             check_sheet(a.sheet, fp, master)

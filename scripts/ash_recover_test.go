@@ -211,3 +211,159 @@ func TestPythonSLIP132(t *testing.T) {
 		t.Fatalf("--slip132: %v %q, want %q", err, out, want)
 	}
 }
+
+// runArgs runs scripts/ash_recover.py with args and stdin; it returns
+// stdout and stderr together and whether it exited 0.
+func runArgs(t *testing.T, stdin string, args ...string) (string, bool) {
+	t.Helper()
+	cmd := exec.Command("python3", append([]string{"ash_recover.py"}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	return string(out), err == nil
+}
+
+// TestPythonMessages: what ash_recover.py says to a stranger with cards
+// and a sheet: a typo is named by the card's share number and the block,
+// an invalid character is named with the alphabet's rule, a bad share
+// among more than T is left out (and named) and the good ones used, a
+// missing share names the set to look for; a passphrase sheet names the
+// passphrase's holder (and --show-xprv warns it is the words-only key);
+// a cosigner key's own sheet is not "OK": the wallet is the multisig.
+func TestPythonMessages(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	dir := t.TempDir()
+	net := &chaincfg.TestNet3Params
+	e := bytes.Repeat([]byte{0x21}, 16)
+	master, fp := keyOf(t, e, net)
+	texts := splitTexts(t, e, fp, 2, 3)
+	compact := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+	typo := []byte(compact(texts[2]))
+	typo[4*6+1] = map[bool]byte{true: 'q', false: 'p'}[typo[4*6+1] != 'q'] // block 7
+	for _, c := range []struct {
+		name, in string
+		ok       bool
+		want     []string
+	}{
+		{"typo first", string(typo) + "\n" + texts[0] + "\n", false, []string{"line 1 (share 3 of its set): checksum mismatch: block 7 looks mistyped"}},
+		{"bad character", compact(texts[0])[:12] + "b" + compact(texts[0])[13:] + "\n", false,
+			[]string{"'b' in block 4 is not a share character", "never b, i, o or 1 after ash1"}},
+		{"three, one bad", texts[0] + "\n" + texts[1] + "\n" + string(typo) + "\n", true,
+			[]string{"left out: line 3 (share 3 of its set): checksum mismatch: block 7", "2 good shares are enough", "\nOK\n"}},
+		{"one share", texts[0] + "\n", false, []string{"need 2 shares, got 1: find another card of set "}},
+	} {
+		out, ok := runArgs(t, c.in)
+		if ok != c.ok {
+			t.Errorf("%s: exit 0 = %v, want %v:\n%s", c.name, ok, c.ok, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output lacks %q:\n%s", c.name, w, out)
+			}
+		}
+	}
+
+	// A passphrase wallet's sheet: the wallet is the words with a passphrase.
+	pm, err := bip39.EntropyToMnemonic(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := bip39.Seed(pm, []byte("correct horse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withPass, err := hdkeychain.NewMaster(seed, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(d *descriptor.Descriptor, edit func(*sheet.Sheet)) string {
+		s, err := sheet.New(d, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(s)
+		path := filepath.Join(dir, s.FileName()+".txt")
+		if err := os.WriteFile(path, s.Text(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	pd, err := descriptor.New(descriptor.WPKH, withPass, 0, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfp := pd.Keys()[0].MasterFingerprint
+	pp := write(pd, func(s *sheet.Sheet) {
+		s.PassphraseKeys, s.PassphraseHolder = []string{hex.EncodeToString(pfp[:])}, "Dana Holder"
+	})
+	two := texts[0] + "\n" + texts[1] + "\n"
+	out, ok := runArgs(t, two, "--sheet", pp, "--show-xprv")
+	for _, w := range []string{"this wallet needs Dana Holder's BIP39 passphrase", "use the words", "WARNING: the sheet says this wallet needs Dana Holder's BIP39 passphrase; this xprv is of the words ALONE"} {
+		if ok || !strings.Contains(strings.ToLower(out), strings.ToLower(w)) {
+			t.Errorf("passphrase sheet: exit 0 = %v, output lacks %q:\n%s", ok, w, out)
+		}
+	}
+	if strings.Contains(out, "is not in the sheet's wallet") {
+		t.Errorf("passphrase sheet: still says only that the key is not in the wallet:\n%s", out)
+	}
+
+	// A key made as a multisig cosigner: its own single-key sheet is not
+	// the wallet; the multisig's sheet is.
+	sd, err := descriptor.New(descriptor.WPKH, master, 0, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cos, err := descriptor.AccountKey(descriptor.WSHSortedMulti, master, 0, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := write(sd, func(s *sheet.Sheet) { s.Cosigner = &cos })
+	out, ok = runArgs(t, two, "--sheet", own)
+	if ok || strings.Contains(out, "\nOK\n") || !strings.Contains(out, "NOT the wallet: the key is a COSIGNER of a multisig") ||
+		!strings.Contains(out, "gives the sheet's cosigner xpub "+cos.XPub.String()) {
+		t.Errorf("cosigner key on its own sheet: exit 0 = %v:\n%s", ok, out)
+	}
+	var keys []descriptor.Key
+	keys = append(keys, cos)
+	for i := byte(0); i < 2; i++ {
+		m, _ := keyOf(t, bytes.Repeat([]byte{0x60 + i}, 16), net)
+		k, err := descriptor.AccountKey(descriptor.WSHSortedMulti, m, 0, net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	md, err := descriptor.NewSortedMulti(descriptor.WSHSortedMulti, 2, keys, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, ok := runArgs(t, two, "--sheet", write(md, func(*sheet.Sheet) {})); !ok || !strings.HasSuffix(out, "\nOK\n") {
+		t.Errorf("cosigner key on the multisig's sheet: exit 0 = %v:\n%s", ok, out)
+	}
+}
+
+// TestPythonHelp: every option of ash_recover.py says what it does.
+func TestPythonHelp(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed")
+	}
+	out, ok := runArgs(t, "", "--help")
+	if !ok {
+		t.Fatalf("--help fails:\n%s", out)
+	}
+	for _, opt := range []string{"--share-file FILE", "--sheet SHEET.txt", "--show-secret", "--show-xprv", "--slip132 XPUB", "--type {wsh,sh-wsh}"} {
+		i := strings.Index(out, "  "+opt)
+		if i < 0 {
+			t.Errorf("--help lacks %s:\n%s", opt, out)
+			continue
+		}
+		line := strings.SplitN(out[i+2+len(opt):], "\n", 2)[0]
+		if strings.TrimSpace(line) == "" {
+			t.Errorf("--help: %s has no description on its line:\n%s", opt, out)
+		}
+	}
+	if !strings.Contains(out, "BIP39 mnemonic") {
+		t.Errorf("--help does not say --show-secret prints the words:\n%s", out)
+	}
+}

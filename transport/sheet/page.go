@@ -69,8 +69,8 @@ ol { margin: 0; padding-left: 7mm; } li { font-size: 9.5pt; }
 <table>{{range .Fields}}<tr><td class="l">{{.Label}}</td><td{{if not .Label}} class="mono small"{{end}}>{{.Value}}</td></tr>{{end}}</table>
 <div class="qr">{{range $i, $q := .QR}}<img alt="QR code {{$q.N}} of the descriptor" src="data:image/png;base64,{{$q.PNG}}">{{if gt (len $.QR) 1}}code {{$q.N}} of {{len $.QR}}<br>{{end}}{{end}}UR crypto-output (Sparrow: scan;<br>airsign: drill --sheet)</div>
 </div>
-<h2>Descriptor (BIP380 with checksum; &lt;0;1&gt; = receive;change, BIP389)</h2>
-<div class="mono desc">{{.Descriptor}}</div>
+<h2>{{.DescHeading}}</h2>
+<div class="mono desc">descriptor: {{.Descriptor}}</div>
 {{if .Receive}}<h2>The same wallet as two descriptors, for software without &lt;0;1&gt;</h2>
 <div class="mono small">receive: {{.Receive}}</div>
 <div class="mono small" style="margin-top:1mm">change: {{.Change}}</div>{{end}}
@@ -124,7 +124,7 @@ func (s *Sheet) HTML() ([]byte, error) {
 	var out bytes.Buffer
 	err = pageTemplate.Execute(&out, map[string]any{
 		"ID": s.Desc.ID(), "Note": privacyNote, "Fields": s.Fields(), "QR": imgs, "QRWidth": width,
-		"Descriptor": s.Desc.String(), "Receive": s.Receive, "Change": s.Change, "First": s.First,
+		"Descriptor": s.Desc.String(), "DescHeading": descriptorHeading, "Receive": s.Receive, "Change": s.Change, "First": s.First,
 		"Keys": s.keysNote(), "Date": s.Date.UTC().Format("2006-01-02"),
 	})
 	return out.Bytes(), err

@@ -49,6 +49,16 @@ type Sheet struct {
 	// and stop looking.
 	PassphraseKeys   []string
 	PassphraseHolder string
+	// SharesKey and SharesSetID, when set, are what the key's share cards
+	// print: the fingerprint of the words alone (the cards' "rebuild key
+	// F") and the share set ID. A passphrase wallet's sheet names them, as
+	// nothing else on it matches its cards.
+	SharesKey, SharesSetID string
+	// Cosigner, when set, is the key's multisig cosigner export (keygen
+	// --cosigner: cosigner.txt, BIP48 path with origin). The wallet that
+	// holds the money is then the multisig, not the single-key wallet
+	// this sheet describes, and the sheet says so.
+	Cosigner *descriptor.Key
 }
 
 // New builds the sheet of d.
@@ -81,17 +91,65 @@ func (s *Sheet) FileName() string { return "wallet-sheet-" + s.Desc.ID() }
 func scriptWords(k descriptor.Kind) (words, bip string) {
 	switch k {
 	case descriptor.WPKH:
-		return "single key, native SegWit (P2WPKH)", "BIP84: m/84h/coin h/account h (coin 0 on mainnet, 1 on test networks)"
+		return "single key, native SegWit (P2WPKH)", "BIP84"
 	case descriptor.SHWPKH:
-		return "single key, nested SegWit (P2SH-P2WPKH)", "BIP49: m/49h/coin h/account h (coin 0 on mainnet, 1 on test networks)"
+		return "single key, nested SegWit (P2SH-P2WPKH)", "BIP49"
 	case descriptor.TR:
-		return "single key, Taproot key path (P2TR)", "BIP86: m/86h/coin h/account h (coin 0 on mainnet, 1 on test networks)"
+		return "single key, Taproot key path (P2TR)", "BIP86"
 	case descriptor.WSHSortedMulti:
-		return "multisig, native SegWit (P2WSH), sortedmulti", "BIP48 script type 2: m/48h/coin h/account h/2h (coin 0 on mainnet, 1 on test networks)"
+		return "multisig, native SegWit (P2WSH), sortedmulti", "BIP48"
 	case descriptor.SHWSHSortedMulti:
-		return "multisig, nested SegWit (P2SH-P2WSH), sortedmulti", "BIP48 script type 1: m/48h/coin h/account h/1h (coin 0 on mainnet, 1 on test networks)"
+		return "multisig, nested SegWit (P2SH-P2WSH), sortedmulti", "BIP48"
 	}
 	return k.String(), ""
+}
+
+// hardened says path step i in words ("0h"), "" when the path is shorter.
+func hardened(path []uint32, i int) string {
+	if i >= len(path) || path[i] < hdkeychain.HardenedKeyStart {
+		return ""
+	}
+	return fmt.Sprintf("%dh", path[i]-hdkeychain.HardenedKeyStart)
+}
+
+// derivation is the Derivation line: the path the keys really use, with
+// the actual values (never "coin h/account h"), and what each step means.
+func derivation(d *descriptor.Descriptor) string {
+	_, bip := scriptWords(d.Kind())
+	keys := d.Keys()
+	path := descriptor.FormatPath(keys[0].Path)
+	for _, k := range keys[1:] {
+		if descriptor.FormatPath(k.Path) != path {
+			return "each cosigner's own path, as on its line below"
+		}
+	}
+	p := keys[0].Path
+	coin := hardened(p, 1)
+	switch coin {
+	case "0h":
+		coin += " = mainnet"
+	case "1h":
+		coin += " = test networks"
+	}
+	if bip == "" || len(p) < 3 || coin == "" || hardened(p, 0) == "" || hardened(p, 2) == "" {
+		return path
+	}
+	if !d.Kind().IsMultisig() {
+		return fmt.Sprintf("%s (%s: purpose %s, coin %s, account %s)", path, bip, hardened(p, 0), coin, hardened(p, 2))
+	}
+	out := fmt.Sprintf("%s for every cosigner, as on their lines below (%s: purpose %s, coin %s, account %s", path, bip, hardened(p, 0), coin, hardened(p, 2))
+	st := hardened(p, 3)
+	if st == "" {
+		return out + ")"
+	}
+	out += ", script type " + st + ")"
+	// BIP48 numbers P2SH-P2WSH 1h and P2WSH 2h; keys exported at the
+	// other number (a cosigner.txt is at 2h) are used at the path they
+	// carry, and a restore must use that path too.
+	if want := map[descriptor.Kind]string{descriptor.WSHSortedMulti: "2h", descriptor.SHWSHSortedMulti: "1h"}[d.Kind()]; st != want {
+		out += fmt.Sprintf("; BIP48 numbers this script type %s, but these keys were exported at %s: restore with the path as printed", want, st)
+	}
+	return out
 }
 
 // ScriptType says in plain words what kind of wallet k is, e.g. "single
@@ -142,15 +200,21 @@ type Field struct{ Label, Value string }
 // Fields are the sheet's plain-words lines, in the order printed.
 func (s *Sheet) Fields() []Field {
 	d := s.Desc
-	words, bip := scriptWords(d.Kind())
+	words, _ := scriptWords(d.Kind())
 	keys := d.Keys()
-	f := []Field{
-		{"Wallet ID", d.ID() + " (first 8 hex digits of SHA-256 of the descriptor text below)"},
-		{"Network", NetworkName(d.Net())},
-		{"Script type", words},
-		{"Derivation", bip},
-		{"Addresses start", addressPrefix(s.First[0]) + "…"},
+	var f []Field
+	if c := s.Cosigner; c != nil && !d.Kind().IsMultisig() {
+		f = append(f, Field{"COSIGNER KEY", CosignerWarning})
 	}
+	f = append(f,
+		Field{"Wallet ID", d.ID() + ` (first 8 hex digits of SHA-256 of the "descriptor:" line's text after "descriptor: ", its #checksum included)`},
+		Field{"Network", NetworkName(d.Net())},
+		Field{"Script type", words},
+		Field{"Derivation", derivation(d)},
+	)
+	f = append(f, []Field{
+		{"Addresses start", addressPrefix(s.First[0]) + "…"},
+	}...)
 	if acct := account(keys[0].Path); acct >= 0 {
 		f = append(f, Field{"Account", fmt.Sprint(acct)})
 	}
@@ -164,6 +228,13 @@ func (s *Sheet) Fields() []Field {
 		}
 		f = append(f, Field{"Passphrase", fmt.Sprintf("YES: key %s needs a BIP39 passphrase besides the words on its share cards; it is kept by %s, never written here. Without it the cards give another, empty wallet.", strings.Join(s.PassphraseKeys, ", "), holder)})
 	}
+	if s.SharesKey != "" {
+		set := ""
+		if s.SharesSetID != "" {
+			set = ", share set " + s.SharesSetID
+		}
+		f = append(f, Field{"Share cards", fmt.Sprintf("key %s%s: what the matching share cards print (the words alone, without the passphrase)", s.SharesKey, set)})
+	}
 	f = append(f, Field{"Branches", "receive …/0/i, change …/1/i below each key's path"})
 	for i, k := range keys {
 		label := "Key"
@@ -173,8 +244,18 @@ func (s *Sheet) Fields() []Field {
 		f = append(f, Field{label, fmt.Sprintf("fingerprint %x, path %s", k.MasterFingerprint[:], descriptor.FormatPath(k.Path))})
 		f = append(f, Field{"", k.XPub.String()})
 	}
+	if c := s.Cosigner; c != nil && !d.Kind().IsMultisig() {
+		f = append(f, Field{"As cosigner", fmt.Sprintf("fingerprint %x, path %s (BIP48; the key in cosigner.txt that the multisig is built from)", c.MasterFingerprint[:], descriptor.FormatPath(c.Path))})
+		f = append(f, Field{"", c.XPub.String()})
+	}
 	return f
 }
+
+// CosignerWarning is what the sheet and the cards of a key made as a
+// multisig cosigner say first.
+const CosignerWarning = "THIS KEY IS A COSIGNER OF A MULTISIG WALLET: the money is in the multisig, not in the single-key wallet below " +
+	"(that one only proves the key at drills and holds nothing). The multisig's own sheet (threshold, every cosigner's xpub: " +
+	"airsign-offline wallet multisig --sheet, or wallet enroll, prints it) must be kept with these cards; without it the cards rebuild a key, not the wallet."
 
 // Text is the sheet as plain text: what the HTML page shows, one field a
 // line, the descriptor on a line that starts "descriptor:" (Read finds it).
@@ -189,7 +270,7 @@ func (s *Sheet) Text() []byte {
 		}
 		fmt.Fprintf(&b, "%-17s %s\n", label, f.Value)
 	}
-	b.WriteString("\nThe descriptor (BIP380, with checksum; <0;1> is receive;change, BIP389):\n")
+	b.WriteString("\n" + descriptorHeading + ":\n")
 	fmt.Fprintf(&b, "descriptor: %s\n", s.Desc.String())
 	if s.Receive != "" {
 		b.WriteString("For software without <0;1>, the same wallet as two descriptors:\n")
@@ -203,6 +284,10 @@ func (s *Sheet) Text() []byte {
 	return []byte(b.String())
 }
 
+// descriptorHeading names the descriptor line the same way on the text,
+// the page and in docs/recovery.md.
+const descriptorHeading = `The "descriptor:" line (BIP380, with its #checksum; <0;1> is receive;change, BIP389; the wallet ID is SHA-256 of its text after "descriptor: ")`
+
 const privacyNote = "PRIVATE, NOT SECRET: this sheet cannot spend, but it shows every address and the balance of the wallet. Keep a copy with every share card."
 
 func (s *Sheet) keysNote() string {
@@ -213,6 +298,9 @@ func (s *Sheet) keysNote() string {
 	}
 	if len(s.PassphraseKeys) > 0 {
 		what += ", with the BIP39 passphrase (see Passphrase above)"
+	}
+	if s.Cosigner != nil && !d.Kind().IsMultisig() {
+		what += "; the wallet is the multisig this key is a cosigner of: keep the multisig's own sheet with the cards (see COSIGNER KEY above)"
 	}
 	return what + ": " + Spec + ". To rebuild the wallet without airsign, follow docs/recovery.md (Sparrow, Electrum, Bitcoin Core, or by hand). Both pages are printed with this sheet and are in every airsign release's docs."
 }
