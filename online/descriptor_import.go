@@ -377,6 +377,10 @@ func accountWallet(msg []byte, where, accountType string) (descriptorText, strin
 		}
 	case len(wallets) == 1:
 		pick = wallets[0]
+	case len(wallets) == 0 && len(acct.Outputs) > 0 && strings.Contains(acct.Outputs[0].Script, "cosigner"):
+		// SeedSigner's multisig xpub export: a key for a multisig, not a
+		// wallet to watch by itself.
+		return descriptorText{}, "", transport.WithHint(fmt.Errorf("%s: the account export holds a multisig cosigner key (%s), not a wallet", where, acct.Outputs[0].Script), "give it to airsign-offline wallet multisig with the other cosigners, then import the multisig descriptor it prints")
 	case len(wallets) == 0:
 		return descriptorText{}, "", fmt.Errorf("%s: the account export holds no wpkh, sh(wpkh) or tr wallet", where)
 	default:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/psbt/descriptor/bsms"
+	"github.com/airsign/airsign/transport"
 )
 
 // TestImportOtherWallets imports files vendored from other wallets' test
@@ -99,3 +100,18 @@ func TestImportAccountDescriptor(t *testing.T) {
 // bcr2023019UR is the UR text of BCR-2023-019's test vector
 // (BlockchainCommons/Research papers/bcr-2023-019-account-descriptor.md).
 const bcr2023019UR = "ur:account-descriptor/oeadcyemrewytyaolttantjyoeadiojojeisdefzdydtaolytantjloxaxhdclaxwmfmdeiamecsdsemgtvsjzcncygrkowtrontzschgezokstswkkscfmklrtauteyaahdcxiehfonurdppfyntapejpproypegrdawkgmaewejlsfdtsrfybdehcaflmtrlbdhpamtantjooeadlncsdwykaeykaeykaocyemrewytyaycynlytsnyltantjyoeadjzjkisdektjojeisdefzdydtdtaolytantjloxaxhdclaostvelfemdyynwydwyaievosrgmambklovabdgypdglldvespsthysadamhpmjeinaahdcxntdllnaaeykoytdacygegwhgjsiyonpywmcmrpwphsvodsrerozsbyaxluzcoxdpamtantjooeadlncsehykaeykaeykaocyemrewytyaycypdbskeuytantjyoeadisktjojeisdefzdydtaolytantjloxaxhdclaxzcfxeegdrpmogrgwkbzctlttweadkiengrwlhtprremouoluutqdpfbncedkynfhaahdcxjpwevdeogthttkmeswzcolcpsaahcfnshkhtehytclmnteatmoteadtlwynnftloamtantjooeadlncsghykaeykaeykaocyemrewytyaycybthlvytstantjyoeadjojkisdeiajljkiniojtihjpdefzdydtdtaolytantjloxaxhdclaxhhsnhdrpftdwuocntilydibehnecmovdfekpjkclcslasbhkpawsaddmcmmnahnyaahdcxlotedtndfymyltclhlmtpfsadscnhtztaolbnnkistaedegwfmmedreetnwmcycnamtantjooeadlfcsdpykaocyemrewytyaycyemrewytytantjyoeadkpjkisdektjkisdeiajljkiniojtihjpdefzdydtdtdtaolytantjloxaxhdclaxdwkswmztpytnswtsecnblfbayajkdldeclqzzolrsnhljedsgminetytbnahatbyaahdcxkkguwsvyimjkvwteytwztyswvendtpmncpasfrrylprnhtkblndrgrmkoyjtbkrpamtantjooeadlocsdyykaeykaeykadykaocyemrewytyaycyhkrpnddrtantjyoeadjsktjkisdeiajljkiniojtihjpdefzdydtdtaolytantjloxaxhdclaohnhffmvsbndslrfgclpfjejyatbdpebacnzokotofxntaoemvskpaowmryfnotfgaahdcxdlnbvecentssfsssgylnhkrstoytecrdlyadrekirfaybglahltalsrfcaeerobwamtantjooeadlocsdyykaeykaeykaoykaocyemrewytyaycyhkrpnddrtantjyoeadiyjyjpdefzdydtaolytantjloxaxhdclaorkrhkeytwsoykorletwstbwycagtbsotmeptjkesgwrfcmveskvdmngujzttgtdpaahdcxgrfgmuvyylmwcxjtttechplslgoegagaptdniatidmhdmebdwfryfsnsdkcplyvaamtantjooeadlncshfykaeykaeykaocyemrewytyaycytostatbnyadleoeh"
+
+// TestImportSeedSignerCosignerAccount: SeedSigner's multisig xpub export
+// (a crypto-account whose only output is a bare wsh key) is read, and
+// refused as a cosigner key with the command that takes it.
+func TestImportSeedSignerCosignerAccount(t *testing.T) {
+	e := newTestEnv(t)
+	src := filepath.Join("..", "transport", "ur", "urdescriptor", "testdata", "seedsigner", "ur-xpub-qr.txt")
+	_, err := ImportWallet(e.Env, ImportOptions{Name: "s", Source: src, Network: "testnet"})
+	if err == nil || !strings.Contains(err.Error(), "holds a multisig cosigner key (wsh(cosigner)), not a wallet") {
+		t.Fatalf("got %v", err)
+	}
+	if h := strings.Join(transport.Hints(err), " "); !strings.Contains(h, "airsign-offline wallet multisig") {
+		t.Errorf("hint %q", h)
+	}
+}
