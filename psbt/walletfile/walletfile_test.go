@@ -351,3 +351,24 @@ func parseTest(t *testing.T, s string) *descriptor.Descriptor {
 	}
 	return d
 }
+
+// TestBSMSUppercaseAddress: Sparrow's BIP129 record whose first address is
+// upper-case bech32 (psbt/descriptor/bsms/testdata/README.md) reads as its
+// wallet, and the first-address check passes.
+func TestBSMSUppercaseAddress(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "descriptor", "bsms", "testdata", "sparrow-multisig-4.bsms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Read(data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := descriptor.ParseStrict(w.Descriptor, &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Check(d); err != nil || w.Net != NetMain || d.Threshold() != 2 {
+		t.Errorf("net %q, %s: %v", w.Net, d, err)
+	}
+}
