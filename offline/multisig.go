@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/descriptor/bsms"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
@@ -33,8 +34,9 @@ type MultisigOptions struct {
 	// SheetDir, if set, receives the wallet backup sheet (HTML and text).
 	SheetDir string
 	// Cosigners are key expressions ([fp/48h/…/2h]xpub), files holding one
-	// (cosigner.txt from a keygen ceremony or `export xpub`), or Coldcard's
-	// multisig JSON export (ccxp-XFP.json).
+	// (cosigner.txt from a keygen ceremony or `export xpub`), Coldcard's
+	// multisig JSON export (ccxp-XFP.json), a signer's BIP129 key record
+	// (its signature is verified), or a UR account or key export.
 	Cosigners []string
 	// QR also shows the descriptor as QR codes.
 	QR transport.QROptions
@@ -63,9 +65,12 @@ func MultisigDescriptor(ctx context.Context, env *Env, opts MultisigOptions) err
 	}
 	var keys []string
 	for i, c := range opts.Cosigners {
-		k, err := cosignerKey(c, kind, env.Net)
+		k, note, err := cosignerKey(c, kind, env.Net)
 		if err != nil {
 			return fmt.Errorf("cosigner %d (%s): %w", i+1, c, err)
+		}
+		if note != "" {
+			fmt.Fprintf(env.Stderr, "cosigner %d: %s\n", i+1, note)
 		}
 		keys = append(keys, k+"/<0;1>/*")
 	}
@@ -108,8 +113,31 @@ func MultisigDescriptor(ctx context.Context, env *Env, opts MultisigOptions) err
 }
 
 // cosignerKey reads one cosigner's key expression from text, a file, or
-// Coldcard's multisig JSON.
-func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string, error) {
+// Coldcard's multisig JSON. The note, if any, tells the operator what was
+// checked on the way (a BIP129 key record's signature).
+func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (key, note string, err error) {
+	text, err := cosignerText(arg)
+	if err != nil {
+		return "", "", err
+	}
+	switch {
+	case ur.IsUR(text):
+		key, err = urCosigner(strings.Fields(text), kind)
+	case strings.HasPrefix(text, "{"):
+		key, err = coldcardCosigner([]byte(text), kind, net)
+	case bsms.IsKeyRecord([]byte(text)):
+		return bsmsCosigner([]byte(text))
+	case !strings.HasPrefix(text, "["):
+		err = fmt.Errorf("a cosigner key needs its origin, like [73c5da0a/48h/1h/0h/2h]tpub…; export it with `airsign-offline export xpub`")
+	default:
+		key = text
+	}
+	return key, "", err
+}
+
+// cosignerText is the text of one cosigner argument: the argument itself,
+// the QR code of a picture, or a file's content.
+func cosignerText(arg string) (string, error) {
 	text := arg
 	switch {
 	case strings.HasPrefix(arg, "["):
@@ -129,16 +157,33 @@ func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string
 		}
 		text = strings.TrimSpace(string(data))
 	}
-	if ur.IsUR(text) {
-		return urCosigner(strings.Fields(text), kind)
-	}
-	if strings.HasPrefix(text, "{") {
-		return coldcardCosigner([]byte(text), kind, net)
-	}
-	if !strings.HasPrefix(text, "[") {
-		return "", fmt.Errorf("a cosigner key needs its origin, like [73c5da0a/48h/1h/0h/2h]tpub…; export it with `airsign-offline export xpub`")
-	}
 	return text, nil
+}
+
+// bsmsCosigner takes the key of a signer's BIP129 round-1 key record,
+// after checking the record's signature by that key: a key swapped on
+// its way to the coordinator fails here.
+func bsmsCosigner(data []byte) (key, note string, err error) {
+	r, err := bsms.ParseKeyRecord(data)
+	if err != nil {
+		return "", "", err
+	}
+	if err := r.Verify(); err != nil {
+		return "", "", err
+	}
+	_, k, _ := strings.Cut(r.Key, "]")
+	if _, err := hex.DecodeString(k); err == nil {
+		return "", "", errors.New("the BIP129 key record holds a single public key, not an xpub: airsign derives each cosigner's addresses from its xpub; ask the signer for a record of its account xpub")
+	}
+	return r.Key, fmt.Sprintf("BIP129 key record %q: signature by its key verified", clipText(r.Description)), nil
+}
+
+// clipText keeps outside text short in messages.
+func clipText(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }
 
 // urCosigner takes the multisig key of a UR export: the wsh(cosigner) (or
