@@ -279,7 +279,7 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 			return descriptorText{}, "", fmt.Errorf("%s holds more than one JSON object", name)
 		}
 		if e.Descriptor == nil || strings.TrimSpace(*e.Descriptor) == "" {
-			return descriptorText{}, "", fmt.Errorf("%s is JSON without a \"descriptor\" field, in no format airsign reads (expected airsign-offline's enrollment file, or a wallet export of Coldcard, Electrum, Caravan, Specter, Keystone/Cobo or Wasabi)", name)
+			return descriptorText{}, "", fmt.Errorf("%s is JSON without a \"descriptor\" field, in no format airsign reads (expected airsign-offline's enrollment file, or a wallet export of Bitcoin Core (listdescriptors), Coldcard, Electrum, Caravan, Specter, Keystone/Cobo or Wasabi)", name)
 		}
 		return descriptorText{desc: *e.Descriptor, where: name, id: e.ID}, e.Network, nil
 	}

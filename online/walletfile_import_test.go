@@ -115,3 +115,76 @@ func TestImportSeedSignerCosignerAccount(t *testing.T) {
 		t.Errorf("hint %q", h)
 	}
 }
+
+// TestImportBitcoinCore: Coldcard's Bitcoin Core export (the text around an
+// importdescriptors command; key and first address of Coldcard's test
+// wallet, psbt/walletfile/testdata/coldcard) and Bitcoin Core's
+// listdescriptors JSON import as their receive/change wallet.
+func TestImportBitcoinCore(t *testing.T) {
+	for _, c := range []struct{ name, text, network, first string }{
+		{"bitcoin-core.txt", coldcardCoreExport, "testnet", "tb1qupyd58ndsh7lut0et0vtrq432jvu9jtdyws9n9"},
+		{"listdescriptors.json", coreListDescriptors, "mainnet", ""},
+	} {
+		e := newTestEnv(t)
+		p := e.path(c.name)
+		if err := os.WriteFile(p, []byte(c.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		w, err := ImportWallet(e.Env, ImportOptions{Name: "core", Source: p, Network: c.network})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !strings.Contains(w.Descriptor, "/<0;1>/*") {
+			t.Errorf("%s: imported %s", c.name, w.Descriptor)
+		}
+		if got, _ := w.Desc().FirstAddress(); c.first != "" && got != c.first {
+			t.Errorf("%s: first address %s, want %s", c.name, got, c.first)
+		}
+	}
+}
+
+const coldcardCoreExport = `# Bitcoin Core Wallet Import File
+
+https://github.com/Coldcard/firmware/blob/master/docs/bitcoin-core-usage.md
+
+## For wallet with master key fingerprint: 0F056943
+
+Wallet operates on blockchain: Bitcoin Testnet
+
+## Bitcoin Core RPC
+
+The following command can be entered after opening Window -> Console
+in Bitcoin Core, or using bitcoin-cli:
+
+importdescriptors '[{"desc": "wpkh([0f056943/84h/1h/0h]tpubDC7jGaaSE66Pn4dgtbAAstde4bCyhSUs4r3P8WhMVvPByvcRrzrwqSvpF9Ghx83Z1LfVugGRrSBko5UEKELCz9HoMv5qKmGq3fqnnbS5E9r/0/*)#erexmnep", "range": [0, 1000], "timestamp": "now", "internal": false, "keypool": true, "active": true, "watchonly": true}, {"desc": "wpkh([0f056943/84h/1h/0h]tpubDC7jGaaSE66Pn4dgtbAAstde4bCyhSUs4r3P8WhMVvPByvcRrzrwqSvpF9Ghx83Z1LfVugGRrSBko5UEKELCz9HoMv5qKmGq3fqnnbS5E9r/1/*)#ghu8xxfe", "range": [0, 1000], "timestamp": "now", "internal": true, "keypool": true, "active": true, "watchonly": true}]'
+
+## Resulting Addresses (first 3)
+
+m/84h/1h/0h/0/0 => tb1qupyd58ndsh7lut0et0vtrq432jvu9jtdyws9n9
+`
+
+const coreListDescriptors = `{
+  "wallet_name": "watch",
+  "descriptors": [
+    {
+      "desc": "wpkh([a262308d/84h/0h/0h]xpub6DM7CYgaTMdMbhTcLTUWmNUE5WLXK5hx8ZMa4sRw8qYJPqtqKYiKnwsmT8A6AijDVAUZRivdBnXdR8QE7Y9vVnqvzPL3fXCmu1WtCRLdAoz/0/*)#s5x06kda",
+      "timestamp": 1690000000,
+      "active": true,
+      "internal": false,
+      "range": [0, 999],
+      "next": 0,
+      "next_index": 0
+    },
+    {
+      "desc": "wpkh([a262308d/84h/0h/0h]xpub6DM7CYgaTMdMbhTcLTUWmNUE5WLXK5hx8ZMa4sRw8qYJPqtqKYiKnwsmT8A6AijDVAUZRivdBnXdR8QE7Y9vVnqvzPL3fXCmu1WtCRLdAoz/1/*)#pqrw8ra9",
+      "timestamp": 1690000000,
+      "active": true,
+      "internal": true,
+      "range": [0, 999],
+      "next": 0,
+      "next_index": 0
+    }
+  ]
+}
+`

@@ -99,6 +99,9 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(recv+"\n"+chg), "")
 	f.Add([]byte(`{"wallet_type": "standard", "keystore": {"xpub": "`+tpubA+`"}}`), "wpkh")
 	f.Add([]byte(`{"ExtPubKey": "`+tpubA+`", "AccountKeyPath": "84'/1'/0'", "MasterFingerprint": "0F056943"}`), "")
+	f.Add([]byte(coreListJSON), "")
+	f.Add([]byte(coreImport), "wpkh")
+	f.Add([]byte(ccCore), "")
 	f.Fuzz(func(t *testing.T, data []byte, typ string) {
 		w, err := Read(data, typ)
 		if err == nil && w.Descriptor == "" {

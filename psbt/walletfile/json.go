@@ -45,6 +45,8 @@ func readJSON(data []byte, typ string) (*Wallet, error) {
 		return nil, fmt.Errorf("%w: this is one cosigner's key (Coldcard's multisig export, ccxp-XFP.json), not a wallet: give it to `airsign-offline wallet multisig` with the other cosigners", ErrUnsupported)
 	case has("xfp") && (has("bip84") || has("bip49") || has("bip86") || has("bip44")):
 		return readColdcardGeneric(top, typ)
+	case has("descriptors"):
+		return readCoreList(data, typ)
 	case has("ExtPubKey") || has("TaprootExtPubKey"):
 		return readExtPubKey(top, typ)
 	}

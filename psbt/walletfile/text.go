@@ -40,8 +40,11 @@ var (
 	extKey = regexp.MustCompile(`[xtuvyzUVYZ]pub[1-9A-HJ-NP-Za-km-z]{100,112}`)
 )
 
-func readText(s string) (*Wallet, error) {
+func readText(s, typ string) (*Wallet, error) {
 	lines := meaningful(s)
+	if w, ok, err := coreCommand(lines, typ); ok {
+		return w, err
+	}
 	for _, l := range lines {
 		if coldcardKey.MatchString(l.text) || (coldcardField.MatchString(l.text) && !strings.Contains(l.text, "(")) {
 			return readColdcardSetup(lines)
