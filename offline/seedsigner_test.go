@@ -3,6 +3,7 @@ package offline
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +51,10 @@ func TestMultisigSeedSignerExports(t *testing.T) {
 	for _, c := range []struct{ name, arg string }{
 		// UR crypto-account, a bare wsh output (no tag 308).
 		{"UR crypto-account", filepath.Join("..", "transport", "ur", "urdescriptor", "testdata", "seedsigner", "ur-xpub-qr.txt")},
+		// [fp/48h/1h/0h/2h]Vpub…: SLIP-132, its path confirming P2WSH.
+		{"static xpub", filepath.Join("testdata", "seedsigner", "xpub-qr.txt")},
+		// The same text in four parts "pNofM …".
+		{"Specter parts", filepath.Join("testdata", "seedsigner", "specter-xpub-qr.txt")},
 	} {
 		env := testEnv(t)
 		err := MultisigDescriptor(context.Background(), env, MultisigOptions{Threshold: 2, Kind: "wsh-multi", Cosigners: []string{c.arg, ak.String()}})
@@ -60,5 +65,48 @@ func TestMultisigSeedSignerExports(t *testing.T) {
 		if got := env.Stdout.(*bytes.Buffer).String(); !strings.Contains(got, want) {
 			t.Errorf("%s: got\n%s\nwant a key %s", c.name, got, want)
 		}
+	}
+}
+
+// TestSLIP132CosignerRefused: a SLIP-132 key is converted only when its
+// BIP48 path, its prefix and --type name the same script; a Specter series
+// must be whole.
+func TestSLIP132CosignerRefused(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "seedsigner", "xpub-qr.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpub := strings.TrimSpace(string(data))
+	parts, err := os.ReadFile(filepath.Join("testdata", "seedsigner", "specter-xpub-qr.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(parts)), "\n")
+	for _, c := range []struct {
+		name, text string
+		kind       descriptor.Kind
+		want       string
+	}{
+		{"path names sh-wsh", strings.Replace(vpub, "0h/2h]", "0h/1h]", 1), descriptor.WSHSortedMulti, "prefix Vpub names wsh-multi but its origin path ends in 1h, which names sh-wsh-multi"},
+		{"not BIP48", strings.Replace(vpub, "48h/1h/0h/2h]", "84h/1h/0h]", 1), descriptor.WSHSortedMulti, "origin path is not BIP48"},
+		{"other --type", vpub, descriptor.SHWSHSortedMulti, "--type is sh-wsh-multi; pass --type wsh-multi"},
+		{"missing part", strings.Join(lines[:3], "\n"), descriptor.WSHSortedMulti, "lacks part 4 of 4"},
+		{"part of another series", strings.Join(lines[:3], "\n") + "\np4of5 x", descriptor.WSHSortedMulti, "line 4: part p4of5"},
+		{"stray line", strings.Join(lines[:3], "\n") + "\nhello", descriptor.WSHSortedMulti, "line 4 is not a part"},
+	} {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "k.txt")
+		if err := os.WriteFile(p, []byte(c.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := cosignerKey(p, c.kind, regtest)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+	// In order or not, the parts give the static text's key.
+	shuffled := strings.Join([]string{lines[2], lines[0], lines[3], lines[1]}, "\n")
+	if got, err := joinSpecterParts(shuffled); err != nil || got != vpub {
+		t.Errorf("joined %q, %v", got, err)
 	}
 }
