@@ -24,6 +24,10 @@ func TestImportOtherWallets(t *testing.T) {
 		{file: "coldcard/coldcard-export.json", network: "regtest", typ: "wpkh", first: "bcrt1qupyd58ndsh7lut0et0vtrq432jvu9jtdx8fgyv"},
 		{file: "coldcard/coldcard-export.json", network: "regtest", err: "choose one with --type (sh-wpkh, wpkh)"},
 		{file: "coldcard/coldcard-export.json", network: "mainnet", typ: "wpkh", err: "is for a test network but --network says mainnet"},
+		// "chain": "XTN" names no network exactly; and it is no UR.
+		{file: "coldcard/coldcard-export.json", typ: "wpkh", err: "(Coldcard generic JSON export) is for a test network but does not say which"},
+		{file: "sparrow/specter-diy-export.txt", network: "mainnet"},
+		{file: "sparrow/sparrow-single-seed-wallet", network: "mainnet", err: "a Sparrow wallet file (encrypted), not an export"},
 		{file: "coldcard/export-p2wsh-myself.txt", network: "testnet"},
 		{file: "sparrow/descriptor-receive-change1.txt", network: "mainnet"},
 		{file: "sparrow/descriptor-labelled.txt", network: "mainnet"},
