@@ -17,7 +17,7 @@ func TestColdcardGenericCosigner(t *testing.T) {
 		descriptor.WSHSortedMulti:   "[0f056943/48h/1h/0h/2h]tpubDF2rnouQaaYrXF4noGTv6rQYmx87cQ4GrUdhpvXkhtChwQPbdGTi8GA88NUaSrwZBwNsTkC9bFkkC8vDyGBVVAQTZ2AS6gs68RQXtXcCvkP",
 		descriptor.SHWSHSortedMulti: "[0f056943/48h/1h/0h/1h]tpubDF2rnouQaaYrUEy2JM1YD3RFzew4onawGM4X2Re67gguTf5CbHonBRiFGe3Xjz7DK88dxBFGf2i7K1hef3PM4cFKyUjcbJXddaY9F5tJBoP",
 	} {
-		got, err := cosignerKey(file, kind, &chaincfg.TestNet3Params)
+		got, _, err := cosignerKey(file, kind, &chaincfg.TestNet3Params)
 		if err != nil || got != want {
 			t.Errorf("%s: %s, %v; want %s", kind, got, err, want)
 		}

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/airsign/airsign/psbt/descriptor"
+	"github.com/airsign/airsign/psbt/descriptor/bsms"
 	"github.com/airsign/airsign/transport"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/airsign/airsign/transport/qrcode"
@@ -33,8 +36,9 @@ type MultisigOptions struct {
 	// SheetDir, if set, receives the wallet backup sheet (HTML and text).
 	SheetDir string
 	// Cosigners are key expressions ([fp/48h/…/2h]xpub), files holding one
-	// (cosigner.txt from a keygen ceremony or `export xpub`), or Coldcard's
-	// multisig JSON export (ccxp-XFP.json).
+	// (cosigner.txt from a keygen ceremony or `export xpub`), Coldcard's
+	// multisig JSON export (ccxp-XFP.json), a signer's BIP129 key record
+	// (its signature is verified), or a UR account or key export.
 	Cosigners []string
 	// QR also shows the descriptor as QR codes.
 	QR transport.QROptions
@@ -63,9 +67,12 @@ func MultisigDescriptor(ctx context.Context, env *Env, opts MultisigOptions) err
 	}
 	var keys []string
 	for i, c := range opts.Cosigners {
-		k, err := cosignerKey(c, kind, env.Net)
+		k, note, err := cosignerKey(c, kind, env.Net)
 		if err != nil {
 			return fmt.Errorf("cosigner %d (%s): %w", i+1, c, err)
+		}
+		if note != "" {
+			fmt.Fprintf(env.Stderr, "cosigner %d: %s\n", i+1, note)
 		}
 		keys = append(keys, k+"/<0;1>/*")
 	}
@@ -108,8 +115,115 @@ func MultisigDescriptor(ctx context.Context, env *Env, opts MultisigOptions) err
 }
 
 // cosignerKey reads one cosigner's key expression from text, a file, or
-// Coldcard's multisig JSON.
-func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string, error) {
+// Coldcard's multisig JSON. The note, if any, tells the operator what was
+// checked on the way (a BIP129 key record's signature).
+func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (key, note string, err error) {
+	text, err := cosignerText(arg)
+	if err != nil {
+		return "", "", err
+	}
+	if text, err = joinSpecterParts(text); err != nil {
+		return "", "", err
+	}
+	switch {
+	case ur.IsUR(text):
+		key, err = urCosigner(strings.Fields(text), kind)
+	case strings.HasPrefix(text, "{"):
+		key, err = coldcardCosigner([]byte(text), kind, net)
+	case bsms.IsKeyRecord([]byte(text)):
+		return bsmsCosigner([]byte(text))
+	case !strings.HasPrefix(text, "["):
+		err = fmt.Errorf("a cosigner key needs its origin, like [73c5da0a/48h/1h/0h/2h]tpub…; export it with `airsign-offline export xpub`")
+	default:
+		key, err = standardCosigner(text, kind)
+	}
+	return key, "", err
+}
+
+// slip132Multisig is the multisig script each SLIP-132 multisig prefix
+// names, and bip48Script the one the fourth step of a BIP48 path names.
+var (
+	slip132Multisig = map[string]descriptor.Kind{"Zpub": descriptor.WSHSortedMulti, "Vpub": descriptor.WSHSortedMulti, "Ypub": descriptor.SHWSHSortedMulti, "Upub": descriptor.SHWSHSortedMulti}
+	bip48Script     = map[string]descriptor.Kind{"2h": descriptor.WSHSortedMulti, "1h": descriptor.SHWSHSortedMulti}
+	multiFlag       = map[descriptor.Kind]string{descriptor.WSHSortedMulti: "wsh-multi", descriptor.SHWSHSortedMulti: "sh-wsh-multi"}
+)
+
+// standardCosigner rewrites a SLIP-132 key (SeedSigner shows
+// [fp/48h/1h/0h/2h]Vpub…) to xpub/tpub when its BIP48 origin path names
+// the same multisig script as its prefix and as --type: the prefix alone
+// is a hint, the path is what the cosigner's wallet derives. Any other
+// key is left for the descriptor parser to judge.
+func standardCosigner(text string, kind descriptor.Kind) (string, error) {
+	origin, key, ok := strings.Cut(strings.TrimPrefix(text, "["), "]")
+	if !ok {
+		return text, nil
+	}
+	std, prefix, _, err := descriptor.StandardKey(key)
+	if err != nil || prefix == "xpub" || prefix == "tpub" {
+		return text, nil
+	}
+	byPrefix, ok := slip132Multisig[prefix]
+	if !ok {
+		return "", fmt.Errorf("a %s is a single-signature key; export the cosigner's multisig key (BIP48, m/48h/…/2h) instead", prefix)
+	}
+	steps := strings.Split(strings.NewReplacer("'", "h", "H", "h").Replace(origin), "/")
+	byPath, ok := bip48Script[steps[len(steps)-1]]
+	if len(steps) != 5 || steps[1] != "48h" || !ok {
+		return "", fmt.Errorf("the %s key's origin path is not BIP48 (fp/48h/coin/account/1h or 2h), so nothing confirms the script type its prefix names; convert it to an xpub/tpub yourself if you know its script", prefix)
+	}
+	if byPath != byPrefix {
+		return "", fmt.Errorf("the key's prefix %s names %s but its origin path ends in %s, which names %s: the export contradicts itself", prefix, multiFlag[byPrefix], steps[4], multiFlag[byPath])
+	}
+	if byPrefix != kind {
+		return "", fmt.Errorf("the key is for a %s wallet (%s, path …/%s) but --type is %s; pass --type %s, or use the cosigner's %s key", multiFlag[byPrefix], prefix, steps[4], multiFlag[kind], multiFlag[byPrefix], multiFlag[kind])
+	}
+	return "[" + origin + "]" + std, nil
+}
+
+// specterPart is one line of Specter's (and SeedSigner's) multi-part QR
+// text: "p1of4 …".
+var specterPart = regexp.MustCompile(`^p([0-9]{1,2})of([0-9]{1,2}) (.*)$`)
+
+// joinSpecterParts joins the parts of Specter's multi-part QR text, given
+// one per line in any order; other text is returned as it is.
+func joinSpecterParts(text string) (string, error) {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 || !specterPart.MatchString(lines[0]) {
+		return text, nil
+	}
+	var parts []string
+	total := 0
+	for i, l := range lines {
+		m := specterPart.FindStringSubmatch(l)
+		if m == nil {
+			return "", fmt.Errorf("line %d is not a part \"pNofM …\" like the lines before it (Specter's multi-part QR text)", i+1)
+		}
+		n, _ := strconv.Atoi(m[1])
+		t, _ := strconv.Atoi(m[2])
+		if total == 0 {
+			total, parts = t, make([]string, t)
+		}
+		if t != total || n < 1 || n > total {
+			return "", fmt.Errorf("line %d: part p%sof%s does not belong to a series of %d parts", i+1, m[1], m[2], total)
+		}
+		parts[n-1] = m[3]
+	}
+	for i, p := range parts {
+		if p == "" {
+			return "", fmt.Errorf("Specter's multi-part QR text lacks part %d of %d: scan every part", i+1, total)
+		}
+	}
+	return strings.Join(parts, ""), nil
+}
+
+// cosignerText is the text of one cosigner argument: the argument itself,
+// the QR code of a picture, or a file's content.
+func cosignerText(arg string) (string, error) {
 	text := arg
 	switch {
 	case strings.HasPrefix(arg, "["):
@@ -129,16 +243,33 @@ func cosignerKey(arg string, kind descriptor.Kind, net *chaincfg.Params) (string
 		}
 		text = strings.TrimSpace(string(data))
 	}
-	if ur.IsUR(text) {
-		return urCosigner(strings.Fields(text), kind)
-	}
-	if strings.HasPrefix(text, "{") {
-		return coldcardCosigner([]byte(text), kind, net)
-	}
-	if !strings.HasPrefix(text, "[") {
-		return "", fmt.Errorf("a cosigner key needs its origin, like [73c5da0a/48h/1h/0h/2h]tpub…; export it with `airsign-offline export xpub`")
-	}
 	return text, nil
+}
+
+// bsmsCosigner takes the key of a signer's BIP129 round-1 key record,
+// after checking the record's signature by that key: a key swapped on
+// its way to the coordinator fails here.
+func bsmsCosigner(data []byte) (key, note string, err error) {
+	r, err := bsms.ParseKeyRecord(data)
+	if err != nil {
+		return "", "", err
+	}
+	if err := r.Verify(); err != nil {
+		return "", "", err
+	}
+	_, k, _ := strings.Cut(r.Key, "]")
+	if _, err := hex.DecodeString(k); err == nil {
+		return "", "", errors.New("the BIP129 key record holds a single public key, not an xpub: airsign derives each cosigner's addresses from its xpub; ask the signer for a record of its account xpub")
+	}
+	return r.Key, fmt.Sprintf("BIP129 key record %q: signature by its key verified", clipText(r.Description)), nil
+}
+
+// clipText keeps outside text short in messages.
+func clipText(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }
 
 // urCosigner takes the multisig key of a UR export: the wsh(cosigner) (or

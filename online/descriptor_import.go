@@ -75,7 +75,7 @@ func ImportWallet(env *Env, opts ImportOptions) (*Wallet, error) {
 	case opts.EnvNetwork != "":
 		network, said = opts.EnvNetwork, "AIRSIGN_NETWORK"
 	case text.urNet == urdescriptor.NetTest:
-		return nil, transport.WithHint(fmt.Errorf("%s is for a test network, which a UR code cannot name exactly", text.where), "pass --network testnet, signet or regtest")
+		return nil, transport.WithHint(testNetworkUnnamed(text), "pass --network testnet, signet or regtest")
 	default:
 		network, said = "mainnet", "the default network"
 	}
@@ -147,9 +147,12 @@ type descriptorText struct {
 	desc  string
 	where string // for messages: "the descriptor given", "wallet.json", "the QR code in a.png"
 	id    string // the enrollment file's "id", if any
-	// urNet is the network class a UR's coin info or key origins name
-	// (urdescriptor.NetMain or NetTest; "" when unknown or not a UR).
+	// urNet is the network class a UR's coin info or key origins name,
+	// or another wallet's file does (urdescriptor.NetMain or NetTest;
+	// "" when unknown).
 	urNet string
+	// walletFile says urNet comes from another wallet's file, not a UR.
+	walletFile bool
 	// fromAccount says the descriptor was picked out of a crypto-account
 	// or another wallet's multi-wallet export, the sources --type applies to.
 	fromAccount bool
@@ -234,6 +237,16 @@ type enrollmentFile struct {
 	ID         string  `json:"id"`
 }
 
+// testNetworkUnnamed says that the source names a test network but not
+// which: a UR's coin info, a Coldcard "chain": "XTN" or tpubs cannot,
+// since testnet, signet and regtest share their key versions.
+func testNetworkUnnamed(text descriptorText) error {
+	if text.walletFile {
+		return fmt.Errorf("%s is for a test network but does not say which (testnet, signet and regtest keys look the same)", text.where)
+	}
+	return fmt.Errorf("%s is for a test network, which a UR code cannot name exactly", text.where)
+}
+
 // ParseDescriptorFile reads the descriptor in the content of a descriptor
 // file or QR code: airsign-offline's enrollment JSON, or text holding one
 // descriptor (blank lines and lines starting with '#' are skipped). It
@@ -265,7 +278,7 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 	// Other wallets' files: BSMS records, Coldcard setup files, descriptor
 	// pairs, labelled lines, JSON exports (psbt/walletfile).
 	if w, err := walletfile.Read(trimmed, accountType); err == nil {
-		return descriptorText{desc: w.Descriptor, where: name + " (" + w.Format + ")", urNet: w.Net, fromAccount: w.Picked, check: w.Check}, "", nil
+		return descriptorText{desc: w.Descriptor, where: name + " (" + w.Format + ")", urNet: w.Net, walletFile: true, fromAccount: w.Picked, check: w.Check}, "", nil
 	} else if !errors.Is(err, walletfile.ErrNotWalletFile) {
 		return descriptorText{}, "", fmt.Errorf("%s: %w", name, err)
 	}
@@ -279,7 +292,7 @@ func parseDescriptorData(data []byte, name, accountType string) (descriptorText,
 			return descriptorText{}, "", fmt.Errorf("%s holds more than one JSON object", name)
 		}
 		if e.Descriptor == nil || strings.TrimSpace(*e.Descriptor) == "" {
-			return descriptorText{}, "", fmt.Errorf("%s is JSON without a \"descriptor\" field, in no format airsign reads (expected airsign-offline's enrollment file, or a wallet export of Coldcard, Electrum, Caravan, Specter, Keystone/Cobo or Wasabi)", name)
+			return descriptorText{}, "", fmt.Errorf("%s is JSON without a \"descriptor\" field, in no format airsign reads (expected airsign-offline's enrollment file, or a wallet export of Bitcoin Core (listdescriptors), Coldcard, Electrum, Caravan, Specter, Keystone/Cobo or Wasabi)", name)
 		}
 		return descriptorText{desc: *e.Descriptor, where: name, id: e.ID}, e.Network, nil
 	}
@@ -377,6 +390,10 @@ func accountWallet(msg []byte, where, accountType string) (descriptorText, strin
 		}
 	case len(wallets) == 1:
 		pick = wallets[0]
+	case len(wallets) == 0 && len(acct.Outputs) > 0 && strings.Contains(acct.Outputs[0].Script, "cosigner"):
+		// SeedSigner's multisig xpub export: a key for a multisig, not a
+		// wallet to watch by itself.
+		return descriptorText{}, "", transport.WithHint(fmt.Errorf("%s: the account export holds a multisig cosigner key (%s), not a wallet", where, acct.Outputs[0].Script), "give it to airsign-offline wallet multisig with the other cosigners, then import the multisig descriptor it prints")
 	case len(wallets) == 0:
 		return descriptorText{}, "", fmt.Errorf("%s: the account export holds no wpkh, sh(wpkh) or tr wallet", where)
 	default:

@@ -121,6 +121,7 @@ type LabelImport struct {
 	Froze, Unfroze            int
 	OtherWallet               int // records whose origin is another wallet's
 	Ignored                   int // record types BIP329 does not define
+	SilentPayments            int // spscan records: no airsign wallet has that key
 }
 
 // ImportLabels reads a BIP329 file (path, or "-" for stdin) and merges it
@@ -152,7 +153,7 @@ func ImportLabels(env *Env, walletName, path string) (*LabelImport, error) {
 	// Everything checkable is checked before the store is touched.
 	origin := walletOrigin(w)
 	var mine []bip329.Record
-	sum := &LabelImport{Ignored: res.Ignored}
+	sum := &LabelImport{Ignored: res.Ignored, SilentPayments: res.SilentPayments}
 	for _, rec := range res.Records {
 		if rec.Origin != "" && !sameOrigin(rec.Origin, origin) {
 			sum.OtherWallet++
@@ -168,7 +169,7 @@ func ImportLabels(env *Env, walletName, path string) (*LabelImport, error) {
 		mine = append(mine, rec)
 	}
 	err = env.update(func(t *store.Tx) error {
-		*sum = LabelImport{Ignored: sum.Ignored, OtherWallet: sum.OtherWallet}
+		*sum = LabelImport{Ignored: sum.Ignored, SilentPayments: sum.SilentPayments, OtherWallet: sum.OtherWallet}
 		for _, rec := range mine {
 			if err := importRecord(t, w.id, rec, sum); err != nil {
 				return fmt.Errorf("%s line %d: %w", name, rec.Line, err)
@@ -186,6 +187,9 @@ func ImportLabels(env *Env, walletName, path string) (*LabelImport, error) {
 		name, w.Name, sum.Added, sum.Changed, sum.Unchanged, plural(sum.Froze, "coin"), sum.Unfroze)
 	if sum.OtherWallet > 0 {
 		env.Infof("passed over %s of other wallets (their origin is not %s)", plural(sum.OtherWallet, "record"), origin)
+	}
+	if sum.SilentPayments > 0 {
+		env.Infof("passed over %s (silent payments scan keys, which airsign's wallets do not have)", plural(sum.SilentPayments, "spscan record"))
 	}
 	if sum.Ignored > 0 {
 		env.Infof("passed over %s of types BIP329 does not define", plural(sum.Ignored, "record"))

@@ -4,7 +4,8 @@
 //
 // Reading is strict where a mistake would put a label on the wrong thing
 // (a ref that is not a txid, an outpoint or a key of its type) and lenient
-// where BIP329 asks for it: unknown types and extra fields (Sparrow's
+// where BIP329 asks for it: unknown types, spscan records (no airsign
+// wallet has a silent payments scan key) and extra fields (Sparrow's
 // height, time, fee, value, keypath, heights, fmv…) are passed over, and a
 // missing label or spendable means "leave it as it is". Any bad line makes
 // the whole file bad, so an import is all or nothing.
@@ -26,6 +27,10 @@ import (
 
 // Types are the record types BIP329 defines.
 var Types = []string{"tx", "addr", "pubkey", "input", "output", "xpub"}
+
+// TypeSilentPayments is the BIP329 type of a silent payments scan key
+// expression, which no airsign wallet has: it is read and passed over.
+const TypeSilentPayments = "spscan"
 
 // Record is one label record.
 type Record struct {
@@ -88,9 +93,13 @@ func (e *Error) Error() string {
 // Result is a file read whole.
 type Result struct {
 	Records []Record
-	// Ignored counts records of types BIP329 does not define (Sparrow's
-	// spscan, future ones), which BIP329 says to pass over.
+	// Ignored counts records of types BIP329 does not define (future
+	// ones, other wallets' own), which BIP329 says to pass over.
 	Ignored int
+	// SilentPayments counts spscan records: BIP329 defines them (the
+	// scan key of a BIP352 silent payments wallet), but airsign's wallets
+	// have no such key, so they are passed over too.
+	SilentPayments int
 	// Truncated lists the lines whose label was cut to MaxLabel.
 	Truncated []int
 }
@@ -120,6 +129,10 @@ func Read(r io.Reader, name string) (*Result, error) {
 		if err != nil {
 			err.Name, err.Line = name, n
 			return nil, err
+		}
+		if !known && rec.Type == TypeSilentPayments {
+			res.SilentPayments++
+			continue
 		}
 		if !known {
 			res.Ignored++
@@ -195,6 +208,7 @@ func parseLine(line []byte) (rec Record, known, cut bool, err *Error) {
 		return rec, false, false, bad(ErrNoType, "no \"type\" (one of %s)", strings.Join(Types, ", "))
 	}
 	if !isType(typ) {
+		rec.Type = typ // for the caller to count, not to store
 		return rec, false, false, nil
 	}
 	rec.Type = typ

@@ -597,7 +597,7 @@ func parseChildSteps(s string, hadSlash bool) ([]uint32, error) {
 		return nil, fmt.Errorf("the key does not end in /*; %s", want)
 	}
 	if len(parts) != 2 {
-		return nil, fmt.Errorf("the key has %d steps after the xpub; %s", len(parts), want)
+		return nil, fmt.Errorf("the key has %s after the xpub; %s", stepCount(len(parts)), want)
 	}
 	step := parts[0]
 	if strings.HasPrefix(step, "<") {
@@ -632,4 +632,12 @@ func parseChildSteps(s string, hadSlash bool) ([]uint32, error) {
 		return nil, fmt.Errorf("the key's branch is /%d/*; %s", v, want)
 	}
 	return []uint32{v}, nil
+}
+
+// stepCount says "1 step" or "N steps".
+func stepCount(n int) string {
+	if n == 1 {
+		return "1 step"
+	}
+	return fmt.Sprintf("%d steps", n)
 }

@@ -107,7 +107,7 @@ func TestParseBadInput(t *testing.T) {
 		{"hardened multipath", "wpkh(" + wpkhKey + "/<0h;1>/*)", mainnet, "multipath element 1: a hardened step", nil},
 		{"no wildcard", "wpkh(" + wpkhKey + ")", mainnet, "no /* wildcard", nil},
 		{"no wildcard after branch", "wpkh(" + wpkhKey + "/0)", mainnet, "does not end in /*", nil},
-		{"wildcard only", "wpkh(" + wpkhKey + "/*)", mainnet, "has 1 steps after the xpub", nil},
+		{"wildcard only", "wpkh(" + wpkhKey + "/*)", mainnet, "has 1 step after the xpub", nil},
 		{"two steps", "wpkh(" + wpkhKey + "/0/0/*)", mainnet, "has 3 steps after the xpub", nil},
 		{"branch 2", "wpkh(" + wpkhKey + "/2/*)", mainnet, "branch is /2/*", nil},
 		{"multipath reversed", "wpkh(" + wpkhKey + "/<1;0>/*)", mainnet, "multipath step is <1;0>; airsign needs <0;1>", nil},

@@ -55,6 +55,7 @@ func TestReadBad(t *testing.T) {
 		{"wasabi two", `{"ExtPubKey": "` + tpubA + `", "AccountKeyPath": "84'/1'/0'", "MasterFingerprint": "0F056943", "TaprootExtPubKey": "` + tpubB + `", "TaprootAccountKeyPath": "86'/1'/0'"}`, "", ErrChoose, "--type (wpkh, tr)"},
 		{"extpub legacy", `{"ExtPubKey": "` + tpubA + `", "AccountKeyPath": "44'/1'/0'", "MasterFingerprint": "0F056943"}`, "", ErrUnsupported, "neither its prefix nor its path"},
 		{"coldcard desc mismatch", `{"chain": "XTN", "xfp": "0F056943", "bip84": {"deriv": "m/84h/1h/0h", "xpub": "` + tpubA + `", "desc": "wpkh([0f056943/84h/1h/0h]` + tpubB + `/<0;1>/*)"}}`, "", ErrInconsistent, "its desc is not"},
+		{"coldcard pkh", `{"chain": "XTN", "xfp": "0F056943", "bip44": {"deriv": "m/44h/1h/0h", "xpub": "` + tpubA + `"}, "bip84": {"deriv": "m/84h/1h/0h", "xpub": "` + tpubB + `"}}`, "pkh", ErrUnsupported, "--type pkh: legacy P2PKH wallets (the bip44 section) are not supported; use one of wpkh"},
 		{"coldcard chain", `{"chain": "BTC", "xfp": "0F056943", "bip84": {"deriv": "m/84h/1h/0h", "xpub": "` + tpubA + `"}}`, "", ErrInconsistent, "chain \"BTC\""},
 		{"specter bad", `{"label": "x", "descriptor": "wpkh(` + tpubA + `)#zzzzzzzz"}`, "", nil, "field descriptor"},
 	}
@@ -99,6 +100,9 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(recv+"\n"+chg), "")
 	f.Add([]byte(`{"wallet_type": "standard", "keystore": {"xpub": "`+tpubA+`"}}`), "wpkh")
 	f.Add([]byte(`{"ExtPubKey": "`+tpubA+`", "AccountKeyPath": "84'/1'/0'", "MasterFingerprint": "0F056943"}`), "")
+	f.Add([]byte(coreListJSON), "")
+	f.Add([]byte(coreImport), "wpkh")
+	f.Add([]byte(ccCore), "")
 	f.Fuzz(func(t *testing.T, data []byte, typ string) {
 		w, err := Read(data, typ)
 		if err == nil && w.Descriptor == "" {

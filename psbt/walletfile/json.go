@@ -45,6 +45,8 @@ func readJSON(data []byte, typ string) (*Wallet, error) {
 		return nil, fmt.Errorf("%w: this is one cosigner's key (Coldcard's multisig export, ccxp-XFP.json), not a wallet: give it to `airsign-offline wallet multisig` with the other cosigners", ErrUnsupported)
 	case has("xfp") && (has("bip84") || has("bip49") || has("bip86") || has("bip44")):
 		return readColdcardGeneric(top, typ)
+	case has("descriptors"):
+		return readCoreList(data, typ)
 	case has("ExtPubKey") || has("TaprootExtPubKey"):
 		return readExtPubKey(top, typ)
 	}
@@ -70,16 +72,22 @@ func readSpecter(data []byte) (*Wallet, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%w: Specter wallet file: %v", ErrInconsistent, err)
 	}
-	w := &Wallet{Format: "Specter wallet file", Name: f.Label}
-	body, had, err := descriptor.SplitChecksum(strings.TrimSpace(f.Descriptor))
+	return specterWallet(f.Descriptor, &Wallet{Format: "Specter wallet file", Name: f.Label}, "the Specter wallet file, field descriptor")
+}
+
+// specterWallet completes a descriptor as Specter Desktop and Specter DIY
+// write it (often neither child steps nor a checksum; their wallets use
+// /0/* and /1/*) into w; what names the field in messages.
+func specterWallet(desc string, w *Wallet, what string) (*Wallet, error) {
+	body, had, err := descriptor.SplitChecksum(strings.TrimSpace(desc))
 	if err != nil {
-		return nil, fmt.Errorf("the Specter wallet file, field descriptor: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if strings.Contains(body, "multi(") && !strings.Contains(body, "sortedmulti(") {
 		return nil, fmt.Errorf("%w: the descriptor uses multi() (keys in the order written); airsign derives sortedmulti() wallets only, whose addresses differ: export the wallet as sortedmulti if that is what it is", ErrUnsupported)
 	}
 	if body, err = standardKeys(body); err != nil {
-		return nil, fmt.Errorf("the Specter wallet file: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	body = branch.ReplaceAllString(body, "/<0;1>/*")
 	body = bareKey.ReplaceAllString(body, "$1/<0;1>/*$2")
@@ -260,6 +268,9 @@ func readColdcardGeneric(top map[string]json.RawMessage, typ string) (*Wallet, e
 	}
 	sort.Strings(avail)
 	switch {
+	case typ == "pkh":
+		// The bip44 section is there, but no airsign wallet is legacy.
+		return nil, fmt.Errorf("%w: --type pkh: legacy P2PKH wallets (the bip44 section) are not supported; use one of %s", ErrUnsupported, strings.Join(avail, ", "))
 	case typ != "" && !contains(avail, typ):
 		return nil, fmt.Errorf("%w: the export has no %s wallet (it has: %s)", ErrMissing, typ, strings.Join(avail, ", "))
 	case typ == "" && len(avail) == 1:

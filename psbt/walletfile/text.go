@@ -40,8 +40,17 @@ var (
 	extKey = regexp.MustCompile(`[xtuvyzUVYZ]pub[1-9A-HJ-NP-Za-km-z]{100,112}`)
 )
 
-func readText(s string) (*Wallet, error) {
+func readText(s, typ string) (*Wallet, error) {
 	lines := meaningful(s)
+	if w, ok, err := coreCommand(lines, typ); ok {
+		return w, err
+	}
+	if len(lines) == 1 && strings.HasPrefix(lines[0].text, "addwallet ") {
+		return specterDIY(lines[0])
+	}
+	if len(lines) == 1 && strings.HasPrefix(lines[0].text, sparrowFile) && !strings.Contains(lines[0].text, "(") {
+		return nil, fmt.Errorf("%w: this is a Sparrow wallet file (encrypted), not an export: in Sparrow, use File > Export Wallet > Output Descriptor and import that file", ErrUnsupported)
+	}
 	for _, l := range lines {
 		if coldcardKey.MatchString(l.text) || (coldcardField.MatchString(l.text) && !strings.Contains(l.text, "(")) {
 			return readColdcardSetup(lines)
@@ -279,4 +288,18 @@ func joinDescriptors(descs []found) (*Wallet, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// sparrowFile is how a Sparrow wallet file starts: "SPRW" in base64.
+const sparrowFile = "U1BSV"
+
+// specterDIY reads the command Specter DIY takes to add a wallet, which
+// Sparrow exports for it: "addwallet NAME&DESCRIPTOR".
+func specterDIY(l line) (*Wallet, error) {
+	name, desc, ok := strings.Cut(strings.TrimPrefix(l.text, "addwallet "), "&")
+	if !ok || !strings.Contains(desc, "(") {
+		return nil, fmt.Errorf("%w: line %d: Specter DIY's addwallet command is \"addwallet NAME&DESCRIPTOR\"", ErrInconsistent, l.n)
+	}
+	w := &Wallet{Format: "Specter DIY addwallet command", Name: strings.TrimSpace(name)}
+	return specterWallet(desc, w, fmt.Sprintf("line %d, the descriptor after &", l.n))
 }

@@ -2,7 +2,8 @@
 // wallets write: BIP129 (BSMS) descriptor records (read by
 // psbt/descriptor/bsms), Coldcard's multisig setup file and generic JSON export,
 // receive/change descriptor pairs and labelled descriptor lines (Sparrow,
-// Bitcoin Core), Electrum wallet files, Caravan, Specter Desktop,
+// Bitcoin Core), Bitcoin Core's listdescriptors and importdescriptors JSON
+// (and Coldcard's Bitcoin Core export around the latter), Electrum wallet files, Caravan, Specter Desktop,
 // Keystone/Cobo and Wasabi exports.
 //
 // Each reader turns the file into one output descriptor with a checksum
@@ -93,7 +94,10 @@ func Read(data []byte, typ string) (*Wallet, error) {
 	if strings.HasPrefix(s, "{") {
 		return readJSON([]byte(s), typ)
 	}
-	return readText(s)
+	if strings.HasPrefix(s, "[") && strings.Contains(s, `"desc"`) {
+		return readCoreImport([]byte(s), typ, "Bitcoin Core importdescriptors request")
+	}
+	return readText(s, typ)
 }
 
 // Check compares the first receive address the file states with the one

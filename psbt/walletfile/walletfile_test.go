@@ -351,3 +351,58 @@ func parseTest(t *testing.T, s string) *descriptor.Descriptor {
 	}
 	return d
 }
+
+// TestBSMSUppercaseAddress: Sparrow's BIP129 record whose first address is
+// upper-case bech32 (psbt/descriptor/bsms/testdata/README.md) reads as its
+// wallet, and the first-address check passes.
+func TestBSMSUppercaseAddress(t *testing.T) {
+	w, d := readMainnetFile(t, filepath.Join("..", "descriptor", "bsms", "testdata", "sparrow-multisig-4.bsms"))
+	if err := w.Check(d); err != nil || w.Net != NetMain || d.Threshold() != 2 {
+		t.Errorf("net %q, %s: %v", w.Net, d, err)
+	}
+}
+
+// TestSpecterDIYAndSparrowFile: Sparrow's export for Specter DIY
+// ("addwallet NAME&DESCRIPTOR", no children, no checksum) reads as its
+// 2-of-3; a Sparrow wallet file is named and refused, not taken for a
+// malformed descriptor.
+func TestSpecterDIYAndSparrowFile(t *testing.T) {
+	w, d := readMainnetFile(t, filepath.Join("testdata", "sparrow", "specter-diy-export.txt"))
+	if w.Name != "Sparrow Multisig" || w.Format != "Specter DIY addwallet command" || !w.NoChecksum ||
+		d.Kind() != descriptor.WSHSortedMulti || d.Threshold() != 2 || len(d.Keys()) != 3 || !d.HasBranch(1) {
+		t.Errorf("read as %+v: %s", w, d)
+	}
+	for _, c := range []struct{ in, says string }{
+		{"addwallet x", "addwallet NAME&DESCRIPTOR"},
+		{"addwallet x&wsh(multi(1,xpub))", "uses multi()"},
+	} {
+		if _, err := Read([]byte(c.in), ""); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%q: %v", c.in, err)
+		}
+	}
+	sp, err := os.ReadFile(filepath.Join("testdata", "sparrow", "sparrow-single-seed-wallet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(sp, ""); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "Sparrow wallet file") {
+		t.Errorf("Sparrow wallet file: %v", err)
+	}
+}
+
+// readMainnetFile reads a mainnet wallet file and parses its descriptor.
+func readMainnetFile(t *testing.T, path string) (*Wallet, *descriptor.Descriptor) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Read(data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := descriptor.ParseStrict(w.Descriptor, &chaincfg.MainNetParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, d
+}

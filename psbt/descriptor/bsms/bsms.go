@@ -165,10 +165,23 @@ func (r *Record) Wallet(net *chaincfg.Params) (*descriptor.Descriptor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("BSMS record: deriving the first address: %w", err)
 	}
-	if first != r.FirstAddress {
+	if !sameAddress(r.FirstAddress, first, net) {
 		return nil, fmt.Errorf("BSMS record line 4: the first address %s is not the descriptor's first address %s: the record was changed or damaged; do not use it", short(r.FirstAddress), first)
 	}
 	return d, nil
+}
+
+// sameAddress compares the record's address with the derived one. A
+// bech32 address may be written all in upper case (BIP173 allows it, for
+// QR codes; Sparrow's test records do), so case is ignored for the
+// network's bech32 addresses, never for base58 ones, where case is part
+// of the value. Mixed case is no valid bech32 and stays a mismatch.
+func sameAddress(record, derived string, net *chaincfg.Params) bool {
+	if record == derived {
+		return true
+	}
+	bech32 := strings.HasPrefix(derived, net.Bech32HRPSegwit+"1")
+	return bech32 && record == strings.ToUpper(record) && strings.EqualFold(record, derived)
 }
 
 // Format writes d as a descriptor record: a template with the standard

@@ -223,3 +223,39 @@ func FuzzParseRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestUppercaseBech32FirstAddress: Sparrow's record with the first address
+// in upper case is the BIP129 2-of-2 wallet; a base58 address with its
+// case changed, or bech32 in mixed case, is still a mismatch.
+func TestUppercaseBech32FirstAddress(t *testing.T) {
+	r, err := ParseRecord(read(t, "sparrow-multisig-4.bsms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.Wallet(mainnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _ := d.FirstAddress(); first != "bc1qrgc6p3kylfztu06ysl752gwwuekhvtfh9vr7zg43jvu60mutamcsv948ej" {
+		t.Errorf("first address %s", first)
+	}
+	mixed := *r
+	mixed.FirstAddress = "bc1QRGC6P3KYLFZTU06YSL752GWWUEKHVTFH9VR7ZG43JVU60MUTAMCSV948EJ"
+	if _, err := mixed.Wallet(mainnet); err == nil || !strings.Contains(err.Error(), "line 4") {
+		t.Errorf("mixed-case bech32: %v", err)
+	}
+	// The same keys in sh(wsh(…)): a base58 address, where case matters.
+	nested := &Record{Descriptor: "sh(" + r.Descriptor + ")", Restrictions: r.Restrictions}
+	nd, err := descriptor.Parse(strings.ReplaceAll("sh("+r.Descriptor+")", "/**", "/<0;1>/*"), mainnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := nd.FirstAddress()
+	for _, a := range []string{first, strings.ToUpper(first), strings.ToLower(first)} {
+		nested.FirstAddress = a
+		_, err := nested.Wallet(mainnet)
+		if (a == first) != (err == nil) {
+			t.Errorf("base58 first address %s: %v", a, err)
+		}
+	}
+}

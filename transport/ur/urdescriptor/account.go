@@ -71,8 +71,9 @@ func (a *Account) Find(script string) (AccountOutput, error) {
 const maxAccountOutputs = 16
 
 // DecodeAccount reads the CBOR message of a crypto-account UR:
-// {1: master fingerprint, 2: [#6.308(crypto-output), …]}. Every output's
-// key must come from that master key.
+// {1: master fingerprint, 2: [#6.308(crypto-output), …]}, each output
+// also accepted as its bare script expression (#6.401(…), as SeedSigner
+// writes it). Every output's key must come from that master key.
 func DecodeAccount(message []byte) (*Account, error) {
 	it, err := cbor.Decode(message)
 	if err != nil {
@@ -113,8 +114,14 @@ func DecodeAccount(message []byte) (*Account, error) {
 
 func accountOutput(o cbor.Item, fp [4]byte) (AccountOutput, string, error) {
 	c, tag, ok := o.Untag()
+	if ok && scriptFuncs[tag] != "" {
+		// SeedSigner (and Keystone's bc-ur-registry, which reads it)
+		// writes the script expression without the crypto-output tag
+		// 308 around it: the same output, one tag shorter.
+		c, tag = o, tagCryptoOutput
+	}
 	if !ok || (tag != tagCryptoOutput && tag != tagOutputDescV2) {
-		return AccountOutput{}, "", fmt.Errorf("expected a crypto-output (tag %d) or an output-descriptor (tag %d)", tagCryptoOutput, tagOutputDescV2)
+		return AccountOutput{}, "", fmt.Errorf("expected a crypto-output (tag %d), an output-descriptor (tag %d) or a script expression (tags 400–410)", tagCryptoOutput, tagOutputDescV2)
 	}
 	d := &decoder{accountLevel: true}
 	var shape, body string
@@ -129,6 +136,7 @@ func accountOutput(o cbor.Item, fp [4]byte) (AccountOutput, string, error) {
 		if shape, err = scriptShape(c, 0); err == nil {
 			body, err = d.script(c, 0)
 		}
+		shape = cosignerShape(shape)
 	}
 	if err != nil {
 		return AccountOutput{}, "", err
@@ -154,6 +162,18 @@ func accountOutput(o cbor.Item, fp [4]byte) (AccountOutput, string, error) {
 		out.Text = text
 	}
 	return out, net, nil
+}
+
+// cosignerShape names a multisig cosigner's output the way BCR-2020-015
+// does, "wsh(cosigner)", when it was written with the key right inside
+// sh or wsh: SeedSigner exports its multisig key as wsh(key) or
+// sh(wsh(key)), which is no wallet by itself (sh and wsh take a script).
+func cosignerShape(shape string) string {
+	switch shape {
+	case "sh", "wsh", "sh(wsh)":
+		return strings.TrimSuffix(shape, ")") + "(cosigner)" + strings.Repeat(")", strings.Count(shape, ")"))
+	}
+	return shape
 }
 
 // scriptShape names the script expressions around a key: "sh(wpkh)".

@@ -2,11 +2,14 @@ package urdescriptor
 
 import (
 	"encoding/hex"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/airsign/airsign/psbt/bip39"
 	"github.com/airsign/airsign/psbt/descriptor"
 	"github.com/airsign/airsign/transport/ur"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -67,7 +70,9 @@ func TestDecodeAccountRefuses(t *testing.T) {
 		{"zero fingerprint", cmap(field{1, uint_(0)}, field{2, array(out)}), "no master fingerprint"},
 		{"no outputs", cmap(field{1, uint_(0xd34db33f)}), "no output descriptors"},
 		{"empty outputs", cmap(field{1, uint_(0xd34db33f)}, field{2, array()}), "no output descriptors"},
-		{"untagged output", cmap(field{1, uint_(0xd34db33f)}, field{2, array(wpkh(hdkey()))}), "output 1: expected a crypto-output"},
+		{"untagged output", cmap(field{1, uint_(0xd34db33f)}, field{2, array(hdkey())}), "output 1: expected a crypto-output"},
+		{"key without script", cmap(field{1, uint_(0xd34db33f)}, field{2, array(tag(tagHDKey, hdkey()))}), "output 1: expected a crypto-output"},
+		{"address output", cmap(field{1, uint_(0xd34db33f)}, field{2, array(tag(tagAddress, hdkey()))}), "output 1: expected a crypto-output"},
 		{"another master", cmap(field{1, uint_(0x01020304)}, field{2, array(out)}), "not the account's master fingerprint 01020304"},
 		{"multisig output", cmap(field{1, uint_(0xd34db33f)}, field{2, array(tag(tagCryptoOutput, tag(tagWSH, multi(tagSortedMulti, 1, hdkey(), hdkey()))))}), "has 2 keys"},
 		{"private key", cmap(field{1, uint_(0xd34db33f)}, field{2, array(tag(tagCryptoOutput, wpkh(hdkey(field{2, boolean(true)}))))}), "is a private key"},
@@ -189,4 +194,88 @@ func decodeVectorAccount(t *testing.T, hexMsg string) *Account {
 		t.Fatalf("outputs %s", got)
 	}
 	return acct
+}
+
+// seedSignerMnemonic and seedSignerPassphrase are the test seed of
+// SeedSigner's tests/test_encodepsbtqr.py (a public test vector).
+const (
+	seedSignerMnemonic   = "obscure bone gas open exotic abuse virus bunker shuffle nasty ship dash"
+	seedSignerPassphrase = "pass"
+)
+
+// TestDecodeSeedSignerAccount reads SeedSigner's multisig export: its
+// output is a bare wsh script expression (no tag 308), which must give the
+// wsh cosigner key SeedSigner derived from its test seed.
+func TestDecodeSeedSignerAccount(t *testing.T) {
+	data, err := os.ReadFile("testdata/seedsigner/ur-xpub-qr.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, msg, err := ReadParts(strings.Fields(string(data)))
+	if err != nil || typ != TypeCryptoAccount {
+		t.Fatalf("ReadParts: %q %v", typ, err)
+	}
+	acct, err := DecodeAccount(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acct.Net != NetTest || len(acct.Outputs) != 1 {
+		t.Fatalf("account %+v", acct)
+	}
+	cos, err := acct.Find("wsh(cosigner)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[c49122a5/48h/1h/0h/2h]" + seedSignerKey(t, h+48, h+1, h, h+2)
+	if cos.Key != want || cos.Text != "" {
+		t.Errorf("wsh cosigner %+v, want key %s", cos, want)
+	}
+}
+
+// TestDecodeAccountBareScripts: outputs without the crypto-output tag read
+// as with it; a key right inside sh or wsh is a cosigner key.
+func TestDecodeAccountBareScripts(t *testing.T) {
+	for _, c := range []struct {
+		out   []byte
+		shape string
+	}{
+		{wpkh(hdkey()), "wpkh"},
+		{tag(tagWSH, hdkey()), "wsh(cosigner)"},
+		{tag(tagSH, tag(tagWSH, hdkey())), "sh(wsh(cosigner))"},
+		{tag(tagCryptoOutput, tag(tagWSH, hdkey())), "wsh(cosigner)"},
+	} {
+		acct, err := DecodeAccount(cmap(field{1, uint_(0xd34db33f)}, field{2, array(c.out)}))
+		if err != nil {
+			t.Errorf("%s: %v", c.shape, err)
+			continue
+		}
+		if o := acct.Outputs[0]; o.Script != c.shape || (strings.Contains(c.shape, "cosigner") != (o.Text == "")) {
+			t.Errorf("%s: read as %+v", c.shape, o)
+		}
+	}
+}
+
+const h = hdkeychain.HardenedKeyStart
+
+// seedSignerKey derives the tpub of SeedSigner's test seed at path.
+func seedSignerKey(t *testing.T, path ...uint32) string {
+	t.Helper()
+	seed, err := bip39.Seed([]byte(seedSignerMnemonic), []byte(seedSignerPassphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := hdkeychain.NewMaster(seed, &chaincfg.TestNet3Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range path {
+		if k, err = k.Derive(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub, err := k.Neuter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub.String()
 }
