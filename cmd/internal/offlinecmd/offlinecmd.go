@@ -285,9 +285,11 @@ print it and keep a copy with every share card.`,
 		Short: "Build a k-of-n sortedmulti descriptor from the cosigners' exported keys",
 		Long: `multisig builds the watch-only descriptor wsh(sortedmulti(K, …)) (or
 sh(wsh(…)) with --type sh-wsh-multi) from each cosigner's export: a key
-expression [fp/48h/coin/account/2h]xpub, a file holding one (cosigner.txt from a
-keygen ceremony with --cosigner, or export xpub), Coldcard's multisig JSON, or
-a UR crypto-account or crypto-hdkey (SeedSigner, Keystone, Passport) as a QR
+expression [fp/48h/coin/account/2h]xpub (SLIP-132 Zpub/Vpub too, when its
+path agrees), a file holding one (cosigner.txt from a keygen ceremony with
+--cosigner, or export xpub), a signer's BIP129 key record (its signature is
+verified), Coldcard's multisig JSON, Specter's pNofM text parts, or a UR
+crypto-account or crypto-hdkey (SeedSigner, Keystone, Passport) as a QR
 picture, a directory of frames, or scanned text.
 It needs no key. Every cosigner compares the descriptor ID, then enrolls the
 descriptor with their own key (wallet enroll).`,
