@@ -330,7 +330,7 @@ func (s *signSession) rebuildKey() error {
 		// The screen showed the analysis before the key; show what the
 		// key found.
 		fmt.Fprintln(s.env.Stdout, "\nWith the key rebuilt:")
-		for _, r := range refusals {
+		for _, r := range psbt.Condense(refusals) {
 			fmt.Fprintln(s.env.Stdout, strings.Join(psbt.Wrap("  REFUSED: ", "           ", r.String(), psbt.ScreenWidth), "\n"))
 		}
 		return s.refuseProblems(s.a, refusals, "with-key")
@@ -583,7 +583,7 @@ func (s *signSession) refuse(a *psbt.Analysis, reason, rule string, err error) e
 // whether they were found before the key or with it.
 func (s *signSession) refuseProblems(a *psbt.Analysis, refusals []psbt.Problem, stage string) error {
 	var lines, codes []string
-	for _, r := range refusals {
+	for _, r := range psbt.Condense(refusals) {
 		lines = append(lines, psbt.Wrap("  ", "    ", r.String(), psbt.ScreenWidth)...)
 		if !slices.Contains(codes, string(r.Code)) {
 			codes = append(codes, string(r.Code))

@@ -214,6 +214,9 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		}
 		if a.VSize > 0 {
 			a.FeeRate = float64(a.Fee) / float64(a.VSize)
+			if a.Fee >= 0 && a.FeeRate < MinRelayFeeRate && !p.IsReserves() {
+				c.warnTx(CodeLowFeeRate, "pays %.2f sat/vB, below the %.0f sat/vB most nodes relay: it may never be mined; prepare it again with a higher --fee-rate", a.FeeRate, float64(MinRelayFeeRate))
+			}
 		}
 		// The fee as a share of what is sent away; for a transaction that
 		// only moves our own coins, as a share of what is moved.
@@ -228,7 +231,45 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	c.locktime()
 	c.relativeLocks()
 	c.standardness(a.VSize)
+	if v := tx.Version; v < 1 || v > 3 {
+		c.warnTx(CodeVersion, "has transaction version %d; nodes relay versions 1 to 3 only, so it may never be mined", v)
+	}
+	c.othersCoins()
 	return a
+}
+
+// othersCoins says when inputs that are not ours pay part of the outputs
+// (a payjoin, a coinjoin, or an input slipped in): "Leaves us" stays the
+// cautious figure, every external output plus the fee, and this says how
+// much of it the other inputs pay and what our own coins less our change
+// come to. Only with our key known: otherwise no input is ours to count.
+func (c *checker) othersCoins() {
+	a := c.a
+	if c.fingerprint == 0 || a.Reserves != nil || a.Fee < 0 {
+		return
+	}
+	var others []string
+	var ours, theirs, change int64
+	for _, in := range a.Inputs {
+		if !in.HasAmount {
+			return
+		}
+		if in.Ours {
+			ours += in.Amount
+		} else {
+			others = append(others, fmt.Sprint(in.Index))
+			theirs += in.Amount
+		}
+	}
+	if len(others) == 0 || len(others) == len(a.Inputs) {
+		return
+	}
+	for _, out := range a.Outputs {
+		if out.Change {
+			change += out.Amount
+		}
+	}
+	c.warnTx(CodeOthersCoins, "inputs %s are not ours (%s): they pay part of the outputs, so \"Leaves us\" overstates; our own coins less our change come to %s. Sign only if you meant to spend together with someone else (a payjoin or coinjoin)", strings.Join(others, ", "), FormatBTC(theirs), FormatBTC(ours-change))
 }
 
 // checker accumulates the problems found while analysing one packet.
@@ -1031,6 +1072,10 @@ func (c *checker) standardness(vsize int64) {
 		c.warnTx(CodeDust, "%d outputs are below the dust limit (%s …): nodes do not relay the transaction", len(dust), strings.Join(dust[:maxDustWarnings], ", "))
 	}
 }
+
+// MinRelayFeeRate (sat/vB) is the fee rate below which most nodes do not
+// relay a transaction (Bitcoin Core's default minrelaytxfee until 29.1).
+const MinRelayFeeRate = 1
 
 // maxDustWarnings is how many dust outputs are named one by one; beyond,
 // one line counts them, so thousands of dust outputs do not bury the screen.

@@ -46,6 +46,7 @@ const (
 	CodeLocktime               Code = "locktime"
 	CodeLocktimeDisabled       Code = "locktime-disabled"
 	CodeLocktimeFar            Code = "locktime-far"
+	CodeLowFeeRate             Code = "low-fee-rate"
 	CodeMalformedField         Code = "malformed-field"
 	CodeMissingNonWitnessUTXO  Code = "missing-non-witness-utxo"
 	CodeMissingUTXO            Code = "missing-utxo"
@@ -55,6 +56,7 @@ const (
 	CodeNotOurKey              Code = "not-our-key"
 	CodeNotWalletCoin          Code = "not-wallet-coin"
 	CodeOPReturnValue          Code = "op-return-value"
+	CodeOthersCoins            Code = "others-coins"
 	CodeOversizeField          Code = "oversize-field"
 	CodeRedeemScriptMismatch   Code = "redeem-script-mismatch"
 	CodeReservesAmount         Code = "reserves-amount"
@@ -77,6 +79,7 @@ const (
 	CodeUnsupportedInput       Code = "unsupported-input"
 	CodeUTXOConflict           Code = "utxo-conflict"
 	CodeValueOverflow          Code = "value-overflow"
+	CodeVersion                Code = "version"
 	CodeVoutOutOfRange         Code = "vout-out-of-range"
 	CodeWeightConsensus        Code = "weight-consensus"
 	CodeWeightNonstandard      Code = "weight-nonstandard"
@@ -139,6 +142,40 @@ func (a *Analysis) Warnings() []Problem {
 	for _, pr := range a.Problems {
 		if pr.Severity == Warn {
 			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// ProblemsShown is how many problems of one code and severity a screen
+// lists one by one (Condense).
+const ProblemsShown = 5
+
+// Condense shortens a list of problems for a screen: the first
+// ProblemsShown of each code and severity are kept, in order, and the rest
+// become one line after the last kept, counting them. A PSBT with
+// thousands of bad outputs must not bury the screen (or the reason it was
+// refused) under thousands of lines; --json and the log keep them all.
+func Condense(problems []Problem) []Problem {
+	type kind struct {
+		code     Code
+		severity Severity
+	}
+	count := map[kind]int{}
+	for _, pr := range problems {
+		count[kind{pr.Code, pr.Severity}]++
+	}
+	var out []Problem
+	seen := map[kind]int{}
+	for _, pr := range problems {
+		k := kind{pr.Code, pr.Severity}
+		seen[k]++
+		switch n := seen[k]; {
+		case n <= ProblemsShown:
+			out = append(out, pr)
+		case n == ProblemsShown+1:
+			out = append(out, Problem{Input: -1, Output: -1, Severity: pr.Severity, Code: pr.Code,
+				Message: fmt.Sprintf("… and %d more like the above (%s); --json lists every one", count[k]-ProblemsShown, pr.Code)})
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/btcsuite/btcd/txscript"
 )
@@ -148,7 +149,7 @@ func (a *Analysis) WriteTextOptions(w io.Writer, opts TextOptions) error {
 	if len(a.Problems) > 0 {
 		b.blank()
 		b.line("", "", "Problems:")
-		for _, pr := range a.Problems {
+		for _, pr := range Condense(a.Problems) {
 			tag := "warning: "
 			if pr.Severity == Refuse {
 				tag = "REFUSED: "
@@ -176,7 +177,7 @@ func describeLockTime(lt uint32) string {
 	case lt < txscript.LockTimeThreshold:
 		return fmt.Sprintf("block height %d", lt)
 	}
-	return fmt.Sprintf("Unix time %d", lt)
+	return fmt.Sprintf("%s UTC (Unix time %d)", time.Unix(int64(lt), 0).UTC().Format("2006-01-02 15:04"), lt)
 }
 
 // relativeLocks lists BIP68 relative timelocks, which matter for inputs

@@ -187,3 +187,45 @@ func TestAnyoneCanSpendShown(t *testing.T) {
 		}
 	}
 }
+
+// TestTransactionRemarks: what the screen adds about the transaction as a
+// whole, each a warning (the operator may mean it): coins of others paying
+// part of the outputs, a fee rate nodes do not relay, a version nodes do
+// not relay, and a locktime given as a date.
+func TestTransactionRemarks(t *testing.T) {
+	k := testKit(t)
+	foreign := InputSpec{PrevTx: prevTx(11, wire.NewTxOut(200_000_000, k.attackerP2WPKH)), Sequence: wire.MaxTxInSequenceNum - 2}
+	others := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 100_000_000), foreign},
+		[]OutputSpec{k.pay(250_000_000), k.change(t, k.wpkh, 0, 49_990_000)})
+	cheap := mustBuild(t, []InputSpec{k.wpkhCoin(t, 1, 0, 0, 100_000_000)},
+		[]OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_999_990)})
+	v4 := k.honest(t)
+	v4.p.UnsignedTx.Version = 4
+	for _, tc := range []struct {
+		name string
+		p    *Packet
+		code Code
+		say  string
+	}{
+		{"others' coins", others, CodeOthersCoins, "inputs 1 are not ours (2.00000000 BTC): they pay part of the outputs, so \"Leaves us\" overstates; our own coins less our change come to 0.50010000 BTC"},
+		{"below relay", cheap, CodeLowFeeRate, "below the 1 sat/vB most nodes relay"},
+		{"version 4", v4, CodeVersion, "transaction version 4"},
+	} {
+		a := k.analyze(tc.p, DefaultPolicy())
+		found := false
+		for _, pr := range a.Problems {
+			if pr.Code == tc.code {
+				found = pr.Severity == Warn && strings.Contains(pr.Message, tc.say)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s warning saying %q:\n%s", tc.name, tc.code, tc.say, listProblems(a))
+		}
+	}
+	if a := k.analyze(k.honest(t), DefaultPolicy()); hasProblem(a, CodeOthersCoins) || hasProblem(a, CodeLowFeeRate) || hasProblem(a, CodeVersion) {
+		t.Errorf("the honest payment gets a remark:\n%s", listProblems(a))
+	}
+	if got, want := describeLockTime(1_700_000_000), "2023-11-14 22:13 UTC (Unix time 1700000000)"; got != want {
+		t.Errorf("locktime shown as %q, want %q", got, want)
+	}
+}

@@ -194,3 +194,36 @@ func TestJSONFieldsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestCondense: a screen lists ProblemsShown problems of each kind, then
+// one line counting the rest; kinds keep their order and are never merged.
+func TestCondense(t *testing.T) {
+	var in []Problem
+	for i := 0; i < 40; i++ {
+		in = append(in, Problem{Input: -1, Output: i, Severity: Refuse, Code: CodeChangePath, Message: "bad path"})
+		if i < 3 {
+			in = append(in, Problem{Input: i, Output: -1, Severity: Warn, Code: CodeDust, Message: "dust"})
+		}
+	}
+	in = append(in, Problem{Input: -1, Output: -1, Severity: Warn, Code: CodeChangePath, Message: "a warning of the same code"})
+	out := Condense(in)
+	var refused, summaries, dust, warnSame int
+	for _, pr := range out {
+		switch {
+		case strings.HasPrefix(pr.Message, "… and 35 more like the above (change-path)"):
+			summaries++
+		case pr.Code == CodeChangePath && pr.Severity == Refuse:
+			refused++
+		case pr.Code == CodeDust:
+			dust++
+		case pr.Code == CodeChangePath:
+			warnSame++
+		}
+	}
+	if refused != ProblemsShown || summaries != 1 || dust != 3 || warnSame != 1 || len(out) != ProblemsShown+1+3+1 {
+		t.Fatalf("condensed to %d refused, %d summaries, %d dust, %d same-code warnings (%d lines):\n%v", refused, summaries, dust, warnSame, len(out), out)
+	}
+	if short := Condense(in[:4]); len(short) != 4 {
+		t.Fatalf("a short list was changed: %v", short)
+	}
+}
