@@ -32,16 +32,13 @@ type keyWallet struct {
 	key   *Key
 	net   *chaincfg.Params
 	cache map[[2]uint32]*descriptor.Descriptor
-	// derived remembers each address derived: sign's analysis and
+	// scripts remembers each script derived: sign's analysis and
 	// psbt.Sign's own ask for the same thousand inputs.
-	derived map[[4]uint32]derived
+	scripts map[[4]uint32][]byte
 }
 
-// derived is an address of our key: its script and public key.
-type derived struct{ script, key []byte }
-
 func newKeyWallet(key *Key, net *chaincfg.Params) *keyWallet {
-	return &keyWallet{key: key, net: net, cache: map[[2]uint32]*descriptor.Descriptor{}, derived: map[[4]uint32]derived{}}
+	return &keyWallet{key: key, net: net, cache: map[[2]uint32]*descriptor.Descriptor{}, scripts: map[[4]uint32][]byte{}}
 }
 
 // maxAccount bounds the accounts accepted as ours: wallets never reach
@@ -57,31 +54,19 @@ var purposeKinds = map[uint32]descriptor.Kind{
 	86: descriptor.TR,
 }
 
-// ScriptAt implements psbt.Wallet.
+// ScriptAt implements psbt.Wallet. It is no psbt.KeyWallet: once the key
+// is rebuilt, Sign's own check of every signature against the key the
+// PSBT names refuses a key that is not ours, without deriving every input
+// a second time.
 func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, bool) {
-	at, ok := w.derive(fp, path)
-	if !ok {
-		return nil, 0, 0, false
-	}
-	return at.script, path[3], path[4], true
-}
-
-// KeyAt implements psbt.KeyWallet.
-func (w *keyWallet) KeyAt(fp uint32, path []uint32) ([]byte, bool) {
-	at, ok := w.derive(fp, path)
-	return at.key, ok
-}
-
-// derive returns the script and public key at a standard path of our key.
-func (w *keyWallet) derive(fp uint32, path []uint32) (derived, bool) {
 	kind, ok := standardPath(path, w.net)
 	if fp != w.key.Fingerprint || !ok {
-		return derived{}, false
+		return nil, 0, 0, false
 	}
 	purpose, account, branch, index := path[0], path[2], path[3], path[4]
 	at := [4]uint32{purpose, account, branch, index}
-	if der, ok := w.derived[at]; ok {
-		return der, true
+	if script, ok := w.scripts[at]; ok {
+		return script, branch, index, true
 	}
 	id := [2]uint32{purpose, account}
 	d := w.cache[id]
@@ -89,16 +74,16 @@ func (w *keyWallet) derive(fp uint32, path []uint32) (derived, bool) {
 		var err error
 		d, err = w.key.Descriptor(kind, account-hdkeychain.HardenedKeyStart, w.net)
 		if err != nil {
-			return derived{}, false
+			return nil, 0, 0, false
 		}
 		w.cache[id] = d
 	}
 	der, err := d.Derive(branch, index)
-	if err != nil || len(der.Keys) != 1 {
-		return derived{}, false
+	if err != nil {
+		return nil, 0, 0, false
 	}
-	w.derived[at] = derived{script: der.Script, key: der.Keys[0].PubKey}
-	return w.derived[at], true
+	w.scripts[at] = der.Script
+	return der.Script, branch, index, true
 }
 
 // standardPath reports whether path follows a standard single-key account

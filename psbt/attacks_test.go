@@ -265,6 +265,9 @@ func attacks() []attack {
 				return encodePacket(t, p.p)
 			},
 			want: []want{refuseIn("not-wallet-coin", 1, "the key it gives is not our wallet's key there")},
+			// Without an enrolled wallet Sign's own check refuses it, once
+			// the key is rebuilt (TestSignRefusesKeyNotOurs).
+			wallet: enrolledWPKH,
 		},
 		{
 			name:  "change-key-not-in-script",

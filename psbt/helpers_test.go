@@ -115,16 +115,6 @@ func (w *keyWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32, 
 	return DescriptorWallet(d).ScriptAt(fp, path)
 }
 
-// KeyAt implements KeyWallet, as the offline signer's key-derived wallet
-// does.
-func (w *keyWallet) KeyAt(fp uint32, path []uint32) ([]byte, bool) {
-	d, ok := w.account(fp, path)
-	if !ok {
-		return nil, false
-	}
-	return DescriptorWallet(d).(KeyWallet).KeyAt(fp, path)
-}
-
 // account is the descriptor of the account path is in.
 func (w *keyWallet) account(fp uint32, path []uint32) (*descriptor.Descriptor, bool) {
 	kinds := map[uint32]descriptor.Kind{84: descriptor.WPKH, 49: descriptor.SHWPKH, 86: descriptor.TR}

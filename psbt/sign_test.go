@@ -127,20 +127,24 @@ func withFault(bad, at int) SignOption {
 
 // TestSignRefusesKeyNotOurs: a PSBT naming, at our fingerprint and a path
 // of ours, a key that is not ours there (and a coin paying that key) is
-// refused by the analysis when the wallet names its keys (KeyWallet), and
-// otherwise by the signature check, which names our real key.
+// refused by the analysis when the wallet names its keys (an enrolled
+// descriptor, a KeyWallet), and otherwise by the signature check, which
+// names our real key.
 func TestSignRefusesKeyNotOurs(t *testing.T) {
 	k := testKit(t)
-	for _, coin := range []func(testing.TB, uint32, uint32, uint32, int64) InputSpec{k.wpkhCoin, k.trCoin} {
-		in := coin(t, 7, 0, 3, 1_000_000)
+	for _, tc := range []struct {
+		coin func(testing.TB, uint32, uint32, uint32, int64) InputSpec
+		d    *descriptor.Descriptor
+	}{{k.wpkhCoin, k.wpkh}, {k.trCoin, k.tr}} {
+		in := tc.coin(t, 7, 0, 3, 1_000_000)
 		in.Keys[0].Path = slices.Clone(in.Keys[0].Path)
 		in.Keys[0].Path[len(in.Keys[0].Path)-1] = 4 // the key of 0/3, said to be at 0/4
 		p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(990_000)})
-		_, err := Sign(p, k.master, WithNetwork(regtest), WithWallet(multiWallet{k.wallet})) // scripts only
+		_, err := Sign(p, k.master, WithNetwork(regtest), WithWallet(k.wallet))
 		if err == nil || !strings.Contains(err.Error(), "the PSBT was made for another wallet or altered") {
 			t.Fatalf("error %v", err)
 		}
-		a := Analyze(p, regtest, k.fp, k.wallet)
+		a := Analyze(p, regtest, k.fp, DescriptorWallet(tc.d))
 		if !findProblem(a, refuseIn(CodeNotWalletCoin, 0, "is not our wallet's key there")) {
 			t.Fatalf("the analysis with the wallet's keys did not refuse it:\n%s", listProblems(a))
 		}
