@@ -154,8 +154,13 @@ func ListUTXOs(ctx context.Context, env *Env, opts UTXOOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+	// Piped or redirected: one coin a line, in columns, for scripts. On a
+	// console: a coin to a block of lines that fit it, the outpoint and
+	// the address each whole on its own line, to be copied.
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OUTPOINT\tAMOUNT\tCONF\tADDRESS\tPATH\tNOTE")
+	if env.OutWidth == 0 {
+		fmt.Fprintln(tw, "OUTPOINT\tAMOUNT\tCONF\tADDRESS\tPATH\tNOTE")
+	}
 	for _, c := range s.Coins {
 		op, addr := c.OutPoint.String(), c.Derived.Address.EncodeAddress()
 		note := ""
@@ -175,13 +180,21 @@ func ListUTXOs(ctx context.Context, env *Env, opts UTXOOptions) error {
 				note += l
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d/%d\t%s\n", op, env.amount(int64(c.Amount)), c.Confirmations, addr, c.Branch, c.Index, note)
+		if env.OutWidth == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d/%d\t%s\n", op, env.amount(int64(c.Amount)), c.Confirmations, addr, c.Branch, c.Index, note)
+			continue
+		}
+		line := fmt.Sprintf("%s, %s, %s %d/%d", env.amount(int64(c.Amount)), plural(int(c.Confirmations), "confirmation"), branchName(c.Branch), c.Branch, c.Index)
+		if note != "" {
+			line += "  " + note
+		}
+		env.Printf("%s\n%s\n  %s\n", op, psbt.WrapText("  "+line, env.OutWidth), addr)
 	}
 	tw.Flush()
-	env.Printf("\nBalance: %s confirmed, %s unconfirmed, %s immature (tip height %d)\n",
+	env.Linef("\nBalance: %s confirmed, %s unconfirmed, %s immature (tip height %d)",
 		env.amount(int64(conf)), env.amount(int64(unconf)), env.amount(int64(imm)), s.Tip)
 	if frozen > 0 {
-		env.Printf("Frozen:  %s in %s (not spent by prepare until unfrozen)\n", env.amount(int64(frozen)), plural(countFrozen(w, s), "coin"))
+		env.Linef("Frozen:  %s in %s (not spent by prepare until unfrozen)", env.amount(int64(frozen)), plural(countFrozen(w, s), "coin"))
 	}
 	var used []string
 	for _, br := range w.desc.Branches() {

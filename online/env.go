@@ -40,10 +40,22 @@ type Env struct {
 	// Width, when not 0, is the console's width (at most 80) that stderr's
 	// messages are wrapped to; 0 when stderr is not a console.
 	Width int
+	// OutWidth is the same for stdout: on a console, listings are laid out
+	// to fit it; piped, they keep one record a line for scripts.
+	OutWidth int
 }
 
 // Printf prints to stdout.
 func (e *Env) Printf(format string, args ...any) { fmt.Fprintf(e.Stdout, format, args...) }
+
+// Linef prints a line of prose to stdout, wrapped to a console (OutWidth).
+func (e *Env) Linef(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if e.OutWidth > 0 {
+		msg = psbt.WrapText(msg, e.OutWidth)
+	}
+	fmt.Fprintln(e.Stdout, msg)
+}
 
 // Infof prints a progress or result line on stderr, keeping stdout for
 // data a script may capture. On a console (Width) it is wrapped between

@@ -105,7 +105,8 @@ func History(ctx context.Context, env *Env, opts HistoryOptions) error {
 		return nil
 	}
 	for _, e := range entries {
-		env.Printf("%s\n  %s\n", e.TxID, describeEntry(env, e))
+		env.Printf("%s\n", e.TxID)
+		env.Linef("  %s", describeEntry(env, e))
 	}
 	return nil
 }

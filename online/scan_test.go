@@ -3,10 +3,12 @@ package online
 import (
 	"context"
 	"encoding/json"
+	"github.com/airsign/airsign/psbt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/online/backend"
 	"github.com/airsign/airsign/psbt/descriptor"
@@ -117,6 +119,31 @@ func TestListUTXOs(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
 	}
+
+	// On a console every coin is a block that fits it, its outpoint and
+	// address whole on lines of their own.
+	e.reset()
+	e.OutWidth = psbt.ScreenWidth
+	if err := ListUTXOs(context.Background(), e.Env, UTXOOptions{Wallet: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	e.OutWidth = 0
+	screen := e.out.String()
+	for _, l := range strings.Split(screen, "\n") {
+		if n := utf8.RuneCountInString(l); n > psbt.ScreenWidth {
+			t.Errorf("a line of %d columns on a console:\n%s", n, l)
+		}
+	}
+	for _, want := range []string{
+		a.String() + "\n  1.00000000 BTC, 2 confirmations, receive 0/0  cold deposit first receive address\n  " + p2wpkhA + "\n",
+		c.String() + "\n  0.25000000 BTC, 0 confirmations, change 1/0  [unconfirmed]\n  " + p2wpkhB + "\n",
+		"[frozen]",
+	} {
+		if !strings.Contains(strings.ReplaceAll(screen, "\n    ", " "), want) { // a long label wraps
+			t.Errorf("missing %q on the console:\n%s", want, screen)
+		}
+	}
+
 	e.reset()
 	if err := ListUTXOs(context.Background(), e.Env, UTXOOptions{Wallet: "w", JSON: true}); err != nil {
 		t.Fatal(err)

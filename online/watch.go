@@ -16,6 +16,7 @@ import (
 
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/online/store"
+	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/transport/file"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -467,7 +468,11 @@ func printWatch(env *Env, events []WatchEvent, asJSON bool) error {
 		if e.Outpoint != "" {
 			where = " " + e.Outpoint
 		}
-		env.Printf("%s %s %s%s: %s\n", tag, e.Wallet, e.Kind, where, e.Message)
+		line := fmt.Sprintf("%s %s %s%s: %s", tag, e.Wallet, e.Kind, where, e.Message)
+		if env.OutWidth > 0 {
+			line = psbt.WrapText(line, env.OutWidth) // a console; a log keeps one line an event
+		}
+		env.Printf("%s\n", line)
 	}
 	return nil
 }

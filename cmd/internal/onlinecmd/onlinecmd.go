@@ -22,7 +22,7 @@ import (
 
 // Main runs the command line args and returns the exit code.
 func Main(args []string) int {
-	env := &online.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Ask: online.TerminalAsk(os.Stderr), Width: cli.ConsoleWidth(os.Stderr)}
+	env := &online.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Ask: online.TerminalAsk(os.Stderr), Width: cli.ConsoleWidth(os.Stderr), OutWidth: cli.ConsoleWidth(os.Stdout)}
 	return cli.Run(newRoot(env), args, os.Stderr, nil)
 }
 
