@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/btcsuite/btcd/txscript"
 	"os"
 	"slices"
 	"strings"
@@ -274,14 +275,32 @@ func (w *claimWallet) ScriptAt(fp uint32, path []uint32) ([]byte, uint32, uint32
 	if fp != w.fp || fp == 0 {
 		return nil, 0, 0, false
 	}
-	if _, ok := standardPath(path, w.net); !ok {
-		return nil, 0, 0, false
-	}
-	script, ok := w.scripts[psbt.FormatPath(fp, path)]
+	kind, ok := standardPath(path, w.net)
 	if !ok {
 		return nil, 0, 0, false
 	}
+	script, ok := w.scripts[psbt.FormatPath(fp, path)]
+	if !ok || !kindScript(kind, script) {
+		// A script of another type than the path's purpose names is
+		// nothing the key-derived wallet has there: judged so now, the
+		// review says what the key will find (say, our key's P2PKH coin
+		// under a BIP84 path proves no account spent).
+		return nil, 0, 0, false
+	}
 	return script, path[3], path[4], true
+}
+
+// kindScript reports whether script has the shape of kind's addresses.
+func kindScript(kind descriptor.Kind, script []byte) bool {
+	switch kind {
+	case descriptor.WPKH:
+		return txscript.IsPayToWitnessPubKeyHash(script)
+	case descriptor.SHWPKH:
+		return txscript.IsPayToScriptHash(script)
+	case descriptor.TR:
+		return txscript.IsPayToTaproot(script)
+	}
+	return false
 }
 
 // typed says the key comes from what a person types (shares or the
