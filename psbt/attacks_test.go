@@ -108,6 +108,16 @@ func twoCoinsTx(t testing.TB, k *kit) (*wire.MsgTx, []InputSpec) {
 	}
 }
 
+// mustP2SH is the P2SH address of a redeem script.
+func mustP2SH(t testing.TB, redeem []byte) btcutil.Address {
+	t.Helper()
+	a, err := btcutil.NewAddressScriptHash(redeem, regtest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // keyAt derives our key at an arbitrary path (for paths no descriptor of the
 // wallet has).
 func keyAt(t testing.TB, k *kit, path ...uint32) []byte {
@@ -233,6 +243,25 @@ func attacks() []attack {
 				return []OutputSpec{{PkScript: []byte{}, Amount: 30_000_000}, k.change(t, k.wpkh, 0, 69_998_590)}
 			}),
 			want: []want{refuseOut("anyone-can-spend", 0, "an empty script")},
+		},
+		{
+			name:  "input-our-key-other-type",
+			about: "our key of BIP84 0/0 in a P2SH-P2WPKH coin, with change at BIP84 1/0: no BIP84 account is provably spent, so without an enrolled wallet the change is EXTERNAL, before the key as after",
+			build: func(t testing.TB, k *kit) []byte {
+				der := k.derive(t, k.wpkh, 0, 0)
+				redeem := append([]byte{txscript.OP_0, 20}, btcutil.Hash160(der.Keys[0].PubKey)...)
+				script, err := txscript.PayToAddrScript(mustP2SH(t, redeem))
+				if err != nil {
+					t.Fatal(err)
+				}
+				in := InputSpec{PrevTx: prevTx(12, wire.NewTxOut(100_000_000, script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der), RedeemScript: redeem}
+				p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_998_590)})
+				return encodePacket(t, p.p)
+			},
+			want:     []want{warnOut("change-outside-wallet", 1, "outside the wallet this transaction spends from")},
+			signs:    true,
+			wallet:   keyOnly,
+			external: []int{0, 1},
 		},
 		{
 			name:  "change-index-huge",
