@@ -409,7 +409,7 @@ func (s *signSession) release(out []byte) error {
 		if err := file.WriteNewAtomic(s.opts.Out, out, 0o644); err != nil {
 			return err
 		}
-		if err := readBack(s.opts.Out, out, s.p.TxID()); err != nil {
+		if err := readBack(s.opts.Out, out); err != nil {
 			return err
 		}
 		sayf(s.env.Stderr, "signed %s with key %s; wrote %s\n", countInputs(s.newly), fp, s.opts.Out)
@@ -597,18 +597,17 @@ func (s *signSession) refuseProblems(a *psbt.Analysis, refusals []psbt.Problem, 
 }
 
 // readBack re-reads what was written, so a failing USB stick is noticed on
-// the offline machine and not at broadcast time.
-func readBack(path string, want []byte, txid string) error {
+// the offline machine and not at broadcast time. The bytes on disk must be
+// the bytes encoded from the packet just signed; decoding them again would
+// prove nothing more (it cost a tenth of a 1,000-input signing: btcd checks
+// every public key as it decodes).
+func readBack(path string, want []byte) error {
 	got, err := readFile(path)
 	if err != nil {
 		return fmt.Errorf("reading back %s: %w", path, err)
 	}
 	if !bytes.Equal(got, want) {
 		return transport.WithHint(fmt.Errorf("reading back %s: the file on disk differs from what was written", path), "use another USB stick")
-	}
-	p, err := psbt.Decode(got)
-	if err != nil || p.TxID() != txid {
-		return fmt.Errorf("reading back %s: the signed PSBT does not decode to the same transaction", path)
 	}
 	return nil
 }
