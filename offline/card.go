@@ -106,7 +106,7 @@ func SharesCard(env *Env, opts CardOptions) error {
 	if err := requireAirgapForSecrets(env, opts.AllowOnline); err != nil {
 		return err
 	}
-	shares, err := readShares(env, opts.ShareFiles)
+	shares, err := readShares(env, opts.ShareFiles, 0)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,10 @@ type KeySource struct {
 	// airgapChecked is set by a command that has checked the machine
 	// itself (sign, before the review), so LoadKey does not ask again.
 	airgapChecked bool
+	// cardKey, when not 0, is the key whose cards are being typed (sign
+	// knows it from its review): a card of another key is refused as it
+	// is typed, not after the threshold.
+	cardKey uint32
 }
 
 // Key is a master key held in memory for the length of one command.

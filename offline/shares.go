@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/airsign/airsign/psbt"
 	"github.com/airsign/airsign/psbt/bip39"
 	"github.com/airsign/airsign/shamir"
 	"github.com/airsign/airsign/transport"
@@ -201,8 +202,9 @@ func showSecretText(w io.Writer, before string, text []byte, after string) error
 }
 
 // readShares reads shares from files, or from the terminal one by one
-// without echo until the threshold is reached.
-func readShares(env *Env, files []string) ([]shamir.Share, error) {
+// without echo until one set reaches its threshold. cardKey, when not
+// zero, is the key whose cards are expected.
+func readShares(env *Env, files []string, cardKey uint32) ([]shamir.Share, error) {
 	var shares []shamir.Share
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -219,52 +221,109 @@ func readShares(env *Env, files []string) ([]shamir.Share, error) {
 	if len(files) > 0 {
 		return shares, nil
 	}
-	need := 0
-	for i := 1; need == 0 || len(shares) < need; i++ {
+	var sets typedSets
+	for i := 1; ; i++ {
 		text, err := env.Prompter.ReadSecret(fmt.Sprintf("Share %d (typed, not shown; spaces and case do not matter): ", i))
 		if err != nil {
+			sets.wipe()
 			return nil, err
 		}
 		s, err := shamir.ParseShare(text, fmt.Sprintf("share %d", i))
 		wipe(text)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "%v — type it again\n", err)
+			sayf(env.Stderr, "%v — type it again\n", err)
 			i--
 			continue
 		}
-		if dup := sameShareAs(shares, s); dup != "" {
-			// Caught here, not after the last share: a duplicate must not
-			// count toward the threshold.
-			fmt.Fprintf(env.Stderr, "%s — type another share\n", dup)
+		if why := sets.refuse(s, cardKey); why != "" {
+			// Caught here, not after the last share: such a card must not
+			// count toward a threshold, and the others stay kept.
+			sayf(env.Stderr, "%s\n", why)
+			s.Wipe()
 			i--
 			continue
 		}
-		need = s.Threshold
-		shares = append(shares, s)
-		fmt.Fprintf(env.Stderr, "share %d of set %s accepted (%d of %d needed)\n", s.Index, s.SetID, len(shares), need)
+		set := sets.add(s)
+		sayf(env.Stderr, "share %d of set %s accepted (%d of %d needed)\n", s.Index, s.SetID, len(set), s.Threshold)
+		if len(set) >= s.Threshold {
+			return sets.take(s.SetID), nil
+		}
+		if others := sets.others(s.SetID); others != "" {
+			sayf(env.Stderr, "  cards of more than one set were typed; each set is kept apart, and the first to have enough rebuilds the key (%s)\n", others)
+		}
 	}
-	return shares, nil
 }
 
-// sameShareAs says why s cannot join the shares typed so far: the same
-// card again, or a card of another set. "" when it can.
-func sameShareAs(typed []shamir.Share, s shamir.Share) string {
-	for _, t := range typed {
-		if t.SetID != s.SetID {
-			return fmt.Sprintf("this is share %d of set %s, but the shares so far are of set %s", s.Index, s.SetID, t.SetID)
-		}
+// typedSets are the shares typed so far, by set in the order first seen.
+// A card of another set (another key's, or an old set after a reshare) is
+// kept apart, not refused: refusing every card after a wrong first one
+// left the holders no way on but to type them all again. The first set to
+// reach its threshold rebuilds the key, which the caller then checks.
+type typedSets struct {
+	order []shamir.SetID
+	by    map[shamir.SetID][]shamir.Share
+}
+
+// refuse says why s cannot be taken: a card of another key than the one
+// expected, or the same card typed again. "" when it can.
+func (t *typedSets) refuse(s shamir.Share, cardKey uint32) string {
+	if cardKey != 0 && fingerprintUint32(s.Fingerprint) != cardKey {
+		want := psbt.FormatFingerprint(cardKey)
+		return fmt.Sprintf("this is share %d of set %s, a card of key %s; the key to rebuild is %s (its cards say \"rebuild key %s\") — type one of its cards. If the wallet needs a BIP39 passphrase, these may be the right cards: press Ctrl-C and start again with --passphrase", s.Index, s.SetID, psbt.FormatFingerprint(fingerprintUint32(s.Fingerprint)), want, want)
+	}
+	for _, t := range t.by[s.SetID] {
 		if t.Index == s.Index {
-			return fmt.Sprintf("share %d of set %s was typed already", s.Index, s.SetID)
+			return fmt.Sprintf("share %d of set %s was typed already — type another share", s.Index, s.SetID)
 		}
 	}
 	return ""
+}
+
+// add keeps s with its set and returns the set.
+func (t *typedSets) add(s shamir.Share) []shamir.Share {
+	if t.by == nil {
+		t.by = map[shamir.SetID][]shamir.Share{}
+	}
+	if _, ok := t.by[s.SetID]; !ok {
+		t.order = append(t.order, s.SetID)
+	}
+	t.by[s.SetID] = append(t.by[s.SetID], s)
+	return t.by[s.SetID]
+}
+
+// others describes the sets other than id: "set 04E0F543 (key
+// 2568035f) has 1 of 2".
+func (t *typedSets) others(id shamir.SetID) string {
+	var parts []string
+	for _, o := range t.order {
+		if o != id {
+			set := t.by[o]
+			parts = append(parts, fmt.Sprintf("set %s (key %s) has %d of %d", o, psbt.FormatFingerprint(fingerprintUint32(set[0].Fingerprint)), len(set), set[0].Threshold))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// take returns the shares of set id and wipes every other set.
+func (t *typedSets) take(id shamir.SetID) []shamir.Share {
+	out := t.by[id]
+	delete(t.by, id)
+	t.wipe()
+	return out
+}
+
+func (t *typedSets) wipe() {
+	for _, set := range t.by {
+		wipeShares(set)
+	}
+	t.by, t.order = nil, nil
 }
 
 // combineShares rebuilds the BIP39 entropy from shares for KeySource, and
 // returns the master fingerprint the shares carry, which the caller checks
 // against the key it derives.
 func combineShares(env *Env, ks KeySource) ([]byte, shamir.Fingerprint, error) {
-	shares, err := readShares(env, ks.ShareFiles)
+	shares, err := readShares(env, ks.ShareFiles, ks.cardKey)
 	if err != nil {
 		return nil, shamir.Fingerprint{}, err
 	}
@@ -336,7 +395,7 @@ func SharesVerify(env *Env, opts VerifyOptions) error {
 	if err := requireAirgapForSecrets(env, opts.AllowOnline); err != nil {
 		return err
 	}
-	shares, err := readShares(env, opts.ShareFiles)
+	shares, err := readShares(env, opts.ShareFiles, 0)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,14 @@ package offline
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/airsign/airsign/shamir"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -100,5 +102,78 @@ func TestSplitOutDirWritesAllOrNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "share-1.txt")); !os.IsNotExist(err) {
 		t.Error("share-1.txt of the new set was written beside the old share-2.txt")
+	}
+}
+
+// scriptedSecrets answers ReadSecret with the texts in turn.
+type scriptedSecrets struct {
+	texts [][]byte
+	asked int
+}
+
+func (p *scriptedSecrets) ReadSecret(string) ([]byte, error) {
+	if p.asked >= len(p.texts) {
+		return nil, errors.New("no more shares")
+	}
+	p.asked++
+	return bytes.Clone(p.texts[p.asked-1]), nil
+}
+
+func (p *scriptedSecrets) ReadLine(string) (string, error) { return "", errors.New("no line expected") }
+
+// TestTypedSharesKeptBySet: holders' slips at the share prompt never cost
+// the cards typed right. A card of another set (another key's, or an old
+// set) typed first is kept apart and the right set still rebuilds; the
+// same card twice is refused; with the key known, another key's card is
+// refused as typed, naming both keys.
+func TestTypedSharesKeptBySet(t *testing.T) {
+	split := func(secret byte, fp uint32) [][]byte {
+		shares, err := shamir.Split(bytes.Repeat([]byte{secret}, 16), shamirFingerprint(fp), 2, 3, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [][]byte
+		for _, s := range shares {
+			text, err := s.AppendText(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, text)
+		}
+		return out
+	}
+	ours, oldSet, other := split(1, 0x11111111), split(1, 0x11111111), split(2, 0x22222222)
+	for _, tc := range []struct {
+		name    string
+		typed   [][]byte
+		cardKey uint32
+		asked   int
+		say     string
+	}{
+		{"another key's card first", [][]byte{other[0], ours[1], ours[2]}, 0, 3, "set apart"},
+		{"an old set's card first", [][]byte{oldSet[0], ours[0], ours[2]}, 0, 3, "set apart"},
+		{"the same card twice", [][]byte{ours[0], ours[0], ours[1]}, 0, 3, "was typed already"},
+		{"another key's card refused as typed", [][]byte{other[0], other[1], ours[0], ours[1]}, 0x11111111, 4, "a card of key 22222222; the key to rebuild is 11111111"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			pr := &scriptedSecrets{texts: tc.typed}
+			env := &Env{Stdout: &out, Stderr: &out, Prompter: pr}
+			shares, err := readShares(env, nil, tc.cardKey)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			secret, err := shamir.Combine(shares)
+			if err != nil || !bytes.Equal(secret, bytes.Repeat([]byte{1}, 16)) || pr.asked != tc.asked {
+				t.Fatalf("rebuilt %x (%v) after %d cards, want ours after %d:\n%s", secret, err, pr.asked, tc.asked, out.String())
+			}
+			said := strings.ReplaceAll(out.String(), "\n  ", " ")
+			if tc.say == "set apart" {
+				tc.say = "cards of more than one set were typed; each set is kept apart"
+			}
+			if !strings.Contains(said, tc.say) {
+				t.Errorf("the screen does not say %q:\n%s", tc.say, out.String())
+			}
+		})
 	}
 }

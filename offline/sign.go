@@ -231,6 +231,10 @@ func (s *signSession) reviewBeforeKey() error {
 	}
 	if s.review.guessed {
 		sayf(s.env.Stderr, "The inputs name %d keys; the screen above is for key %s. Give --expect-fingerprint (or --wallet) to check the PSBT against your own key before the shares are typed.\n", s.review.keys, psbt.FormatFingerprint(s.review.fingerprint))
+	} else if !s.opts.Key.Passphrase {
+		// The cards of the key reviewed say so: one of another key is
+		// refused as it is typed.
+		s.opts.Key.cardKey = s.review.fingerprint
 	}
 	if len(s.review.unproven) > 0 {
 		sayf(s.env.Stderr, "Change (claimed) is proven with the key once it is rebuilt; if it is not ours, nothing is signed.\n")
