@@ -51,6 +51,13 @@ func signedByKey(p *psbt.Packet, a *psbt.Analysis, fp uint32) (done, left []int)
 // it, and refuses, before any share, a PSBT where nothing is left to sign
 // for any key the shares could rebuild.
 func (s *signSession) checkSignedBeforeKey() error {
+	if s.review.a.Complete {
+		// Every input carries its final scripts: nothing any key could
+		// add, and knowable without one.
+		return s.refuse(s.review.a, "already-final", "", transport.WithHint(
+			fmt.Errorf("%w to sign:\n%s\nnothing was signed, and no share was asked for", ErrRefused, screenText("  every input is already finalized: the transaction is complete, and nothing is left for any key to sign")),
+			"give it to airsign-online broadcast; if an input should not be final, ask for the PSBT again"))
+	}
 	var keys []string
 	for _, fp := range s.review.candidates {
 		done, left := signedByKey(s.p, s.review.a, fp)

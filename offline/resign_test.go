@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -151,6 +153,41 @@ func TestSignAgain(t *testing.T) {
 		})
 	}
 
+	// A compromised online machine files forged signatures under our key
+	// on every input: that is not "already signed" (it once refused every
+	// signing before the shares), and ours replace them.
+	t.Run("every input's signature forged", func(t *testing.T) {
+		forged := rewrite(t, signed, func(p *btcpsbt.Packet) {
+			sig := bytes.Clone(p.Inputs[0].PartialSigs[0].Signature)
+			sig[10] ^= 1
+			p.Inputs[0].PartialSigs[0].Signature = sig
+			p.Inputs[1].TaprootKeySpendSig = bytes.Repeat([]byte{0x11}, 64)
+		})
+		out, _, _, err := signWithShares(t, forged, "")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		said := regexp.MustCompile(`\n +`).ReplaceAllString(out, " ")
+		if !strings.Contains(said, "signed inputs 0, 1 with key") || !strings.Contains(said, "input 1: carries its taproot key-path signature, which does not verify") {
+			t.Errorf("want both forged signatures named and replaced:\n%s", out)
+		}
+	})
+
+	// Every input finalized (a planted final witness does it too): refused
+	// before any share, since no key could add anything.
+	t.Run("every input finalized", func(t *testing.T) {
+		final := rewrite(t, signed, func(p *btcpsbt.Packet) {
+			for i := range p.Inputs {
+				p.Inputs[i].FinalScriptWitness = []byte{1, 1, 0x51} // one item: OP_TRUE
+			}
+		})
+		out, pr, _, err := signWithShares(t, final, "")
+		said := regexp.MustCompile(`\n +`).ReplaceAllString(out+fmt.Sprint(err), " ")
+		if !errors.Is(err, ErrRefused) || pr.asked != 0 || !regexp.MustCompile(`every input is already (signed and )?finalized`).MatchString(said) {
+			t.Fatalf("want a refusal before any share (asked %d): %v\n%s", pr.asked, err, out)
+		}
+	})
+
 	t.Run("planted signature replaced", func(t *testing.T) {
 		planted := rewrite(t, signed, func(p *btcpsbt.Packet) {
 			p.Inputs[1].TaprootKeySpendSig = nil
@@ -162,9 +199,12 @@ func TestSignAgain(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
-		if !strings.Contains(out, "input 0 carried a signature for key 73c5da0a that is not its signature") ||
-			!strings.Contains(out, "signed inputs 0, 1 with key") {
-			t.Errorf("want input 0 replaced and both inputs signed:\n%s", out)
+		// Seen before the key: the review says the planted signature
+		// counts for nothing, and it is replaced.
+		said := regexp.MustCompile(`\n +`).ReplaceAllString(out, " ")
+		if !strings.Contains(said, "input 0: carries the signature filed under key") || !strings.Contains(said, "which does not verify against this transaction") ||
+			!strings.Contains(said, "signed inputs 0, 1 with key") || strings.Contains(said, "already carries a signature") {
+			t.Errorf("want input 0's planted signature named before the key, and both inputs signed:\n%s", out)
 		}
 	})
 }

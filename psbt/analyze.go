@@ -149,7 +149,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		LockTime: tx.LockTime,
 		Complete: true,
 	}
-	c := &checker{p: p.p, net: net, a: a, fingerprint: fingerprint, wallet: wallet, tweaks: &p.tweaks}
+	c := &checker{p: p.p, pk: p, net: net, a: a, fingerprint: fingerprint, wallet: wallet, tweaks: &p.tweaks}
 	c.fields()
 	if msg, ok := reservesMessage(p.p); ok {
 		c.reserves(msg)
@@ -181,6 +181,7 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 		a.Inputs = append(a.Inputs, in)
 	}
 	c.utxoConflicts()
+	c.badSignatures()
 
 	var external int64
 	outOverflow, badOut := false, false
@@ -238,6 +239,23 @@ func Analyze(p *Packet, net *chaincfg.Params, fingerprint uint32, wallet Wallet)
 	return a
 }
 
+// badSignatures warns about signatures the PSBT carries that do not verify
+// against this transaction, and counts them out of the inputs'
+// signatures: a forged signature filed under our key (or a cosigner's)
+// must not read as "signed". Sign replaces one filed under our key with
+// its own.
+func (c *checker) badSignatures() {
+	for _, ks := range c.pk.BadSignatures() {
+		in := &c.a.Inputs[ks.Input]
+		in.Signatures = max(0, in.Signatures-1)
+		whose := "its taproot key-path signature"
+		if !ks.Taproot {
+			whose = fmt.Sprintf("the signature filed under key %x", ks.PubKey)
+		}
+		c.warnIn(ks.Input, CodeBadSignature, "carries %s, which does not verify against this transaction (forged, or made for another one): it counts for nothing, and a key of ours signs anew", whose)
+	}
+}
+
 // othersCoins says when inputs that are not ours pay part of the outputs
 // (a payjoin, a coinjoin, or an input slipped in): "Leaves us" stays the
 // cautious figure, every external output plus the fee, and this says how
@@ -275,6 +293,7 @@ func (c *checker) othersCoins() {
 // checker accumulates the problems found while analysing one packet.
 type checker struct {
 	p           *btcpsbt.Packet
+	pk          *Packet // p, with what its analyses remember
 	net         *chaincfg.Params
 	a           *Analysis
 	fingerprint uint32
@@ -502,10 +521,20 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 	if keyProblem {
 		in.Ours = false
 	}
-	if in.Ours && !c.walletSpends(i, pin) {
+	var spent []byte
+	if ok {
+		spent = utxo.PkScript
+	}
+	if in.Ours && !c.walletSpends(i, pin, spent) {
 		in.Ours = false
 	}
-	if in.ScriptType == P2TR && (len(pin.TaprootLeafScript) > 0 || len(pin.TaprootMerkleRoot) > 0) {
+	switch {
+	case in.Ours && in.ScriptType == P2TR && len(pin.TaprootMerkleRoot) > 0:
+		// Sign refuses it once the key is rebuilt; nothing about it needs
+		// the key, so the screen before the shares says so too.
+		c.refuseIn(i, CodeTaprootScriptPath, "names our taproot key for a coin whose output commits to a script tree (its merkle root is given): someone holding a script of that tree can spend it too, and airsign signs only BIP86 key-path coins, which commit to none")
+		in.Ours = false
+	case in.ScriptType == P2TR && (len(pin.TaprootLeafScript) > 0 || len(pin.TaprootMerkleRoot) > 0):
 		c.warnIn(i, CodeTaprootScriptPath, "carries a taproot script tree; airsign signs only the key path and will not sign script paths")
 	}
 	if ok && in.Ours && !in.Finalized && !signable(in.ScriptType, pin) {
@@ -515,14 +544,15 @@ func (c *checker) input(i int, txIn *wire.TxIn) Input {
 }
 
 // walletSpends checks an input that names our key against the operator's
-// wallet, when it can name its keys (KeyWallet): the key at each
-// derivation of ours the input names must be the wallet's key there.
+// wallet, when it can name its keys (KeyWallet, an enrolled descriptor):
+// at each derivation of ours the input names, the coin's script must be
+// the wallet's address and the key the wallet's key.
 // Otherwise the derivation is a claim the online side wrote under our
 // fingerprint for someone else's key: counting the coin as ours would
 // overstate what the transaction leaves us, and Sign would refuse it only
 // once the key is rebuilt. A derivation outside the wallet (another
 // account of ours) is not judged here.
-func (c *checker) walletSpends(i int, pin *btcpsbt.PInput) bool {
+func (c *checker) walletSpends(i int, pin *btcpsbt.PInput, spent []byte) bool {
 	w, ok := c.wallet.(KeyWallet)
 	if !ok {
 		return true
@@ -533,13 +563,17 @@ func (c *checker) walletSpends(i int, pin *btcpsbt.PInput) bool {
 		}
 		key, found := w.KeyAt(fp, path)
 		if !found || len(key) != 33 {
-			return true
+			return true // not a derivation of the wallet, or a wallet that names no keys
 		}
 		if len(claimed) == 32 {
 			key = key[1:] // a taproot derivation names the x-only key
 		}
 		if !bytes.Equal(key, claimed) {
 			c.refuseIn(i, CodeNotWalletCoin, "names our key at %s, but the key it gives is not our wallet's key there: the coin is someone else's, claimed under our fingerprint; prepare the PSBT again with this wallet's coins only", FormatPath(fp, path))
+			return false
+		}
+		if script, _, _, found := w.ScriptAt(fp, path); found && spent != nil && !bytes.Equal(script, spent) {
+			c.refuseIn(i, CodeNotWalletCoin, "names our key at %s, but the coin's script is not our wallet's address there: it is another script with our key in it (another multisig, another nesting or script type), not this wallet's coin; prepare the PSBT again with this wallet's coins only", FormatPath(fp, path))
 			return false
 		}
 		return true
@@ -816,6 +850,10 @@ func (c *checker) output(i int, txOut *wire.TxOut, wallet Wallet) Output {
 			c.refuseOut(i, CodeChangePath, "claims to be our change at %s, which %s; a change output there could not be found again", path, msg)
 			return out
 		}
+		if want := purposeScript(cl.path); want != "" && want != out.ScriptType {
+			c.refuseOut(i, CodeChangePath, "claims to be our change at %s, but pays a %s script where that path's purpose has %s addresses: a wallet restored from the seed looks there for %s only, so it would not be found", path, out.ScriptType, want, want)
+			return out
+		}
 		if cl.taproot {
 			if len(pout.TaprootInternalKey) > 0 && !bytes.Equal(pout.TaprootInternalKey, cl.key) {
 				c.refuseOut(i, CodeTaprootTweak, "claims to be our taproot change at %s, but its internal key is not the key of that derivation", path)
@@ -875,6 +913,35 @@ func coinTypeProblem(path []uint32, net *chaincfg.Params) string {
 	}
 	if want := net.HDCoinType + h; path[1] != want {
 		return fmt.Sprintf("uses coin type %s, not %dh as keys for %s do", formatStep(path[1]), net.HDCoinType, net.Name)
+	}
+	return ""
+}
+
+// purposeScript is the output script type a standard path's purpose gives
+// its addresses (BIP44 P2PKH, BIP49 P2SH-P2WPKH, BIP84 P2WPKH, BIP86
+// P2TR, BIP48 script type 1h P2SH-P2WSH and 2h P2WSH), "" for any other
+// path. Change is found again only where a restoring wallet looks.
+func purposeScript(path []uint32) ScriptType {
+	const h = hdkeychain.HardenedKeyStart
+	if len(path) < 2 || path[0] < h || len(path) != purposeDepth[path[0]-h] {
+		return ""
+	}
+	switch path[0] - h {
+	case 44:
+		return P2PKH
+	case 49:
+		return P2SH
+	case 84:
+		return P2WPKH
+	case 86:
+		return P2TR
+	case 48:
+		switch path[3] {
+		case 1 + h:
+			return P2SH
+		case 2 + h:
+			return P2WSH
+		}
 	}
 	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"os"
 	"path/filepath"
 	"sort"
@@ -262,6 +264,65 @@ func attacks() []attack {
 			signs:    true,
 			wallet:   keyOnly,
 			external: []int{0, 1},
+		},
+		{
+			name:  "input-other-type-enrolled",
+			about: "our key of BIP84 0/0 in a P2SH-P2WPKH coin, spent with the BIP84 wallet enrolled: not this wallet's coin",
+			build: func(t testing.TB, k *kit) []byte {
+				der := k.derive(t, k.wpkh, 0, 0)
+				redeem := append([]byte{txscript.OP_0, 20}, btcutil.Hash160(der.Keys[0].PubKey)...)
+				script, err := txscript.PayToAddrScript(mustP2SH(t, redeem))
+				if err != nil {
+					t.Fatal(err)
+				}
+				in := InputSpec{PrevTx: prevTx(12, wire.NewTxOut(100_000_000, script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der), RedeemScript: redeem}
+				p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_998_590)})
+				return encodePacket(t, p.p)
+			},
+			want:   []want{refuseIn("not-wallet-coin", 0, "the coin's script is not our wallet's address there")},
+			wallet: enrolledWPKH,
+		},
+		{
+			name:  "input-taproot-script-tree",
+			about: "a taproot coin of our internal key whose output key commits to a script tree (the attacker's), its merkle root given: someone else can spend it too",
+			build: func(t testing.TB, k *kit) []byte {
+				der := k.derive(t, k.tr, 0, 0)
+				internal, err := schnorr.ParsePubKey(der.TaprootInternalKey)
+				if err != nil {
+					t.Fatal(err)
+				}
+				root := bytes.Repeat([]byte{0x42}, 32)
+				script := p2trScript(txscript.ComputeTaprootOutputKey(internal, root))
+				in := InputSpec{PrevTx: prevTx(13, wire.NewTxOut(100_000_000, script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der), Taproot: true}
+				p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(30_000_000), k.change(t, k.tr, 0, 69_998_590)})
+				p.p.Inputs[0].TaprootMerkleRoot = root
+				return encodePacket(t, p.p)
+			},
+			want: []want{refuseIn("taproot-script-path", 0, "commits to a script tree")},
+		},
+		{
+			name:  "change-wpkh-at-taproot-path",
+			about: "our key's P2WPKH output claimed as change at BIP86 1/0: a restored taproot wallet would never look for it",
+			build: withOutputs(func(t testing.TB, k *kit) []OutputSpec {
+				tr := k.derive(t, k.tr, 1, 0)
+				key := keyAt(t, k, tr.Keys[0].Path...)
+				return []OutputSpec{k.pay(30_000_000), {PkScript: p2wpkhScript(key), Amount: 69_998_590,
+					Keys: []KeyOrigin{{PubKey: key, Fingerprint: k.fp, Path: tr.Keys[0].Path}}}}
+			}),
+			want: []want{refuseOut("change-path", 1, "pays a p2wpkh script where that path's purpose has p2tr addresses")},
+		},
+		{
+			name:  "signature-forged-ours",
+			about: "a signature filed under our key that does not verify (the online side's forgery): it must not pass for \"already signed\"; ours replaces it",
+			build: mutate(func(t testing.TB, k *kit, p *btcpsbt.Packet) {
+				// Well formed (DER, ALL), made by the attacker's key over
+				// another message: it verifies for nothing here.
+				h := chainhash.HashB([]byte("not this transaction"))
+				forged := append(ecdsa.Sign(k.attackerKey, h).Serialize(), byte(txscript.SigHashAll))
+				p.Inputs[0].PartialSigs = []*btcpsbt.PartialSig{{PubKey: p.Inputs[0].Bip32Derivation[0].PubKey, Signature: forged}}
+			}),
+			want:  []want{{CodeBadSignature, 0, -1, Warn, "does not verify against this transaction"}},
+			signs: true,
 		},
 		{
 			name:  "change-index-huge",
@@ -655,7 +716,7 @@ func TestAttacks(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (run go test ./psbt -run TestGenerateAttacks -update)", err)
 			}
-			p, err := Decode(raw)
+			_, err = Decode(raw)
 			if at.decodeErr != "" {
 				if err == nil {
 					t.Fatalf("Decode accepted it; want an error containing %q", at.decodeErr)
@@ -670,6 +731,12 @@ func TestAttacks(t *testing.T) {
 			}
 			pol := attackPolicy(at)
 			for _, mode := range at.wallet.modes() {
+				// A fresh packet each: a warn-only case is signed, which
+				// changes it.
+				p, err := Decode(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
 				t.Run(fmt.Sprintf("wallet=%d", mode), func(t *testing.T) { checkAttack(t, k, at, p, pol, mode) })
 			}
 		})

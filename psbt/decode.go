@@ -38,6 +38,8 @@ type Packet struct {
 	v2 *v2Extra
 	// tweaks is what its analyses have learnt of its taproot keys.
 	tweaks tweaks
+	// sigs is what they have learnt of the signatures it carries.
+	sigs sigMemo
 }
 
 // ErrNotPSBT is returned when the bytes are not a PSBT in any accepted form.

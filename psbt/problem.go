@@ -20,9 +20,10 @@ type Code string
 
 // The codes. Analyze refuses with most of them and warns with
 // unknown-field, unknown-script, change-unverified, change-outside-wallet,
-// change-to-receive, taproot-script-path, unsupported-input, locktime,
-// locktime-far, locktime-disabled, sequence-disables-csv,
-// weight-nonstandard and dust; Policy.Apply adds high-fee, fee-cap,
+// change-to-receive, taproot-script-path (refused for a coin of ours whose
+// output commits to a tree), unsupported-input, locktime, locktime-far,
+// locktime-disabled, sequence-disables-csv, weight-nonstandard, dust,
+// bad-signature, low-fee-rate, version and others-coins; Policy.Apply adds high-fee, fee-cap,
 // fee-rate-cap, spend-cap, not-allowlisted and script-type (sighash is
 // lifted to a warning by Policy.AllowSighash). The last five are the
 // offline signer's own refusals, for its log.
@@ -30,6 +31,7 @@ const (
 	CodeAnnex                  Code = "annex"
 	CodeAnyoneCanSpend         Code = "anyone-can-spend"
 	CodeBadAmount              Code = "bad-amount"
+	CodeBadSignature           Code = "bad-signature"
 	CodeChangeIndexFar         Code = "change-index-far"
 	CodeChangeOutsideWallet    Code = "change-outside-wallet"
 	CodeChangePath             Code = "change-path"
