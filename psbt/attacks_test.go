@@ -110,6 +110,21 @@ func twoCoinsTx(t testing.TB, k *kit) (*wire.MsgTx, []InputSpec) {
 	}
 }
 
+// otherTypePayment spends our key of BIP84 0/0 in a P2SH-P2WPKH coin (our
+// key, another script type than its path's purpose), with change at BIP84
+// 1/0.
+func otherTypePayment(t testing.TB, k *kit) []byte {
+	der := k.derive(t, k.wpkh, 0, 0)
+	redeem := append([]byte{txscript.OP_0, 20}, btcutil.Hash160(der.Keys[0].PubKey)...)
+	script, err := txscript.PayToAddrScript(mustP2SH(t, redeem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := InputSpec{PrevTx: prevTx(12, wire.NewTxOut(100_000_000, script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der), RedeemScript: redeem}
+	p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_998_590)})
+	return encodePacket(t, p.p)
+}
+
 // mustP2SH is the P2SH address of a redeem script.
 func mustP2SH(t testing.TB, redeem []byte) btcutil.Address {
 	t.Helper()
@@ -249,17 +264,7 @@ func attacks() []attack {
 		{
 			name:  "input-our-key-other-type",
 			about: "our key of BIP84 0/0 in a P2SH-P2WPKH coin, with change at BIP84 1/0: no BIP84 account is provably spent, so without an enrolled wallet the change is EXTERNAL, before the key as after",
-			build: func(t testing.TB, k *kit) []byte {
-				der := k.derive(t, k.wpkh, 0, 0)
-				redeem := append([]byte{txscript.OP_0, 20}, btcutil.Hash160(der.Keys[0].PubKey)...)
-				script, err := txscript.PayToAddrScript(mustP2SH(t, redeem))
-				if err != nil {
-					t.Fatal(err)
-				}
-				in := InputSpec{PrevTx: prevTx(12, wire.NewTxOut(100_000_000, script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der), RedeemScript: redeem}
-				p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_998_590)})
-				return encodePacket(t, p.p)
-			},
+			build: otherTypePayment,
 			want:     []want{warnOut("change-outside-wallet", 1, "outside the wallet this transaction spends from")},
 			signs:    true,
 			wallet:   keyOnly,
@@ -268,17 +273,7 @@ func attacks() []attack {
 		{
 			name:  "input-other-type-enrolled",
 			about: "our key of BIP84 0/0 in a P2SH-P2WPKH coin, spent with the BIP84 wallet enrolled: not this wallet's coin",
-			build: func(t testing.TB, k *kit) []byte {
-				der := k.derive(t, k.wpkh, 0, 0)
-				redeem := append([]byte{txscript.OP_0, 20}, btcutil.Hash160(der.Keys[0].PubKey)...)
-				script, err := txscript.PayToAddrScript(mustP2SH(t, redeem))
-				if err != nil {
-					t.Fatal(err)
-				}
-				in := InputSpec{PrevTx: prevTx(12, wire.NewTxOut(100_000_000, script)), Sequence: wire.MaxTxInSequenceNum - 2, Keys: origin(der), RedeemScript: redeem}
-				p := mustBuild(t, []InputSpec{in}, []OutputSpec{k.pay(30_000_000), k.change(t, k.wpkh, 0, 69_998_590)})
-				return encodePacket(t, p.p)
-			},
+			build: otherTypePayment,
 			want:   []want{refuseIn("not-wallet-coin", 0, "the coin's script is not our wallet's address there")},
 			wallet: enrolledWPKH,
 		},
