@@ -19,7 +19,8 @@ func opening() Act {
 			do: doInitials},
 		{Title: "Date", Actor: Witness, Confirm: Answer, Box: "Today's date, from a witness's own calendar (YYYY-MM-DD)",
 			Instruction: "A witness reads today's date from their own phone or paper calendar, not from this laptop, writes it in the box and types it as YYYY-MM-DD. " +
-				"The log keeps it beside the laptop's clock, which nobody sets; the typed date is the one that counts.",
+				"The log keeps it beside the laptop's clock, which nobody sets; the typed date is the one that counts. " +
+				"A date more than 3 days from the laptop's clock is asked again: type it again to confirm, or type the right date.",
 			do: doWitnessDate, check: checkDateAnswer},
 		{Title: "Air-gap self-check", Actor: System, Confirm: Auto,
 			Instruction: "The program checks that no network interface is up except loopback, that core dumps are off, and warns about swap. A failed check stops the ceremony.",
