@@ -330,9 +330,10 @@ func Rotate() *Definition {
 			exportAct(true),
 			{Title: "Prepare the sweep online", Steps: []Step{
 				{Title: "Sweep PSBT", Actor: Operator, Confirm: Ack, Word: "ready",
-					Instruction: "Take the new watch-only file to the online laptop and import it (airsign-online wallet import). Check that its first address is the one in the box \"First receive address (all of it)\". " +
-						"Prepare the sweep of the old wallet to that address (airsign-online prepare --sweep ADDRESS). Bring the unsigned sweep back on the USB stick, as the file named with --sweep when the ceremony started, and type ready.",
-					do: doAck},
+					Instruction: "Import the new watch-only file on the online laptop (airsign-online wallet import) and check its first address against the box \"First receive address (all of it)\". " +
+						"Prepare the sweep to it (airsign-online prepare --sweep ADDRESS), bring the unsigned sweep back as the --sweep file, and type ready. " +
+						"The program checks it before any old share is typed; if wrong, it says what to fix and asks again.",
+					do: doSweepReady},
 			}},
 			collectAct("old key's"),
 			rebuildAct("old", false),

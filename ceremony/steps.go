@@ -439,19 +439,61 @@ func doRevoke(r *runner, s *Step) error {
 		"fingerprint": r.res.Rebuilt.Fingerprint, "note": "revoked on paper only: old shares still rebuild the same key"})
 }
 
-func doLoadSweep(r *runner, s *Step) error {
-	from, to := r.res.Rebuilt, r.res.Made
+// checkSweep reads the unsigned sweep and checks what needs no key: it
+// decodes, spends the from wallet's coins, pays the new wallet's first
+// address with its one output, and moves something.
+func (r *runner) checkSweep(from, to Wallet) (Sweep, error) {
 	sw, err := r.a.LoadSweep(r.ctx, from, to)
 	if err != nil {
-		return failed(err, "reading the sweep: %v", err)
+		return Sweep{}, err
 	}
 	// Address 0 only: it is the one the witnesses wrote in the box "First
 	// receive address (all of it)" and compare at the sweep's destination step.
 	if len(to.Addresses) == 0 || sw.Destination != to.Addresses[0] {
-		return failed(nil, "the sweep pays %s, not the new wallet's first address (in the box \"First receive address\" of this checklist): prepare the sweep again to that address", sw.Destination)
+		return Sweep{}, fmt.Errorf("the sweep pays %s, not the new wallet's first address (in the box \"First receive address\" of this checklist): prepare the sweep again to that address", sw.Destination)
 	}
 	if sw.AmountSats <= 0 || sw.FeeSats < 0 || sw.Inputs < 1 {
-		return failed(nil, "the sweep moves nothing (%d inputs, %d sat)", sw.Inputs, sw.AmountSats)
+		return Sweep{}, fmt.Errorf("the sweep moves nothing (%d inputs, %d sat)", sw.Inputs, sw.AmountSats)
+	}
+	return sw, nil
+}
+
+// doSweepReady is rotate's "ready" for the unsigned sweep: before the old
+// key's holders type a share, the sweep is read and checked against the
+// old wallet the log records and the new wallet made; a sweep that is
+// missing or wrong is named and "ready" asked again.
+func doSweepReady(r *runner, s *Step) error {
+	var sw Sweep
+	err := r.askUntil(s, fmt.Sprintf("%s: type %q when the unsigned sweep is on the USB stick (or stop)", r.actor(s), s.Word), func(ans string) error {
+		if !strings.EqualFold(ans, s.Word) {
+			return again("That is not %q. Type %q to go on, or stop to end the ceremony.", s.Word, s.Word)
+		}
+		old, err := r.a.RecordedWallet(r.ctx)
+		if err != nil {
+			return failed(err, "no recorded old wallet to check the sweep with: %v", err)
+		}
+		sw, err = r.checkSweep(old, r.res.Made)
+		if err != nil {
+			return again("The sweep cannot be signed as it is: %v\nNothing is lost: fix it (on the online laptop or the USB stick), then type %q again.", err, s.Word)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("The unsigned sweep is checked: %d inputs of the old wallet, %s BTC to %s, fee %s BTC (PSBT sha256 %s). It is signed after the old key is rebuilt.",
+		sw.Inputs, btc(sw.AmountSats), sw.Destination, btc(sw.FeeSats), sw.PSBTSHA256)
+	if err := r.show(msg); err != nil {
+		return err
+	}
+	return r.record(s, "ack", map[string]string{"typed": s.Word, "sweep_checked": "yes", "psbt_sha256": sw.PSBTSHA256})
+}
+
+func doLoadSweep(r *runner, s *Step) error {
+	from, to := r.res.Rebuilt, r.res.Made
+	sw, err := r.checkSweep(from, to)
+	if err != nil {
+		return failed(err, "reading the sweep: %v", err)
 	}
 	r.sweep = sw
 	msg := fmt.Sprintf("Sweep from %s to %s:\n  %d inputs, %s BTC to %s, fee %s BTC\n  PSBT sha256 %s",

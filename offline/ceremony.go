@@ -690,8 +690,11 @@ func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Walle
 		return ceremony.Sweep{}, errors.New("no --sweep FILE given for the unsigned sweep PSBT")
 	}
 	data, err := os.ReadFile(c.opts.Sweep)
+	if errors.Is(err, os.ErrNotExist) {
+		return ceremony.Sweep{}, fmt.Errorf("%s is not there: bring the unsigned sweep from the online laptop as that file (--sweep)", c.opts.Sweep)
+	}
 	if err != nil {
-		return ceremony.Sweep{}, fmt.Errorf("reading the sweep: %w", err)
+		return ceremony.Sweep{}, err
 	}
 	p, err := psbt.Decode(data)
 	if err != nil {
