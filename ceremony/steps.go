@@ -254,6 +254,8 @@ func (r *runner) acceptShare(info ShareInfo) error {
 		return fmt.Errorf("the share says it is %d of a %d-of-%d set, which is impossible", info.Index, info.Threshold, info.Count)
 	case r.opts.VoidSets[info.SetID] != "":
 		return fmt.Errorf("share set %s is void (%s): its cards must be destroyed; use the shares of the set that was completed", info.SetID, r.opts.VoidSets[info.SetID])
+	case r.opts.RevokedSets[info.SetID] != "":
+		return fmt.Errorf("share set %s was %s: its cards are VOID and are to be destroyed in front of the witnesses; type a card of the current set", info.SetID, r.opts.RevokedSets[info.SetID])
 	case r.res.NewSet.SetID != "" && info.SetID == r.res.NewSet.SetID:
 		return fmt.Errorf("this share is from the new set %s made in this ceremony; the old key needs the old set's shares", info.SetID)
 	}
@@ -416,6 +418,9 @@ func (r *runner) drillReport(result, reason string) map[string]string {
 }
 
 func doDrillReport(r *runner, s *Step) error {
+	if cur := r.opts.CurrentSet; cur != "" && r.res.OldSetID != cur {
+		return failed(nil, "the shares are of set %s, not of the current share set %s that the log records: a drill passes only with cards of the current set", r.res.OldSetID, cur)
+	}
 	r.res.DrillPassed = true
 	d := r.drillReport("pass", "")
 	msg := fmt.Sprintf("Drill report: PASS\n  key fingerprint %s, share set %s\n  shares used: %s\n  operator: %s\n  witnesses: %s\n  holders: %s",
