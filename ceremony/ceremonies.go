@@ -131,7 +131,7 @@ func collectAct(what string) Act {
 			Instruction: "The next holder opens their envelope in front of the witnesses and types their name.",
 			do:          doHolderName},
 		{Title: "Share", Actor: Holder, Confirm: Secret,
-			Instruction: "The holder types their share from the card; it is not shown. The program checks it and says how many more are needed (the threshold is written in every share).",
+			Instruction: "The holder types their share from the card; it is not shown. The program checks it and says how many more are needed (the threshold is written in every share). A slip in the name: type name instead, then the name again.",
 			do:          doCollect},
 	}}
 }

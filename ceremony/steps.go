@@ -581,9 +581,22 @@ func doCollect(r *runner, s *Step) error {
 	}
 	var info ShareInfo
 	err := r.retry(0, func() error {
-		typed, err := r.askSecret(s, fmt.Sprintf("Holder %d: type your share (it is not shown)", h))
+		typed, err := r.askSecret(s, fmt.Sprintf("Holder %d: type your share (it is not shown); or type name to correct the name %q", h, r.holderNames[h]))
 		if err != nil {
 			return err
+		}
+		if strings.EqualFold(string(typed), "name") {
+			// A slip in the name typed at the step before: corrected here,
+			// before the card is typed, keeping the shares accepted.
+			wipe(typed)
+			was := r.holderNames[h]
+			if err := r.askHolderName(s, fmt.Sprintf("Holder %d: type your name again (it was typed as %q)", h, was)); err != nil {
+				return err
+			}
+			if err := r.record(s, "holder", map[string]string{"holder": strconv.Itoa(h), "name": r.holderNames[h], "corrects": was}); err != nil {
+				return err
+			}
+			return again("Holder %d's name is now %q. Type your share.", h, r.holderNames[h])
 		}
 		info, err = r.a.ParseShare(r.ctx, typed)
 		if err == nil {
