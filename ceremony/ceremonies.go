@@ -19,7 +19,8 @@ func opening() Act {
 			do: doInitials},
 		{Title: "Date", Actor: Witness, Confirm: Answer, Box: "Today's date, from a witness's own calendar (YYYY-MM-DD)",
 			Instruction: "A witness reads today's date from their own phone or paper calendar, not from this laptop, writes it in the box and types it as YYYY-MM-DD. " +
-				"The log keeps it beside the laptop's clock, which nobody sets; the typed date is the one that counts.",
+				"The log keeps it beside the laptop's clock, which nobody sets; the typed date is the one that counts. " +
+				"A date more than 3 days from the laptop's clock is asked again: type it again to confirm, or type the right date.",
 			do: doWitnessDate, check: checkDateAnswer},
 		{Title: "Air-gap self-check", Actor: System, Confirm: Auto,
 			Instruction: "The program checks that no network interface is up except loopback, that core dumps are off, and warns about swap. A failed check stops the ceremony.",
@@ -130,7 +131,7 @@ func collectAct(what string) Act {
 			Instruction: "The next holder opens their envelope in front of the witnesses and types their name.",
 			do:          doHolderName},
 		{Title: "Share", Actor: Holder, Confirm: Secret,
-			Instruction: "The holder types their share from the card; it is not shown. The program checks it and says how many more are needed (the threshold is written in every share).",
+			Instruction: "The holder types their share from the card; it is not shown. The program checks it and says how many more are needed (the threshold is written in every share). A slip in the name: type name instead, then the name again.",
 			do:          doCollect},
 	}}
 }
@@ -329,9 +330,10 @@ func Rotate() *Definition {
 			exportAct(true),
 			{Title: "Prepare the sweep online", Steps: []Step{
 				{Title: "Sweep PSBT", Actor: Operator, Confirm: Ack, Word: "ready",
-					Instruction: "Take the new watch-only file to the online laptop and import it (airsign-online wallet import). Check that its first address is the one in the box \"First receive address (all of it)\". " +
-						"Prepare the sweep of the old wallet to that address (airsign-online prepare --sweep ADDRESS). Bring the unsigned sweep back on the USB stick, as the file named with --sweep when the ceremony started, and type ready.",
-					do: doAck},
+					Instruction: "Import the new watch-only file on the online laptop (airsign-online wallet import) and check its first address against the box \"First receive address (all of it)\". " +
+						"Prepare the sweep to it (airsign-online prepare --sweep ADDRESS), bring the unsigned sweep back as the --sweep file, and type ready. " +
+						"The program checks it before any old share is typed; if wrong, it says what to fix and asks again.",
+					do: doSweepReady},
 			}},
 			collectAct("old key's"),
 			rebuildAct("old", false),

@@ -44,11 +44,18 @@ func ParseWitnessDate(s string) (time.Time, error) {
 }
 
 // LogDates are the latest dates a log vouches for, which a new ceremony's
-// date may not precede: the newest date witnesses typed, and the machine's
-// time on the last record (an older log has only that).
+// date may not precede: the newest date witnesses typed in a ceremony that
+// completed, and the machine's time on the last record (an older log has
+// only that). A date typed in a run that stopped binds nothing: its witnesses
+// may have stopped it because the date was wrong.
 type LogDates struct {
-	// Typed is the newest witness_date in the log (zero if none).
-	Typed time.Time
+	// Typed is the newest witness_date of a completed run in the log (zero
+	// if none), and TypedBy that run's ceremony.
+	Typed   time.Time
+	TypedBy string
+	// Stopped is the newest witness_date of a run that did not complete,
+	// when it is later than Typed (zero otherwise): said, never enforced.
+	Stopped time.Time
 	// Machine is the machine's time on the log's last record (zero for an
 	// empty log).
 	Machine time.Time
@@ -57,12 +64,31 @@ type LogDates struct {
 // DatesOf reads the LogDates of a log's records (in log order).
 func DatesOf(recs []Record) LogDates {
 	var d LogDates
+	var pending time.Time // the date typed in the run being read
 	for _, rec := range recs {
+		switch rec.Event {
+		case EventStarted:
+			if pending.After(d.Stopped) {
+				d.Stopped = pending
+			}
+			pending = time.Time{}
+		case EventCompleted:
+			if pending.After(d.Typed) {
+				d.Typed, d.TypedBy = pending, rec.Ceremony
+			}
+			pending = time.Time{}
+		}
 		if w := rec.Data["witness_date"]; w != "" {
-			if t, err := time.Parse(DateLayout, w); err == nil && t.After(d.Typed) {
-				d.Typed = t
+			if t, err := time.Parse(DateLayout, w); err == nil {
+				pending = t
 			}
 		}
+	}
+	if pending.After(d.Stopped) { // the last run did not complete
+		d.Stopped = pending
+	}
+	if !d.Stopped.After(d.Typed) {
+		d.Stopped = time.Time{}
 	}
 	if len(recs) > 0 {
 		if t, err := parseTime(recs[len(recs)-1].Time); err == nil {
@@ -71,6 +97,10 @@ func DatesOf(recs []Record) LogDates {
 	}
 	return d
 }
+
+// confirmDays is how far a typed date may be from the machine's clock (or
+// before the log's last record) without being typed again to confirm.
+const confirmDays = 3
 
 // dayOf is t's calendar day (UTC) at midnight.
 func dayOf(t time.Time) time.Time {
@@ -91,19 +121,52 @@ func checkDateAnswer(s string) error {
 	return err
 }
 
+// suspicious says why a typed date needs confirming ("" if it does not):
+// more than confirmDays from the machine's clock, or before the log's last
+// record by more than that.
+func suspiciousDate(t, machine time.Time, ld LogDates) string {
+	var why []string
+	if n := daysBetween(machine, t); n > confirmDays || n < -confirmDays {
+		dir := "ahead of"
+		if n < 0 {
+			dir, n = "behind", -n
+		}
+		why = append(why, fmt.Sprintf("%d days %s this laptop's clock (%s)", n, dir, machine.Format(DateLayout)))
+	}
+	if m := ld.Machine; !m.IsZero() {
+		if n := daysBetween(t, m); n > confirmDays {
+			why = append(why, fmt.Sprintf("%d days before the log's last record (%s)", n, m.Format(DateLayout)))
+		}
+	}
+	return strings.Join(why, " and ")
+}
+
 // doWitnessDate asks the witnesses for today's date from their own
-// calendar, refuses a date before the log's last typed date, warns when the
-// machine's clock differs by more than a day, and records both.
+// calendar, refuses a date before the last date typed at a completed
+// ceremony of the log, has a date far from the machine's clock typed again
+// to confirm (at a keyboard), warns when the clock differs by more than a
+// day, and records both.
 func doWitnessDate(r *runner, s *Step) error {
-	var typed time.Time
+	var typed, pending time.Time
+	machine := r.opts.Now().UTC()
 	err := r.askUntil(s, "Witness: type today's date from your own phone or paper calendar (not from this laptop), as YYYY-MM-DD", func(ans string) error {
 		t, err := ParseWitnessDate(ans)
 		if err != nil {
+			pending = time.Time{}
 			return again("%v. Type the date again.", err)
 		}
 		if last := r.opts.LogDates.Typed; !last.IsZero() && t.Before(last) {
-			return again("%s is before %s, the date typed at an earlier ceremony in this log: a log does not go back in time. Read the date from the calendar again.",
-				t.Format(DateLayout), last.Format(DateLayout))
+			pending = time.Time{}
+			by := ""
+			if r.opts.LogDates.TypedBy != "" {
+				by = " (a " + r.opts.LogDates.TypedBy + ")"
+			}
+			return again("%s is before %s, the date typed at an earlier ceremony in this log that completed%s: a log does not go back in time (a date typed in a stopped run does not count). Read the date from the calendar again.",
+				t.Format(DateLayout), last.Format(DateLayout), by)
+		}
+		if why := suspiciousDate(t, machine, r.opts.LogDates); why != "" && attended(r.p) && !t.Equal(pending) {
+			pending = t
+			return again("%s is %s. If that is today's date, type it again to confirm; if it is a slip, type the right date.", t.Format(DateLayout), why)
 		}
 		typed = t
 		return nil
@@ -111,8 +174,10 @@ func doWitnessDate(r *runner, s *Step) error {
 	if err != nil {
 		return err
 	}
-	machine := r.opts.Now().UTC()
 	data := map[string]string{"witness_date": typed.Format(DateLayout), "machine_date": machine.Format(DateLayout)}
+	if !pending.IsZero() && typed.Equal(pending) {
+		data["confirmed"] = "typed twice"
+	}
 	msg := fmt.Sprintf("Date recorded: %s, typed by the witnesses. This laptop's clock says %s.", typed.Format(DateLayout), machine.Format("2006-01-02 15:04 UTC"))
 	if n := daysBetween(machine, typed); n > 1 || n < -1 {
 		dir := "behind"
@@ -126,6 +191,9 @@ func doWitnessDate(r *runner, s *Step) error {
 	}
 	if m := r.opts.LogDates.Machine; !m.IsZero() && dayOf(typed).Before(dayOf(m)) && r.opts.LogDates.Typed.IsZero() {
 		msg += fmt.Sprintf("\nNote: the log's last record is dated %s by the machine's clock, after the date typed; the machine's clock is not trusted, the typed date counts.", m.Format(DateLayout))
+	}
+	if st := r.opts.LogDates.Stopped; !st.IsZero() && typed.Before(st) {
+		msg += fmt.Sprintf("\nNote: a run of this log that was stopped, not completed, had %s typed as its date; a stopped run's date binds no later ceremony.", st.Format(DateLayout))
 	}
 	r.res.Date = typed
 	if err := r.show(msg); err != nil {

@@ -43,6 +43,20 @@ type Prompter interface {
 	AskSecret(p Prompt) ([]byte, error)
 }
 
+// Attended is implemented by prompters with a person at the keyboard (the
+// terminal). Only they are asked to confirm a suspicious answer by typing it
+// again (a date far from the clock): an answers file was written before the
+// run, and nobody is there to look twice; its run records the warning.
+type Attended interface {
+	Attended() bool
+}
+
+// attended says whether p has a person at the keyboard.
+func attended(p Prompter) bool {
+	a, ok := p.(Attended)
+	return ok && a.Attended()
+}
+
 // DiceAsker is implemented by prompters that read dice rolls the way the
 // operator needs to see them: each roll echoed as it is typed, with the
 // count and the entropy gathered so far, and backspace. have is the number
@@ -96,7 +110,14 @@ type Scripted struct {
 	// Before, if set, is called before each question; tests use it to
 	// cancel the context at a chosen step.
 	Before func(p Prompt)
+	// AtKeyboard makes it answer Attended as a terminal does: the runner
+	// then asks the confirmations a person at the keyboard is asked.
+	AtKeyboard bool
 }
+
+// Attended says whether the scripted run stands for a person at the
+// keyboard (AtKeyboard).
+func (s *Scripted) Attended() bool { return s.AtKeyboard }
 
 type scriptLine struct{ step, answer string }
 

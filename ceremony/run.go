@@ -27,6 +27,13 @@ type Options struct {
 	// VoidSets are share sets declared void by stopped ceremonies (see
 	// VoidSets): their shares are refused with the reason.
 	VoidSets map[string]string
+	// RevokedSets are share sets revoked by completed reshares (see
+	// RevokedSets): their shares are refused, naming the reshare.
+	RevokedSets map[string]string
+	// CurrentSet is the share set of the recorded key now (CurrentSet);
+	// when set, only a drill of this set can pass. Empty when the record
+	// does not come from the log.
+	CurrentSet string
 	// LogDates are the dates the log already vouches for (DatesOf): the
 	// date the witnesses type may not precede the newest one they typed.
 	LogDates LogDates

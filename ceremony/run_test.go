@@ -522,19 +522,19 @@ func TestRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A sweep that pays somewhere else is refused; new shares are refused
-	// as old ones.
+	// A sweep that pays somewhere else is refused at 6.1, before any old
+	// share is typed (TestRotateChecksTheSweepAtReady).
 	f2 := &ceremonytest.Fake{Recorded: old.Made, SweepTo: "bcrt1qattacker"}
-	_, _, _, _, err = run(t, ceremony.Rotate(), f2, rotateScript(33, old.Made, []string{cards[1], cards[3]}), nil)
+	p2, _, _, _, err := run(t, ceremony.Rotate(), f2, rotateScript(33, old.Made, []string{cards[1], cards[3]}), nil)
 	var se *ceremony.StopError
-	if !errors.As(err, &se) || se.Step != "9.1" || !strings.Contains(err.Error(), "the sweep pays bcrt1qattacker, not the new wallet's first address") {
+	if !errors.As(err, &se) || se.Step != "6.1" || !strings.Contains(strings.Join(p2.Transcript, "\n"), "the sweep pays bcrt1qattacker, not the new wallet's first address") {
 		t.Fatalf("wrong destination: %v", err)
 	}
 	// Another address of the new wallet is refused too: 9.2 compares the
 	// destination with address 0, written on paper at 5.2.
 	f3 := &ceremonytest.Fake{Recorded: old.Made, SweepToIndex: 1}
-	_, _, _, _, err = run(t, ceremony.Rotate(), f3, rotateScript(33, old.Made, []string{cards[1], cards[3]}), nil)
-	if !errors.As(err, &se) || se.Step != "9.1" || !strings.Contains(err.Error(), "not the new wallet's first address") {
+	p3, _, _, _, err := run(t, ceremony.Rotate(), f3, rotateScript(33, old.Made, []string{cards[1], cards[3]}), nil)
+	if !errors.As(err, &se) || se.Step != "6.1" || !strings.Contains(strings.Join(p3.Transcript, "\n"), "not the new wallet's first address") {
 		t.Fatalf("sweep to address 1: %v", err)
 	}
 }

@@ -254,6 +254,8 @@ func (r *runner) acceptShare(info ShareInfo) error {
 		return fmt.Errorf("the share says it is %d of a %d-of-%d set, which is impossible", info.Index, info.Threshold, info.Count)
 	case r.opts.VoidSets[info.SetID] != "":
 		return fmt.Errorf("share set %s is void (%s): its cards must be destroyed; use the shares of the set that was completed", info.SetID, r.opts.VoidSets[info.SetID])
+	case r.opts.RevokedSets[info.SetID] != "":
+		return fmt.Errorf("share set %s was %s: its cards are VOID and are to be destroyed in front of the witnesses; type a card of the current set", info.SetID, r.opts.RevokedSets[info.SetID])
 	case r.res.NewSet.SetID != "" && info.SetID == r.res.NewSet.SetID:
 		return fmt.Errorf("this share is from the new set %s made in this ceremony; the old key needs the old set's shares", info.SetID)
 	}
@@ -416,6 +418,9 @@ func (r *runner) drillReport(result, reason string) map[string]string {
 }
 
 func doDrillReport(r *runner, s *Step) error {
+	if cur := r.opts.CurrentSet; cur != "" && r.res.OldSetID != cur {
+		return failed(nil, "the shares are of set %s, not of the current share set %s that the log records: a drill passes only with cards of the current set", r.res.OldSetID, cur)
+	}
 	r.res.DrillPassed = true
 	d := r.drillReport("pass", "")
 	msg := fmt.Sprintf("Drill report: PASS\n  key fingerprint %s, share set %s\n  shares used: %s\n  operator: %s\n  witnesses: %s\n  holders: %s",
@@ -439,19 +444,61 @@ func doRevoke(r *runner, s *Step) error {
 		"fingerprint": r.res.Rebuilt.Fingerprint, "note": "revoked on paper only: old shares still rebuild the same key"})
 }
 
-func doLoadSweep(r *runner, s *Step) error {
-	from, to := r.res.Rebuilt, r.res.Made
+// checkSweep reads the unsigned sweep and checks what needs no key: it
+// decodes, spends the from wallet's coins, pays the new wallet's first
+// address with its one output, and moves something.
+func (r *runner) checkSweep(from, to Wallet) (Sweep, error) {
 	sw, err := r.a.LoadSweep(r.ctx, from, to)
 	if err != nil {
-		return failed(err, "reading the sweep: %v", err)
+		return Sweep{}, err
 	}
 	// Address 0 only: it is the one the witnesses wrote in the box "First
 	// receive address (all of it)" and compare at the sweep's destination step.
 	if len(to.Addresses) == 0 || sw.Destination != to.Addresses[0] {
-		return failed(nil, "the sweep pays %s, not the new wallet's first address (in the box \"First receive address\" of this checklist): prepare the sweep again to that address", sw.Destination)
+		return Sweep{}, fmt.Errorf("the sweep pays %s, not the new wallet's first address (in the box \"First receive address\" of this checklist): prepare the sweep again to that address", sw.Destination)
 	}
 	if sw.AmountSats <= 0 || sw.FeeSats < 0 || sw.Inputs < 1 {
-		return failed(nil, "the sweep moves nothing (%d inputs, %d sat)", sw.Inputs, sw.AmountSats)
+		return Sweep{}, fmt.Errorf("the sweep moves nothing (%d inputs, %d sat)", sw.Inputs, sw.AmountSats)
+	}
+	return sw, nil
+}
+
+// doSweepReady is rotate's "ready" for the unsigned sweep: before the old
+// key's holders type a share, the sweep is read and checked against the
+// old wallet the log records and the new wallet made; a sweep that is
+// missing or wrong is named and "ready" asked again.
+func doSweepReady(r *runner, s *Step) error {
+	var sw Sweep
+	err := r.askUntil(s, fmt.Sprintf("%s: type %q when the unsigned sweep is on the USB stick (or stop)", r.actor(s), s.Word), func(ans string) error {
+		if !strings.EqualFold(ans, s.Word) {
+			return again("That is not %q. Type %q to go on, or stop to end the ceremony.", s.Word, s.Word)
+		}
+		old, err := r.a.RecordedWallet(r.ctx)
+		if err != nil {
+			return failed(err, "no recorded old wallet to check the sweep with: %v", err)
+		}
+		sw, err = r.checkSweep(old, r.res.Made)
+		if err != nil {
+			return again("The sweep cannot be signed as it is: %v\nNothing is lost: fix it (on the online laptop or the USB stick), then type %q again.", err, s.Word)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("The unsigned sweep is checked: %d inputs of the old wallet, %s BTC to %s, fee %s BTC (PSBT sha256 %s). It is signed after the old key is rebuilt.",
+		sw.Inputs, btc(sw.AmountSats), sw.Destination, btc(sw.FeeSats), sw.PSBTSHA256)
+	if err := r.show(msg); err != nil {
+		return err
+	}
+	return r.record(s, "ack", map[string]string{"typed": s.Word, "sweep_checked": "yes", "psbt_sha256": sw.PSBTSHA256})
+}
+
+func doLoadSweep(r *runner, s *Step) error {
+	from, to := r.res.Rebuilt, r.res.Made
+	sw, err := r.checkSweep(from, to)
+	if err != nil {
+		return failed(err, "reading the sweep: %v", err)
 	}
 	r.sweep = sw
 	msg := fmt.Sprintf("Sweep from %s to %s:\n  %d inputs, %s BTC to %s, fee %s BTC\n  PSBT sha256 %s",
@@ -534,9 +581,22 @@ func doCollect(r *runner, s *Step) error {
 	}
 	var info ShareInfo
 	err := r.retry(0, func() error {
-		typed, err := r.askSecret(s, fmt.Sprintf("Holder %d: type your share (it is not shown)", h))
+		typed, err := r.askSecret(s, fmt.Sprintf("Holder %d: type your share (it is not shown); or type name to correct the name %q", h, r.holderNames[h]))
 		if err != nil {
 			return err
+		}
+		if strings.EqualFold(string(typed), "name") {
+			// A slip in the name typed at the step before: corrected here,
+			// before the card is typed, keeping the shares accepted.
+			wipe(typed)
+			was := r.holderNames[h]
+			if err := r.askHolderName(s, fmt.Sprintf("Holder %d: type your name again (it was typed as %q)", h, was)); err != nil {
+				return err
+			}
+			if err := r.record(s, "holder", map[string]string{"holder": strconv.Itoa(h), "name": r.holderNames[h], "corrects": was}); err != nil {
+				return err
+			}
+			return again("Holder %d's name is now %q. Type your share.", h, r.holderNames[h])
 		}
 		info, err = r.a.ParseShare(r.ctx, typed)
 		if err == nil {

@@ -79,17 +79,30 @@ func doWitnessNames(r *runner, s *Step) error {
 }
 
 func doHolderName(r *runner, s *Step) error {
-	err := r.askUntil(s, fmt.Sprintf("Holder %d: type your name", r.holder), func(ans string) error {
+	if err := r.askHolderName(s, fmt.Sprintf("Holder %d: type your name", r.holder)); err != nil {
+		return err
+	}
+	return r.record(s, "holder", map[string]string{"holder": strconv.Itoa(r.holder), "name": r.holderNames[r.holder]})
+}
+
+// askHolderName asks the current holder's name until it is valid. A name
+// already typed for another holder of this run is asked again: typed again
+// it stands (one person may hold two cards), else the new one replaces it.
+func (r *runner) askHolderName(s *Step, question string) error {
+	var pending string
+	return r.askUntil(s, question, func(ans string) error {
 		if err := validName(ans); err != nil {
 			return again("%v. Type it again.", err)
+		}
+		for h := 1; h <= len(r.holderNames)+1; h++ {
+			if n, ok := r.holderNames[h]; ok && h != r.holder && strings.EqualFold(n, ans) && !strings.EqualFold(pending, ans) {
+				pending = ans
+				return again("%q is already the name typed for holder %d. If one person holds both cards, type it again; if it is a slip, type the right name.", ans, h)
+			}
 		}
 		r.holderNames[r.holder] = ans
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return r.record(s, "holder", map[string]string{"holder": strconv.Itoa(r.holder), "name": r.holderNames[r.holder]})
 }
 
 func doThreshold(r *runner, s *Step) error {

@@ -178,8 +178,12 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 	if opts.Name != "keygen" && !rebuildPass && opts.Record == "" && fromSheet == nil && loggedErr == nil {
 		rebuildPass = loggedPassphrase(recs)
 	}
+	current := ""
+	if opts.Record == "" && fromSheet == nil {
+		current = ceremony.CurrentSet(recs) // the set of the key the log records
+	}
 	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs),
-		LogDates: ceremony.DatesOf(recs), RebuildPassphrase: rebuildPass})
+		RevokedSets: ceremony.RevokedSets(recs), CurrentSet: current, LogDates: ceremony.DatesOf(recs), RebuildPassphrase: rebuildPass})
 	if opts.CardDir != "" {
 		// Each card holds a share in clear: together they are the key.
 		// Said however the ceremony ended, since cards may already exist.
@@ -690,8 +694,11 @@ func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Walle
 		return ceremony.Sweep{}, errors.New("no --sweep FILE given for the unsigned sweep PSBT")
 	}
 	data, err := os.ReadFile(c.opts.Sweep)
+	if errors.Is(err, os.ErrNotExist) {
+		return ceremony.Sweep{}, fmt.Errorf("%s is not there: bring the unsigned sweep from the online laptop as that file (--sweep)", c.opts.Sweep)
+	}
 	if err != nil {
-		return ceremony.Sweep{}, fmt.Errorf("reading the sweep: %w", err)
+		return ceremony.Sweep{}, err
 	}
 	p, err := psbt.Decode(data)
 	if err != nil {

@@ -20,6 +20,10 @@ type ttyCeremonyPrompter struct {
 
 var _ ceremony.DiceAsker = (*ttyCeremonyPrompter)(nil)
 
+// Attended: a person is at the terminal, who is asked to confirm a
+// suspicious answer by typing it again.
+func (p *ttyCeremonyPrompter) Attended() bool { return true }
+
 func (t *ttyCeremonyPrompter) Describe() string { return "terminal" }
 
 func (t *ttyCeremonyPrompter) tty() (*os.File, error) {
