@@ -258,6 +258,11 @@ func (r *runner) acceptShare(info ShareInfo) error {
 		return fmt.Errorf("share set %s was %s: its cards are VOID and are to be destroyed in front of the witnesses; type a card of the current set", info.SetID, r.opts.RevokedSets[info.SetID])
 	case r.res.NewSet.SetID != "" && info.SetID == r.res.NewSet.SetID:
 		return fmt.Errorf("this share is from the new set %s made in this ceremony; the old key needs the old set's shares", info.SetID)
+	case r.opts.CurrentSet != "" && !strings.EqualFold(info.SetID, r.opts.CurrentSet):
+		// Known from the log: a card of another wallet (or a stray set)
+		// is refused as it is typed. Taken first, it once made every right
+		// card "mixing two share sets" until the ceremony was stopped.
+		return fmt.Errorf("this is a card of share set %s, but this wallet's cards are of set %s (the box \"Share set ID\" of its checklist): type a card of set %s", info.SetID, r.opts.CurrentSet, r.opts.CurrentSet)
 	}
 	if len(r.collected) == 0 {
 		return nil
@@ -604,7 +609,7 @@ func doCollect(r *runner, s *Step) error {
 		}
 		if err != nil {
 			wipe(typed)
-			return again("This share is not accepted: %v\nThe shares accepted so far are kept. Type this one again.", err)
+			return again("This share is not accepted: %v\nThe shares accepted so far are kept. Type the card again, or another one.", err)
 		}
 		r.typed = append(r.typed, typed)
 		return nil
