@@ -78,8 +78,14 @@ func WriteChecklist(w io.Writer, defs ...*Definition) error {
 }
 
 // Checklist writes the paper checklist of the ceremony named name, for
-// `airsign-offline ceremony checklist NAME`.
+// `airsign-offline ceremony checklist NAME`; "sign" is the signing sheet.
 func Checklist(w io.Writer, name string) error {
+	if name == "sign" {
+		if _, err := io.WriteString(w, "# airsign signing sheet\n\n"); err != nil {
+			return err
+		}
+		return WriteSigningSheet(w)
+	}
 	d, err := Lookup(name)
 	if err != nil {
 		return err

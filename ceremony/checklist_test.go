@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite ../CEREMONY.md from the definit
 // what the definitions generate. `make ceremony-doc` runs it with -update.
 func TestCeremonyDocIsFresh(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteChecklist(&b, Definitions()...); err != nil {
+	if err := WriteDocument(&b); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("..", "CEREMONY.md")
@@ -225,5 +225,29 @@ func TestChecklistHasEveryBoxAndPause(t *testing.T) {
 	}
 	if paper != 3 {
 		t.Errorf("the drill checks %d values on paper, want fingerprint, descriptor ID and first address", paper)
+	}
+}
+
+// TestSigningSheet: `ceremony checklist sign` prints the signing sheet,
+// with a box for every value a signing later asks for under the name the
+// program uses (the log head words, for --log-head) and the values the
+// witness compares; CEREMONY.md carries it too.
+func TestSigningSheet(t *testing.T) {
+	var b bytes.Buffer
+	if err := Checklist(&b, "sign"); err != nil {
+		t.Fatal(err)
+	}
+	sheet := b.String()
+	for _, want := range []string{"| Log head words |", "| Previous log head words |", "--log-head", "| Confirmation digest |", "| Transaction |", "| Key |", "| Witness | | |"} {
+		if !strings.Contains(sheet, want) {
+			t.Errorf("the signing sheet lacks %q:\n%s", want, sheet)
+		}
+	}
+	var doc bytes.Buffer
+	if err := WriteDocument(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.String(), "## Signing session — `airsign-offline sign`") {
+		t.Error("CEREMONY.md has no signing sheet")
 	}
 }

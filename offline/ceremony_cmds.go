@@ -79,7 +79,7 @@ var ErrUnknownCeremony = ceremony.ErrUnknownCeremony
 // Checklist prints the paper checklist of one ceremony, or all.
 func Checklist(env *Env, name string) error {
 	if name == "" {
-		return ceremony.WriteChecklist(env.Stdout, ceremony.Definitions()...)
+		return ceremony.WriteDocument(env.Stdout)
 	}
 	return ceremony.Checklist(env.Stdout, name)
 }
