@@ -349,7 +349,7 @@ as words for the witnesses to write on paper.`,
 	var checklistHTML bool
 	checklist := &cobra.Command{
 		Use:   "checklist [NAME]",
-		Short: "Print the paper checklist of a ceremony (all if no name)",
+		Short: "Print the paper checklist of a ceremony, or sign's signing sheet (all if no name)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := ""
