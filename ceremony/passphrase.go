@@ -77,7 +77,7 @@ func (r *runner) askNewPassphrase(s *Step, holder string) ([]byte, error) {
 			return err
 		}
 		if len(first) == 0 {
-			return again("An empty passphrase is no passphrase. Type the passphrase, or stop and start again answering no.")
+			return again("An empty passphrase is no passphrase. Type the passphrase, or press Ctrl-C to stop and start again answering no.")
 		}
 		second, err := r.askSecret(s, holder+": type the passphrase again (it is not shown)")
 		if err != nil {
@@ -157,7 +157,7 @@ func doPaperFingerprint(c compare) stepFunc {
 		if !r.opts.RebuildPassphrase || r.passStep == nil {
 			err := c.do(r, s)
 			var st *stop
-			if errors.As(err, &st) && st.failed {
+			if errors.As(err, &st) && st.failed && !r.opts.NoPassphraseLogged {
 				st.reason += "; if the wallet has a BIP39 passphrase, run the ceremony again with --passphrase"
 			}
 			return err

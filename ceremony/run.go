@@ -39,6 +39,11 @@ type Options struct {
 	// then asked after the shares, and a wrong one may be retyped without
 	// them.
 	RebuildPassphrase bool
+	// NoPassphraseLogged says the record of that wallet (its keygen or
+	// rotate in the log) says it has no passphrase. A failed paper check
+	// then does not hint at --passphrase; without it (no log, --record,
+	// --sheet, a log from before the question) the hint is given.
+	NoPassphraseLogged bool
 }
 
 // Result is the public outcome of a run, for the CLI to print and tests to

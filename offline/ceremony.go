@@ -174,12 +174,14 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 		return ceremony.Result{}, err
 	}
 	acts := &ceremonyActions{env: env, opts: opts, kind: kind, logged: logged, loggedErr: loggedErr, sheet: fromSheet}
-	rebuildPass := opts.Passphrase
+	rebuildPass, noPass := opts.Passphrase, false
 	if opts.Name != "keygen" && !rebuildPass && opts.Record == "" && fromSheet == nil && loggedErr == nil {
-		rebuildPass = loggedPassphrase(recs)
+		var known bool
+		rebuildPass, known = loggedPassphrase(recs)
+		noPass = known && !rebuildPass
 	}
 	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs),
-		LogDates: ceremony.DatesOf(recs), RebuildPassphrase: rebuildPass})
+		LogDates: ceremony.DatesOf(recs), RebuildPassphrase: rebuildPass, NoPassphraseLogged: noPass})
 	if opts.CardDir != "" {
 		// Each card holds a share in clear: together they are the key.
 		// Said however the ceremony ended, since cards may already exist.
@@ -667,22 +669,24 @@ func lastLoggedDescriptor(path string, recs []ceremony.Record) (string, error) {
 
 // loggedPassphrase says whether the wallet lastLoggedDescriptor finds has
 // a BIP39 passphrase: its keygen or rotate logged passphrase=yes when it
-// was made. Logs from before the question have no record: no passphrase.
-func loggedPassphrase(recs []ceremony.Record) bool {
-	var has, chosen bool
+// was made. Logs from before the question have no record: no passphrase,
+// but known is false (the log cannot tell); known is true when that run
+// logged its answer, yes or no.
+func loggedPassphrase(recs []ceremony.Record) (has, known bool) {
+	var chosen, asked bool
 	for _, rec := range recs {
 		switch rec.Event {
 		case ceremony.EventStarted:
-			chosen = false
+			chosen, asked = false, false
 		case "passphrase-chosen":
-			chosen = rec.Data["passphrase"] == "yes"
+			chosen, asked = rec.Data["passphrase"] == "yes", true
 		case ceremony.EventCompleted:
 			if rec.Ceremony == "keygen" || rec.Ceremony == "rotate" {
-				has = chosen
+				has, known = chosen, asked
 			}
 		}
 	}
-	return has
+	return has, known
 }
 
 func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Wallet) (ceremony.Sweep, error) {

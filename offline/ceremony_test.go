@@ -440,7 +440,8 @@ func TestStoppedKeygenIsVoid(t *testing.T) {
 }
 
 // loggedPassphrase follows the last completed keygen or rotate: a log from
-// before the question has none; a stopped run's answer does not count.
+// before the question has none (and cannot tell); a stopped run's answer
+// does not count.
 func TestLoggedPassphrase(t *testing.T) {
 	rec := func(c, event, pass string) ceremony.Record {
 		r := ceremony.Record{Ceremony: c, Event: event}
@@ -454,19 +455,21 @@ func TestLoggedPassphrase(t *testing.T) {
 	}
 	old := []ceremony.Record{rec("keygen", ceremony.EventStarted, ""), rec("keygen", ceremony.EventCompleted, "")}
 	for _, tc := range []struct {
-		name string
-		recs []ceremony.Record
-		want bool
+		name        string
+		recs        []ceremony.Record
+		want, known bool
 	}{
-		{"old log", old, false},
-		{"keygen yes", run("keygen", "yes", ceremony.EventCompleted), true},
-		{"keygen no", run("keygen", "no", ceremony.EventCompleted), false},
-		{"rotated to a wallet without", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventCompleted)...), false},
-		{"a stopped rotate does not count", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventInterrupted)...), true},
-		{"a drill after", append(run("keygen", "yes", ceremony.EventCompleted), rec("drill", ceremony.EventStarted, ""), rec("drill", ceremony.EventCompleted, "")), true},
+		{"old log", old, false, false},
+		{"no log", nil, false, false},
+		{"keygen yes", run("keygen", "yes", ceremony.EventCompleted), true, true},
+		{"keygen no", run("keygen", "no", ceremony.EventCompleted), false, true},
+		{"rotated to a wallet without", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventCompleted)...), false, true},
+		{"a stopped rotate does not count", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventInterrupted)...), true, true},
+		{"a drill after", append(run("keygen", "yes", ceremony.EventCompleted), rec("drill", ceremony.EventStarted, ""), rec("drill", ceremony.EventCompleted, "")), true, true},
+		{"an old keygen after one that said no", append(run("keygen", "no", ceremony.EventCompleted), old...), false, false},
 	} {
-		if got := loggedPassphrase(tc.recs); got != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		if got, known := loggedPassphrase(tc.recs); got != tc.want || known != tc.known {
+			t.Errorf("%s: %v (known %v), want %v (known %v)", tc.name, got, known, tc.want, tc.known)
 		}
 	}
 }

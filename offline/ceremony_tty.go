@@ -82,10 +82,13 @@ func (t *ttyCeremonyPrompter) Ask(p ceremony.Prompt) (string, error) {
 	return string(b), err
 }
 
+// AskSecret reads a secret without echo. What is typed there is never a
+// command (the runner does not take "stop" from it): Ctrl-C is the way to
+// stop, and the prompt says so.
 func (t *ttyCeremonyPrompter) AskSecret(p ceremony.Prompt) ([]byte, error) {
-	note := ""
+	note := " Ctrl-C stops."
 	if !strings.Contains(p.Text, "not shown") {
-		note = " (not shown)"
+		note = " (not shown; Ctrl-C stops)"
 	}
 	return t.ask(p, echoNone, 0, note)
 }
