@@ -88,6 +88,9 @@ func (r *runner) read(s *Step, stopWord bool, call func() ([]byte, error)) ([]by
 	if err := r.ctx.Err(); err != nil {
 		return nil, interrupted(err, "the ceremony was cancelled")
 	}
+	if err := r.remindHead(); err != nil {
+		return nil, err
+	}
 	b, err := call()
 	switch {
 	case errors.Is(err, ErrCtrlC):

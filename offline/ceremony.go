@@ -153,7 +153,7 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 			if opts.ShareDir != "" && ans.Secrets != "test" {
 				return ceremony.Result{}, fmt.Errorf("--share-dir writes shares in clear: it is allowed only with an answers file that says \"secrets: test\"")
 			}
-			prompter, err = ceremony.NewAnswersPrompter(ans, def, env.Stdout)
+			prompter, err = ceremony.NewAnswersPrompter(ans, def, consoleWriter{env.Stdout})
 			if err != nil {
 				return ceremony.Result{}, fmt.Errorf("%s: %w", opts.Answers, err)
 			}
@@ -186,7 +186,9 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 		// Each card holds a share in clear: together they are the key.
 		// Said however the ceremony ended, since cards may already exist.
 		if cards, _ := filepath.Glob(filepath.Join(opts.CardDir, "card-*.html")); len(cards) > 0 {
-			env.Warnf("%d share card(s) are in %s, each holding a share in clear (together they are the key): print them, then delete the files (shred -u %s/card-*.html) and empty any print queue", len(cards), opts.CardDir, opts.CardDir)
+			// Wrapped for the console, the command to run on a line of its own.
+			fmt.Fprint(env.Stderr, ceremonyText(fmt.Sprintf("warning: %d share card(s) are in %s, each holding a share in clear (together they are the key): "+
+				"print them, then delete the files and empty any print queue:\n  shred -u %s/card-*.html\n", len(cards), opts.CardDir, opts.CardDir)))
 		}
 	}
 	return res, err

@@ -60,7 +60,7 @@ func keygen(t *testing.T) (dir string, res ceremony.Result) {
 	if err != nil {
 		t.Fatalf("keygen: %v\n%s", err, env.Stdout)
 	}
-	if !strings.Contains(env.Stderr.(*bytes.Buffer).String(), "3 share card(s) are in "+filepath.Join(dir, "cards")+", each holding a share in clear") {
+	if !strings.Contains(strings.Join(strings.Fields(env.Stderr.(*bytes.Buffer).String()), " "), "3 share card(s) are in "+filepath.Join(dir, "cards")+", each holding a share in clear") {
 		t.Fatalf("keygen does not warn about the cards left on disk:\n%s", env.Stderr)
 	}
 	return dir, res

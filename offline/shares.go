@@ -228,20 +228,20 @@ func readShares(env *Env, files []string) ([]shamir.Share, error) {
 		s, err := shamir.ParseShare(text, fmt.Sprintf("share %d", i))
 		wipe(text)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "%v — type it again\n", err)
+			sayf(env.Stderr, "%v — type it again\n", err)
 			i--
 			continue
 		}
 		if dup := sameShareAs(shares, s); dup != "" {
 			// Caught here, not after the last share: a duplicate must not
 			// count toward the threshold.
-			fmt.Fprintf(env.Stderr, "%s — type another share\n", dup)
+			sayf(env.Stderr, "%s — type another share\n", dup)
 			i--
 			continue
 		}
 		need = s.Threshold
 		shares = append(shares, s)
-		fmt.Fprintf(env.Stderr, "share %d of set %s accepted (%d of %d needed)\n", s.Index, s.SetID, len(shares), need)
+		sayf(env.Stderr, "share %d of set %s accepted (%d of %d needed)\n", s.Index, s.SetID, len(shares), need)
 	}
 	return shares, nil
 }

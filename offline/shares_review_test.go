@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/btcsuite/btcd/chaincfg"
 )
@@ -100,5 +101,33 @@ func TestSplitOutDirWritesAllOrNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "share-1.txt")); !os.IsNotExist(err) {
 		t.Error("share-1.txt of the new set was written beside the old share-2.txt")
+	}
+}
+
+// TestTypedShareMessagesFitTheScreen: what is said at the share prompt (a
+// share of the wrong length, one of another set) is wrapped to 80 columns;
+// it used to be one line of up to 111.
+func TestTypedShareMessagesFitTheScreen(t *testing.T) {
+	dir, _ := keygen(t)
+	other, _ := keygen(t)
+	s1, s2, x2 := share(t, dir, 1), share(t, dir, 2), share(t, other, 2)
+	short := strings.Join(strings.Fields(s1), "")
+	short = short[:len(short)-2]
+	var out bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams,
+		Prompter: &scriptedPrompter{secrets: [][]byte{[]byte(short), []byte(s1), []byte(x2), []byte(s2)}}}
+	if err := SharesVerify(env, VerifyOptions{}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	said := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{"characters; a share has", "— type it again", "but the shares so far are of set", "— type another share"} {
+		if !strings.Contains(said, want) {
+			t.Errorf("not said: %q\n%s", want, out.String())
+		}
+	}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("a line of %d columns: %q", n, l)
+		}
 	}
 }
