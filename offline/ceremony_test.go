@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/psbt"
@@ -300,7 +301,8 @@ secrets: test
 	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
 		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint, res.Made.ID)
 	newUSB := filepath.Join(dir, "usb2")
-	p := &sweepOnReady{Prompter: answers(t, def, text), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),
+	var screen bytes.Buffer
+	p := &sweepOnReady{Prompter: answersTo(t, def, text, &screen), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),
 		newDesc: filepath.Join(newUSB, "descriptor.txt"), sweepOut: filepath.Join(dir, "sweep.psbt")}
 	got, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "rotate", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true,
 		ExportDir: newUSB, ShareDir: filepath.Join(dir, "new"), Sweep: filepath.Join(dir, "sweep.psbt"), SweepOut: filepath.Join(dir, "sweep-signed.psbt")}, p)
@@ -309,6 +311,14 @@ secrets: test
 	}
 	if got.SweepTxID == "" || got.Made.Fingerprint == res.Made.Fingerprint || got.Rebuilt.Fingerprint != res.Made.Fingerprint {
 		t.Fatalf("rotate result %+v", got)
+	}
+	// What a terminal would show of it fits 80 columns: no word of a
+	// rotation's screens (the sweep's addresses, amounts, files) is too
+	// long for a line.
+	for _, l := range strings.Split(ceremonyText(screen.String()), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("rotate: a line of %d columns: %q", n, l)
+		}
 	}
 	signed, err := os.ReadFile(filepath.Join(dir, "sweep-signed.psbt"))
 	if err != nil {
