@@ -103,7 +103,11 @@ func (r *runner) askNewPassphrase(s *Step, holder string) ([]byte, error) {
 func doRebuildPassphrase(r *runner, s *Step) error {
 	r.passStep = s
 	if !r.opts.RebuildPassphrase {
-		if err := r.show("This wallet has no passphrase (its keygen in the log says none): nothing to type. If it has one, stop and start again with --passphrase."); err != nil {
+		msg := "Nothing to type: no --passphrase was given, and nothing says this wallet has a passphrase. If it has one, stop and start again with --passphrase."
+		if r.opts.NoPassphraseLogged {
+			msg = "This wallet has no passphrase (its keygen in the log says none): nothing to type."
+		}
+		if err := r.show(msg); err != nil {
 			return err
 		}
 		return r.record(s, "passphrase-entered", map[string]string{"passphrase": "no"})

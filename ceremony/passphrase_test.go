@@ -216,6 +216,7 @@ func TestSecretPromptIsNoStopWord(t *testing.T) {
 
 // A drill that fails at the paper suggests --passphrase only when the
 // wallet may have one: not when its keygen in the log said it has none.
+// Its passphrase step says the log says none only when it does.
 func TestDrillPassphraseHint(t *testing.T) {
 	f := &ceremonytest.Fake{}
 	_, lw := newLog()
@@ -230,13 +231,18 @@ func TestDrillPassphraseHint(t *testing.T) {
 		hint   bool
 	}{{false, true}, {true, false}} {
 		s := append(drillScript(res.Made, []string{cards[1], cards[2]})[:8], "3.3: "+wrong, "3.3: "+wrong, "3.3: "+wrong)
-		_, err := ceremony.Run(context.Background(), ceremony.Drill(), ceremony.NewScripted(s...), lw, f, ceremony.Options{NoPassphraseLogged: tc.noPass})
+		sp := ceremony.NewScripted(s...)
+		_, err := ceremony.Run(context.Background(), ceremony.Drill(), sp, lw, f, ceremony.Options{NoPassphraseLogged: tc.noPass})
 		var se *ceremony.StopError
 		if !errors.As(err, &se) || !se.Failed || se.Step != "3.3" {
 			t.Fatalf("NoPassphraseLogged %v: %v", tc.noPass, err)
 		}
 		if got := strings.Contains(err.Error(), "--passphrase"); got != tc.hint {
 			t.Errorf("NoPassphraseLogged %v: hint given %v, want %v: %v", tc.noPass, got, tc.hint, err)
+		}
+		// The passphrase step says what the log says, or that nothing does.
+		if got := strings.Contains(strings.Join(sp.Transcript, "\n"), "its keygen in the log says none"); got != tc.noPass {
+			t.Errorf("NoPassphraseLogged %v: the screen says the log says none: %v", tc.noPass, got)
 		}
 	}
 }

@@ -579,3 +579,27 @@ func TestPassphraseKeygenCardAndSheetMatch(t *testing.T) {
 		t.Errorf("the passphrase wallet's sheet lacks %q:\n%s", want, txt)
 	}
 }
+
+// A drill failing at the paper: when the keygen in the log says the wallet
+// has no passphrase, the error does not suggest --passphrase; with the
+// wallet given by --record (the log is not asked), it does.
+func TestDrillPassphraseHintFollowsTheLog(t *testing.T) {
+	dir, res := keygen(t)
+	def, _ := ceremony.Lookup("drill")
+	wrong := "00000000"
+	if res.Made.Fingerprint == wrong {
+		wrong = "11111111"
+	}
+	text := strings.Replace(drillAnswers(res.Made, share(t, dir, 1), share(t, dir, 2)),
+		"3.3: "+res.Made.Fingerprint+"\n", strings.Repeat("3.3: "+wrong+"\n", 3), 1)
+	for _, record := range []string{"", filepath.Join(dir, "usb", "descriptor.txt")} {
+		_, err := RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"),
+			Record: record, AllowOnline: true}, answers(t, def, text))
+		if !errors.Is(err, ceremony.ErrFailed) {
+			t.Fatalf("record %q: %v", record, err)
+		}
+		if hint := strings.Contains(err.Error(), "--passphrase"); hint != (record != "") {
+			t.Errorf("record %q: hint %v: %v", record, hint, err)
+		}
+	}
+}
