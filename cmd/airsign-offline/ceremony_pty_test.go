@@ -621,3 +621,23 @@ func (tm *terminal) makeKey() (fp, id, setID string) {
 	tm.answer("3.2", setID+"\r")
 	return fp, id, setID
 }
+
+// A passphrase "Stop" is a passphrase: a secret prompt never takes what is
+// typed as a command. Ctrl-C is how to stop there, and the log then blames
+// the key, not a typed word.
+func TestStopIsAPassphraseAtATerminal(t *testing.T) {
+	_, log, tm := keygenAtTerminal(t, "Stop")
+	tm.expect(`\[2\.3\]`)
+	tm.expect(`99 more`)
+	tm.send("\x03")
+	if err := tm.wait(); err == nil {
+		t.Fatal("the keygen ended without an error after Ctrl-C")
+	}
+	logText, _ := os.ReadFile(log)
+	if last := lastLogRecord(t, log); !strings.Contains(last, "Ctrl-C was pressed at the operator's prompt") || bytes.Contains(logText, []byte("typed stop")) {
+		t.Fatalf("last record %s", last)
+	}
+	if strings.Contains(tm.screen(), "Stop") || bytes.Contains(logText, []byte("Stop")) {
+		t.Fatal("the passphrase is on the screen or in the log")
+	}
+}
