@@ -383,6 +383,8 @@ func TestFailures(t *testing.T) {
 		forged[len(forged)-3] = '1'
 	}
 	good := drillScript(made.Made, []string{cards[1], cards[2]})
+	otherPath := made.Made
+	otherPath.Descriptor = strings.Replace(otherPath.Descriptor, "/1h/0h]", "/1h/1h]", 1)
 	tests := []struct {
 		name   string
 		def    *ceremony.Definition
@@ -397,6 +399,8 @@ func TestFailures(t *testing.T) {
 			drillScript(made.Made, []string{cards[1], string(forged)}), "3.1", "the shares do not rebuild a key: at least one share is forged"},
 		{"rebuilt key is not the recorded wallet", ceremony.Drill(), &ceremonytest.Fake{Recorded: other.Made},
 			good, "3.6", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
+		{"rebuilt descriptor is not the recorded one", ceremony.Drill(), &ceremonytest.Fake{Recorded: otherPath},
+			good, "3.6", "descriptor differs from the recorded wallet's:\n  rebuilt  wpkh [" + made.Made.Fingerprint + "/84h/1h/0h] #fakesum0\n  recorded wpkh [" + made.Made.Fingerprint + "/84h/1h/1h] #fakesum0"},
 		{"no recorded wallet", ceremony.Drill(), &ceremonytest.Fake{},
 			good, "3.6", "no wallet is enrolled"},
 		{"fingerprint on paper differs", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},

@@ -112,6 +112,18 @@ func descriptorNote(w Wallet) string {
 		kind, descriptorChecksum(w.Descriptor), w.ID)
 }
 
+// keyOrigin matches a descriptor's key origins, "[fingerprint/path]".
+var keyOrigin = regexp.MustCompile(`\[[^\]]*\]`)
+
+// descriptorSummary names a descriptor on one line: its script, the
+// origins of its keys and its checksum ("wpkh [47c6c7a3/84h/1h/0h]
+// #r0gwur84"); the keys themselves are left out.
+func descriptorSummary(desc string) string {
+	kind, _, _ := strings.Cut(desc, "[")
+	kind = strings.TrimRight(kind, "(,0123456789")
+	return fmt.Sprintf("%s %s #%s", kind, strings.Join(keyOrigin.FindAllString(desc, -1), " "), descriptorChecksum(desc))
+}
+
 // descriptorChecksum is a descriptor's BIP380 checksum ("" without one).
 func descriptorChecksum(desc string) string {
 	if i := strings.LastIndexByte(desc, '#'); i >= 0 {
@@ -368,7 +380,9 @@ func doCompareRecord(r *runner, s *Step) error {
 		return failed(nil, "the rebuilt key's fingerprint %s is not the recorded wallet's %s (the last keygen or rotate in the log, or --record FILE): these shares are of another key, or give --record with the right wallet's descriptor", w.Fingerprint, rec.Fingerprint)
 	}
 	if rec.Descriptor != w.Descriptor {
-		return failed(nil, "the rebuilt key's descriptor differs from the recorded wallet's:\n  rebuilt  %s\n  recorded %s", w.Descriptor, rec.Descriptor)
+		// Named by what fits a line (script, key origins, checksum): a whole
+		// descriptor passes 80 columns; both are in the log.
+		return failed(nil, "the rebuilt key's descriptor differs from the recorded wallet's:\n  rebuilt  %s\n  recorded %s", descriptorSummary(w.Descriptor), descriptorSummary(rec.Descriptor))
 	}
 	var lines []string
 	for i, a := range w.Addresses {
