@@ -64,24 +64,32 @@ func (r *runner) ask(s *Step, text string) (string, error) {
 }
 
 func (r *runner) askPrompt(s *Step, p Prompt) (string, error) {
-	b, err := r.read(s, func() ([]byte, error) {
+	b, err := r.read(s, true, func() ([]byte, error) {
 		a, err := r.p.Ask(p)
 		return []byte(a), err
 	})
 	return string(b), err
 }
 
-// askSecret asks for a secret; the caller wipes it.
+// askSecret asks for a secret (a passphrase, a share); the caller wipes
+// it. What is typed is never a command: a passphrase "Stop" is a
+// passphrase, not an end of the ceremony logged as "typed stop". The way
+// to stop at a secret prompt is Ctrl-C.
 func (r *runner) askSecret(s *Step, text string) ([]byte, error) {
-	return r.read(s, func() ([]byte, error) { return r.p.AskSecret(r.prompt(s, text)) })
+	return r.read(s, false, func() ([]byte, error) { return r.p.AskSecret(r.prompt(s, text)) })
 }
 
 // read runs one prompter call and turns its end into a stop: the context
-// cancelled, Ctrl-C, input that ended, or "stop" typed. The answer comes
+// cancelled, Ctrl-C, input that ended, or, when stopWord is set, "stop"
+// typed (any case). A secret prompt passes stopWord false: what is typed
+// there is the secret, never matched against a command. The answer comes
 // back trimmed; the caller wipes a secret one.
-func (r *runner) read(s *Step, call func() ([]byte, error)) ([]byte, error) {
+func (r *runner) read(s *Step, stopWord bool, call func() ([]byte, error)) ([]byte, error) {
 	if err := r.ctx.Err(); err != nil {
 		return nil, interrupted(err, "the ceremony was cancelled")
+	}
+	if err := r.remindHead(); err != nil {
+		return nil, err
 	}
 	b, err := call()
 	switch {
@@ -97,7 +105,7 @@ func (r *runner) read(s *Step, call func() ([]byte, error)) ([]byte, error) {
 		return nil, interrupted(err, "the ceremony was cancelled")
 	}
 	t := bytes.TrimSpace(b)
-	if bytes.EqualFold(t, []byte("stop")) {
+	if stopWord && isStopWord(t) {
 		wipe(b)
 		return nil, interrupted(nil, "%s typed stop", r.who(s))
 	}
@@ -108,6 +116,9 @@ func (r *runner) read(s *Step, call func() ([]byte, error)) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// isStopWord says whether a public answer asks to end the ceremony.
+func isStopWord(t []byte) bool { return bytes.EqualFold(t, []byte("stop")) }
 
 // normValue is a typed value as compared: no spaces or hyphens, lower case.
 func normValue(s string) string {

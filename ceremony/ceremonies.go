@@ -45,7 +45,7 @@ func makeKeyAct(what string) Act {
 				"Rolls that look made up are refused: roll them again at this same step. The program mixes the rolls with the computer's own randomness.",
 			do: doDice},
 		{Title: "Key", Actor: System, Confirm: Auto,
-			Instruction: "The program makes the key and shows its fingerprint (8 characters), its descriptor ID, its watch-only descriptor and its first receive address.",
+			Instruction: "The program makes the key and shows its fingerprint (8 characters), its descriptor ID, its watch-only descriptor's type and checksum (the descriptor itself is exported whole, as a file and a QR code, at the export step) and its first receive address.",
 			do:          doMakeWallet},
 		{Title: "Fingerprint", Actor: Witness, Confirm: ReadAloud, Box: "Fingerprint",
 			Instruction: "The operator reads the fingerprint aloud. Every witness writes it in the box. One witness types it back from the paper; the program checks the copy.",

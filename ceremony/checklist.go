@@ -36,10 +36,10 @@ func WriteChecklist(w io.Writer, defs ...*Definition) error {
 	b.WriteString("- Do the steps in order. When a step is done, tick its box and write your initials and the time.\n")
 	b.WriteString("- *Read aloud*: one person reads the value from the screen; the witnesses compare it with this paper or write it in the box.\n")
 	b.WriteString("- *Secret entry*: only the person named types, and nobody else looks. Secrets are never written on this paper.\n")
-	b.WriteString("- At the end of each act the screen shows six log head words. Write them on that act's line. " +
+	b.WriteString("- At the end of each act the screen shows six log head words (again just before the next question, when the program has printed more since). Write them on that act's line. " +
 		"They let anyone check later that the log was not changed: `airsign-offline ceremony verify-log LOGFILE --head \"WORDS\"`.\n")
 	b.WriteString("- A slip costs a retry, never the work done: a mistyped value is asked again with what differs named; a short dice entry is kept and continued; " +
-		"dice refused as implausible are rolled again at the same step. Type `stop`, or press Ctrl-C at any prompt, to end the ceremony at once; the log records it.\n")
+		"dice refused as implausible are rolled again at the same step. Type `stop` at a prompt that shows what is typed, or press Ctrl-C at any prompt, to end the ceremony at once; the log records it. At a *secret entry* only Ctrl-C stops: what is typed there is never taken as a command.\n")
 	b.WriteString("- *Dice* are shown on screen as they are typed, with the count and the entropy so far: the rolls are mixed with the computer's own randomness, " +
 		"so seeing them does not reveal the key. Still, nobody writes them down or films them.\n")
 	b.WriteString("- *Press Enter* pauses are listed under their step: the program waits there.\n")

@@ -285,8 +285,11 @@ func (r *runner) askDice(s *Step, have int) ([]byte, error) {
 		text = fmt.Sprintf("Operator: type the next rolls (%d so far, at least %d more)", have, max(0, MinDiceRolls-have))
 	}
 	p := r.prompt(s, text)
+	// Dice are no secret word: they are echoed (a DiceAsker takes only
+	// the faces 1 to 6), and "stop" holds no roll, so stop is a command
+	// here as at a public prompt.
 	if d, ok := r.p.(DiceAsker); ok {
-		return r.read(s, func() ([]byte, error) { return d.AskDice(p, have) })
+		return r.read(s, true, func() ([]byte, error) { return d.AskDice(p, have) })
 	}
-	return r.read(s, func() ([]byte, error) { return r.p.AskSecret(p) })
+	return r.read(s, true, func() ([]byte, error) { return r.p.AskSecret(p) })
 }

@@ -77,7 +77,7 @@ func (r *runner) askNewPassphrase(s *Step, holder string) ([]byte, error) {
 			return err
 		}
 		if len(first) == 0 {
-			return again("An empty passphrase is no passphrase. Type the passphrase, or stop and start again answering no.")
+			return again("An empty passphrase is no passphrase. Type the passphrase, or press Ctrl-C to stop and start again answering no.")
 		}
 		second, err := r.askSecret(s, holder+": type the passphrase again (it is not shown)")
 		if err != nil {
@@ -103,7 +103,11 @@ func (r *runner) askNewPassphrase(s *Step, holder string) ([]byte, error) {
 func doRebuildPassphrase(r *runner, s *Step) error {
 	r.passStep = s
 	if !r.opts.RebuildPassphrase {
-		if err := r.show("This wallet has no passphrase (its keygen in the log says none): nothing to type. If it has one, stop and start again with --passphrase."); err != nil {
+		msg := "Nothing to type: no --passphrase was given, and nothing says this wallet has a passphrase. If it has one, stop and start again with --passphrase."
+		if r.opts.NoPassphraseLogged {
+			msg = "This wallet has no passphrase (its keygen in the log says none): nothing to type."
+		}
+		if err := r.show(msg); err != nil {
 			return err
 		}
 		return r.record(s, "passphrase-entered", map[string]string{"passphrase": "no"})
@@ -157,7 +161,7 @@ func doPaperFingerprint(c compare) stepFunc {
 		if !r.opts.RebuildPassphrase || r.passStep == nil {
 			err := c.do(r, s)
 			var st *stop
-			if errors.As(err, &st) && st.failed {
+			if errors.As(err, &st) && st.failed && !r.opts.NoPassphraseLogged {
 				st.reason += "; if the wallet has a BIP39 passphrase, run the ceremony again with --passphrase"
 			}
 			return err

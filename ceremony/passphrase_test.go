@@ -164,3 +164,85 @@ func TestPassphraseRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A secret prompt takes what is typed as the secret, never as a command:
+// a passphrase "Stop" (any case) is a passphrase, the ceremony goes on, and
+// neither the log nor the screen blames anybody for typing stop. At a
+// public prompt "stop" still ends the ceremony.
+func TestSecretPromptIsNoStopWord(t *testing.T) {
+	for _, pass := range []string{"Stop", "STOP", " stop "} {
+		var s []string
+		for _, l := range keygenScript(11, 2, 3) {
+			if l == "2.2: no" {
+				s = append(s, "2.2: yes", "2.2: Dana", "2.2: "+pass, "2.2: "+pass)
+				continue
+			}
+			s = append(s, l)
+		}
+		f := &ceremonytest.Fake{}
+		log, lw := newLog()
+		p := &capture{Scripted: ceremony.NewScripted(s...)}
+		res, err := ceremony.Run(context.Background(), ceremony.Keygen(), p, lw, f, ceremony.Options{Rand: osRand(11)})
+		if err != nil {
+			t.Fatalf("passphrase %q: %v", pass, err)
+		}
+		if !res.Passphrase {
+			t.Fatalf("passphrase %q: the wallet has none", pass)
+		}
+		screen := strings.Join(p.Transcript, "\n")
+		for _, out := range []string{log.String(), screen} {
+			if strings.Contains(strings.ToLower(out), "typed stop") || strings.Contains(out, "Stop") || strings.Contains(out, "STOP") {
+				t.Fatalf("passphrase %q: the log or the screen mentions it:\n%s", pass, out)
+			}
+		}
+
+		// A drill's passphrase and a share typed as stop are secrets too:
+		// the passphrase is taken (and is wrong), the share refused.
+		f.Recorded = res.Made
+		d := ceremony.NewScripted(append(opening(), "2.1: A", "2.2: stop")...)
+		_, err = ceremony.Run(context.Background(), ceremony.Drill(), d, lw, f, ceremony.Options{})
+		if err == nil || strings.Contains(err.Error(), "typed stop") {
+			t.Fatalf("share typed as stop: %v", err)
+		}
+	}
+	// A public prompt: stop ends the ceremony.
+	_, lw := newLog()
+	p := ceremony.NewScripted(append(opening(), "2.1: 2 of 3", "2.2: Stop")...)
+	_, err := ceremony.Run(context.Background(), ceremony.Keygen(), p, lw, &ceremonytest.Fake{}, ceremony.Options{})
+	if err == nil || !strings.Contains(err.Error(), "the operator typed stop") {
+		t.Fatalf("stop at a public prompt: %v", err)
+	}
+}
+
+// A drill that fails at the paper suggests --passphrase only when the
+// wallet may have one: not when its keygen in the log said it has none.
+// Its passphrase step says the log says none only when it does.
+func TestDrillPassphraseHint(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	_, lw := newLog()
+	res, cards := keygen(t, f, lw, 12, 2, 3)
+	f.Recorded = res.Made
+	wrong := "00000000"
+	if res.Made.Fingerprint == wrong {
+		wrong = "11111111"
+	}
+	for _, tc := range []struct {
+		noPass bool
+		hint   bool
+	}{{false, true}, {true, false}} {
+		s := append(drillScript(res.Made, []string{cards[1], cards[2]})[:8], "3.3: "+wrong, "3.3: "+wrong, "3.3: "+wrong)
+		sp := ceremony.NewScripted(s...)
+		_, err := ceremony.Run(context.Background(), ceremony.Drill(), sp, lw, f, ceremony.Options{NoPassphraseLogged: tc.noPass})
+		var se *ceremony.StopError
+		if !errors.As(err, &se) || !se.Failed || se.Step != "3.3" {
+			t.Fatalf("NoPassphraseLogged %v: %v", tc.noPass, err)
+		}
+		if got := strings.Contains(err.Error(), "--passphrase"); got != tc.hint {
+			t.Errorf("NoPassphraseLogged %v: hint given %v, want %v: %v", tc.noPass, got, tc.hint, err)
+		}
+		// The passphrase step says what the log says, or that nothing does.
+		if got := strings.Contains(strings.Join(sp.Transcript, "\n"), "its keygen in the log says none"); got != tc.noPass {
+			t.Errorf("NoPassphraseLogged %v: the screen says the log says none: %v", tc.noPass, got)
+		}
+	}
+}

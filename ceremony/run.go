@@ -46,6 +46,11 @@ type Options struct {
 	// then asked after the shares, and a wrong one may be retyped without
 	// them.
 	RebuildPassphrase bool
+	// NoPassphraseLogged says the record of that wallet (its keygen or
+	// rotate in the log) says it has no passphrase. A failed paper check
+	// then does not hint at --passphrase; without it (no log, --record,
+	// --sheet, a log from before the question) the hint is given.
+	NoPassphraseLogged bool
 }
 
 // Result is the public outcome of a run, for the CLI to print and tests to
@@ -166,6 +171,7 @@ type runner struct {
 	operator    string
 	witnesses   []string
 	holderNames map[int]string
+	head        pendingHead // the last act's head words, until the next question
 	threshold   int
 	count       int
 	keyWallet   Wallet // the wallet of key
@@ -280,8 +286,32 @@ func (r *runner) run() error {
 		if err := r.show(msg); err != nil {
 			return err
 		}
+		r.head = pendingHead{act: act.Number, words: h.Words()}
 	}
 	return nil
+}
+
+// pendingHead is the head words of the act that ended last, until the next
+// question. Steps the program does on its own (an export, a rebuild) print
+// screens of their own after them, and on an 80×24 console the words the
+// witnesses must write scroll away before anyone is asked anything; so
+// when a step ran between the act's end and the question, remindHead
+// shows them again right before it.
+type pendingHead struct {
+	act   int    // 0: none pending
+	words string // the head words at the end of act
+	steps int    // the steps shown since
+}
+
+// remindHead shows the pending head words again, last before a question,
+// when any step was shown between them and the question's own step.
+func (r *runner) remindHead() error {
+	h := r.head
+	r.head = pendingHead{}
+	if h.act == 0 || h.steps <= 1 {
+		return nil
+	}
+	return r.show(fmt.Sprintf("Witnesses: act %d's log head words, for its line on the checklist:\n  %s", h.act, h.words))
 }
 
 func (r *runner) runAct(act *Act) error {
@@ -323,6 +353,9 @@ func (r *runner) runSteps(act *Act, holder int) error {
 			head += fmt.Sprintf(" (%s %d)", repeatNoun(act.Repeat), holder)
 		}
 		head += fmt.Sprintf(" — %s [%s: %s]\n%s", s.Title, r.actor(s), s.Confirm, s.Instruction)
+		if r.head.act > 0 {
+			r.head.steps++
+		}
 		if err := r.show(head); err != nil {
 			return err
 		}

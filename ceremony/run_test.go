@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -382,6 +383,8 @@ func TestFailures(t *testing.T) {
 		forged[len(forged)-3] = '1'
 	}
 	good := drillScript(made.Made, []string{cards[1], cards[2]})
+	otherPath := made.Made
+	otherPath.Descriptor = strings.Replace(otherPath.Descriptor, "/1h/0h]", "/1h/1h]", 1)
 	tests := []struct {
 		name   string
 		def    *ceremony.Definition
@@ -396,6 +399,8 @@ func TestFailures(t *testing.T) {
 			drillScript(made.Made, []string{cards[1], string(forged)}), "3.1", "the shares do not rebuild a key: at least one share is forged"},
 		{"rebuilt key is not the recorded wallet", ceremony.Drill(), &ceremonytest.Fake{Recorded: other.Made},
 			good, "3.6", "fingerprint " + made.Made.Fingerprint + " is not the recorded wallet's " + other.Made.Fingerprint},
+		{"rebuilt descriptor is not the recorded one", ceremony.Drill(), &ceremonytest.Fake{Recorded: otherPath},
+			good, "3.6", "descriptor differs from the recorded wallet's:\n  rebuilt  wpkh [" + made.Made.Fingerprint + "/84h/1h/0h] #fakesum0\n  recorded wpkh [" + made.Made.Fingerprint + "/84h/1h/1h] #fakesum0"},
 		{"no recorded wallet", ceremony.Drill(), &ceremonytest.Fake{},
 			good, "3.6", "no wallet is enrolled"},
 		{"fingerprint on paper differs", ceremony.Drill(), &ceremonytest.Fake{Recorded: made.Made},
@@ -640,5 +645,52 @@ func TestRotateStoppedSaysWhatExists(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An act's head words are shown again right before the next question when
+// steps the program does on its own came in between (keygen and rotate's
+// act 4, before step 5.2; rotate's acts 7 and 8, before 8.3 and 9.2), and not when the
+// next act begins with the question.
+func TestHeadWordsShownAgainBeforeTheNextQuestion(t *testing.T) {
+	f := &ceremonytest.Fake{}
+	_, lw := newLog()
+	kg := &capture{Scripted: ceremony.NewScripted(keygenScript(31, 2, 3)...)}
+	old, err := ceremony.Run(context.Background(), ceremony.Keygen(), kg, lw, f, ceremony.Options{Rand: osRand(31)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Recorded = old.Made
+	rot := &capture{Scripted: ceremony.NewScripted(rotateScript(32, old.Made, []string{kg.cards[2], kg.cards[3]})...)}
+	if _, err := ceremony.Run(context.Background(), ceremony.Rotate(), rot, lw, f, ceremony.Options{Rand: osRand(32)}); err != nil {
+		t.Fatalf("%v\n%s", err, strings.Join(rot.Transcript, "\n"))
+	}
+	words := regexp.MustCompile(`(?m)^End of act (\d+) .*\nLog head words: (.*)$`)
+	for _, tc := range []struct {
+		name     string
+		tr       []string
+		reminded map[string]string // act: the question it is shown before
+	}{
+		{"keygen", kg.Transcript, map[string]string{"2": "? 3.2", "4": "? 5.2", "5": "? 6.2"}},
+		{"rotate", rot.Transcript, map[string]string{"2": "? 3.2", "4": "? 5.2", "7": "? 8.3", "8": "? 9.2"}},
+	} {
+		for i, entry := range tc.tr {
+			m := words.FindStringSubmatch(entry)
+			if m == nil {
+				continue
+			}
+			q := i + 1
+			for q < len(tc.tr) && !strings.HasPrefix(tc.tr[q], "? ") {
+				q++
+			}
+			if q == len(tc.tr) {
+				continue
+			}
+			again := strings.Contains(tc.tr[q-1], "act "+m[1]+"'s log head words") && strings.Contains(tc.tr[q-1], m[2])
+			want, ok := tc.reminded[m[1]]
+			if again != ok || ok && !strings.HasPrefix(tc.tr[q], want) {
+				t.Errorf("%s act %s: shown again %v before %q; want again %v before %q", tc.name, m[1], again, tc.tr[q], ok, want)
+			}
+		}
 	}
 }

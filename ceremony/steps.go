@@ -101,6 +101,37 @@ func checkWallet(w Wallet) (Wallet, error) {
 	return w, nil
 }
 
+// descriptorNote names the watch-only descriptor on a screen without
+// showing it: at 150 characters and more (a multisig's are longer) it fits
+// no 80-column line, and nobody copies it by hand. It crosses the gap as
+// the file and QR code the export writes; its ID (above it on the screen)
+// and its checksum name it.
+func descriptorNote(w Wallet) string {
+	kind, _, _ := strings.Cut(w.Descriptor, "(")
+	return fmt.Sprintf("Watch-only descriptor: %s, checksum %s, ID %s. Nobody copies it by hand: the export writes it whole to descriptor.txt and as a QR code.",
+		kind, descriptorChecksum(w.Descriptor), w.ID)
+}
+
+// keyOrigin matches a descriptor's key origins, "[fingerprint/path]".
+var keyOrigin = regexp.MustCompile(`\[[^\]]*\]`)
+
+// descriptorSummary names a descriptor on one line: its script, the
+// origins of its keys and its checksum ("wpkh [47c6c7a3/84h/1h/0h]
+// #r0gwur84"); the keys themselves are left out.
+func descriptorSummary(desc string) string {
+	kind, _, _ := strings.Cut(desc, "[")
+	kind = strings.TrimRight(kind, "(,0123456789")
+	return fmt.Sprintf("%s %s #%s", kind, strings.Join(keyOrigin.FindAllString(desc, -1), " "), descriptorChecksum(desc))
+}
+
+// descriptorChecksum is a descriptor's BIP380 checksum ("" without one).
+func descriptorChecksum(desc string) string {
+	if i := strings.LastIndexByte(desc, '#'); i >= 0 {
+		return desc[i+1:]
+	}
+	return ""
+}
+
 func walletData(w Wallet) map[string]string {
 	return map[string]string{"fingerprint": w.Fingerprint, "descriptor": w.Descriptor, "descriptor_id": w.ID, "address_0": w.Addresses[0]}
 }
@@ -117,7 +148,7 @@ func doMakeWallet(r *runner, s *Step) error {
 		return failed(err, "deriving the wallet: %v", err)
 	}
 	r.keyWallet, r.res.Made = w, w
-	msg := fmt.Sprintf("Fingerprint: %s\nDescriptor ID: %s\nWatch-only descriptor: %s\nFirst receive address: %s", w.Fingerprint, w.ID, w.Descriptor, w.Addresses[0])
+	msg := fmt.Sprintf("Fingerprint: %s\nDescriptor ID: %s\n%s\nFirst receive address: %s", w.Fingerprint, w.ID, descriptorNote(w), w.Addresses[0])
 	data := walletData(w)
 	if r.passphrase != nil {
 		msg = "With the passphrase:\n" + msg + fmt.Sprintf("\nThe shares carry the fingerprint of the words alone, %s: it is not the wallet's.", w.SharesFingerprint)
@@ -207,7 +238,13 @@ func doExport(r *runner, s *Step) error {
 	var lines []string
 	for _, a := range arts {
 		data["file "+a.Name] = a.SHA256
-		lines = append(lines, fmt.Sprintf("  %s  sha256 %s", a.Name, a.SHA256))
+		// A file and its hash on one line when it fits 80 columns, else
+		// the hash under the file: neither is cut.
+		line := fmt.Sprintf("  %s  sha256 %s", a.Name, a.SHA256)
+		if utf8.RuneCountInString(line) > 80 {
+			line = fmt.Sprintf("  %s\n    sha256 %s", a.Name, a.SHA256)
+		}
+		lines = append(lines, line)
 	}
 	if err := r.show("Watch-only wallet written:\n" + strings.Join(lines, "\n")); err != nil {
 		return err
@@ -350,14 +387,16 @@ func doCompareRecord(r *runner, s *Step) error {
 		return failed(nil, "the rebuilt key's fingerprint %s is not the recorded wallet's %s (the last keygen or rotate in the log, or --record FILE): these shares are of another key, or give --record with the right wallet's descriptor", w.Fingerprint, rec.Fingerprint)
 	}
 	if rec.Descriptor != w.Descriptor {
-		return failed(nil, "the rebuilt key's descriptor differs from the recorded wallet's:\n  rebuilt  %s\n  recorded %s", w.Descriptor, rec.Descriptor)
+		// Named by what fits a line (script, key origins, checksum): a whole
+		// descriptor passes 80 columns; both are in the log.
+		return failed(nil, "the rebuilt key's descriptor differs from the recorded wallet's:\n  rebuilt  %s\n  recorded %s", descriptorSummary(w.Descriptor), descriptorSummary(rec.Descriptor))
 	}
 	var lines []string
 	for i, a := range w.Addresses {
 		lines = append(lines, fmt.Sprintf("  receive address %d: %s", i, a))
 	}
-	if err := r.show(fmt.Sprintf("The rebuilt key is the recorded wallet's:\n  fingerprint %s\n  descriptor ID %s\n%s\n  descriptor %s",
-		w.Fingerprint, w.ID, strings.Join(lines, "\n"), w.Descriptor)); err != nil {
+	if err := r.show(fmt.Sprintf("The rebuilt key is the recorded wallet's:\n  fingerprint %s\n  descriptor ID %s\n%s\n  the same watch-only descriptor (checksum %s)",
+		w.Fingerprint, w.ID, strings.Join(lines, "\n"), descriptorChecksum(w.Descriptor))); err != nil {
 		return err
 	}
 	return r.record(s, "matches-record", map[string]string{"fingerprint": w.Fingerprint, "descriptor": w.Descriptor, "descriptor_id": w.ID})
@@ -537,7 +576,13 @@ func doSignSweep(r *runner, s *Step) error {
 	var lines []string
 	for _, a := range ss.Artefacts {
 		data["file "+a.Name] = a.SHA256
-		lines = append(lines, fmt.Sprintf("  %s  sha256 %s", a.Name, a.SHA256))
+		// A file and its hash on one line when it fits 80 columns, else
+		// the hash under the file: neither is cut.
+		line := fmt.Sprintf("  %s  sha256 %s", a.Name, a.SHA256)
+		if utf8.RuneCountInString(line) > 80 {
+			line = fmt.Sprintf("  %s\n    sha256 %s", a.Name, a.SHA256)
+		}
+		lines = append(lines, line)
 	}
 	if err := r.show(fmt.Sprintf("Sweep signed with the old key.\n  txid %s\n%s", r.res.SweepTxID, strings.Join(lines, "\n"))); err != nil {
 		return err

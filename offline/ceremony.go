@@ -153,7 +153,7 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 			if opts.ShareDir != "" && ans.Secrets != "test" {
 				return ceremony.Result{}, fmt.Errorf("--share-dir writes shares in clear: it is allowed only with an answers file that says \"secrets: test\"")
 			}
-			prompter, err = ceremony.NewAnswersPrompter(ans, def, env.Stdout)
+			prompter, err = ceremony.NewAnswersPrompter(ans, def, consoleWriter{env.Stdout})
 			if err != nil {
 				return ceremony.Result{}, fmt.Errorf("%s: %w", opts.Answers, err)
 			}
@@ -174,21 +174,25 @@ func RunCeremony(ctx context.Context, env *Env, opts CeremonyOptions, prompter c
 		return ceremony.Result{}, err
 	}
 	acts := &ceremonyActions{env: env, opts: opts, kind: kind, logged: logged, loggedErr: loggedErr, sheet: fromSheet}
-	rebuildPass := opts.Passphrase
+	rebuildPass, noPass := opts.Passphrase, false
 	if opts.Name != "keygen" && !rebuildPass && opts.Record == "" && fromSheet == nil && loggedErr == nil {
-		rebuildPass = loggedPassphrase(recs)
+		var known bool
+		rebuildPass, known = loggedPassphrase(recs)
+		noPass = known && !rebuildPass
 	}
 	current := ""
 	if opts.Record == "" && fromSheet == nil {
 		current = ceremony.CurrentSet(recs) // the set of the key the log records
 	}
 	res, err := ceremony.Run(ctx, def, prompter, log, acts, ceremony.Options{EntropyBytes: opts.EntropyBytes, VoidSets: ceremony.VoidSets(recs),
-		RevokedSets: ceremony.RevokedSets(recs), CurrentSet: current, LogDates: ceremony.DatesOf(recs), RebuildPassphrase: rebuildPass})
+		RevokedSets: ceremony.RevokedSets(recs), CurrentSet: current, LogDates: ceremony.DatesOf(recs), RebuildPassphrase: rebuildPass, NoPassphraseLogged: noPass})
 	if opts.CardDir != "" {
 		// Each card holds a share in clear: together they are the key.
 		// Said however the ceremony ended, since cards may already exist.
 		if cards, _ := filepath.Glob(filepath.Join(opts.CardDir, "card-*.html")); len(cards) > 0 {
-			env.Warnf("%d share card(s) are in %s, each holding a share in clear (together they are the key): print them, then delete the files (shred -u %s/card-*.html) and empty any print queue", len(cards), opts.CardDir, opts.CardDir)
+			// Wrapped for the console, the command to run on a line of its own.
+			fmt.Fprint(env.Stderr, ceremonyText(fmt.Sprintf("warning: %d share card(s) are in %s, each holding a share in clear (together they are the key): "+
+				"print them, then delete the files and empty any print queue:\n  shred -u %s/card-*.html\n", len(cards), opts.CardDir, opts.CardDir)))
 		}
 	}
 	return res, err
@@ -671,22 +675,24 @@ func lastLoggedDescriptor(path string, recs []ceremony.Record) (string, error) {
 
 // loggedPassphrase says whether the wallet lastLoggedDescriptor finds has
 // a BIP39 passphrase: its keygen or rotate logged passphrase=yes when it
-// was made. Logs from before the question have no record: no passphrase.
-func loggedPassphrase(recs []ceremony.Record) bool {
-	var has, chosen bool
+// was made. Logs from before the question have no record: no passphrase,
+// but known is false (the log cannot tell); known is true when that run
+// logged its answer, yes or no.
+func loggedPassphrase(recs []ceremony.Record) (has, known bool) {
+	var chosen, asked bool
 	for _, rec := range recs {
 		switch rec.Event {
 		case ceremony.EventStarted:
-			chosen = false
+			chosen, asked = false, false
 		case "passphrase-chosen":
-			chosen = rec.Data["passphrase"] == "yes"
+			chosen, asked = rec.Data["passphrase"] == "yes", true
 		case ceremony.EventCompleted:
 			if rec.Ceremony == "keygen" || rec.Ceremony == "rotate" {
-				has = chosen
+				has, known = chosen, asked
 			}
 		}
 	}
-	return has
+	return has, known
 }
 
 func (c *ceremonyActions) LoadSweep(ctx context.Context, from, to ceremony.Wallet) (ceremony.Sweep, error) {

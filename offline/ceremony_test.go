@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/ceremony"
 	"github.com/airsign/airsign/psbt"
@@ -60,7 +61,7 @@ func keygen(t *testing.T) (dir string, res ceremony.Result) {
 	if err != nil {
 		t.Fatalf("keygen: %v\n%s", err, env.Stdout)
 	}
-	if !strings.Contains(env.Stderr.(*bytes.Buffer).String(), "3 share card(s) are in "+filepath.Join(dir, "cards")+", each holding a share in clear") {
+	if !strings.Contains(strings.Join(strings.Fields(env.Stderr.(*bytes.Buffer).String()), " "), "3 share card(s) are in "+filepath.Join(dir, "cards")+", each holding a share in clear") {
 		t.Fatalf("keygen does not warn about the cards left on disk:\n%s", env.Stderr)
 	}
 	return dir, res
@@ -300,7 +301,8 @@ secrets: test
 	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
 		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint, res.Made.ID)
 	newUSB := filepath.Join(dir, "usb2")
-	p := &sweepOnReady{Prompter: answers(t, def, text), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),
+	var screen bytes.Buffer
+	p := &sweepOnReady{Prompter: answersTo(t, def, text, &screen), t: t, oldDesc: mustRead(t, filepath.Join(dir, "usb", "descriptor.txt")),
 		newDesc: filepath.Join(newUSB, "descriptor.txt"), sweepOut: filepath.Join(dir, "sweep.psbt")}
 	got, err := RunCeremony(context.Background(), env, CeremonyOptions{Name: "rotate", Log: filepath.Join(dir, "log.jsonl"), AllowOnline: true,
 		ExportDir: newUSB, ShareDir: filepath.Join(dir, "new"), Sweep: filepath.Join(dir, "sweep.psbt"), SweepOut: filepath.Join(dir, "sweep-signed.psbt")}, p)
@@ -309,6 +311,14 @@ secrets: test
 	}
 	if got.SweepTxID == "" || got.Made.Fingerprint == res.Made.Fingerprint || got.Rebuilt.Fingerprint != res.Made.Fingerprint {
 		t.Fatalf("rotate result %+v", got)
+	}
+	// What a terminal would show of it fits 80 columns: no word of a
+	// rotation's screens (the sweep's addresses, amounts, files) is too
+	// long for a line.
+	for _, l := range strings.Split(ceremonyText(screen.String()), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("rotate: a line of %d columns: %q", n, l)
+		}
 	}
 	signed, err := os.ReadFile(filepath.Join(dir, "sweep-signed.psbt"))
 	if err != nil {
@@ -440,7 +450,8 @@ func TestStoppedKeygenIsVoid(t *testing.T) {
 }
 
 // loggedPassphrase follows the last completed keygen or rotate: a log from
-// before the question has none; a stopped run's answer does not count.
+// before the question has none (and cannot tell); a stopped run's answer
+// does not count.
 func TestLoggedPassphrase(t *testing.T) {
 	rec := func(c, event, pass string) ceremony.Record {
 		r := ceremony.Record{Ceremony: c, Event: event}
@@ -454,19 +465,21 @@ func TestLoggedPassphrase(t *testing.T) {
 	}
 	old := []ceremony.Record{rec("keygen", ceremony.EventStarted, ""), rec("keygen", ceremony.EventCompleted, "")}
 	for _, tc := range []struct {
-		name string
-		recs []ceremony.Record
-		want bool
+		name        string
+		recs        []ceremony.Record
+		want, known bool
 	}{
-		{"old log", old, false},
-		{"keygen yes", run("keygen", "yes", ceremony.EventCompleted), true},
-		{"keygen no", run("keygen", "no", ceremony.EventCompleted), false},
-		{"rotated to a wallet without", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventCompleted)...), false},
-		{"a stopped rotate does not count", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventInterrupted)...), true},
-		{"a drill after", append(run("keygen", "yes", ceremony.EventCompleted), rec("drill", ceremony.EventStarted, ""), rec("drill", ceremony.EventCompleted, "")), true},
+		{"old log", old, false, false},
+		{"no log", nil, false, false},
+		{"keygen yes", run("keygen", "yes", ceremony.EventCompleted), true, true},
+		{"keygen no", run("keygen", "no", ceremony.EventCompleted), false, true},
+		{"rotated to a wallet without", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventCompleted)...), false, true},
+		{"a stopped rotate does not count", append(run("keygen", "yes", ceremony.EventCompleted), run("rotate", "no", ceremony.EventInterrupted)...), true, true},
+		{"a drill after", append(run("keygen", "yes", ceremony.EventCompleted), rec("drill", ceremony.EventStarted, ""), rec("drill", ceremony.EventCompleted, "")), true, true},
+		{"an old keygen after one that said no", append(run("keygen", "no", ceremony.EventCompleted), old...), false, false},
 	} {
-		if got := loggedPassphrase(tc.recs); got != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		if got, known := loggedPassphrase(tc.recs); got != tc.want || known != tc.known {
+			t.Errorf("%s: %v (known %v), want %v (known %v)", tc.name, got, known, tc.want, tc.known)
 		}
 	}
 }
@@ -564,5 +577,29 @@ func TestPassphraseKeygenCardAndSheetMatch(t *testing.T) {
 	want := "Share cards:      key " + res.Made.SharesFingerprint + ", share set " + res.NewSet.SetID + ": what the matching share cards print"
 	if !strings.Contains(txt, want) {
 		t.Errorf("the passphrase wallet's sheet lacks %q:\n%s", want, txt)
+	}
+}
+
+// A drill failing at the paper: when the keygen in the log says the wallet
+// has no passphrase, the error does not suggest --passphrase; with the
+// wallet given by --record (the log is not asked), it does.
+func TestDrillPassphraseHintFollowsTheLog(t *testing.T) {
+	dir, res := keygen(t)
+	def, _ := ceremony.Lookup("drill")
+	wrong := "00000000"
+	if res.Made.Fingerprint == wrong {
+		wrong = "11111111"
+	}
+	text := strings.Replace(drillAnswers(res.Made, share(t, dir, 1), share(t, dir, 2)),
+		"3.3: "+res.Made.Fingerprint+"\n", strings.Repeat("3.3: "+wrong+"\n", 3), 1)
+	for _, record := range []string{"", filepath.Join(dir, "usb", "descriptor.txt")} {
+		_, err := RunCeremony(context.Background(), testEnv(t), CeremonyOptions{Name: "drill", Log: filepath.Join(dir, "log.jsonl"),
+			Record: record, AllowOnline: true}, answers(t, def, text))
+		if !errors.Is(err, ceremony.ErrFailed) {
+			t.Fatalf("record %q: %v", record, err)
+		}
+		if hint := strings.Contains(err.Error(), "--passphrase"); hint != (record != "") {
+			t.Errorf("record %q: hint %v: %v", record, hint, err)
+		}
 	}
 }

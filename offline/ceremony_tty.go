@@ -13,7 +13,9 @@ import (
 // share card shown to its holder alone and cleared from the screen before
 // the next. Every prompt, including each "press Enter", reads in raw mode,
 // so Ctrl-C ends the ceremony at once (the runner logs "interrupted" and
-// wipes) instead of after the next Enter.
+// wipes) instead of after the next Enter. Everything it writes, the
+// runner's text and its own prompts, goes through ceremonyText: wrapped
+// between words to an 80-column console, values never cut.
 type ttyCeremonyPrompter struct {
 	env *Env
 }
@@ -35,7 +37,7 @@ func (t *ttyCeremonyPrompter) tty() (*os.File, error) {
 }
 
 func (t *ttyCeremonyPrompter) Show(text string) error {
-	fmt.Fprintln(t.env.Stdout, text)
+	fmt.Fprintln(t.env.Stdout, ceremonyText(text))
 	return nil
 }
 
@@ -53,12 +55,12 @@ func (t *ttyCeremonyPrompter) ShowSecret(p ceremony.Prompt, secret []byte) error
 	}
 	defer f.Close()
 	// The pauses are the checklist's (ceremony.PauseShowCard, PauseClearCard).
-	if err := pressEnter(f, fmt.Sprintf("\n[%s] %s (%s)\n%s. ", p.Step, p.Text, p.Actor, ceremony.PauseShowCard)); err != nil {
+	if err := pressEnter(f, ceremonyText(fmt.Sprintf("\n[%s] %s (%s)\n%s.", p.Step, p.Text, p.Actor, ceremony.PauseShowCard))+" "); err != nil {
 		return err
 	}
 	err = showSecretText(f, "\n", secret, "\n\n")
 	if err == nil {
-		err = pressEnter(f, ceremony.PauseClearCard+". ")
+		err = pressEnter(f, ceremonyText(ceremony.PauseClearCard+".")+" ")
 	}
 	fmt.Fprint(f, clearScreen)
 	return err
@@ -74,7 +76,7 @@ func (t *ttyCeremonyPrompter) ask(p ceremony.Prompt, mode echoMode, have int, no
 	if !strings.HasPrefix(strings.ToLower(text), strings.ToLower(p.Actor)) {
 		text = p.Actor + ": " + text
 	}
-	prompt := fmt.Sprintf("[%s] %s%s\n", p.Step, text, note)
+	prompt := ceremonyText(fmt.Sprintf("[%s] %s%s", p.Step, text, note)) + "\n"
 	if mode != echoDice {
 		prompt += "> "
 	}
@@ -86,10 +88,13 @@ func (t *ttyCeremonyPrompter) Ask(p ceremony.Prompt) (string, error) {
 	return string(b), err
 }
 
+// AskSecret reads a secret without echo. What is typed there is never a
+// command (the runner does not take "stop" from it): Ctrl-C is the way to
+// stop, and the prompt says so.
 func (t *ttyCeremonyPrompter) AskSecret(p ceremony.Prompt) ([]byte, error) {
-	note := ""
+	note := " Ctrl-C stops."
 	if !strings.Contains(p.Text, "not shown") {
-		note = " (not shown)"
+		note = " (not shown; Ctrl-C stops)"
 	}
 	return t.ask(p, echoNone, 0, note)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/airsign/airsign/shamir"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -105,22 +106,6 @@ func TestSplitOutDirWritesAllOrNothing(t *testing.T) {
 	}
 }
 
-// scriptedSecrets answers ReadSecret with the texts in turn.
-type scriptedSecrets struct {
-	texts [][]byte
-	asked int
-}
-
-func (p *scriptedSecrets) ReadSecret(string) ([]byte, error) {
-	if p.asked >= len(p.texts) {
-		return nil, errors.New("no more shares")
-	}
-	p.asked++
-	return bytes.Clone(p.texts[p.asked-1]), nil
-}
-
-func (p *scriptedSecrets) ReadLine(string) (string, error) { return "", errors.New("no line expected") }
-
 // TestTypedSharesKeptBySet: holders' slips at the share prompt never cost
 // the cards typed right. A card of another set (another key's, or an old
 // set) typed first is kept apart and the right set still rebuilds; the
@@ -157,15 +142,15 @@ func TestTypedSharesKeptBySet(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			pr := &scriptedSecrets{texts: tc.typed}
+			pr := &scriptedPrompter{secrets: tc.typed}
 			env := &Env{Stdout: &out, Stderr: &out, Prompter: pr}
 			shares, err := readShares(env, nil, tc.cardKey)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}
 			secret, err := shamir.Combine(shares)
-			if err != nil || !bytes.Equal(secret, bytes.Repeat([]byte{1}, 16)) || pr.asked != tc.asked {
-				t.Fatalf("rebuilt %x (%v) after %d cards, want ours after %d:\n%s", secret, err, pr.asked, tc.asked, out.String())
+			if err != nil || !bytes.Equal(secret, bytes.Repeat([]byte{1}, 16)) || len(pr.prompts) != tc.asked {
+				t.Fatalf("rebuilt %x (%v) after %d cards, want ours after %d:\n%s", secret, err, len(pr.prompts), tc.asked, out.String())
 			}
 			said := strings.ReplaceAll(out.String(), "\n  ", " ")
 			if tc.say == "set apart" {
@@ -175,5 +160,33 @@ func TestTypedSharesKeptBySet(t *testing.T) {
 				t.Errorf("the screen does not say %q:\n%s", tc.say, out.String())
 			}
 		})
+	}
+}
+
+// TestTypedShareMessagesFitTheScreen: what is said at the share prompt (a
+// share of the wrong length, one of another set) is wrapped to 80 columns;
+// it used to be one line of up to 111.
+func TestTypedShareMessagesFitTheScreen(t *testing.T) {
+	dir, _ := keygen(t)
+	other, _ := keygen(t)
+	s1, s2, x2 := share(t, dir, 1), share(t, dir, 2), share(t, other, 2)
+	short := strings.Join(strings.Fields(s1), "")
+	short = short[:len(short)-2]
+	var out bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &out, Net: &chaincfg.RegressionNetParams,
+		Prompter: &scriptedPrompter{secrets: [][]byte{[]byte(short), []byte(s1), []byte(x2), []byte(s2)}}}
+	if err := SharesVerify(env, VerifyOptions{}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	said := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{"characters; a share has", "— type it again", "each set is kept apart"} {
+		if !strings.Contains(said, want) {
+			t.Errorf("not said: %q\n%s", want, out.String())
+		}
+	}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("a line of %d columns: %q", n, l)
+		}
 	}
 }

@@ -67,8 +67,10 @@ type sheetExtra struct {
 
 // sheetNote tells the operator where the sheet is and what to do with it.
 func sheetNote(env *Env, dir string, d *descriptor.Descriptor) {
-	fmt.Fprintf(env.Stderr, "wrote the wallet backup sheet %s.html (and .txt): print it with docs/shares.md and docs/recovery.md and keep a copy with every share card; it is private (it shows every address), not secret\n",
-		filepath.Join(dir, "wallet-sheet-"+d.ID()))
+	// The path on a line of its own: it is copied, and must not be cut.
+	fmt.Fprint(env.Stderr, ceremonyText(fmt.Sprintf("wrote the wallet backup sheet (and its .txt beside it):\n  %s.html\n"+
+		"print it with docs/shares.md and docs/recovery.md and keep a copy with every share card; it is private (it shows every address), not secret\n",
+		filepath.Join(dir, "wallet-sheet-"+d.ID()))))
 }
 
 // readSheetSource reads the wallet a drill checks against from the wallet

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 )
@@ -75,10 +76,12 @@ func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 const stuck = 60 * time.Second
 
 // expect waits until re matches the output after the cursor, moves the
-// cursor past the match, and returns the submatches.
+// cursor past the match, and returns the submatches. The screen is wrapped
+// to 80 columns, so a space in re (outside a character class) matches
+// where a line was broken too.
 func (tm *terminal) expect(re string) []string {
 	tm.t.Helper()
-	rx := regexp.MustCompile(re)
+	rx := regexp.MustCompile(wrapped(re))
 	deadline := time.Now().Add(stuck)
 	for {
 		tm.mu.Lock()
@@ -106,6 +109,32 @@ func (tm *terminal) expect(re string) []string {
 			tm.t.Fatalf("no %q on the screen; its last output:\n%s", re, tail(rest))
 		}
 	}
+}
+
+// wrapped turns each space of a regular expression, outside character
+// classes, into \s+: a space, or a line break and the next line's indent.
+func wrapped(re string) string {
+	var b strings.Builder
+	class := false
+	for i := 0; i < len(re); i++ {
+		c := re[i]
+		switch {
+		case c == '\\' && i+1 < len(re):
+			b.WriteByte(c)
+			i++
+			b.WriteByte(re[i])
+			continue
+		case c == '[':
+			class = true
+		case c == ']':
+			class = false
+		case c == ' ' && !class:
+			b.WriteString(`\s+`)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func tail(s string) string {
@@ -300,6 +329,7 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	if err := tm.wait(); err != nil {
 		t.Fatalf("keygen: %v\n%s", err, tail(tm.screen()))
 	}
+	checkConsole(t, "keygen with a passphrase", tm.screen())
 	logText, _ := os.ReadFile(log)
 	for _, want := range []string{`"dice_batches_refused":"0","dice_entries":"2","dice_rolls":"101"`, `"event":"completed"`,
 		`"event":"passphrase-chosen","data":{"holder":"Dana","passphrase":"yes"}`} {
@@ -354,6 +384,7 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 	if err := tm.wait(); err != nil {
 		t.Fatalf("drill: %v", err)
 	}
+	checkConsole(t, "drill with a passphrase", tm.screen())
 	// Before step 3.3 the drill showed none of the paper's values.
 	drill := tm.screen()
 	if before := drill[:strings.Index(drill, "[3.3]")]; strings.Contains(before, fp) || strings.Contains(before, id) {
@@ -386,15 +417,7 @@ func TestKeygenAndDrillAtATerminal(t *testing.T) {
 // and the set is void.
 func TestKeygenStoppedAfterACardAtATerminal(t *testing.T) {
 	_, log, tm := keygenAtTerminal(t, "")
-	tm.expect(`\[2\.3\]`)
-	tm.expect(`99 more`)
-	tm.send(fairRolls(99) + "\r")
-	fp := tm.expect(`Read aloud — fingerprint: ([0-9a-f]{8})`)[1]
-	tm.answer("2.5", fp+"\r")
-	id := tm.expect(`Read aloud — descriptor ID: ([0-9a-f]{8})`)[1]
-	tm.answer("2.6", id+"\r")
-	setID := tm.expect(`Read aloud — share set id: ([0-9A-Z]+)`)[1]
-	tm.answer("3.2", setID+"\r")
+	_, _, setID := tm.makeKey()
 	tm.answer("4.1", "Holder 1\r")
 	tm.expect(`press Enter to show the card\. `)
 	tm.send("\r")
@@ -407,10 +430,214 @@ func TestKeygenStoppedAfterACardAtATerminal(t *testing.T) {
 	if err := tm.wait(); !errors.As(err, &exit) {
 		t.Fatalf("keygen stopped: %v", err)
 	}
+	checkConsole(t, "keygen stopped", tm.screen())
 	last := lastLogRecord(t, log)
 	for _, want := range []string{`"event":"interrupted"`, `"cards_shown":"1"`, `"void_set":"` + setID + `"`, "is VOID: destroy those cards"} {
 		if !strings.Contains(last, want) {
 			t.Fatalf("the stop record lacks %s: %s", want, last)
 		}
+	}
+}
+
+// screenRows is what an 80-column console shows of output, row by row as
+// written: a "\r" redraw keeps the last text of its row, escape sequences
+// take no room, a clear screen is a row "\f" (nothing above it is seen).
+func screenRows(out string) []string {
+	csi := regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+	var rows []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "\x1b[2J") {
+			rows = append(rows, "\f")
+			l = l[strings.LastIndex(l, "\x1b[2J"):]
+		}
+		l = strings.TrimRight(l, "\r")
+		l = l[strings.LastIndex(l, "\r")+1:]
+		rows = append(rows, csi.ReplaceAllString(l, ""))
+	}
+	return rows
+}
+
+// checkConsole checks a ceremony's screen against an 80×24 console: no row
+// passes 80 columns (the console would break it anywhere, a value
+// included), and the log head words of every act that a later question
+// follows are on screen, within 24 rows of that question's input line, when
+// it is asked.
+func checkConsole(t *testing.T, name, out string) {
+	t.Helper()
+	rows := screenRows(out)
+	for i, r := range rows {
+		if n := utf8.RuneCountInString(r); n > 80 {
+			t.Errorf("%s: row %d has %d columns: %q", name, i, n, r)
+		}
+	}
+	head := regexp.MustCompile(`^Log head words: ([a-z]+(?: [a-z]+){5})$`)
+	prompt := regexp.MustCompile(`^\[\d+\.\d+\] `)
+	act := regexp.MustCompile(`^End of act (\d+)`)
+	for i, r := range rows {
+		m := head.FindStringSubmatch(r)
+		if m == nil || i == 0 || !act.MatchString(rows[i-1]) {
+			continue
+		}
+		q := -1
+		for j := i + 1; j < len(rows) && q < 0; j++ {
+			if prompt.MatchString(rows[j]) {
+				q = j
+			}
+		}
+		if q < 0 {
+			continue // the last act: nothing is asked after it
+		}
+		for q < len(rows)-1 && !strings.HasPrefix(rows[q], ">") && !strings.Contains(rows[q], "press Enter") && !strings.Contains(rows[q], "rolls") {
+			q++ // the question's input line
+		}
+		last := -1
+		for j := i; j <= q; j++ {
+			switch {
+			case rows[j] == "\f":
+				last = -1
+			case strings.Contains(rows[j], m[1]):
+				last = j
+			}
+		}
+		if last < 0 || q-last+1 > 24 {
+			t.Errorf("%s: the head words of %s (%q) are not on screen at the question %q, %d rows later:\n%s",
+				name, rows[i-1], m[1], rows[q], q-last+1, strings.Join(rows[max(0, last):q+1], "\n"))
+		}
+	}
+}
+
+// Every ceremony's screens fit an 80×24 console: a keygen of 3 shares, a
+// drill with a slip in a share, a re-issue. No line passes 80 columns, and
+// each act's head words are on screen when the next question is asked (a
+// keygen's act 4 used to scroll them away before anything was asked).
+func TestCeremonyScreensFitAConsole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays ceremonies at a terminal")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "ceremony.jsonl")
+	tm := startTerminal(t, dir, "ceremony", "keygen", "--log", log, "--export-dir", filepath.Join(dir, "usb"))
+	tm.opening()
+	tm.answer("2.1", "2 of 3\r")
+	tm.answer("2.2", "no\r")
+	fp, id, _ := tm.makeKey()
+	cards := map[int]string{}
+	for h := 1; h <= 3; h++ {
+		cards[h] = tm.handOut(4, fmt.Sprintf("Holder %d", h))
+	}
+	addr := tm.expect(`(?s)Read aloud — first receive\s+address: (bcrt1[0-9a-z]+)`)[1]
+	tm.answer("5.2", addr[len(addr)-8:]+"\r")
+	tm.answer("6.2", "done\r")
+	tm.finish("keygen")
+
+	// A drill; the first share is typed short, and the message says so.
+	tm = startTerminal(t, dir, "ceremony", "drill", "--log", log)
+	tm.opening()
+	tm.answer("2.1", "Holder 1\r")
+	tm.answer("2.2", cards[1][:len(cards[1])-6]+"\r")
+	tm.expect(`This share is not accepted: the share has \d+ characters`)
+	tm.answer("2.2", cards[1]+"\r")
+	tm.rebuild(fp, id, "Holder 3", cards[3])
+	tm.answer("3.5", addr[len(addr)-8:]+"\r")
+	tm.answer("4.3", "BW\r")
+	tm.finish("drill")
+
+	// A re-issue of 2 new cards from shares 2 and 3.
+	tm = startTerminal(t, dir, "ceremony", "reshare", "--log", log)
+	tm.opening()
+	tm.rebuild(fp, id, "Holder 2", cards[2], "Holder 3", cards[3])
+	tm.answer("4.1", "2 of 2\r")
+	newSet := tm.expect(`Read aloud — share set id: ([0-9A-Z]+)`)[1]
+	tm.answer("4.3", newSet+"\r")
+	for h := 1; h <= 2; h++ {
+		tm.handOut(5, fmt.Sprintf("New %d", h))
+	}
+	tm.answer("6.2", "understood\r")
+	tm.answer("6.3", "BW\r")
+	tm.finish("reshare")
+}
+
+// opening answers act 1 of a ceremony: the operator, a witness, the room
+// check and the date.
+func (tm *terminal) opening() {
+	tm.t.Helper()
+	tm.answer("1.1", "Alice\r")
+	tm.answer("1.2", "Bob\r")
+	tm.answer("1.3", "BW\r")
+	tm.answer("1.4", today()+"\r")
+}
+
+// rebuild types shares (holder name, card, in pairs) at steps 2.1 and 2.2,
+// then the fingerprint and descriptor ID from the paper at 3.3 and 3.4.
+func (tm *terminal) rebuild(fp, id string, holderCards ...string) {
+	tm.t.Helper()
+	for i := 0; i+1 < len(holderCards); i += 2 {
+		tm.answer("2.1", holderCards[i]+"\r")
+		tm.answer("2.2", holderCards[i+1]+"\r")
+	}
+	tm.answer("3.3", fp+"\r")
+	tm.answer("3.4", id+"\r")
+}
+
+// handOut plays the card act (its steps act.1 to act.4) for one holder:
+// name, card shown and copied, typed back, sealed. It returns the card.
+func (tm *terminal) handOut(act int, name string) string {
+	tm.t.Helper()
+	step := func(n int) string { return fmt.Sprintf("%d.%d", act, n) }
+	tm.answer(step(1), name+"\r")
+	tm.expect(`press Enter to show the card\. `)
+	tm.send("\r")
+	card := readCard(tm.expect(`(?s)\n(.*?)After copying every block`)[1])
+	tm.send("\r")
+	tm.answer(step(2), "copied\r")
+	tm.answer(step(3), card+"\r")
+	tm.answer(step(4), "CW\r")
+	return card
+}
+
+// finish waits for a ceremony to complete and checks its screen against
+// the console (checkConsole).
+func (tm *terminal) finish(name string) {
+	tm.t.Helper()
+	if err := tm.wait(); err != nil {
+		tm.t.Fatalf("%s: %v\n%s", name, err, tail(tm.screen()))
+	}
+	checkConsole(tm.t, name, tm.screen())
+}
+
+// makeKey plays a keygen from the dice (99 fair rolls) to the share set id
+// (step 3.2), the values read aloud typed back right; it returns the
+// fingerprint, the descriptor ID and the share set id.
+func (tm *terminal) makeKey() (fp, id, setID string) {
+	tm.t.Helper()
+	tm.expect(`\[2\.3\]`)
+	tm.expect(`99 more`)
+	tm.send(fairRolls(99) + "\r")
+	fp = tm.expect(`Read aloud — fingerprint: ([0-9a-f]{8})`)[1]
+	tm.answer("2.5", fp+"\r")
+	id = tm.expect(`Read aloud — descriptor ID: ([0-9a-f]{8})`)[1]
+	tm.answer("2.6", id+"\r")
+	setID = tm.expect(`Read aloud — share set id: ([0-9A-Z]+)`)[1]
+	tm.answer("3.2", setID+"\r")
+	return fp, id, setID
+}
+
+// A passphrase "Stop" is a passphrase: a secret prompt never takes what is
+// typed as a command. Ctrl-C is how to stop there, and the log then blames
+// the key, not a typed word.
+func TestStopIsAPassphraseAtATerminal(t *testing.T) {
+	_, log, tm := keygenAtTerminal(t, "Stop")
+	tm.expect(`\[2\.3\]`)
+	tm.expect(`99 more`)
+	tm.send("\x03")
+	if err := tm.wait(); err == nil {
+		t.Fatal("the keygen ended without an error after Ctrl-C")
+	}
+	logText, _ := os.ReadFile(log)
+	if last := lastLogRecord(t, log); !strings.Contains(last, "Ctrl-C was pressed at the operator's prompt") || bytes.Contains(logText, []byte("typed stop")) {
+		t.Fatalf("last record %s", last)
+	}
+	if strings.Contains(tm.screen(), "Stop") || bytes.Contains(logText, []byte("Stop")) {
+		t.Fatal("the passphrase is on the screen or in the log")
 	}
 }
