@@ -100,7 +100,9 @@ func alreadyCarry(idx []int) string {
 // ones kept, and warns about a signature that was replaced (one the PSBT
 // carried for our key that is not its signature of this transaction).
 func (s *signSession) keptSignatures(before []psbt.KeySignature) (newly, kept []int) {
-	after := s.p.SignaturesOf(s.key.Fingerprint)
+	// Sign verified every signature it made, and before holds only ones
+	// that verify: no need to check the thousand of them again.
+	after := s.p.CarriedSignaturesOf(s.key.Fingerprint)
 	for _, i := range s.res.Signed {
 		had, same := false, true
 		for _, b := range before {

@@ -31,7 +31,14 @@ type KeySignature struct {
 // every signing before the shares. psbt.Sign still makes (and checks)
 // every signature itself. Finalized inputs are left out: nothing is
 // signed there.
-func (p *Packet) SignaturesOf(fp uint32) []KeySignature {
+func (p *Packet) SignaturesOf(fp uint32) []KeySignature { return p.signaturesOf(fp, true) }
+
+// CarriedSignaturesOf is SignaturesOf without the verification: what the
+// PSBT carries for the key, for a caller that knows them checked (right
+// after psbt.Sign, which verifies every signature it makes).
+func (p *Packet) CarriedSignaturesOf(fp uint32) []KeySignature { return p.signaturesOf(fp, false) }
+
+func (p *Packet) signaturesOf(fp uint32, verify bool) []KeySignature {
 	var out []KeySignature
 	for i := range p.p.Inputs {
 		pin := &p.p.Inputs[i]
@@ -43,7 +50,7 @@ func (p *Packet) SignaturesOf(fp uint32) []KeySignature {
 				continue
 			}
 			for _, ps := range pin.PartialSigs {
-				if ks := (KeySignature{Input: i, PubKey: ps.PubKey, Signature: ps.Signature}); bytes.Equal(ps.PubKey, d.PubKey) && p.Verified(ks) {
+				if ks := (KeySignature{Input: i, PubKey: ps.PubKey, Signature: ps.Signature}); bytes.Equal(ps.PubKey, d.PubKey) && (!verify || p.Verified(ks)) {
 					out = append(out, ks)
 				}
 			}
@@ -53,7 +60,7 @@ func (p *Packet) SignaturesOf(fp uint32) []KeySignature {
 		}
 		for _, d := range pin.TaprootBip32Derivation {
 			if ks := (KeySignature{Input: i, PubKey: d.XOnlyPubKey, Signature: pin.TaprootKeySpendSig, Taproot: true}); d.MasterKeyFingerprint == fp && len(d.LeafHashes) == 0 {
-				if p.Verified(ks) {
+				if !verify || p.Verified(ks) {
 					out = append(out, ks)
 				}
 				break
