@@ -215,7 +215,7 @@ func joinSpecterParts(text string) (string, error) {
 	}
 	for i, p := range parts {
 		if p == "" {
-			return "", fmt.Errorf("Specter's multi-part QR text lacks part %d of %d: scan every part", i+1, total)
+			return "", fmt.Errorf("the multi-part QR text (Specter's pNofM) lacks part %d of %d: scan every part", i+1, total)
 		}
 	}
 	return strings.Join(parts, ""), nil
