@@ -37,23 +37,7 @@ func TestRotateChecksTheSweepAtReady(t *testing.T) {
 	dir, res := keygen(t)
 	env := testEnv(t)
 	def, _ := ceremony.Lookup("rotate")
-	text := `ceremony: rotate
-secrets: test
-1.1: Op
-1.2: Wit
-1.3: W
-1.4: 2026-12-03
-2.1: 2 of 3
-2.2: no
-2.3: 6116322261 6651541112 2551526665 4245312643 3223114133 5316451415 3653526116 2312143463 2332636661 5625622443 6652631213 4312563264
-2.5: @shown
-2.6: @shown
-3.2: @shown
-`
-	for i := 0; i < 3; i++ {
-		text += fmt.Sprintf("4.1: Holder %d\n4.2: copied\n4.3: @shown\n4.4: W\n", i+1)
-	}
-	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
+	text := rotateAnswers("6.1: ready\n6.1: ready\n") + fmt.Sprintf("7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
 		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint, res.Made.ID)
 	newUSB := filepath.Join(dir, "usb2")
 	sweep := filepath.Join(dir, "sweep.psbt")

@@ -278,10 +278,9 @@ func (s *sweepOnReady) Ask(p ceremony.Prompt) (string, error) {
 	return s.Prompter.Ask(p)
 }
 
-func TestRotateSignsTheSweepWithTheOldKey(t *testing.T) {
-	dir, res := keygen(t)
-	env := testEnv(t)
-	def, _ := ceremony.Lookup("rotate")
+// rotateAnswers are a rotate's answers up to act 6: ready is what act 6
+// is answered with.
+func rotateAnswers(ready string) string {
 	text := `ceremony: rotate
 secrets: test
 1.1: Op
@@ -298,7 +297,14 @@ secrets: test
 	for i := 0; i < 3; i++ {
 		text += fmt.Sprintf("4.1: Holder %d\n4.2: copied\n4.3: @shown\n4.4: W\n", i+1)
 	}
-	text += fmt.Sprintf("5.2: @shown\n6.1: ready\n7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
+	return text + "5.2: @shown\n" + ready
+}
+
+func TestRotateSignsTheSweepWithTheOldKey(t *testing.T) {
+	dir, res := keygen(t)
+	env := testEnv(t)
+	def, _ := ceremony.Lookup("rotate")
+	text := rotateAnswers("6.1: ready\n") + fmt.Sprintf("7.1: H1\n7.2: %s\n7.1: H2\n7.2: %s\n8.3: %s\n8.4: %s\n9.2: @shown\n9.3: W\n9.6: done\n",
 		share(t, dir, 1), share(t, dir, 2), res.Made.Fingerprint, res.Made.ID)
 	newUSB := filepath.Join(dir, "usb2")
 	var screen bytes.Buffer
